@@ -1,0 +1,9 @@
+/* The subcommands of `pinbench`, one function each (bench/pinbench.c
+ * holds the table). */
+#ifndef PB_CMD_H
+#define PB_CMD_H
+
+int cmd_run(int argc, char **argv);
+int cmd_env(int argc, char **argv);
+
+#endif

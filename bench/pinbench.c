@@ -1,0 +1,68 @@
+/* pinbench: long-term page pinning (FOLL_LONGTERM) stress and benchmark.
+ * One command with subcommands, each a line of the table below. */
+#include "config.h"
+#include "cmd.h"
+#include "log.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int cmd_help(int argc, char **argv);
+
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+	return 0;
+}
+
+static const struct command {
+	const char *name;
+	const char *summary;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "run", "run a scenario: pin memory per NUMA node, time every call, record vmstat", cmd_run },
+	{ "env", "show what this machine offers; create or undo a movable zone", cmd_env },
+	{ "version", "print the version", cmd_version },
+	{ "help", "this list", cmd_help },
+};
+
+static int cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("usage: pinbench [-v] COMMAND [ARGS]\n\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		printf("  %-9s %s\n", commands[i].name, commands[i].summary);
+	printf("\n'pinbench COMMAND --help' for a command's options; man pinbench for the rest.\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
+			pb_verbose++;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return cmd_help(0, NULL);
+		else if (!strcmp(argv[i], "--version"))
+			return cmd_version(0, NULL);
+		else {
+			pb_err("unknown option '%s'", argv[i]);
+			return 2;
+		}
+	}
+	if (i >= argc) {
+		cmd_help(0, NULL);
+		return 2;
+	}
+	for (size_t c = 0; c < ARRAY_SIZE(commands); c++)
+		if (!strcmp(commands[c].name, argv[i]))
+			return commands[c].fn(argc - i, argv + i);
+	pb_err("unknown command '%s' (pinbench help lists them)", argv[i]);
+	return 2;
+}

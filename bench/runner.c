@@ -1,0 +1,535 @@
+/* `pinbench run SCENARIO [-o DIR]` */
+#include "config.h"
+#include "cmd.h"
+#include "env.h"
+#include "journal.h"
+#include "log.h"
+#include "runner.h"
+#include "sampler.h"
+#include "summary.h"
+#include "sysinfo.h"
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Exit codes, also in the man page. */
+enum { EXIT_BAD_INPUT = 2, EXIT_CANNOT = 3 };
+
+struct plan {
+	struct scenario sc;
+	int nodes[PB_MAX_NODES]; /* union of every job's nodes */
+	size_t nnodes;
+	char dir[4096], tmpdir[4200];
+	int quiet;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: pinbench run SCENARIO [-o DIR] [-q]\n"
+		   "       pinbench run --help-keys\n\n"
+		   "Runs a scenario file and writes a run directory (default results/NAME-TIME/).\n"
+		   "  -o, --output DIR  where to write the run directory (must not exist)\n"
+		   "  -q, --quiet       no progress line\n"
+		   "      --help-keys   list every scenario key with its default\n");
+}
+
+static int node_index(const struct plan *p, int node)
+{
+	for (size_t i = 0; i < p->nnodes; i++)
+		if (p->nodes[i] == node)
+			return (int)i;
+	return -1;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Turns `nodes = all` into the nodes with memory, checks listed nodes
+ * exist, and builds the union. */
+static int resolve_nodes(struct plan *p)
+{
+	int have[PB_MAX_NODES];
+	size_t nhave = env_memory_nodes(have, PB_MAX_NODES);
+
+	for (size_t j = 0; j < p->sc.njobs; j++) {
+		struct pin_job *job = &p->sc.jobs[j];
+		if (job->all_nodes) {
+			memcpy(job->nodes, have, nhave * sizeof(int));
+			job->nnodes = (unsigned)nhave;
+		}
+		for (unsigned i = 0; i < job->nnodes; i++) {
+			int ok = 0;
+			for (size_t h = 0; h < nhave; h++)
+				ok |= have[h] == job->nodes[i];
+			if (!ok) {
+				pb_err("%s:%u: [%s] key 'nodes': node %d does not exist or has no memory "
+				       "on this machine (%zu node(s) with memory)", p->sc.path, job->nodes_line,
+				       job->name, job->nodes[i], nhave);
+				return -1;
+			}
+			if (node_index(p, job->nodes[i]) < 0)
+				p->nodes[p->nnodes++] = job->nodes[i];
+		}
+	}
+	qsort(p->nodes, p->nnodes, sizeof(int), cmp_int);
+	return 0;
+}
+
+/* Never risk the host: refuse what would leave less than the margin. */
+static int check_memory(const struct plan *p)
+{
+	uint64_t total = 0, avail, margin, safe = env_safe_bytes(&avail, &margin);
+	char a[32], b[32], c[32];
+
+	for (size_t i = 0; i < p->nnodes; i++) {
+		uint64_t node_total = 0;
+		for (size_t j = 0; j < p->sc.njobs; j++)
+			for (unsigned k = 0; k < p->sc.jobs[j].nnodes; k++)
+				if (p->sc.jobs[j].nodes[k] == p->nodes[i])
+					node_total += p->sc.jobs[j].size;
+		uint64_t node_safe = env_node_safe_bytes(p->nodes[i]);
+		if (node_total > node_safe) {
+			format_size(node_total, a, sizeof(a));
+			format_size(node_safe, b, sizeof(b));
+			pb_err("refusing to pin %s on node %d: only %s can be used there without risk "
+			       "to the host (free memory less a safety margin); lower size", a, p->nodes[i], b);
+			return -1;
+		}
+		total += node_total;
+	}
+	if (total > safe) {
+		format_size(total, a, sizeof(a));
+		format_size(avail, b, sizeof(b));
+		format_size(margin, c, sizeof(c));
+		pb_err("refusing to pin %s: MemAvailable is %s and %s stays free as a safety margin; "
+		       "lower size or the number of nodes", a, b, c);
+		return -1;
+	}
+	return 0;
+}
+
+/* Everything the machine must offer; EXIT_CANNOT when it cannot. */
+static int check_machine(const struct plan *p)
+{
+	char why[256];
+	int needs_root = p->sc.global.movable || p->sc.global.thp[0];
+
+	for (size_t j = 0; j < p->sc.njobs; j++) {
+		const struct pin_backend *b = p->sc.jobs[j].backend;
+		if (b->probe(why, sizeof(why))) {
+			pb_err("[%s] backend %s cannot run here: %s", p->sc.jobs[j].name, b->name, why);
+			return -1;
+		}
+		needs_root |= p->sc.jobs[j].memory->reserve != NULL;
+	}
+	if (needs_root && geteuid() != 0) {
+		pb_err("this scenario changes the system (movable, thp or hugetlb pages) and needs root");
+		return -1;
+	}
+	return 0;
+}
+
+static int prepare_system(struct plan *p, json_t *changes)
+{
+	char report[4096], why[256];
+	int ret;
+
+	if (p->sc.global.thp[0]) {
+		if (env_thp(p->sc.global.thp))
+			return -1;
+		json_array_append_new(changes, json_sprintf("%s = %s", THP_ENABLED, p->sc.global.thp));
+	}
+	if (p->sc.global.movable) {
+		ret = env_movable(p->sc.global.movable, p->nodes, p->nnodes, report, sizeof(report));
+		if (ret < 0)
+			return -1;
+		fputs(report, stderr);
+		for (char *save, *l = strtok_r(report, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			json_array_append_new(changes, json_string(l));
+		if (ret > 0)
+			pb_warn("less ZONE_MOVABLE than asked: pins of memory outside it do not migrate");
+	}
+	for (size_t j = 0; j < p->sc.njobs; j++) {
+		const struct pin_job *job = &p->sc.jobs[j];
+		for (unsigned k = 0; job->memory->reserve && k < job->nnodes; k++) {
+			if (job->memory->reserve(job->nodes[k], job->size, why, sizeof(why))) {
+				pb_err("[%s] %s", job->name, why);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int make_dirs(struct plan *p, const char *out)
+{
+	struct stat st;
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (out) {
+		snprintf(p->dir, sizeof(p->dir), "%s", out);
+	} else {
+		localtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+		snprintf(p->dir, sizeof(p->dir), "results/%s-%s", p->sc.name, stamp);
+	}
+	if (stat(p->dir, &st) == 0) {
+		pb_err("%s exists: results are never overwritten; choose another -o", p->dir);
+		return -1;
+	}
+	snprintf(p->tmpdir, sizeof(p->tmpdir), "%s.partial-%d", p->dir, (int)getpid());
+	int ret = mkdir_p(p->tmpdir, 0755);
+	if (ret) {
+		pb_err("cannot create %s: %s", p->tmpdir, strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+static void progress(const struct plan *p, unsigned run, uint64_t done, uint64_t per_run,
+		     uint64_t started)
+{
+	double total = (double)per_run * (double)p->sc.global.runs;
+	double frac = ((double)(run - 1) * (double)per_run + (double)done) / total;
+	double el = (double)(now_ns() - started) / 1e9;
+
+	fprintf(stderr, "\r  run %u/%" PRIu64 "  calls %" PRIu64 "/%" PRIu64 "  %3.0f%%  elapsed %.0fs  ETA %s",
+		run, p->sc.global.runs, done, per_run, frac * 100, el, frac > 0.02 ? "" : "-");
+	if (frac > 0.02)
+		fprintf(stderr, "%.0fs  ", el / frac - el);
+	fflush(stderr);
+}
+
+/* One repetition: a worker per (job, node), all pinning at once. */
+static int run_once(struct plan *p, struct run_context *ctx, unsigned run, struct sample_list *all,
+		    double *place_sum, double *place_min, unsigned *place_n, uint64_t started)
+{
+	size_t nw = 0;
+	uint64_t per_run = 0;
+	int fatal = 0;
+
+	for (size_t j = 0; j < p->sc.njobs; j++)
+		nw += p->sc.jobs[j].nnodes;
+	struct worker *w = calloc(nw, sizeof(*w));
+	pthread_t *t = calloc(nw, sizeof(*t));
+
+	nw = 0;
+	for (size_t j = 0; j < p->sc.njobs; j++) {
+		for (unsigned k = 0; k < p->sc.jobs[j].nnodes; k++, nw++) {
+			w[nw].ctx = ctx;
+			w[nw].job = &p->sc.jobs[j];
+			w[nw].job_idx = (unsigned)j;
+			w[nw].node = p->sc.jobs[j].nodes[k];
+			w[nw].run = run;
+			per_run += pin_worker_calls(&p->sc.jobs[j]);
+			pthread_create(&t[nw], NULL, pin_worker_run, &w[nw]);
+		}
+	}
+	for (size_t i = 0; i < nw; i++) {
+		/* The progress line waits on the first worker; the others
+		 * are joined when it is done. */
+		while (i == 0 && !p->quiet && pb_stderr_is_tty() && pthread_tryjoin_np(t[0], NULL) == EBUSY) {
+			uint64_t done = 0;
+			for (size_t k = 0; k < nw; k++)
+				done += atomic_load(&w[k].calls_done);
+			progress(p, run, done, per_run, started);
+			usleep(250000);
+		}
+		if (i > 0 || p->quiet || !pb_stderr_is_tty())
+			pthread_join(t[i], NULL);
+	}
+	if (!p->quiet && pb_stderr_is_tty())
+		fprintf(stderr, "\r%*s\r", 100, "");
+	for (size_t i = 0; i < nw; i++) {
+		int ni = node_index(p, w[i].node);
+		if (w[i].placement_n) {
+			place_sum[ni] += w[i].placement_sum;
+			if (!place_n[ni] || w[i].placement_min < place_min[ni])
+				place_min[ni] = w[i].placement_min;
+			place_n[ni] += w[i].placement_n;
+		}
+		sample_list_append(all, &w[i].samples);
+		if (w[i].fatal) {
+			pb_err("%s", w[i].why);
+			fatal = -1;
+		}
+	}
+	free(w);
+	free(t);
+	return fatal;
+}
+
+static int write_samples(const struct plan *p, const struct sample_list *l)
+{
+	char path[4300], err[32], uerr[32];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	fprintf(f, "run,iteration,job,node,chunk,bytes,start_ns,pin_ns,errno,error,unpin_ns,unpin_errno,unpinnable_pages\n");
+	for (size_t i = 0; i < l->n; i++) {
+		const struct sample *s = &l->v[i];
+		fprintf(f, "%u,%u,%s,%d,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d,%s,", s->run, s->iteration,
+			p->sc.jobs[s->job].name, s->node, s->chunk, s->bytes, s->start_ns, s->pin_ns, s->err,
+			s->err ? errno_name(s->err, err, sizeof(err)) : "");
+		if (s->unpinned)
+			fprintf(f, "%" PRIu64 ",%s,", s->unpin_ns,
+				s->unpin_err ? errno_name(s->unpin_err, uerr, sizeof(uerr)) : "0");
+		else
+			fprintf(f, ",,");
+		if (s->unpinnable >= 0)
+			fprintf(f, "%" PRId64, s->unpinnable);
+		fputc('\n', f);
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/samples.csv", p->tmpdir);
+	int ret = write_file_atomic(path, buf, len);
+	free(buf);
+	return ret;
+}
+
+static int write_json(const struct plan *p, const char *name, json_t *j)
+{
+	char path[4300];
+	char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", p->tmpdir, name);
+	ret = write_file_atomic(path, text, strlen(text));
+	free(text);
+	if (ret)
+		pb_err("cannot write %s: %s", path, strerror(-ret));
+	return ret;
+}
+
+static json_t *plan_json(const struct plan *p)
+{
+	json_t *jobs = json_array();
+
+	for (size_t j = 0; j < p->sc.njobs; j++) {
+		const struct pin_job *job = &p->sc.jobs[j];
+		json_t *nodes = json_array();
+		for (unsigned k = 0; k < job->nnodes; k++)
+			json_array_append_new(nodes, json_integer(job->nodes[k]));
+		json_array_append_new(jobs, json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:b, s:I}",
+			"name", job->name, "type", "pin", "backend", job->backend->name,
+			"memory", job->memory->name, "nodes", nodes, "size", (json_int_t)job->size,
+			"chunk", (json_int_t)job->chunk, "iterations", (json_int_t)job->iterations,
+			"reuse", job->reuse, "hold_ns", (json_int_t)job->hold_ns));
+	}
+	return jobs;
+}
+
+static json_t *run_json(const struct plan *p, const struct run_context *ctx, uint64_t start_rt,
+			json_t *changes, json_t *knobs, json_t *zones)
+{
+	char started[40], ended[40], host[256] = "";
+	const char *base = strrchr(p->dir, '/');
+
+	format_iso8601(start_rt, started, sizeof(started));
+	format_iso8601(realtime_ns(), ended, sizeof(ended));
+	gethostname(host, sizeof(host) - 1);
+	json_t *notes = json_array();
+	for (size_t j = 0; j < p->sc.njobs; j++)
+		if (p->sc.jobs[j].backend->note)
+			json_array_append_new(notes, json_string(p->sc.jobs[j].backend->note));
+	return json_pack("{s:i, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:I, s:s, s:s, s:I, s:o, s:o, s:o, "
+			 "s:o, s:o, s:o, s:o, s:s, s:i, s:b, s:o}",
+		"schema_version", PB_SCHEMA_VERSION, "run_id", base ? base + 1 : p->dir,
+		"tool", "name", PACKAGE_NAME, "version", PACKAGE_VERSION,
+		"scenario", "path", p->sc.path, "name", p->sc.name, "text", p->sc.text,
+		"seed", (json_int_t)ctx->seed, "started", started, "ended", ended,
+		"t0_realtime_ns", (json_int_t)start_rt,
+		"kernel", sysinfo_kernel(), "knobs", knobs, "memory", zones,
+		"meminfo", sysinfo_meminfo(), "topology", sysinfo_topology(ctx->topo),
+		"environment_changes", changes, "jobs", plan_json(p), "hostname", host,
+		"uid", (int)geteuid(), "pinnable_checked", ctx->check_pinnable, "notes", notes);
+}
+
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	/* io_uring pins one ring (one fd) per chunk. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int parse_args(int argc, char **argv, struct plan *p, const char **out)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "help-keys", no_argument, NULL, 'k' },
+		{ 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': *out = optarg; break;
+		case 'q': p->quiet = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'k': scenario_print_keys(); return 0;
+		default: usage(stderr); return EXIT_BAD_INPUT;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return EXIT_BAD_INPUT;
+	}
+	return -1; /* go on */
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct plan *p = calloc(1, sizeof(*p));
+	struct run_context ctx = { 0 };
+	struct sample_list samples = { 0 };
+	struct sampler sampler;
+	const char *out = NULL;
+	char err[1024];
+	int ret = parse_args(argc, argv, p, &out), journal = 0;
+
+	if (ret >= 0) {
+		free(p);
+		return ret;
+	}
+	if (scenario_load(argv[optind], &p->sc, err, sizeof(err))) {
+		pb_err("%s", err);
+		free(p);
+		return EXIT_BAD_INPUT;
+	}
+	ret = EXIT_BAD_INPUT;
+	if (resolve_nodes(p))
+		goto out;
+	ret = EXIT_CANNOT;
+	if (check_machine(p) || check_memory(p))
+		goto out;
+	ret = EXIT_BAD_INPUT;
+	if (make_dirs(p, out))
+		goto out;
+
+	ret = EXIT_FAILURE;
+	env_catch_signals();
+	raise_fd_limit();
+	if (geteuid() == 0) {
+		/* Root always takes the journal: two runs at once would
+		 * disturb each other's measurements and system changes. */
+		if (env_begin())
+			goto out;
+		journal = 1;
+	}
+	json_t *changes = json_array();
+	if (prepare_system(p, changes)) {
+		json_decref(changes);
+		goto out;
+	}
+	/* What the run saw, after our own changes. */
+	json_t *knobs = sysinfo_knobs(), *zones = sysinfo_zones();
+
+	hwloc_topology_init(&ctx.topo);
+	hwloc_topology_load(ctx.topo);
+	ctx.sc = &p->sc;
+	ctx.seed = p->sc.global.seed_given ? p->sc.global.seed : realtime_ns();
+	ctx.check_pinnable = geteuid() == 0 && unpinnable_ranges_build(&ctx.unpinnable) == 0;
+	uint64_t start_rt = realtime_ns();
+	ctx.t0 = now_ns();
+
+	char path[4300];
+	snprintf(path, sizeof(path), "%s/vmstat.csv", p->tmpdir);
+	if (sampler_start(&sampler, path, ctx.t0, p->sc.global.vmstat_interval_ns, p->nodes, p->nnodes)) {
+		pb_err("cannot start the vmstat sampler");
+		goto out;
+	}
+
+	size_t runs = p->sc.global.runs, done_runs = 0;
+	struct vmstat_snapshot *before = calloc(runs, sizeof(*before)), *after = calloc(runs, sizeof(*after));
+	double *place_sum = calloc(p->nnodes, sizeof(double)), *place_min = calloc(p->nnodes, sizeof(double));
+	unsigned *place_n = calloc(p->nnodes, sizeof(unsigned));
+	int failed = 0;
+
+	fprintf(stderr, "pinbench: %s: %zu job(s) on %zu node(s), %zu run(s) -> %s\n", p->sc.name,
+		p->sc.njobs, p->nnodes, runs, p->dir);
+	for (unsigned r = 1; r <= runs && !env_stop && !failed; r++) {
+		vmstat_snapshot_take(&before[r - 1], p->nodes, p->nnodes);
+		failed = run_once(p, &ctx, r, &samples, place_sum, place_min, place_n, ctx.t0);
+		vmstat_snapshot_take(&after[r - 1], p->nodes, p->nnodes);
+		done_runs = r;
+	}
+	sampler_stop(&sampler);
+
+	/* Give the machine back before writing and printing. */
+	if (journal) {
+		int left = env_end();
+		journal = 0;
+		if (left)
+			pb_err("%d change(s) could not be undone: run 'pinbench env restore'", left);
+	}
+
+	for (size_t i = 0; i < p->nnodes; i++) {
+		place_sum[i] = place_n[i] ? place_sum[i] / place_n[i] : NAN;
+		if (!place_n[i])
+			place_min[i] = NAN;
+	}
+	const char *why = env_stop ? sigabbrev_np(env_stop_signal) : failed ? "error" : NULL;
+	struct summary_input in = {
+		.samples = &samples, .nodes = p->nodes, .nnodes = p->nnodes,
+		.placement_mean = place_sum, .placement_min = place_min,
+		.nruns = done_runs, .before = before, .after = after,
+		.complete = !why, .interrupted_by = why, .pinnable_checked = ctx.check_pinnable,
+	};
+	json_t *summary = summary_build(&in);
+	json_t *runj = run_json(p, &ctx, start_rt, changes, knobs, zones);
+	json_object_set_new(runj, "complete", json_boolean(!why));
+
+	if (write_samples(p, &samples) || write_json(p, "summary.json", summary) ||
+	    write_json(p, "run.json", runj) || rename(p->tmpdir, p->dir)) {
+		pb_err("cannot finish the run directory %s: %s (partial results stay there)", p->tmpdir,
+		       strerror(errno));
+		ret = EXIT_FAILURE;
+	} else {
+		summary_print(stdout, summary);
+		printf("\nresults: %s\n", p->dir);
+		ret = env_stop ? 128 + env_stop_signal : failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	}
+	json_decref(summary);
+	json_decref(runj);
+	for (size_t r = 0; r < done_runs; r++) {
+		vmstat_snapshot_free(&before[r]);
+		vmstat_snapshot_free(&after[r]);
+	}
+	free(before);
+	free(after);
+	free(place_sum);
+	free(place_min);
+	free(place_n);
+out:
+	if (journal && env_end())
+		pb_err("some changes could not be undone: run 'pinbench env restore'");
+	if (ctx.topo)
+		hwloc_topology_destroy(ctx.topo);
+	pfn_ranges_free(&ctx.unpinnable);
+	free(samples.v);
+	scenario_free(&p->sc);
+	free(p);
+	return ret;
+}

@@ -1,0 +1,67 @@
+/* The runner: plans a scenario, prepares the system, drives one pin worker
+ * per (job, node) in threads, samples vmstat, and writes the run
+ * directory. */
+#ifndef PB_RUNNER_H
+#define PB_RUNNER_H
+
+#include <hwloc.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "counters.h"
+#include "memblock.h"
+#include "scenario.h"
+
+/* One pin call (and the unpin of the same chunk). */
+struct sample {
+	uint32_t run, iteration, job, chunk;
+	int32_t node;
+	uint64_t bytes;
+	uint64_t start_ns;  /* since the run directory's t0 */
+	uint64_t pin_ns, unpin_ns;
+	int32_t err;        /* errno of the pin, 0 when it succeeded */
+	int32_t unpin_err;
+	int64_t unpinnable; /* pinned pages found in ZONE_MOVABLE/CMA; -1 unknown */
+	bool unpinned;
+};
+
+struct sample_list {
+	struct sample *v;
+	size_t n, cap;
+};
+
+void sample_list_push(struct sample_list *l, const struct sample *s);
+void sample_list_append(struct sample_list *dst, struct sample_list *src);
+
+/* Shared, read-only while workers run. */
+struct run_context {
+	const struct scenario *sc;
+	hwloc_topology_t topo;
+	uint64_t t0;
+	uint64_t seed;
+	bool check_pinnable;          /* root: look up PFNs of pinned pages */
+	struct pfn_ranges unpinnable; /* ZONE_MOVABLE blocks and CMA areas */
+};
+
+struct worker {
+	const struct run_context *ctx;
+	const struct pin_job *job;
+	unsigned job_idx, run;
+	int node;
+	struct sample_list samples;
+	atomic_uint_fast64_t calls_done; /* pins + unpins, for progress */
+	double placement_sum, placement_min; /* fraction of pages on node */
+	unsigned placement_n;
+	int fatal;                    /* -errno when the worker had to stop */
+	char why[256];
+};
+
+/* Thread body: runs every iteration of one job on one node. */
+void *pin_worker_run(void *worker);
+/* Calls one worker makes per run (pins + unpins), for progress. */
+uint64_t pin_worker_calls(const struct pin_job *job);
+
+
+
+#endif

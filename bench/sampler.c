@@ -1,0 +1,77 @@
+#include "config.h"
+#include "sampler.h"
+#include "util.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void write_changes(struct sampler *s, uint64_t t, const char *node,
+			  const struct counters *prev, const struct counters *cur)
+{
+	for (size_t i = 0; i < cur->n; i++) {
+		long j = prev ? counters_find(prev, cur->names[i], i) : -1;
+		if (j >= 0 && prev->values[j] == cur->values[i])
+			continue;
+		fprintf(s->out, "%" PRIu64 ",%s,%s,%" PRIu64 "\n", t, node, cur->names[i], cur->values[i]);
+	}
+}
+
+static void take(struct sampler *s)
+{
+	struct vmstat_snapshot cur;
+	char node[16];
+
+	if (vmstat_snapshot_take(&cur, s->nodes, s->nnodes))
+		return;
+	uint64_t t = cur.t_ns - s->t0;
+	write_changes(s, t, "all", s->have_prev ? &s->prev.system : NULL, &cur.system);
+	for (size_t i = 0; i < cur.nnodes; i++) {
+		snprintf(node, sizeof(node), "%d", cur.node_ids[i]);
+		write_changes(s, t, node, s->have_prev ? &s->prev.nodes[i] : NULL, &cur.nodes[i]);
+	}
+	if (s->have_prev)
+		vmstat_snapshot_free(&s->prev);
+	s->prev = cur;
+	s->have_prev = 1;
+	s->samples++;
+}
+
+static void *sampler_main(void *arg)
+{
+	struct sampler *s = arg;
+
+	while (!s->stop) {
+		uint64_t next = now_ns() + s->interval_ns;
+		take(s);
+		if (now_ns() < next)
+			sleep_ns_unless(next - now_ns(), &s->stop);
+	}
+	take(s); /* the state at the end */
+	return NULL;
+}
+
+int sampler_start(struct sampler *s, const char *path, uint64_t t0, uint64_t interval_ns,
+		  const int *nodes, size_t nnodes)
+{
+	memset(s, 0, sizeof(*s));
+	s->out = fopen(path, "we");
+	if (!s->out)
+		return -errno;
+	fprintf(s->out, "time_ns,node,counter,value\n");
+	s->t0 = t0;
+	s->interval_ns = interval_ns ? interval_ns : 100000000ULL;
+	s->nodes = nodes;
+	s->nnodes = nnodes;
+	return -pthread_create(&s->thread, NULL, sampler_main, s);
+}
+
+void sampler_stop(struct sampler *s)
+{
+	s->stop = 1;
+	pthread_join(s->thread, NULL);
+	if (s->have_prev)
+		vmstat_snapshot_free(&s->prev);
+	fclose(s->out);
+}

@@ -1,0 +1,30 @@
+/* Background sampling of /proc/vmstat and every node's vmstat into the
+ * run's vmstat.csv (long format: time_ns,node,counter,value). To keep the
+ * file small, a row is written only when a counter differs from its
+ * previous sample; the first sample writes every counter. */
+#ifndef PB_SAMPLER_H
+#define PB_SAMPLER_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "counters.h"
+
+struct sampler {
+	FILE *out;
+	uint64_t t0, interval_ns;
+	const int *nodes;
+	size_t nnodes;
+	volatile int stop;
+	pthread_t thread;
+	struct vmstat_snapshot prev;
+	int have_prev;
+	uint64_t samples;
+};
+
+int sampler_start(struct sampler *s, const char *path, uint64_t t0, uint64_t interval_ns,
+		  const int *nodes, size_t nnodes);
+void sampler_stop(struct sampler *s);
+
+#endif

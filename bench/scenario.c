@@ -1,0 +1,523 @@
+#include "config.h"
+#include "scenario.h"
+#include "util.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- value parsers: (text) -> field; 0 or -1 with a reason ---- */
+
+typedef int (*opt_parser)(const char *val, void *field, char *err, size_t len);
+
+static int opt_count(const char *v, void *f, char *err, size_t len)
+{
+	uint64_t n;
+
+	if (parse_uint(v, 1000000, &n, err, len))
+		return -1;
+	if (n == 0) {
+		snprintf(err, len, "must be at least 1");
+		return -1;
+	}
+	*(uint64_t *)f = n;
+	return 0;
+}
+
+static int opt_u64(const char *v, void *f, char *err, size_t len)
+{
+	return parse_uint(v, UINT64_MAX, f, err, len);
+}
+
+static int opt_size(const char *v, void *f, char *err, size_t len)
+{
+	return parse_size(v, f, err, len);
+}
+
+static int opt_duration(const char *v, void *f, char *err, size_t len)
+{
+	return parse_duration_ns(v, f, err, len);
+}
+
+static int opt_bool(const char *v, void *f, char *err, size_t len)
+{
+	return parse_bool(v, f, err, len);
+}
+
+static int opt_thp(const char *v, void *f, char *err, size_t len)
+{
+	static const char *const modes[] = { "", "always", "madvise", "never" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+		if (!strcmp(v, modes[i])) {
+			snprintf(f, 16, "%s", v);
+			return 0;
+		}
+	}
+	snprintf(err, len, "'%s' is not always, madvise or never", v);
+	return -1;
+}
+
+static int opt_backend(const char *v, void *f, char *err, size_t len)
+{
+	const struct pin_backend *b = pin_backend_find(v);
+
+	if (!b) {
+		snprintf(err, len, "unknown backend '%s' (known: %s)", v, pin_backend_names());
+		return -1;
+	}
+	*(const struct pin_backend **)f = b;
+	return 0;
+}
+
+static int opt_memory(const char *v, void *f, char *err, size_t len)
+{
+	const struct memory_type *m = memory_type_find(v);
+
+	if (!m) {
+		snprintf(err, len, "unknown memory type '%s' (known: %s)", v, memory_type_names());
+		return -1;
+	}
+	*(const struct memory_type **)f = m;
+	return 0;
+}
+
+/* "all", or a list such as "0,2-3" */
+static int opt_nodes(const char *v, void *f, char *err, size_t len)
+{
+	struct pin_job *job = f;
+	const char *p = v;
+
+	job->nnodes = 0;
+	job->all_nodes = !strcmp(v, "all");
+	if (job->all_nodes)
+		return 0;
+	while (*p) {
+		char *end;
+		long lo = strtol(p, &end, 10), hi;
+		if (end == p || lo < 0 || lo >= PB_MAX_NODES)
+			goto bad;
+		hi = lo;
+		if (*end == '-') {
+			p = end + 1;
+			hi = strtol(p, &end, 10);
+			if (end == p || hi < lo || hi >= PB_MAX_NODES)
+				goto bad;
+		}
+		for (long n = lo; n <= hi; n++) {
+			for (unsigned i = 0; i < job->nnodes; i++) {
+				if (job->nodes[i] == n) {
+					snprintf(err, len, "node %ld is listed twice", n);
+					return -1;
+				}
+			}
+			job->nodes[job->nnodes++] = (int)n;
+		}
+		if (*end == ',')
+			end++;
+		else if (*end)
+			goto bad;
+		p = end;
+	}
+	if (job->nnodes)
+		return 0;
+bad:
+	snprintf(err, len, "'%s' is not 'all' or a node list such as 0,2-3", v);
+	return -1;
+}
+
+/* ---- option tables ---- */
+
+struct option {
+	const char *key;
+	const char *def; /* NULL: no default */
+	opt_parser parse;
+	size_t offset;
+	const char *help;
+};
+
+#define G(field) offsetof(struct scenario_global, field)
+static const struct option global_options[] = {
+	{ "runs", "1", opt_count, G(runs), "repetitions of the whole scenario" },
+	{ "seed", NULL, opt_u64, G(seed), "seed of the page contents written at populate (default: from the clock; recorded)" },
+	{ "movable", "0", opt_size, G(movable), "ZONE_MOVABLE to have per node for the run, the stand-in for CMA (0: leave as is)" },
+	{ "thp", "", opt_thp, G(thp), "transparent_hugepage/enabled for the run: always, madvise or never" },
+	{ "vmstat_interval", "100ms", opt_duration, G(vmstat_interval_ns), "period of the background /proc/vmstat sampler" },
+};
+#undef G
+
+#define J(field) offsetof(struct pin_job, field)
+static const struct option pin_options[] = {
+	{ "type", NULL, NULL, 0, "pin" },
+	{ "backend", "io_uring", opt_backend, J(backend), "how to pin: io_uring, af_xdp" },
+	{ "memory", "anon", opt_memory, J(memory), "anon, anon-thp, memfd, memfd-thp, hugetlb" },
+	{ "nodes", "all", opt_nodes, 0, "NUMA nodes to pin on, 'all' or a list such as 0,2-3" },
+	{ "size", NULL, opt_size, J(size), "bytes to pin per node (required)" },
+	{ "chunk", NULL, opt_size, J(chunk), "bytes per pin call (default: size, at most the backend's limit)" },
+	{ "iterations", "1", opt_count, J(iterations), "pin/hold/unpin cycles per run" },
+	{ "reuse", "no", opt_bool, J(reuse), "no: map and populate fresh memory every iteration; yes: pin the same memory again" },
+	{ "hold", "0", opt_duration, J(hold_ns), "how long to keep the pins before unpinning" },
+};
+#undef J
+
+static const struct section_type {
+	const char *type;
+	const struct option *options;
+	size_t noptions;
+} job_types[] = {
+	{ "pin", pin_options, ARRAY_SIZE(pin_options) },
+};
+
+/* ---- reading: every key with its line, then interpretation ---- */
+
+struct entry {
+	char *section, *key, *value;
+	unsigned line;
+	bool leading_blank;
+};
+
+struct reader {
+	const char *name;
+	const char *p;     /* rest of the text */
+	unsigned line;     /* lines handed to inih so far */
+	bool blank_start;  /* the current line begins with white space */
+	bool too_long;
+	size_t n;
+	struct entry *e;
+	char *err;
+	size_t errlen;
+	bool failed;
+};
+
+/* fgets for a string, counting lines: inih calls the handler right after
+ * reading the line a key is on, so the count is that key's line. */
+static char *reader_gets(char *buf, int size, void *stream)
+{
+	struct reader *r = stream;
+	const char *eol;
+	size_t len;
+
+	if (!*r->p)
+		return NULL;
+	eol = strchrnul(r->p, '\n');
+	len = (size_t)(eol - r->p) + (*eol == '\n');
+	r->line++;
+	if (len >= (size_t)size) {
+		r->too_long = true;
+		return NULL;
+	}
+	memcpy(buf, r->p, len);
+	buf[len] = '\0';
+	r->blank_start = buf[0] == ' ' || buf[0] == '\t';
+	r->p += len;
+	return buf;
+}
+
+static int reader_handler(void *user, const char *section, const char *key, const char *value)
+{
+	struct reader *r = user;
+
+	if (!*section) {
+		snprintf(r->err, r->errlen, "%s:%u: key '%s' is outside any section (start with [global])",
+			 r->name, r->line, key);
+		r->failed = true;
+		return 0;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		if (strcmp(r->e[i].section, section) || strcmp(r->e[i].key, key))
+			continue;
+		snprintf(r->err, r->errlen, "%s:%u: [%s] key '%s' is set twice (first on line %u)%s",
+			 r->name, r->line, section, key, r->e[i].line,
+			 r->blank_start ? "; an indented line continues the previous key" : "");
+		r->failed = true;
+		return 0;
+	}
+	r->e = realloc(r->e, (r->n + 1) * sizeof(*r->e));
+	r->e[r->n++] = (struct entry){ strdup(section), strdup(key), strdup(value), r->line, r->blank_start };
+	return 1;
+}
+
+static void entries_free(struct reader *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->e[i].section);
+		free(r->e[i].key);
+		free(r->e[i].value);
+	}
+	free(r->e);
+}
+
+static const struct option *option_find(const struct option *opts, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(opts[i].key, key))
+			return &opts[i];
+	return NULL;
+}
+
+static void option_names(const struct option *opts, size_t n, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", opts[i].key);
+}
+
+/* Where a key's value lands: most keys at an offset; `nodes` fills the job. */
+static void *option_field(const struct option *o, void *base)
+{
+	return o->parse == opt_nodes ? base : (char *)base + o->offset;
+}
+
+static int apply_defaults(const char *section, const struct option *opts, size_t n, void *base,
+			  char *err, size_t len)
+{
+	char why[256];
+
+	for (size_t i = 0; i < n; i++) {
+		if (!opts[i].def || !opts[i].parse)
+			continue;
+		if (opts[i].parse(opts[i].def, option_field(&opts[i], base), why, sizeof(why))) {
+			snprintf(err, len, "internal: default of [%s] %s: %s", section, opts[i].key, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Applies the entries of one section through its option table. */
+static int apply_section(struct reader *r, const char *section, const struct option *opts, size_t n,
+			 void *base)
+{
+	char why[256], known[512];
+
+	for (size_t i = 0; i < r->n; i++) {
+		struct entry *e = &r->e[i];
+		if (strcmp(e->section, section))
+			continue;
+		const struct option *o = option_find(opts, n, e->key);
+		if (!o) {
+			option_names(opts, n, known, sizeof(known));
+			snprintf(r->err, r->errlen, "%s:%u: [%s] unknown key '%s' (known: %s)",
+				 r->name, e->line, section, e->key, known);
+			return -1;
+		}
+		if (!o->parse)
+			continue;
+		if (o->parse(e->value, option_field(o, base), why, sizeof(why))) {
+			snprintf(r->err, r->errlen, "%s:%u: [%s] key '%s': %s", r->name, e->line,
+				 section, e->key, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static const struct entry *entry_find(const struct reader *r, const char *section, const char *key)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->e[i].section, section) && !strcmp(r->e[i].key, key))
+			return &r->e[i];
+	return NULL;
+}
+
+static unsigned section_line(const struct reader *r, const char *section)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->e[i].section, section))
+			return r->e[i].line;
+	return 0;
+}
+
+#define JOB_ERROR(key, ...)                                                              \
+	do {                                                                             \
+		const struct entry *e_ = entry_find(r, job->name, key);                  \
+		int o_ = snprintf(r->err, r->errlen, "%s:%u: [%s] key '%s': ", r->name,  \
+				  e_ ? e_->line : section_line(r, job->name), job->name, key); \
+		snprintf(r->err + o_, r->errlen - (size_t)o_, __VA_ARGS__);               \
+		return -1;                                                               \
+	} while (0)
+
+/* Checks that need several keys of a pin job. */
+static int check_pin_job(struct reader *r, struct pin_job *job)
+{
+	char a[32], b[32];
+	uint64_t page = job->memory->page_size, max = job->backend->max_chunk;
+
+	if (!entry_find(r, job->name, "size"))
+		JOB_ERROR("size", "is required (bytes to pin per node, e.g. size = 256M)");
+	if (job->size == 0 || job->size % page) {
+		format_size(page, a, sizeof(a));
+		JOB_ERROR("size", "must be a non-zero multiple of %s for memory = %s", a, job->memory->name);
+	}
+	if (!entry_find(r, job->name, "chunk"))
+		job->chunk = max && job->size > max ? max : job->size;
+	if (job->chunk == 0 || job->chunk % page) {
+		format_size(page, a, sizeof(a));
+		JOB_ERROR("chunk", "must be a non-zero multiple of %s for memory = %s", a, job->memory->name);
+	}
+	if (max && job->chunk > max) {
+		format_size(max, a, sizeof(a));
+		JOB_ERROR("chunk", "is larger than %s, the most backend %s pins in one call", a,
+			  job->backend->name);
+	}
+	if (job->chunk > job->size || job->size % job->chunk) {
+		format_size(job->chunk, a, sizeof(a));
+		format_size(job->size, b, sizeof(b));
+		JOB_ERROR("chunk", "%s does not divide size (%s) into whole chunks", a, b);
+	}
+	if (job->size / job->chunk > PB_MAX_CHUNKS)
+		JOB_ERROR("chunk", "makes %" PRIu64 " chunks per node; at most %d are supported",
+			  job->size / job->chunk, PB_MAX_CHUNKS);
+	const struct entry *nodes = entry_find(r, job->name, "nodes");
+	job->nodes_line = nodes ? nodes->line : section_line(r, job->name);
+	return 0;
+}
+
+static int interpret(struct reader *r, struct scenario *sc)
+{
+	if (apply_defaults("global", global_options, ARRAY_SIZE(global_options), &sc->global,
+			   r->err, r->errlen))
+		return -1;
+	if (apply_section(r, "global", global_options, ARRAY_SIZE(global_options), &sc->global))
+		return -1;
+	sc->global.seed_given = entry_find(r, "global", "seed") != NULL;
+
+	/* Job sections, in the order they first appear. */
+	for (size_t i = 0; i < r->n; i++) {
+		const char *section = r->e[i].section;
+		bool seen = !strcmp(section, "global");
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(r->e[j].section, section);
+		if (seen)
+			continue;
+
+		const struct entry *type = entry_find(r, section, "type");
+		if (!type) {
+			snprintf(r->err, r->errlen, "%s:%u: [%s] has no 'type =' key (known types: pin)",
+				 r->name, section_line(r, section), section);
+			return -1;
+		}
+		const struct section_type *st = NULL;
+		for (size_t t = 0; t < ARRAY_SIZE(job_types); t++)
+			if (!strcmp(job_types[t].type, type->value))
+				st = &job_types[t];
+		if (!st) {
+			snprintf(r->err, r->errlen, "%s:%u: [%s] key 'type': unknown type '%s' (known: pin)",
+				 r->name, type->line, section, type->value);
+			return -1;
+		}
+		if (strlen(section) >= sizeof(sc->jobs[0].name)) {
+			snprintf(r->err, r->errlen, "%s:%u: [%s] section name is longer than %zu characters",
+				 r->name, section_line(r, section), section, sizeof(sc->jobs[0].name) - 1);
+			return -1;
+		}
+		sc->jobs = realloc(sc->jobs, (sc->njobs + 1) * sizeof(*sc->jobs));
+		struct pin_job *job = &sc->jobs[sc->njobs++];
+		memset(job, 0, sizeof(*job));
+		snprintf(job->name, sizeof(job->name), "%s", section);
+		if (apply_defaults(section, st->options, st->noptions, job, r->err, r->errlen) ||
+		    apply_section(r, section, st->options, st->noptions, job) ||
+		    check_pin_job(r, job))
+			return -1;
+	}
+	if (!sc->njobs) {
+		snprintf(r->err, r->errlen, "%s: no job section (add e.g. [pin] with type = pin)", r->name);
+		return -1;
+	}
+	return 0;
+}
+
+int scenario_parse(const char *name, const char *text, struct scenario *sc, char *err, size_t errlen)
+{
+	struct reader r = { .name = name, .p = text, .err = err, .errlen = errlen };
+	int ret;
+
+	memset(sc, 0, sizeof(*sc));
+	ret = ini_parse_stream(reader_gets, &r, reader_handler, &r);
+	if (r.too_long) {
+		snprintf(err, errlen, "%s:%u: line is longer than %d characters", name, r.line, INI_MAX_LINE - 2);
+		ret = -1;
+	} else if (ret > 0 && !r.failed) {
+		snprintf(err, errlen, "%s:%d: not a [section], key = value, or ; comment", name, ret);
+	}
+	if (ret == 0)
+		ret = interpret(&r, sc);
+	entries_free(&r);
+	if (ret) {
+		scenario_free(sc);
+		return -1;
+	}
+	return 0;
+}
+
+int scenario_load(const char *path, struct scenario *sc, char *err, size_t errlen)
+{
+	size_t len;
+	char *text = read_file(path, &len);
+	char *copy, *base;
+
+	if (!text) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	const char *nul = memchr(text, '\0', len);
+	if (nul) {
+		unsigned line = 1;
+		for (const char *p = text; p < nul; p++)
+			line += *p == '\n';
+		snprintf(err, errlen, "%s:%u: NUL byte: not a text file", path, line);
+		free(text);
+		return -1;
+	}
+	if (scenario_parse(path, text, sc, err, errlen)) {
+		free(text);
+		return -1;
+	}
+	sc->path = strdup(path);
+	sc->text = text;
+	copy = strdup(path);
+	base = basename(copy);
+	char *dot = strrchr(base, '.');
+	if (dot && !strcmp(dot, ".ini"))
+		*dot = '\0';
+	sc->name = strdup(base);
+	free(copy);
+	return 0;
+}
+
+int scenario_parse_nodes(const char *text, struct pin_job *job, char *err, size_t errlen)
+{
+	return opt_nodes(text, job, err, errlen);
+}
+
+void scenario_free(struct scenario *sc)
+{
+	free(sc->path);
+	free(sc->name);
+	free(sc->text);
+	free(sc->jobs);
+	memset(sc, 0, sizeof(*sc));
+}
+
+static void print_table(const char *title, const struct option *opts, size_t n)
+{
+	printf("%s\n", title);
+	for (size_t i = 0; i < n; i++)
+		printf("  %-16s %-10s %s\n", opts[i].key, opts[i].def && *opts[i].def ? opts[i].def : "-",
+		       opts[i].help);
+}
+
+void scenario_print_keys(void)
+{
+	print_table("[global]", global_options, ARRAY_SIZE(global_options));
+	for (size_t t = 0; t < ARRAY_SIZE(job_types); t++) {
+		char title[64];
+		snprintf(title, sizeof(title), "\n[any name] type = %s", job_types[t].type);
+		print_table(title, job_types[t].options, job_types[t].noptions);
+	}
+}

@@ -1,0 +1,62 @@
+/* Scenario files: INI in the spirit of fio job files. A [global] section
+ * and one section per job; the job's kind is its `type =`. Every key is
+ * declared once in an option table (scenario.c), with its default, its
+ * parser and its help; `pinbench run --help-keys` prints the tables. */
+#ifndef PB_SCENARIO_H
+#define PB_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memory.h"
+#include "pin_backend.h"
+
+#define PB_MAX_NODES 1024
+#define PB_MAX_CHUNKS 65536
+
+struct scenario_global {
+	uint64_t runs;
+	uint64_t seed;
+	bool seed_given;
+	uint64_t movable;            /* bytes of ZONE_MOVABLE per node, 0: leave as is */
+	char thp[16];                /* THP "enabled" for the run, "": leave as is */
+	uint64_t vmstat_interval_ns;
+};
+
+struct pin_job {
+	char name[64];
+	const struct pin_backend *backend;
+	const struct memory_type *memory;
+	bool all_nodes;
+	unsigned nnodes;
+	int nodes[PB_MAX_NODES];
+	uint64_t size;               /* per node */
+	uint64_t chunk;              /* bytes per pin call */
+	uint64_t iterations;
+	bool reuse;
+	uint64_t hold_ns;
+	unsigned nodes_line;         /* for errors found when the run starts */
+};
+
+struct scenario {
+	char *path;
+	char *name;                  /* file name without directory and .ini */
+	char *text;                  /* the file as read, kept in run.json */
+	struct scenario_global global;
+	size_t njobs;
+	struct pin_job *jobs;
+};
+
+/* Reads and checks a scenario. On error returns -1 and writes one message,
+ * "FILE:LINE: [section] key 'k': reason", into err. */
+int scenario_load(const char *path, struct scenario *sc, char *err, size_t errlen);
+/* The same from memory; name stands for the file in messages. */
+int scenario_parse(const char *name, const char *text, struct scenario *sc, char *err, size_t errlen);
+void scenario_free(struct scenario *sc);
+/* Parses "all" or "0,2-3" into job->all_nodes / job->nodes. */
+int scenario_parse_nodes(const char *text, struct pin_job *job, char *err, size_t errlen);
+/* Prints every section type's keys with defaults and help. */
+void scenario_print_keys(void);
+
+#endif

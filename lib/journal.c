@@ -1,0 +1,334 @@
+#include "config.h"
+#include "journal.h"
+#include "log.h"
+#include "memblock.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+static int journal_fd = -1;
+static long journal_scope = -1; /* -1: this process's pid */
+static char path_buf[4096];
+
+const char *journal_path(void)
+{
+	const char *dir = getenv("PINBENCH_STATE_DIR");
+
+	snprintf(path_buf, sizeof(path_buf), "%s/journal", dir && *dir ? dir : "/run/pinbench");
+	return path_buf;
+}
+
+static void state_dir(char *buf, size_t len)
+{
+	const char *dir = getenv("PINBENCH_STATE_DIR");
+
+	snprintf(buf, len, "%s", dir && *dir ? dir : "/run/pinbench");
+}
+
+/* The lock holder writes its pid into a file beside the journal, so the
+ * "busy" message can name it. */
+static pid_t read_holder(void)
+{
+	char dir[4096], path[4200];
+	char *s;
+	pid_t pid = 0;
+
+	state_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/owner", dir);
+	s = read_line_file(path);
+	if (s)
+		pid = (pid_t)atoi(s);
+	free(s);
+	return pid;
+}
+
+int journal_open(pid_t *holder)
+{
+	char dir[4096], owner[4200], pid[32];
+	int ret;
+
+	if (journal_fd >= 0)
+		return 0;
+	state_dir(dir, sizeof(dir));
+	ret = mkdir_p(dir, 0700);
+	if (ret)
+		return ret;
+	journal_fd = open(journal_path(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (journal_fd < 0)
+		return -errno;
+	if (flock(journal_fd, LOCK_EX | LOCK_NB)) {
+		ret = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		close(journal_fd);
+		journal_fd = -1;
+		if (holder)
+			*holder = read_holder();
+		return ret;
+	}
+	snprintf(owner, sizeof(owner), "%s/owner", dir);
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	write_file_atomic(owner, pid, strlen(pid));
+	return 0;
+}
+
+void journal_close(void)
+{
+	if (journal_fd < 0)
+		return;
+	close(journal_fd); /* releases the lock */
+	journal_fd = -1;
+}
+
+/* Values may hold any byte but tab and newline separate fields and
+ * entries; escape those and the backslash. */
+static void escape(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; *in && o + 3 < len; in++) {
+		switch (*in) {
+		case '\t': out[o++] = '\\'; out[o++] = 't'; break;
+		case '\n': out[o++] = '\\'; out[o++] = 'n'; break;
+		case '\\': out[o++] = '\\'; out[o++] = '\\'; break;
+		default: out[o++] = *in;
+		}
+	}
+	out[o] = '\0';
+}
+
+static void unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (*s == '\\' && s[1]) {
+			s++;
+			*o++ = *s == 't' ? '\t' : *s == 'n' ? '\n' : *s;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+void journal_set_scope(long scope)
+{
+	journal_scope = scope;
+}
+
+static long current_scope(void)
+{
+	return journal_scope >= 0 ? journal_scope : (long)getpid();
+}
+
+/* An entry is one line: scope, kind, and two fields. */
+static int journal_append(const char *kind, const char *a, const char *b)
+{
+	char ea[4096], eb[4096], line[8400];
+	int n;
+
+	if (journal_fd < 0)
+		return -EBADF;
+	escape(a, ea, sizeof(ea));
+	escape(b, eb, sizeof(eb));
+	n = snprintf(line, sizeof(line), "%ld\t%s\t%s\t%s\n", current_scope(), kind, ea, eb);
+	if (write(journal_fd, line, (size_t)n) != n)
+		return errno ? -errno : -EIO;
+	/* The entry must be on disk before the change it describes. */
+	return fdatasync(journal_fd) ? -errno : 0;
+}
+
+int journal_knob(const char *path, const char *old_value)
+{
+	return journal_append("knob", path, old_value);
+}
+
+int journal_memblock(const char *sysdir, unsigned id, const char *old_zone)
+{
+	char where[4200];
+
+	snprintf(where, sizeof(where), "%s/memory%u", sysdir, id);
+	return journal_append("memblock", where, old_zone);
+}
+
+static int undo_knob(const char *path, const char *value)
+{
+	char *cur = knob_current(path);
+	int ret = 0;
+
+	if (!cur || strcmp(cur, value))
+		ret = write_knob(path, value);
+	free(cur);
+	return ret;
+}
+
+static int undo_memblock(const char *where, const char *zone)
+{
+	char sysdir[4200];
+	const char *slash = strrchr(where, '/');
+	unsigned id;
+
+	if (!slash || sscanf(slash + 1, "memory%u", &id) != 1)
+		return -EINVAL;
+	snprintf(sysdir, sizeof(sysdir), "%.*s", (int)(slash - where), where);
+	return memblock_restore(sysdir, id, zone);
+}
+
+static const struct {
+	const char *kind;
+	int (*undo)(const char *a, const char *b);
+	const char *what; /* said on a verbose restore: "<what> <a>: <b>" */
+} undoers[] = {
+	{ "knob", undo_knob, "restored" },
+	{ "memblock", undo_memblock, "restored memory block" },
+};
+
+struct entry {
+	long scope;
+	char *kind, *a, *b;
+};
+
+/* Splits a line in place; 0 or -EINVAL. */
+static int entry_split(char *line, struct entry *e)
+{
+	char *f[4];
+	int n = 0;
+
+	for (char *p = line; n < 4; n++) {
+		f[n] = p;
+		p = strchr(p, '\t');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	if (n != 3)
+		return -EINVAL;
+	e->scope = strtol(f[0], NULL, 10);
+	e->kind = f[1];
+	e->a = f[2];
+	e->b = f[3];
+	unescape(e->a);
+	unescape(e->b);
+	return 0;
+}
+
+static int undo_entry(const struct entry *e, int verbose)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(undoers); i++) {
+		if (strcmp(e->kind, undoers[i].kind))
+			continue;
+		int ret = undoers[i].undo(e->a, e->b);
+		if (!ret && verbose)
+			pb_info("%s %s: %s", undoers[i].what, e->a, *e->b ? e->b : "offline");
+		return ret;
+	}
+	return -EINVAL;
+}
+
+static bool entry_selected(long scope, enum journal_which which)
+{
+	switch (which) {
+	case JOURNAL_ALL: return true;
+	case JOURNAL_RUNS: return scope != 0;
+	case JOURNAL_MINE: return scope == current_scope();
+	}
+	return false;
+}
+
+long journal_pending(enum journal_which which)
+{
+	char *text = read_file(journal_path(), NULL);
+	long n = 0;
+
+	if (!text)
+		return errno == ENOENT ? 0 : -errno;
+	for (char *save, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		n += entry_selected(strtol(l, NULL, 10), which);
+	free(text);
+	return n;
+}
+
+int journal_restore(enum journal_which which, int verbose)
+{
+	char *text = read_file(journal_path(), NULL);
+	char **lines = NULL;
+	bool *kept;
+	size_t n = 0;
+	int failed = 0;
+
+	if (!text)
+		return errno == ENOENT ? 0 : -errno;
+	for (char *save, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		lines = realloc(lines, (n + 1) * sizeof(*lines));
+		lines[n++] = l;
+	}
+	kept = calloc(n + 1, sizeof(*kept));
+	for (size_t i = n; i-- > 0;) {
+		char copy[8400];
+		struct entry e;
+		snprintf(copy, sizeof(copy), "%s", lines[i]);
+		int ret = entry_split(copy, &e);
+		if (!ret && !entry_selected(e.scope, which)) {
+			kept[i] = true;
+			continue;
+		}
+		if (!ret)
+			ret = undo_entry(&e, verbose);
+		if (ret) {
+			pb_err("could not undo '%s': %s (left in %s)", lines[i], strerror(-ret), journal_path());
+			kept[i] = true;
+			failed++;
+		}
+	}
+	/* Keep what could not be undone, in the order it was written. */
+	if (journal_fd >= 0 && ftruncate(journal_fd, 0) == 0) {
+		for (size_t i = 0; i < n; i++)
+			if (kept[i])
+				dprintf(journal_fd, "%s\n", lines[i]);
+		fdatasync(journal_fd);
+	}
+	free(kept);
+	free(lines);
+	free(text);
+	return failed;
+}
+
+char *knob_current(const char *path)
+{
+	char *s = read_line_file(path);
+	char *open, *close_;
+
+	if (!s)
+		return NULL;
+	open = strchr(s, '[');
+	close_ = open ? strchr(open, ']') : NULL;
+	if (open && close_) {
+		memmove(s, open + 1, (size_t)(close_ - open - 1));
+		s[close_ - open - 1] = '\0';
+	}
+	return s;
+}
+
+int knob_set(const char *path, const char *value)
+{
+	char *cur = knob_current(path);
+	int ret;
+
+	if (!cur)
+		return -errno;
+	if (!strcmp(cur, value)) {
+		free(cur);
+		return 0;
+	}
+	ret = journal_knob(path, cur);
+	free(cur);
+	if (ret)
+		return ret;
+	return write_knob(path, value);
+}

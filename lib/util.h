@@ -1,0 +1,52 @@
+/* Small helpers shared by every part: parsing of sizes and durations,
+ * clocks, whole-file I/O, errno names. */
+#ifndef PB_UTIL_H
+#define PB_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define KIB (1024ULL)
+#define MIB (1024ULL * KIB)
+#define GIB (1024ULL * MIB)
+
+/* "4096", "64K", "512M", "2G", "1T" (binary units, optional trailing B/iB).
+ * Returns 0 or -1 with a reason in err. */
+int parse_size(const char *s, uint64_t *out, char *err, size_t errlen);
+/* "250ms", "2s", "1m", "100us", "0"; a bare number means seconds. */
+int parse_duration_ns(const char *s, uint64_t *out, char *err, size_t errlen);
+int parse_uint(const char *s, uint64_t max, uint64_t *out, char *err, size_t errlen);
+int parse_bool(const char *s, bool *out, char *err, size_t errlen);
+
+/* "1.5 GiB", "64 MiB", "4 KiB", "12 B" */
+void format_size(uint64_t bytes, char *buf, size_t len);
+
+uint64_t now_ns(void);      /* CLOCK_MONOTONIC */
+uint64_t realtime_ns(void); /* CLOCK_REALTIME, for timestamps in results */
+void format_iso8601(uint64_t realtime, char *buf, size_t len);
+/* Sleeps up to ns, waking early when *stop becomes true. */
+void sleep_ns_unless(uint64_t ns, volatile int *stop);
+
+/* Reads a whole (small, possibly procfs) file; NUL-terminated, malloc'd.
+ * Returns NULL with errno set. */
+char *read_file(const char *path, size_t *len);
+/* Like read_file but strips one trailing newline. */
+char *read_line_file(const char *path);
+/* Writes s to an existing file (sysfs/procfs knob). Returns 0 or -errno. */
+int write_knob(const char *path, const char *s);
+/* Writes data to path atomically: a temporary file beside it, then rename. */
+int write_file_atomic(const char *path, const char *data, size_t len);
+
+int mkdir_p(const char *path, unsigned mode);
+/* Removes a directory tree; used only on our own temporary run directories. */
+int remove_tree(const char *path);
+
+/* "ENOMEM"; falls back to the number when glibc does not know the name. */
+const char *errno_name(int err, char *buf, size_t len);
+
+/* splitmix64: a small seeded generator, identical on every machine. */
+uint64_t splitmix64(uint64_t *state);
+
+#endif

@@ -1,0 +1,40 @@
+/* A pin backend: one way of asking the kernel for a long-term pin
+ * (FOLL_LONGTERM). Each backend is one file exporting one of these tables
+ * and is listed once in workloads/registry.c; the runner never names one.
+ *
+ * A backend holds up to nslots pins at once; slot i pins one chunk. */
+#ifndef PB_PIN_BACKEND_H
+#define PB_PIN_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct pin_ctx;
+
+struct pin_backend {
+	const char *name;
+	const char *summary;
+	uint64_t max_chunk; /* largest length one pin call accepts (0: no limit) */
+	/* Whether this kernel and these privileges can use the backend.
+	 * Returns 0, or -errno with a sentence in why. */
+	int (*probe)(char *why, size_t len);
+	/* Allocates everything needed for nslots pins, outside the timed path. */
+	int (*open)(struct pin_ctx **ctx, unsigned nslots);
+	/* Optional, untimed: readies slot for the next pin. */
+	int (*prepare)(struct pin_ctx *ctx, unsigned slot);
+	/* Long-term pins [addr, addr+len) in slot. Returns 0 or -errno. */
+	int (*pin)(struct pin_ctx *ctx, unsigned slot, void *addr, size_t len);
+	/* Releases the pin of slot. Returns 0 or -errno. */
+	int (*unpin)(struct pin_ctx *ctx, unsigned slot);
+	void (*close)(struct pin_ctx *ctx);
+	/* Said once in the summary, e.g. that unpinning completes later. */
+	const char *note;
+};
+
+const struct pin_backend *pin_backend_find(const char *name);
+/* The i-th registered backend, NULL past the last. */
+const struct pin_backend *pin_backend_at(size_t i);
+/* "io_uring, af_xdp" */
+const char *pin_backend_names(void);
+
+#endif

@@ -1,0 +1,47 @@
+/* The one list of pluggable parts. Adding a backend or a memory type is a
+ * new file and one line here; nothing else names them. */
+#include "config.h"
+#include "memory.h"
+#include "pin_backend.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+extern const struct pin_backend pin_backend_io_uring, pin_backend_af_xdp;
+extern const struct memory_type memory_anon, memory_anon_thp, memory_memfd,
+	memory_memfd_thp, memory_hugetlb;
+
+static const struct pin_backend *const backends[] = {
+	&pin_backend_io_uring,
+	&pin_backend_af_xdp,
+};
+
+static const struct memory_type *const memory_types[] = {
+	&memory_anon, &memory_anon_thp, &memory_memfd, &memory_memfd_thp, &memory_hugetlb,
+};
+
+#define DEFINE_LOOKUP(type, table, find, names, at)                        \
+	const type *at(size_t i)                                           \
+	{                                                                  \
+		return i < ARRAY_SIZE(table) ? table[i] : NULL;            \
+	}                                                                  \
+	const type *find(const char *name)                                 \
+	{                                                                  \
+		for (size_t i = 0; i < ARRAY_SIZE(table); i++)             \
+			if (!strcmp(table[i]->name, name))                 \
+				return table[i];                           \
+		return NULL;                                               \
+	}                                                                  \
+	const char *names(void)                                            \
+	{                                                                  \
+		static char buf[256];                                      \
+		size_t o = 0;                                              \
+		for (size_t i = 0; i < ARRAY_SIZE(table) && o < sizeof(buf); i++) \
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s", \
+					      i ? ", " : "", table[i]->name); \
+		return buf;                                                \
+	}
+
+DEFINE_LOOKUP(struct pin_backend, backends, pin_backend_find, pin_backend_names, pin_backend_at)
+DEFINE_LOOKUP(struct memory_type, memory_types, memory_type_find, memory_type_names, memory_type_at)
