@@ -77,8 +77,12 @@ static int env_movable_cmd(int argc, char **argv)
 		env_usage(stderr);
 		return 2;
 	}
-	if (parse_size(argv[0], &bytes, err, sizeof(err)) || bytes == 0) {
-		pb_err("env movable: SIZE %s", bytes == 0 && !err[0] ? "must not be 0" : err);
+	if (parse_size(argv[0], &bytes, err, sizeof(err))) {
+		pb_err("env movable: SIZE %s", err);
+		return 2;
+	}
+	if (bytes == 0) {
+		pb_err("env movable: SIZE must not be 0");
 		return 2;
 	}
 	memset(&nodes_spec, 0, sizeof(nodes_spec));

@@ -393,6 +393,7 @@ static int parse_args(int argc, char **argv, struct plan *p, const char **out)
 		}
 	}
 	if (optind != argc - 1) {
+		pb_err("run: expected one SCENARIO file, got %d argument(s)", argc - optind);
 		usage(stderr);
 		return EXIT_BAD_INPUT;
 	}
@@ -408,6 +409,7 @@ int cmd_run(int argc, char **argv)
 	const char *out = NULL;
 	char err[1024];
 	int ret = parse_args(argc, argv, p, &out), journal = 0;
+	int measuring = 0; /* once set, the run directory is kept whatever happens */
 
 	if (ret >= 0) {
 		free(p);
@@ -458,8 +460,12 @@ int cmd_run(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/vmstat.csv", p->tmpdir);
 	if (sampler_start(&sampler, path, ctx.t0, p->sc.global.vmstat_interval_ns, p->nodes, p->nnodes)) {
 		pb_err("cannot start the vmstat sampler");
+		json_decref(changes);
+		json_decref(knobs);
+		json_decref(zones);
 		goto out;
 	}
+	measuring = 1;
 
 	size_t runs = p->sc.global.runs, done_runs = 0;
 	struct vmstat_snapshot *before = calloc(runs, sizeof(*before)), *after = calloc(runs, sizeof(*after));
@@ -490,7 +496,9 @@ int cmd_run(int argc, char **argv)
 		if (!place_n[i])
 			place_min[i] = NAN;
 	}
-	const char *why = env_stop ? sigabbrev_np(env_stop_signal) : failed ? "error" : NULL;
+	char signame[16];
+	snprintf(signame, sizeof(signame), "SIG%s", sigabbrev_np(env_stop_signal) ?: "?");
+	const char *why = env_stop ? signame : failed ? "error" : NULL;
 	struct summary_input in = {
 		.samples = &samples, .nodes = p->nodes, .nnodes = p->nnodes,
 		.placement_mean = place_sum, .placement_min = place_min,
@@ -500,6 +508,7 @@ int cmd_run(int argc, char **argv)
 	json_t *summary = summary_build(&in);
 	json_t *runj = run_json(p, &ctx, start_rt, changes, knobs, zones);
 	json_object_set_new(runj, "complete", json_boolean(!why));
+	json_object_set_new(runj, "vmstat_samples", json_integer((json_int_t)sampler.samples));
 
 	if (write_samples(p, &samples) || write_json(p, "summary.json", summary) ||
 	    write_json(p, "run.json", runj) || rename(p->tmpdir, p->dir)) {
@@ -523,6 +532,8 @@ int cmd_run(int argc, char **argv)
 	free(place_min);
 	free(place_n);
 out:
+	if (ret != EXIT_BAD_INPUT && p->tmpdir[0] && !measuring)
+		remove_tree(p->tmpdir); /* nothing was measured: leave no trace */
 	if (journal && env_end())
 		pb_err("some changes could not be undone: run 'pinbench env restore'");
 	if (ctx.topo)

@@ -174,6 +174,10 @@ static const struct section_type {
 
 /* ---- reading: every key with its line, then interpretation ---- */
 
+/* The section buffer size inside libinih (MAX_SECTION in its ini.c, not
+ * exported by ini.h). */
+#define INIH_MAX_SECTION 50
+
 struct entry {
 	char *section, *key, *value;
 	unsigned line;
@@ -186,6 +190,8 @@ struct reader {
 	unsigned line;     /* lines handed to inih so far */
 	bool blank_start;  /* the current line begins with white space */
 	bool too_long;
+	bool long_section;
+	unsigned fail_line; /* first line our handler refused */
 	size_t n;
 	struct entry *e;
 	char *err;
@@ -212,6 +218,12 @@ static char *reader_gets(char *buf, int size, void *stream)
 	}
 	memcpy(buf, r->p, len);
 	buf[len] = '\0';
+	/* inih cuts longer section names short without a word: refuse them. */
+	const char *close_ = buf[0] == '[' ? strchr(buf, ']') : NULL;
+	if (close_ && close_ - buf - 1 >= INIH_MAX_SECTION) {
+		r->long_section = true;
+		return NULL;
+	}
 	r->blank_start = buf[0] == ' ' || buf[0] == '\t';
 	r->p += len;
 	return buf;
@@ -221,10 +233,13 @@ static int reader_handler(void *user, const char *section, const char *key, cons
 {
 	struct reader *r = user;
 
+	if (r->failed) /* inih reads on after an error; the first one is reported */
+		return 0;
 	if (!*section) {
 		snprintf(r->err, r->errlen, "%s:%u: key '%s' is outside any section (start with [global])",
 			 r->name, r->line, key);
 		r->failed = true;
+		r->fail_line = r->line;
 		return 0;
 	}
 	for (size_t i = 0; i < r->n; i++) {
@@ -234,6 +249,7 @@ static int reader_handler(void *user, const char *section, const char *key, cons
 			 r->name, r->line, section, key, r->e[i].line,
 			 r->blank_start ? "; an indented line continues the previous key" : "");
 		r->failed = true;
+		r->fail_line = r->line;
 		return 0;
 	}
 	r->e = realloc(r->e, (r->n + 1) * sizeof(*r->e));
@@ -411,11 +427,6 @@ static int interpret(struct reader *r, struct scenario *sc)
 				 r->name, type->line, section, type->value);
 			return -1;
 		}
-		if (strlen(section) >= sizeof(sc->jobs[0].name)) {
-			snprintf(r->err, r->errlen, "%s:%u: [%s] section name is longer than %zu characters",
-				 r->name, section_line(r, section), section, sizeof(sc->jobs[0].name) - 1);
-			return -1;
-		}
 		sc->jobs = realloc(sc->jobs, (sc->njobs + 1) * sizeof(*sc->jobs));
 		struct pin_job *job = &sc->jobs[sc->njobs++];
 		memset(job, 0, sizeof(*job));
@@ -442,7 +453,12 @@ int scenario_parse(const char *name, const char *text, struct scenario *sc, char
 	if (r.too_long) {
 		snprintf(err, errlen, "%s:%u: line is longer than %d characters", name, r.line, INI_MAX_LINE - 2);
 		ret = -1;
-	} else if (ret > 0 && !r.failed) {
+	} else if (r.long_section) {
+		snprintf(err, errlen, "%s:%u: section name is longer than %d characters", name, r.line,
+			 INIH_MAX_SECTION - 1);
+		ret = -1;
+	} else if (ret > 0 && (!r.failed || (unsigned)ret < r.fail_line)) {
+		/* inih's own syntax error came first */
 		snprintf(err, errlen, "%s:%d: not a [section], key = value, or ; comment", name, ret);
 	}
 	if (ret == 0)

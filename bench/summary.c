@@ -222,7 +222,9 @@ void summary_print(FILE *f, const json_t *s)
 		snprintf(title, sizeof(title), "node %s counters that changed (delta):", key);
 		print_deltas(f, title, json_object_get(val, "vmstat_delta"), 1);
 	}
-	if (!json_object_get(json_object_get(s, "vmstat_delta"), "pgmigrate_success"))
+	json_int_t pinned = json_integer_value(json_object_get(json_object_get(s, "pin"), "ops")) -
+			    json_integer_value(json_object_get(json_object_get(s, "pin"), "failures"));
+	if (pinned > 0 && !json_object_get(json_object_get(s, "vmstat_delta"), "pgmigrate_success"))
 		fprintf(f, "\nno page was migrated: the pinned memory was already pinnable "
 			"(set movable = in [global] to make pins migrate)\n");
 	json_t *unp = json_object_get(s, "unpinnable_pages");
@@ -230,7 +232,9 @@ void summary_print(FILE *f, const json_t *s)
 		fprintf(f, "\n!!! %" JSON_INTEGER_FORMAT " pinned pages were found in ZONE_MOVABLE or CMA: "
 			"the kernel long-term pinned memory that must stay movable. This is a kernel bug. !!!\n",
 			json_integer_value(unp));
+	const char *why = json_string_value(json_object_get(s, "interrupted_by"));
 	if (!json_is_true(json_object_get(s, "complete")))
-		fprintf(f, "\nINCOMPLETE: the run was interrupted (%s); the results cover what finished.\n",
-			json_string_value(json_object_get(s, "interrupted_by")) ?: "error");
+		fprintf(f, "\nINCOMPLETE: %s %s; the results cover what finished.\n",
+			strcmp(why ? why : "error", "error") ? "interrupted by" : "stopped on an",
+			why ? why : "error");
 }

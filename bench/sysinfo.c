@@ -47,6 +47,14 @@ static json_t *kernel_config(const char *release)
 		return json_null();
 	for (char *save, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char *eq = strchr(l, '=');
+		/* "# CONFIG_CMA is not set" says as much as "=y" does. */
+		if (!strncmp(l, "# CONFIG_", 9) && strstr(l, " is not set")) {
+			l += 2;
+			eq = strchr(l, ' ');
+			*eq = '=';
+			eq[1] = 'n';
+			eq[2] = '\0';
+		}
 		if (!eq)
 			continue;
 		for (size_t i = 0; i < ARRAY_SIZE(config_prefixes); i++) {

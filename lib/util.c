@@ -48,7 +48,7 @@ int parse_size(const char *s, uint64_t *out, char *err, size_t errlen)
 	double num;
 
 	if (split_number(s, &num, &unit, err, errlen))
-		return -1;
+		goto bad;
 	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
 		if (strcasecmp(unit, units[i].suffix))
 			continue;
@@ -64,6 +64,7 @@ int parse_size(const char *s, uint64_t *out, char *err, size_t errlen)
 		*out = (uint64_t)bytes;
 		return 0;
 	}
+bad:
 	snprintf(err, errlen, "'%s' is not a size (use e.g. 4096, 64K, 512M, 2G)", s);
 	return -1;
 }

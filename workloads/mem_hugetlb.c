@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define HUGE_2M (2ULL << 20)
 
@@ -58,7 +59,17 @@ static int hugetlb_reserve(int node, uint64_t bytes, char *why, size_t len)
 
 static int hugetlb_map(struct region *r, size_t len)
 {
-	return region_map(r, len, HUGE_2M, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB, -1);
+	uint64_t deadline = now_ns() + 2000000000ULL;
+	int ret;
+
+	/* hugetlb mappings come huge-page aligned, and over-mapping would
+	 * reserve a page more than the pool was grown by. A backend that
+	 * unpins from a workqueue (AF_XDP) returns the previous iteration's
+	 * pages to the pool a moment after its unpin call: wait for them. */
+	while ((ret = region_map(r, len, 4096, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB, -1)) == -ENOMEM &&
+	       now_ns() < deadline)
+		usleep(10000);
+	return ret;
 }
 
 const struct memory_type memory_hugetlb = {

@@ -1,0 +1,69 @@
+# Helpers for the integration tests (sourced). Each test is a script that
+# exits 0 (pass), 1 (fail) or 77 (skip, saying why).
+set -eu
+
+: "${PINBENCH:?PINBENCH must name the pinbench binary}"
+: "${SRCDIR:?SRCDIR must name the source tree}"
+# One at a time, even under `make -j check`: the tests share the machine's
+# movable zone, THP setting and pinbench's journal lock.
+exec 9>/tmp/pinbench-integration.lock
+flock 9
+
+TMP=$(mktemp -d /tmp/pinbench-it-XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*"; exit 1; }
+pass() { echo "ok: $*"; }
+
+need_root() { [ "$(id -u)" -eq 0 ] || skip "needs root ($1)"; }
+
+# `pinbench env` says what this machine offers.
+need_backend() {
+	"$PINBENCH" env show | grep -Eq "^backend $1 +available" ||
+		skip "backend $1 unavailable: $("$PINBENCH" env show | grep "^backend $1")"
+}
+
+need_movable() {
+	ls /sys/devices/system/memory/memory*/state >/dev/null 2>&1 ||
+		skip "no memory hotplug: ZONE_MOVABLE cannot be created"
+}
+
+# Runs pinbench run; exit 3 (the machine cannot) becomes a skip.
+run() {
+	set +e
+	"$PINBENCH" run -q "$@" >"$TMP/out" 2>&1
+	rc=$?
+	set -e
+	if [ "$rc" -eq 3 ]; then
+		cat "$TMP/out"
+		skip "the machine cannot run this scenario"
+	fi
+	return "$rc"
+}
+
+# Writes a scenario; arguments are lines.
+scenario() {
+	f="$TMP/$1.ini"
+	shift
+	printf '%s\n' "$@" >"$f"
+	echo "$f"
+}
+
+json() { jq -r "$1" "$2"; }
+
+# Everything pinbench may change, one line per item, for before/after diffs.
+system_state() {
+	for f in /sys/kernel/mm/transparent_hugepage/enabled \
+		/sys/kernel/mm/transparent_hugepage/defrag \
+		/sys/kernel/mm/transparent_hugepage/shmem_enabled \
+		/sys/kernel/mm/transparent_hugepage/hugepages-*/enabled \
+		/sys/devices/system/node/node*/hugepages/hugepages-*/nr_hugepages \
+		/proc/sys/vm/nr_hugepages; do
+		[ -r "$f" ] && echo "$f: $(cat "$f")"
+	done
+	for b in /sys/devices/system/memory/memory*; do
+		[ -r "$b/state" ] && echo "$b: $(cat "$b/state") $(cat "$b/valid_zones" 2>/dev/null)"
+	done
+	true
+}

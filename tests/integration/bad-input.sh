@@ -1,0 +1,39 @@
+#!/bin/sh
+# Bad input: one clear message naming file, line and key, exit 2, and an
+# existing result directory is never touched.
+. "$SRCDIR/tests/integration/lib.sh"
+
+expect_error() { # want-substring, then pinbench arguments
+	want=$1
+	shift
+	set +e
+	"$PINBENCH" "$@" >"$TMP/out" 2>&1
+	rc=$?
+	set -e
+	[ "$rc" -eq 2 ] || { cat "$TMP/out"; fail "pinbench $* exited $rc, not 2"; }
+	grep -qF -- "$want" "$TMP/out" || { cat "$TMP/out"; fail "no '$want' in the message"; }
+	[ "$(grep -c 'error' "$TMP/out")" -eq 1 ] || { cat "$TMP/out"; fail "more than one error message"; }
+	pass "$want"
+}
+
+bad=$(scenario bad "[global]" "runs = 2" "" "[p]" "type = pin" "size = 12Q")
+expect_error "$bad:6: [p] key 'size': '12Q' is not a size" run "$bad"
+typo=$(scenario typo "[p]" "type = pin" "size = 4M" "chnuk = 1M")
+expect_error "$typo:4: [p] unknown key 'chnuk'" run "$typo"
+expect_error "$TMP/absent.ini: No such file or directory" run "$TMP/absent.ini"
+nodes=$(scenario nodes "[p]" "type = pin" "size = 4M" "nodes = 1000")
+expect_error "$nodes:4: [p] key 'nodes': node 1000 does not exist" run "$nodes"
+expect_error "unknown command 'rnu'" rnu
+expect_error "usage: pinbench run" run
+expect_error "env: unknown subcommand 'movabel'" env movabel
+expect_error "env movable: SIZE 'big' is not a size" env movable big
+
+# An existing directory given to -o is refused and left as it was.
+good=$(scenario good "[p]" "type = pin" "size = 4M")
+mkdir "$TMP/existing"
+echo "precious" >"$TMP/existing/summary.json"
+expect_error "$TMP/existing exists: results are never overwritten" run "$good" -o "$TMP/existing"
+[ "$(cat "$TMP/existing/summary.json")" = precious ] || fail "existing results were changed"
+[ "$(ls "$TMP/existing")" = summary.json ] || fail "files were added to existing results"
+ls -d "$TMP"/existing.* 2>/dev/null && fail "a partial directory was left behind"
+pass "existing results untouched"

@@ -1,0 +1,66 @@
+#!/bin/sh
+# The system is what it was after a run, after SIGTERM in the middle of
+# one, and after SIGKILL followed by `pinbench env restore`; and
+# `env movable` lasts until `env restore`.
+. "$SRCDIR/tests/integration/lib.sh"
+need_root "changes THP and memory blocks"
+need_movable
+need_backend io_uring
+
+now=$(cat /sys/kernel/mm/transparent_hugepage/enabled | sed 's/.*\[\(.*\)\].*/\1/')
+other=never
+[ "$now" = never ] && other=always
+f=$(scenario long "[global]" "movable = 256M" "thp = $other" "[p]" "type = pin" "nodes = 0" \
+	"size = 32M" "chunk = 8M" "iterations = 1000" "hold = 20ms")
+short=$(scenario short "[global]" "movable = 256M" "thp = $other" "[p]" "type = pin" "nodes = 0" \
+	"size = 32M" "chunk = 8M" "iterations = 2")
+before=$(system_state)
+
+run "$short" -o "$TMP/done" || { cat "$TMP/out"; fail "run failed"; }
+[ "$(system_state)" = "$before" ] || fail "state differs after a complete run"
+pass "complete run: state restored"
+
+# Waits until the run has changed the system (THP knob set), or fails.
+wait_changed() {
+	for _ in $(seq 100); do
+		grep -q "\[$other\]" /sys/kernel/mm/transparent_hugepage/enabled && return 0
+		sleep 0.1
+	done
+	fail "the run never changed THP"
+}
+
+"$PINBENCH" run -q "$f" -o "$TMP/term" >"$TMP/term.out" 2>&1 &
+pid=$!
+wait_changed
+sleep 1
+kill -TERM "$pid"
+set +e
+wait "$pid"
+rc=$?
+set -e
+[ "$rc" -eq 143 ] || { cat "$TMP/term.out"; fail "SIGTERM: exit $rc, want 143"; }
+[ "$(json .complete "$TMP/term/summary.json")" = false ] || fail "interrupted run not marked incomplete"
+[ "$(json .interrupted_by "$TMP/term/summary.json")" = SIGTERM ] || fail "interrupted_by"
+[ "$(json .pin.ops "$TMP/term/summary.json")" -gt 0 ] || fail "interrupted run kept no samples"
+[ "$(system_state)" = "$before" ] || fail "state differs after SIGTERM"
+pass "SIGTERM: exit 143, run kept as incomplete, state restored"
+
+"$PINBENCH" run -q "$f" -o "$TMP/kill" >"$TMP/kill.out" 2>&1 &
+pid=$!
+wait_changed
+sleep 0.5
+kill -KILL "$pid"
+wait "$pid" || true
+[ "$(system_state)" != "$before" ] || fail "SIGKILL test did not catch the run with changes made"
+ls -d "$TMP"/kill.partial-* >/dev/null || fail "no .partial directory after SIGKILL"
+"$PINBENCH" env restore >"$TMP/restore.out" 2>&1 || { cat "$TMP/restore.out"; fail "env restore failed"; }
+[ "$(system_state)" = "$before" ] || fail "state differs after SIGKILL + env restore"
+pass "SIGKILL + env restore: $(grep undone "$TMP/restore.out")"
+
+"$PINBENCH" env movable 256M 0 >"$TMP/movable.out" 2>&1 || { cat "$TMP/movable.out"; fail "env movable"; }
+grep -q 'ZONE_MOVABLE 256 MiB' "$TMP/movable.out" || fail "env movable: $(cat "$TMP/movable.out")"
+run "$short" -o "$TMP/after-env" || { cat "$TMP/out"; fail "run after env movable failed"; }
+grep -q "Movable" /sys/devices/system/memory/memory*/valid_zones || fail "a run undid env movable"
+"$PINBENCH" env restore >/dev/null 2>&1 || fail "env restore after env movable"
+[ "$(system_state)" = "$before" ] || fail "state differs after env movable + env restore"
+pass "env movable lasts across a run until env restore"

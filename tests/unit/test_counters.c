@@ -1,0 +1,220 @@
+/* vmstat and zoneinfo parsing, deltas, memory blocks from a sysfs-shaped
+ * tree, and physical range lookups. */
+#include "config.h"
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "counters.h"
+#include "memblock.h"
+#include "util.h"
+#include "zoneinfo.h"
+
+static void parse_counters(void **state)
+{
+	struct counters c;
+	unsigned bad = 0;
+
+	(void)state;
+	assert_int_equal(counters_parse("nr_free_pages 100\npgmigrate_success 7\n\nthp_split_page 18446744073709551615\n",
+					&c, &bad), 0);
+	assert_int_equal(c.n, 3);
+	assert_string_equal(c.names[1], "pgmigrate_success");
+	assert_int_equal(c.values[1], 7);
+	assert_int_equal(c.values[2], UINT64_MAX);
+	assert_int_equal(counters_find(&c, "thp_split_page", 0), 2);
+	assert_int_equal(counters_find(&c, "absent", 0), -1);
+	counters_free(&c);
+}
+
+static void malformed_counters_name_the_line(void **state)
+{
+	static const char *const bad[] = {
+		"a 1\nb\n", "a 1\nb x\n", "a 1\nb 2 3\n", "a 1\n 2\n", "a -1\n", "a 1\nb 99999999999999999999999\n",
+	};
+	static const unsigned line[] = { 2, 2, 2, 2, 1, 2 };
+	struct counters c;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		unsigned got = 0;
+		assert_int_equal(counters_parse(bad[i], &c, &got), -1);
+		assert_int_equal(got, line[i]);
+	}
+}
+
+static void deltas(void **state)
+{
+	struct counters a, b;
+
+	(void)state;
+	assert_int_equal(counters_parse("pgmigrate_success 10\nnr_free_pages 500\n", &a, NULL), 0);
+	/* a counter that appears later counts from 0; gauges can go down */
+	assert_int_equal(counters_parse("pgmigrate_success 25\nnr_free_pages 400\npgmigrate_fail 3\n", &b, NULL), 0);
+	assert_int_equal(counters_delta(&a, &b, 0), 15);
+	assert_int_equal(counters_delta(&a, &b, 1), -100);
+	assert_int_equal(counters_delta(&a, &b, 2), 3);
+	counters_free(&a);
+	counters_free(&b);
+}
+
+static void migration_family(void **state)
+{
+	(void)state;
+	assert_true(counter_is_migration_related("pgmigrate_fail"));
+	assert_true(counter_is_migration_related("thp_migration_split"));
+	assert_true(counter_is_migration_related("thp_split_page_failed"));
+	assert_true(counter_is_migration_related("compact_stall"));
+	assert_true(counter_is_migration_related("cma_alloc_success"));
+	assert_false(counter_is_migration_related("nr_free_pages"));
+	assert_false(counter_is_migration_related("pgfault"));
+}
+
+static const char zoneinfo_text[] =
+	"Node 0, zone      DMA\n"
+	"  per-node stats\n"
+	"      nr_inactive_anon 12\n"
+	"  pages free     3840\n"
+	"        boost    0\n"
+	"        spanned  4095\n"
+	"        present  3998\n"
+	"        managed  3840\n"
+	"      nr_free_pages 3840\n"
+	"  start_pfn:           1\n"
+	"Node 0, zone   Normal\n"
+	"  pages free     5000\n"
+	"        spanned  65536\n"
+	"        present  65536\n"
+	"        managed  60000\n"
+	"      nr_free_cma  1024\n"
+	"  start_pfn:           1048576\n"
+	"Node 1, zone  Movable\n"
+	"  pages free     32768\n"
+	"        spanned  32768\n"
+	"        present  32768\n"
+	"        managed  32768\n"
+	"  start_pfn:           2097152\n";
+
+static void parse_zoneinfo(void **state)
+{
+	struct zoneinfo zi;
+
+	(void)state;
+	assert_int_equal(zoneinfo_parse(zoneinfo_text, &zi, NULL), 0);
+	assert_int_equal(zi.n, 3);
+	assert_string_equal(zi.zones[1].name, "Normal");
+	assert_int_equal(zi.zones[1].free, 5000);
+	assert_int_equal(zi.zones[1].managed, 60000);
+	assert_int_equal(zi.zones[1].free_cma, 1024);
+	assert_int_equal(zi.zones[1].start_pfn, 1048576);
+	assert_int_equal(zi.zones[2].node, 1);
+	assert_int_equal(zoneinfo_present(&zi, 1, "Movable"), 32768);
+	assert_int_equal(zoneinfo_present(&zi, 0, "Movable"), 0);
+	assert_int_equal(zoneinfo_present(&zi, -1, "Normal"), 65536);
+	zoneinfo_free(&zi);
+}
+
+static void malformed_zoneinfo(void **state)
+{
+	struct zoneinfo zi;
+	unsigned line = 0;
+
+	(void)state;
+	assert_int_equal(zoneinfo_parse("Node 0, zone DMA\n  pages free 1\nNode x, zone\n", &zi, &line), -1);
+	assert_int_equal(line, 3);
+}
+
+/* A tree shaped like /sys/devices/system/memory. */
+static void make_block(const char *root, unsigned id, int node, const char *state, const char *zone)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/memory%u", root, id);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/memory%u/node%d", root, id, node);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/memory%u/state", root, id);
+	f = fopen(path, "w");
+	fprintf(f, "%s\n", state);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/memory%u/valid_zones", root, id);
+	f = fopen(path, "w");
+	fprintf(f, "%s\n", zone);
+	fclose(f);
+}
+
+static void memory_blocks(void **state)
+{
+	char root[] = "/tmp/pinbench-mb-XXXXXX", path[512];
+	struct memblocks m;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(path, sizeof(path), "%s/block_size_bytes", root);
+	f = fopen(path, "w");
+	fputs("8000000\n", f);
+	fclose(f);
+	make_block(root, 10, 0, "online", "Normal");
+	make_block(root, 2, 0, "online", "Movable");
+	make_block(root, 3, 1, "online", "Movable");
+	make_block(root, 4, 1, "offline", "Normal Movable");
+	assert_int_equal(memblocks_read(root, &m), 0);
+	assert_int_equal(m.block_size, 128 * MIB);
+	assert_int_equal(m.n, 4);
+	assert_int_equal(m.b[0].id, 2); /* sorted */
+	assert_int_equal(m.b[3].id, 10);
+	assert_false(m.b[2].online);
+	assert_string_equal(m.b[2].zone, "");
+	assert_int_equal(m.b[1].node, 1);
+	assert_int_equal(memblocks_bytes_in_zone(&m, -1, "Movable"), 256 * MIB);
+	assert_int_equal(memblocks_bytes_in_zone(&m, 1, "Movable"), 128 * MIB);
+	assert_int_equal(memblocks_bytes_in_zone(&m, 0, "Normal"), 128 * MIB);
+	memblocks_free(&m);
+	assert_int_equal(remove_tree(root), 0);
+}
+
+static void ranges(void **state)
+{
+	struct pfn_ranges pr = { 0 };
+
+	(void)state;
+	pr.n = 2;
+	pr.r = calloc(2, sizeof(*pr.r));
+	pr.r[0].start = 100;
+	pr.r[0].end = 200;
+	pr.r[1].start = 1000;
+	pr.r[1].end = 1001;
+	assert_false(pfn_ranges_contain(&pr, 99));
+	assert_true(pfn_ranges_contain(&pr, 100));
+	assert_true(pfn_ranges_contain(&pr, 199));
+	assert_false(pfn_ranges_contain(&pr, 200));
+	assert_true(pfn_ranges_contain(&pr, 1000));
+	assert_false(pfn_ranges_contain(&pr, 1001));
+	pfn_ranges_free(&pr);
+	/* no ranges: nothing to count, and no pagemap read needed */
+	assert_int_equal(count_pages_in_ranges(&pr, 4096, &pr), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parse_counters),
+		cmocka_unit_test(malformed_counters_name_the_line),
+		cmocka_unit_test(deltas),
+		cmocka_unit_test(migration_family),
+		cmocka_unit_test(parse_zoneinfo),
+		cmocka_unit_test(malformed_zoneinfo),
+		cmocka_unit_test(memory_blocks),
+		cmocka_unit_test(ranges),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,227 @@
+/* The journal: changes are recorded before they are made, undone newest
+ * first, only once, by scope; and the lock keeps two writers apart. Knobs
+ * and memory blocks are files in a temporary tree here. */
+#include "config.h"
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "util.h"
+
+static char dir[64];
+
+static void put(const char *name, const char *content)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	fputs(content, f);
+	fclose(f);
+}
+
+static char *get(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return read_line_file(path);
+}
+
+static const char *knob(const char *name)
+{
+	static char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return path;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/pinbench-journal-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	setenv("PINBENCH_STATE_DIR", dir, 1);
+	journal_set_scope(-1);
+	return journal_open(NULL);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	journal_close();
+	return remove_tree(dir);
+}
+
+static void current_value_of_choices(void **state)
+{
+	char *v;
+
+	(void)state;
+	put("thp", "always [madvise] never\n");
+	v = knob_current(knob("thp"));
+	assert_string_equal(v, "madvise");
+	free(v);
+	put("plain", "42\n");
+	v = knob_current(knob("plain"));
+	assert_string_equal(v, "42");
+	free(v);
+}
+
+static void set_then_restore(void **state)
+{
+	char *v;
+
+	(void)state;
+	put("a", "1\n");
+	put("b", "x\ty\n");
+	assert_int_equal(knob_set(knob("a"), "2"), 0);
+	assert_int_equal(knob_set(knob("a"), "3"), 0); /* a second change of the same knob */
+	assert_int_equal(knob_set(knob("b"), "z"), 0);
+	assert_int_equal(journal_pending(JOURNAL_ALL), 3);
+	v = get("a");
+	assert_string_equal(v, "3");
+	free(v);
+	assert_int_equal(journal_restore(JOURNAL_MINE, 0), 0);
+	v = get("a");
+	assert_string_equal(v, "1"); /* newest first: back to the very first value */
+	free(v);
+	v = get("b");
+	assert_string_equal(v, "x\ty"); /* tabs survive the journal's escaping */
+	free(v);
+	assert_int_equal(journal_pending(JOURNAL_ALL), 0);
+	/* restoring again is a no-op */
+	assert_int_equal(journal_restore(JOURNAL_ALL, 0), 0);
+}
+
+static void unchanged_knob_writes_no_entry(void **state)
+{
+	(void)state;
+	put("c", "same\n");
+	assert_int_equal(knob_set(knob("c"), "same"), 0);
+	assert_int_equal(journal_pending(JOURNAL_ALL), 0);
+}
+
+static void missing_knob_is_an_error_and_unjournalled(void **state)
+{
+	(void)state;
+	assert_int_equal(knob_set(knob("nope"), "1"), -ENOENT);
+	assert_int_equal(journal_pending(JOURNAL_ALL), 0);
+}
+
+static void scopes(void **state)
+{
+	char *v;
+
+	(void)state;
+	put("run", "r0\n");
+	put("keep", "k0\n");
+	journal_set_scope(0); /* like `pinbench env movable` */
+	assert_int_equal(knob_set(knob("keep"), "k1"), 0);
+	journal_set_scope(-1);
+	assert_int_equal(knob_set(knob("run"), "r1"), 0);
+	assert_int_equal(journal_pending(JOURNAL_RUNS), 1);
+	assert_int_equal(journal_pending(JOURNAL_MINE), 1);
+	assert_int_equal(journal_restore(JOURNAL_MINE, 0), 0);
+	v = get("run");
+	assert_string_equal(v, "r0");
+	free(v);
+	v = get("keep");
+	assert_string_equal(v, "k1"); /* survives a run's restore */
+	free(v);
+	assert_int_equal(journal_pending(JOURNAL_ALL), 1);
+	assert_int_equal(journal_restore(JOURNAL_ALL, 0), 0);
+	v = get("keep");
+	assert_string_equal(v, "k0");
+	free(v);
+}
+
+static void undo_failure_stays_in_journal(void **state)
+{
+	char path[256];
+
+	(void)state;
+	put("gone", "g0\n");
+	assert_int_equal(knob_set(knob("gone"), "g1"), 0);
+	snprintf(path, sizeof(path), "%s/gone", dir);
+	unlink(path);
+	assert_int_equal(journal_restore(JOURNAL_ALL, 0), 1);
+	assert_int_equal(journal_pending(JOURNAL_ALL), 1);
+	put("gone", "g1\n");
+	assert_int_equal(journal_restore(JOURNAL_ALL, 0), 0);
+	assert_int_equal(journal_pending(JOURNAL_ALL), 0);
+}
+
+/* memory blocks: a Movable block journalled as Normal is offlined and
+ * onlined into a kernel zone; a block already in its zone is untouched. */
+static void memory_block_restore(void **state)
+{
+	char path[256];
+	char *v;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/memory7", dir);
+	mkdir(path, 0755);
+	put("memory7/state", "online\n");
+	put("memory7/valid_zones", "Movable\n");
+	assert_int_equal(journal_memblock(dir, 7, "Normal"), 0);
+	snprintf(path, sizeof(path), "%s/memory8", dir);
+	mkdir(path, 0755);
+	put("memory8/state", "online\n");
+	put("memory8/valid_zones", "Normal\n");
+	assert_int_equal(journal_memblock(dir, 8, "Normal"), 0);
+	assert_int_equal(journal_restore(JOURNAL_ALL, 0), 0);
+	v = get("memory7/state");
+	assert_string_equal(v, "online_kernel"); /* the last of offline, online_kernel */
+	free(v);
+	v = get("memory8/state");
+	assert_string_equal(v, "online");
+	free(v);
+}
+
+static void lock_keeps_a_second_writer_out(void **state)
+{
+	pid_t child;
+	int status;
+
+	(void)state;
+	child = fork();
+	if (child == 0) {
+		/* flock locks belong to the open file: a new open in the child
+		 * is a second writer. */
+		journal_close();
+		pid_t holder = 0;
+		int ret = journal_open(&holder);
+		_exit(ret == -EBUSY && holder == getppid() ? 0 : 1);
+	}
+	waitpid(child, &status, 0);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(current_value_of_choices, setup, teardown),
+		cmocka_unit_test_setup_teardown(set_then_restore, setup, teardown),
+		cmocka_unit_test_setup_teardown(unchanged_knob_writes_no_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(missing_knob_is_an_error_and_unjournalled, setup, teardown),
+		cmocka_unit_test_setup_teardown(scopes, setup, teardown),
+		cmocka_unit_test_setup_teardown(undo_failure_stays_in_journal, setup, teardown),
+		cmocka_unit_test_setup_teardown(memory_block_restore, setup, teardown),
+		cmocka_unit_test_setup_teardown(lock_keeps_a_second_writer_out, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
