@@ -196,6 +196,7 @@ void *pin_worker_run(void *arg)
 		return NULL;
 	}
 	for (unsigned it = 1; it <= job->iterations && !env_stop; it++) {
+		atomic_store(&w->iteration, it);
 		if (!r.addr && prepare_memory(w, &r, &seed))
 			break;
 		size_t n = pin_chunks(w, pc, &r, it, s);

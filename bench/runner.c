@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -200,17 +201,30 @@ static int make_dirs(struct plan *p, const char *out)
 	return 0;
 }
 
-static void progress(const struct plan *p, unsigned run, uint64_t done, uint64_t per_run,
-		     uint64_t started)
+/* "run 1/3  iteration 2/5  calls 12/40  30%  elapsed 3s  ETA 7s" */
+static void progress(const struct plan *p, unsigned run, const struct worker *w, size_t nw,
+		     uint64_t per_run, uint64_t started)
 {
+	uint64_t done = 0, iterations = 0;
+	unsigned it = UINT_MAX;
+
+	for (size_t k = 0; k < nw; k++) {
+		done += atomic_load(&w[k].calls_done);
+		unsigned wi = atomic_load(&w[k].iteration);
+		it = wi < it ? wi : it; /* the slowest worker's */
+		if (w[k].job->iterations > iterations)
+			iterations = w[k].job->iterations;
+	}
 	double total = (double)per_run * (double)p->sc.global.runs;
 	double frac = ((double)(run - 1) * (double)per_run + (double)done) / total;
 	double el = (double)(now_ns() - started) / 1e9;
+	char eta[32] = "-";
 
-	fprintf(stderr, "\r  run %u/%" PRIu64 "  calls %" PRIu64 "/%" PRIu64 "  %3.0f%%  elapsed %.0fs  ETA %s",
-		run, p->sc.global.runs, done, per_run, frac * 100, el, frac > 0.02 ? "" : "-");
 	if (frac > 0.02)
-		fprintf(stderr, "%.0fs  ", el / frac - el);
+		snprintf(eta, sizeof(eta), "%.0fs", el / frac - el);
+	fprintf(stderr, "\r  run %u/%" PRIu64 "  iteration %u/%" PRIu64 "  calls %" PRIu64 "/%" PRIu64
+		"  %3.0f%%  elapsed %.0fs  ETA %s   ", run, p->sc.global.runs, it ? it : 1, iterations,
+		done, per_run, frac * 100, el, eta);
 	fflush(stderr);
 }
 
@@ -243,10 +257,7 @@ static int run_once(struct plan *p, struct run_context *ctx, unsigned run, struc
 		/* The progress line waits on the first worker; the others
 		 * are joined when it is done. */
 		while (i == 0 && !p->quiet && pb_stderr_is_tty() && pthread_tryjoin_np(t[0], NULL) == EBUSY) {
-			uint64_t done = 0;
-			for (size_t k = 0; k < nw; k++)
-				done += atomic_load(&w[k].calls_done);
-			progress(p, run, done, per_run, started);
+			progress(p, run, w, nw, per_run, started);
 			usleep(250000);
 		}
 		if (i > 0 || p->quiet || !pb_stderr_is_tty())
@@ -271,6 +282,25 @@ static int run_once(struct plan *p, struct run_context *ctx, unsigned run, struc
 	free(w);
 	free(t);
 	return fatal;
+}
+
+/* What is about to run, one line per job, so the table has its context. */
+static void print_plan(const struct plan *p)
+{
+	printf("%s: %" PRIu64 " run(s) -> %s\n", p->sc.name, p->sc.global.runs, p->dir);
+	for (size_t j = 0; j < p->sc.njobs; j++) {
+		const struct pin_job *job = &p->sc.jobs[j];
+		char size[32], chunk[32], nodes[256];
+		size_t o = 0;
+		format_size(job->size, size, sizeof(size));
+		format_size(job->chunk, chunk, sizeof(chunk));
+		for (unsigned k = 0; k < job->nnodes && o < sizeof(nodes); k++)
+			o += (size_t)snprintf(nodes + o, sizeof(nodes) - o, "%s%d", k ? "," : "", job->nodes[k]);
+		printf("  [%s] %s pins of %s memory: %s per node (%s) in %s chunks, %" PRIu64
+		       " iteration(s), %s\n", job->name, job->backend->name, job->memory->name, size,
+		       nodes, chunk, job->iterations, job->reuse ? "same memory each time" : "fresh memory each iteration");
+	}
+	fflush(stdout);
 }
 
 static int write_samples(const struct plan *p, const struct sample_list *l)
@@ -440,6 +470,7 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		journal = 1;
 	}
+	print_plan(p);
 	json_t *changes = json_array();
 	if (prepare_system(p, changes)) {
 		json_decref(changes);
@@ -473,8 +504,6 @@ int cmd_run(int argc, char **argv)
 	unsigned *place_n = calloc(p->nnodes, sizeof(unsigned));
 	int failed = 0;
 
-	fprintf(stderr, "pinbench: %s: %zu job(s) on %zu node(s), %zu run(s) -> %s\n", p->sc.name,
-		p->sc.njobs, p->nnodes, runs, p->dir);
 	for (unsigned r = 1; r <= runs && !env_stop && !failed; r++) {
 		vmstat_snapshot_take(&before[r - 1], p->nodes, p->nnodes);
 		failed = run_once(p, &ctx, r, &samples, place_sum, place_min, place_n, ctx.t0);

@@ -51,6 +51,7 @@ struct worker {
 	int node;
 	struct sample_list samples;
 	atomic_uint_fast64_t calls_done; /* pins + unpins, for progress */
+	atomic_uint iteration;           /* the one under way, for progress */
 	double placement_sum, placement_min; /* fraction of pages on node */
 	unsigned placement_n;
 	int fatal;                    /* -errno when the worker had to stop */
