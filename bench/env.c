@@ -77,14 +77,6 @@ int env_end(void)
 	return left;
 }
 
-int env_thp(const char *mode)
-{
-	int ret = knob_set(THP_ENABLED, mode);
-
-	if (ret)
-		pb_err("cannot set %s to %s: %s", THP_ENABLED, mode, strerror(-ret));
-	return ret;
-}
 
 /* Moves one online kernel block to ZONE_MOVABLE. The block's contents are
  * migrated by the offline; a block with unmovable pages refuses (EBUSY),

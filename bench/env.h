@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #define THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
+#define THP_SHMEM_ENABLED "/sys/kernel/mm/transparent_hugepage/shmem_enabled"
 #define MEMORY_SYSFS "/sys/devices/system/memory"
 
 /* Set by SIGINT/SIGTERM/SIGHUP; every loop of a run watches it. */
@@ -28,7 +29,6 @@ int env_end(void);
  * report (one line per node). Returns 0 when every node got enough,
  * 1 when some got less (still usable), -errno on failure. */
 int env_movable(uint64_t bytes, const int *nodes, size_t nnodes, char *report, size_t len);
-int env_thp(const char *mode);
 
 /* Bytes the host can give without risk: MemAvailable minus a margin of
  * max(1 GiB, 5 % of MemTotal). */

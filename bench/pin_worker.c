@@ -1,6 +1,7 @@
 /* One pin worker: for one job on one node, map and populate memory on the
  * node, pin it chunk by chunk with every call timed, hold, unpin. */
 #include "config.h"
+#include "affinity.h"
 #include "env.h"
 #include "runner.h"
 #include "util.h"
@@ -8,12 +9,16 @@
 #include <errno.h>
 #include <numa.h>
 #include <numaif.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
@@ -47,16 +52,6 @@ static void fail(struct worker *w, int err, const char *what)
 		 strerror(-err));
 }
 
-/* Pins run on the node's own CPUs, as a VMM's vCPU or I/O thread would. A
- * node without CPUs (memory-only) leaves the thread unbound. */
-static void bind_to_node_cpus(struct worker *w)
-{
-	hwloc_obj_t o = hwloc_get_numanode_obj_by_os_index(w->ctx->topo, (unsigned)w->node);
-
-	if (o && !hwloc_bitmap_iszero(o->cpuset))
-		hwloc_set_cpubind(w->ctx->topo, o->cpuset, HWLOC_CPUBIND_THREAD);
-}
-
 /* Binds the range to the node and faults every page in, writing a seeded
  * word into each so that pages are distinct and dirty. */
 static int populate(struct worker *w, struct region *r, uint64_t *seed)
@@ -68,6 +63,8 @@ static int populate(struct worker *w, struct region *r, uint64_t *seed)
 	if (numa_available() >= 0 &&
 	    mbind(r->addr, r->len, MPOL_BIND, mask, PB_MAX_NODES, MPOL_MF_STRICT))
 		return -errno;
+	if (!w->job->dirty) /* clean shmem pages: read faults allocate them */
+		return madvise(r->addr, r->len, MADV_POPULATE_READ) ? -errno : 0;
 	if (madvise(r->addr, r->len, MADV_POPULATE_WRITE) && errno != EINVAL)
 		return -errno; /* EINVAL: kernel before 5.14, the loop below faults */
 	for (size_t off = 0; off < r->len; off += page)
@@ -139,6 +136,7 @@ static size_t pin_chunks(struct worker *w, struct pin_ctx *pc, struct region *r,
 			.run = w->run, .iteration = it, .job = w->job_idx, .chunk = (uint32_t)i,
 			.node = w->node, .bytes = w->job->chunk, .start_ns = t0 - w->ctx->t0,
 			.pin_ns = t1 - t0, .err = ret < 0 ? -ret : ret, .unpinnable = -1,
+			.migrate_succeeded = -1, .migrate_failed = -1, .tid = w->tid,
 		};
 		atomic_fetch_add(&w->calls_done, 1);
 	}
@@ -176,6 +174,33 @@ static void unpin_chunks(struct worker *w, struct pin_ctx *pc, struct sample *s,
 	}
 }
 
+/* The range stressors act on the memory about to be pinned. */
+static int stressors_before_pin(struct worker *w, const struct pin_range *pr)
+{
+	for (size_t i = 0; i < w->ctx->nactive; i++) {
+		const struct active_stressor *a = &w->ctx->active[i];
+		if (!a->job->stressor->before_pin)
+			continue;
+		int ret = a->job->stressor->before_pin(a->state, pr);
+		if (ret) {
+			char what[128];
+			snprintf(what, sizeof(what), "stressor [%s] before the pin", a->job->name);
+			fail(w, ret, what);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void stressors_after_unpin(struct worker *w, const struct pin_range *pr)
+{
+	for (size_t i = 0; i < w->ctx->nactive; i++) {
+		const struct active_stressor *a = &w->ctx->active[i];
+		if (a->job->stressor->after_unpin)
+			a->job->stressor->after_unpin(a->state, pr);
+	}
+}
+
 void *pin_worker_run(void *arg)
 {
 	struct worker *w = arg;
@@ -188,7 +213,9 @@ void *pin_worker_run(void *arg)
 			(uint64_t)w->node;
 	int ret;
 
-	bind_to_node_cpus(w);
+	/* Pins run on the node's own CPUs, as a VMM's vCPU or I/O thread would. */
+	bind_thread_to_node(w->ctx->topo, w->node);
+	w->tid = gettid();
 	ret = job->backend->open(&pc, (unsigned)nchunks);
 	if (ret) {
 		fail(w, ret, "opening the pin backend");
@@ -199,10 +226,16 @@ void *pin_worker_run(void *arg)
 		atomic_store(&w->iteration, it);
 		if (!r.addr && prepare_memory(w, &r, &seed))
 			break;
+		struct pin_range pr = { r.addr, r.len, w->node, sched_getcpu() };
+		if (stressors_before_pin(w, &pr)) {
+			stressors_after_unpin(w, &pr);
+			break;
+		}
 		size_t n = pin_chunks(w, pc, &r, it, s);
 		check_pinned_pages(w, &r, s, n);
 		sleep_ns_unless(job->hold_ns, &env_stop);
 		unpin_chunks(w, pc, s, n);
+		stressors_after_unpin(w, &pr);
 		for (size_t i = 0; i < n; i++)
 			sample_list_push(&w->samples, &s[i]);
 		if (!job->reuse)

@@ -3,12 +3,24 @@
 #include "config.h"
 #include "cmd.h"
 #include "log.h"
+#include "stressor.h"
 #include "util.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static int cmd_help(int argc, char **argv);
+
+/* `pinbench _helper TYPE ARGS...`: the body of a process a stressor
+ * spawns (not listed in help). */
+static int cmd_helper(int argc, char **argv)
+{
+	const struct stressor *st = argc > 1 ? stressor_find(argv[1]) : NULL;
+
+	if (!st || !st->helper_main)
+		return 2;
+	return st->helper_main(argc - 1, argv + 1);
+}
 
 static int cmd_version(int argc, char **argv)
 {
@@ -27,6 +39,7 @@ static const struct command {
 	{ "env", "show what this machine offers; create or undo a movable zone", cmd_env },
 	{ "version", "print the version", cmd_version },
 	{ "help", "this list", cmd_help },
+	{ "_helper", NULL, cmd_helper },
 };
 
 static int cmd_help(int argc, char **argv)
@@ -35,7 +48,8 @@ static int cmd_help(int argc, char **argv)
 	(void)argv;
 	printf("usage: pinbench [-v] COMMAND [ARGS]\n\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		printf("  %-9s %s\n", commands[i].name, commands[i].summary);
+		if (commands[i].summary)
+			printf("  %-9s %s\n", commands[i].name, commands[i].summary);
 	printf("\n'pinbench COMMAND --help' for a command's options; man pinbench for the rest.\n");
 	return 0;
 }

@@ -4,10 +4,12 @@
 #include "env.h"
 #include "journal.h"
 #include "log.h"
+#include "options.h"
 #include "runner.h"
 #include "sampler.h"
 #include "summary.h"
 #include "sysinfo.h"
+#include "trace.h"
 #include "util.h"
 
 #include <errno.h>
@@ -110,12 +112,17 @@ static int check_memory(const struct plan *p)
 		}
 		total += node_total;
 	}
+	for (size_t i = 0; i < p->sc.nstressors; i++) {
+		const struct stressor_job *sj = &p->sc.stressors[i];
+		if (sj->stressor->memory)
+			total += sj->stressor->memory(sj->cfg, p->nnodes);
+	}
 	if (total > safe) {
 		format_size(total, a, sizeof(a));
 		format_size(avail, b, sizeof(b));
 		format_size(margin, c, sizeof(c));
-		pb_err("refusing to pin %s: MemAvailable is %s and %s stays free as a safety margin; "
-		       "lower size or the number of nodes", a, b, c);
+		pb_err("refusing to pin and allocate %s: MemAvailable is %s and %s stays free as a safety "
+		       "margin; lower the sizes or the number of nodes", a, b, c);
 		return -1;
 	}
 	return 0;
@@ -125,7 +132,8 @@ static int check_memory(const struct plan *p)
 static int check_machine(const struct plan *p)
 {
 	char why[256];
-	int needs_root = p->sc.global.movable || p->sc.global.thp[0];
+	const struct scenario_global *g = &p->sc.global;
+	int needs_root = g->movable || g->thp[0] || g->shmem_thp[0] || g->mthp[0] || g->mthp_shmem[0];
 
 	for (size_t j = 0; j < p->sc.njobs; j++) {
 		const struct pin_backend *b = p->sc.jobs[j].backend;
@@ -135,9 +143,46 @@ static int check_machine(const struct plan *p)
 		}
 		needs_root |= p->sc.jobs[j].memory->reserve != NULL;
 	}
+	for (size_t i = 0; i < p->sc.nstressors; i++) {
+		const struct stressor_job *sj = &p->sc.stressors[i];
+		if (sj->stressor->probe && sj->stressor->probe(sj->cfg, why, sizeof(why))) {
+			pb_err("[%s] %s cannot run here: %s", sj->name, sj->stressor->type, why);
+			return -1;
+		}
+	}
 	if (needs_root && geteuid() != 0) {
-		pb_err("this scenario changes the system (movable, thp or hugetlb pages) and needs root");
+		pb_err("this scenario changes the system (movable, THP knobs or hugetlb pages) and needs root");
 		return -1;
+	}
+	return 0;
+}
+
+/* Sets a knob for the run (journalled) and says so in run.json. */
+static int set_knob(const char *key, const char *path, const char *value, json_t *changes)
+{
+	int ret = knob_set(path, value);
+
+	if (ret) {
+		pb_err("[global] %s: cannot set %s to %s: %s%s", key, path, value, strerror(-ret),
+		       ret == -ENOENT ? " (this kernel does not have it)" : "");
+		return -1;
+	}
+	json_array_append_new(changes, json_sprintf("%s = %s", path, value));
+	return 0;
+}
+
+/* "64kB=always,2048kB=inherit" -> hugepages-64kB/<file> = always, ... */
+static int set_mthp(const char *key, const char *list, const char *file, json_t *changes)
+{
+	char copy[OPT_STRING_MAX], path[256];
+
+	snprintf(copy, sizeof(copy), "%s", list);
+	for (char *save, *item = strtok_r(copy, ", ", &save); item; item = strtok_r(NULL, ", ", &save)) {
+		char *eq = strchr(item, '=');
+		*eq = '\0';
+		snprintf(path, sizeof(path), "/sys/kernel/mm/transparent_hugepage/hugepages-%s/%s", item, file);
+		if (set_knob(key, path, eq + 1, changes))
+			return -1;
 	}
 	return 0;
 }
@@ -147,11 +192,12 @@ static int prepare_system(struct plan *p, json_t *changes)
 	char report[4096], why[256];
 	int ret;
 
-	if (p->sc.global.thp[0]) {
-		if (env_thp(p->sc.global.thp))
-			return -1;
-		json_array_append_new(changes, json_sprintf("%s = %s", THP_ENABLED, p->sc.global.thp));
-	}
+	const struct scenario_global *g = &p->sc.global;
+	if ((g->thp[0] && set_knob("thp", THP_ENABLED, g->thp, changes)) ||
+	    (g->shmem_thp[0] && set_knob("shmem_thp", THP_SHMEM_ENABLED, g->shmem_thp, changes)) ||
+	    (g->mthp[0] && set_mthp("mthp", g->mthp, "enabled", changes)) ||
+	    (g->mthp_shmem[0] && set_mthp("mthp_shmem", g->mthp_shmem, "shmem_enabled", changes)))
+		return -1;
 	if (p->sc.global.movable) {
 		ret = env_movable(p->sc.global.movable, p->nodes, p->nnodes, report, sizeof(report));
 		if (ret < 0)
@@ -310,7 +356,7 @@ static int write_samples(const struct plan *p, const struct sample_list *l)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	fprintf(f, "run,iteration,job,node,chunk,bytes,start_ns,pin_ns,errno,error,unpin_ns,unpin_errno,unpinnable_pages\n");
+	fprintf(f, "run,iteration,job,node,chunk,bytes,start_ns,pin_ns,errno,error,unpin_ns,unpin_errno,unpinnable_pages,migrate_succeeded,migrate_failed\n");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct sample *s = &l->v[i];
 		fprintf(f, "%u,%u,%s,%d,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d,%s,", s->run, s->iteration,
@@ -323,6 +369,11 @@ static int write_samples(const struct plan *p, const struct sample_list *l)
 			fprintf(f, ",,");
 		if (s->unpinnable >= 0)
 			fprintf(f, "%" PRId64, s->unpinnable);
+		fputc(',', f);
+		if (s->migrate_failed >= 0)
+			fprintf(f, "%" PRId64 ",%" PRId64, s->migrate_succeeded, s->migrate_failed);
+		else
+			fputc(',', f);
 		fputc('\n', f);
 	}
 	fclose(f);
@@ -388,6 +439,40 @@ static json_t *run_json(const struct plan *p, const struct run_context *ctx, uin
 		"meminfo", sysinfo_meminfo(), "topology", sysinfo_topology(ctx->topo),
 		"environment_changes", changes, "jobs", plan_json(p), "hostname", host,
 		"uid", (int)geteuid(), "pinnable_checked", ctx->check_pinnable, "notes", notes);
+}
+
+/* Starts every stressor section; on failure stops those already started. */
+static int start_stressors(const struct plan *p, struct run_context *ctx, struct stressor_env *envs)
+{
+	char why[512];
+
+	ctx->active = calloc(p->sc.nstressors + 1, sizeof(*ctx->active));
+	for (size_t i = 0; i < p->sc.nstressors; i++) {
+		const struct stressor_job *sj = &p->sc.stressors[i];
+		envs[i] = (struct stressor_env){
+			.name = sj->name, .workdir = p->tmpdir, .nodes = p->nodes, .nnodes = p->nnodes,
+			.topo = ctx->topo, .seed = ctx->seed ^ (i + 1), .t0 = ctx->t0, .stop = &env_stop,
+		};
+		why[0] = '\0';
+		if (sj->stressor->start(sj->cfg, &envs[i], &ctx->active[ctx->nactive].state, why, sizeof(why))) {
+			pb_err("[%s] %s: %s", sj->name, sj->stressor->type, why);
+			return -1;
+		}
+		ctx->active[ctx->nactive++].job = sj;
+		}
+	return 0;
+}
+
+/* Stops the started stressors, newest first, collecting their reports. */
+static void stop_stressors(struct run_context *ctx, json_t *reports)
+{
+	while (ctx->nactive > 0) {
+		struct active_stressor *a = &ctx->active[--ctx->nactive];
+		json_t *r = a->job->stressor->stop(a->state);
+		json_object_set_new(reports, a->job->name, r ? r : json_null());
+	}
+	free(ctx->active);
+	ctx->active = NULL;
 }
 
 static void raise_fd_limit(void)
@@ -498,11 +583,21 @@ int cmd_run(int argc, char **argv)
 	}
 	measuring = 1;
 
+	struct trace_monitor trace;
+	char trace_why[256] = "";
+	memset(&trace, 0, sizeof(trace));
+	if (geteuid() != 0)
+		snprintf(trace_why, sizeof(trace_why), "tracing needs root");
+	else if (trace_start(&trace, trace_why, sizeof(trace_why)))
+		pb_warn("no tracepoint attribution: %s", trace_why);
+	json_t *reports = json_object();
+	struct stressor_env *senv = calloc(p->sc.nstressors + 1, sizeof(*senv));
+
 	size_t runs = p->sc.global.runs, done_runs = 0;
 	struct vmstat_snapshot *before = calloc(runs, sizeof(*before)), *after = calloc(runs, sizeof(*after));
 	double *place_sum = calloc(p->nnodes, sizeof(double)), *place_min = calloc(p->nnodes, sizeof(double));
 	unsigned *place_n = calloc(p->nnodes, sizeof(unsigned));
-	int failed = 0;
+	int failed = start_stressors(p, &ctx, senv);
 
 	for (unsigned r = 1; r <= runs && !env_stop && !failed; r++) {
 		vmstat_snapshot_take(&before[r - 1], p->nodes, p->nnodes);
@@ -510,6 +605,9 @@ int cmd_run(int argc, char **argv)
 		vmstat_snapshot_take(&after[r - 1], p->nodes, p->nnodes);
 		done_runs = r;
 	}
+	stop_stressors(&ctx, reports);
+	free(senv);
+	trace_stop(&trace);
 	sampler_stop(&sampler);
 
 	/* Give the machine back before writing and printing. */
@@ -534,7 +632,18 @@ int cmd_run(int argc, char **argv)
 		.nruns = done_runs, .before = before, .after = after,
 		.complete = !why, .interrupted_by = why, .pinnable_checked = ctx.check_pinnable,
 	};
+	trace_attribute(&trace, &samples, ctx.t0);
 	json_t *summary = summary_build(&in);
+	json_object_set_new(summary, "stressors", reports);
+	if (trace.active) {
+		json_object_set_new(summary, "trace", trace_by_reason(&trace, -1));
+		json_object_set_new(summary, "trace_by_pid", trace_by_pid(&trace));
+		json_object_set_new(summary, "trace_lost_events", json_integer((json_int_t)trace.lost));
+	} else {
+		json_object_set_new(summary, "trace", json_null());
+		json_object_set_new(summary, "trace_unavailable", json_string(trace_why));
+	}
+	trace_free(&trace);
 	json_t *runj = run_json(p, &ctx, start_rt, changes, knobs, zones);
 	json_object_set_new(runj, "complete", json_boolean(!why));
 	json_object_set_new(runj, "vmstat_samples", json_integer((json_int_t)sampler.samples));

@@ -23,6 +23,8 @@ struct sample {
 	int32_t err;        /* errno of the pin, 0 when it succeeded */
 	int32_t unpin_err;
 	int64_t unpinnable; /* pinned pages found in ZONE_MOVABLE/CMA; -1 unknown */
+	int64_t migrate_succeeded, migrate_failed; /* traced during the call; -1 unknown */
+	int32_t tid;        /* the pinning thread */
 	bool unpinned;
 };
 
@@ -34,6 +36,12 @@ struct sample_list {
 void sample_list_push(struct sample_list *l, const struct sample *s);
 void sample_list_append(struct sample_list *dst, struct sample_list *src);
 
+/* A started stressor. */
+struct active_stressor {
+	const struct stressor_job *job;
+	void *state;
+};
+
 /* Shared, read-only while workers run. */
 struct run_context {
 	const struct scenario *sc;
@@ -42,6 +50,8 @@ struct run_context {
 	uint64_t seed;
 	bool check_pinnable;          /* root: look up PFNs of pinned pages */
 	struct pfn_ranges unpinnable; /* ZONE_MOVABLE blocks and CMA areas */
+	size_t nactive;
+	struct active_stressor *active; /* range hooks are called from workers */
 };
 
 struct worker {
@@ -49,6 +59,7 @@ struct worker {
 	const struct pin_job *job;
 	unsigned job_idx, run;
 	int node;
+	int tid;
 	struct sample_list samples;
 	atomic_uint_fast64_t calls_done; /* pins + unpins, for progress */
 	atomic_uint iteration;           /* the one under way, for progress */

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "scenario.h"
+#include "options.h"
 #include "util.h"
 
 #include <errno.h>
@@ -10,43 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- value parsers: (text) -> field; 0 or -1 with a reason ---- */
-
-typedef int (*opt_parser)(const char *val, void *field, char *err, size_t len);
-
-static int opt_count(const char *v, void *f, char *err, size_t len)
-{
-	uint64_t n;
-
-	if (parse_uint(v, 1000000, &n, err, len))
-		return -1;
-	if (n == 0) {
-		snprintf(err, len, "must be at least 1");
-		return -1;
-	}
-	*(uint64_t *)f = n;
-	return 0;
-}
-
-static int opt_u64(const char *v, void *f, char *err, size_t len)
-{
-	return parse_uint(v, UINT64_MAX, f, err, len);
-}
-
-static int opt_size(const char *v, void *f, char *err, size_t len)
-{
-	return parse_size(v, f, err, len);
-}
-
-static int opt_duration(const char *v, void *f, char *err, size_t len)
-{
-	return parse_duration_ns(v, f, err, len);
-}
-
-static int opt_bool(const char *v, void *f, char *err, size_t len)
-{
-	return parse_bool(v, f, err, len);
-}
+/* ---- parsers of this file's own keys (the rest are in lib/options.c) ---- */
 
 static int opt_thp(const char *v, void *f, char *err, size_t len)
 {
@@ -60,6 +25,42 @@ static int opt_thp(const char *v, void *f, char *err, size_t len)
 	}
 	snprintf(err, len, "'%s' is not always, madvise or never", v);
 	return -1;
+}
+
+static int opt_shmem_thp(const char *v, void *f, char *err, size_t len)
+{
+	return *v ? opt_choice(v, "always|within_size|advise|never|deny|force", f, err, len) : opt_string(v, f, err, len);
+}
+
+/* "64kB=always, 2048kB=inherit": per-size THP controls. */
+static int opt_mthp_list(const char *v, void *f, const char *modes, char *err, size_t len)
+{
+	char copy[OPT_STRING_MAX], mode[OPT_STRING_MAX];
+
+	if (opt_string(v, copy, err, len))
+		return -1;
+	for (char *save, *item = strtok_r(copy, ", ", &save); item; item = strtok_r(NULL, ", ", &save)) {
+		char *eq = strchr(item, '=');
+		unsigned long kb;
+		char unit[4] = "";
+		if (!eq || sscanf(item, "%lu%2[kB]=", &kb, unit) != 2 || strcmp(unit, "kB") || !kb) {
+			snprintf(err, len, "'%s' is not SIZEkB=MODE (e.g. 64kB=always)", item);
+			return -1;
+		}
+		if (opt_choice(eq + 1, modes, mode, err, len))
+			return -1;
+	}
+	return opt_string(v, f, err, len);
+}
+
+static int opt_mthp(const char *v, void *f, char *err, size_t len)
+{
+	return opt_mthp_list(v, f, "always|inherit|madvise|never", err, len);
+}
+
+static int opt_mthp_shmem(const char *v, void *f, char *err, size_t len)
+{
+	return opt_mthp_list(v, f, "always|inherit|within_size|advise|never", err, len);
 }
 
 static int opt_backend(const char *v, void *f, char *err, size_t len)
@@ -132,45 +133,34 @@ bad:
 
 /* ---- option tables ---- */
 
-struct option {
-	const char *key;
-	const char *def; /* NULL: no default */
-	opt_parser parse;
-	size_t offset;
-	const char *help;
-};
-
 #define G(field) offsetof(struct scenario_global, field)
-static const struct option global_options[] = {
+static const struct scenario_key global_options[] = {
 	{ "runs", "1", opt_count, G(runs), "repetitions of the whole scenario" },
 	{ "seed", NULL, opt_u64, G(seed), "seed of the page contents written at populate (default: from the clock; recorded)" },
 	{ "movable", "0", opt_size, G(movable), "ZONE_MOVABLE to have per node for the run, the stand-in for CMA (0: leave as is)" },
 	{ "thp", "", opt_thp, G(thp), "transparent_hugepage/enabled for the run: always, madvise or never" },
+	{ "shmem_thp", "", opt_shmem_thp, G(shmem_thp), "transparent_hugepage/shmem_enabled for the run (memfd THP needs advise or always)" },
+	{ "mthp", "", opt_mthp, G(mthp), "per-size THP for the run, e.g. 64kB=always,2048kB=inherit (hugepages-*/enabled)" },
+	{ "mthp_shmem", "", opt_mthp_shmem, G(mthp_shmem), "per-size shmem THP for the run, e.g. 2048kB=advise (hugepages-*/shmem_enabled)" },
 	{ "vmstat_interval", "100ms", opt_duration, G(vmstat_interval_ns), "period of the background /proc/vmstat sampler" },
 };
 #undef G
 
 #define J(field) offsetof(struct pin_job, field)
-static const struct option pin_options[] = {
+static const struct scenario_key pin_options[] = {
 	{ "type", NULL, NULL, 0, "pin" },
 	{ "backend", "io_uring", opt_backend, J(backend), "how to pin: io_uring, af_xdp" },
 	{ "memory", "anon", opt_memory, J(memory), "anon, anon-thp, memfd, memfd-thp, hugetlb" },
-	{ "nodes", "all", opt_nodes, 0, "NUMA nodes to pin on, 'all' or a list such as 0,2-3" },
+	{ "nodes", "all", opt_nodes, 0 /* the whole job */, "NUMA nodes to pin on, 'all' or a list such as 0,2-3" },
 	{ "size", NULL, opt_size, J(size), "bytes to pin per node (required)" },
 	{ "chunk", NULL, opt_size, J(chunk), "bytes per pin call (default: size, at most the backend's limit)" },
 	{ "iterations", "1", opt_count, J(iterations), "pin/hold/unpin cycles per run" },
 	{ "reuse", "no", opt_bool, J(reuse), "no: map and populate fresh memory every iteration; yes: pin the same memory again" },
 	{ "hold", "0", opt_duration, J(hold_ns), "how long to keep the pins before unpinning" },
+	{ "dirty", "yes", opt_bool, J(dirty), "yes: write every page before pinning; no: populate by reading (memfd types only: clean shmem pages)" },
 };
 #undef J
 
-static const struct section_type {
-	const char *type;
-	const struct option *options;
-	size_t noptions;
-} job_types[] = {
-	{ "pin", pin_options, ARRAY_SIZE(pin_options) },
-};
 
 /* ---- reading: every key with its line, then interpretation ---- */
 
@@ -267,46 +257,11 @@ static void entries_free(struct reader *r)
 	free(r->e);
 }
 
-static const struct option *option_find(const struct option *opts, size_t n, const char *key)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(opts[i].key, key))
-			return &opts[i];
-	return NULL;
-}
 
-static void option_names(const struct option *opts, size_t n, char *buf, size_t len)
-{
-	size_t o = 0;
 
-	for (size_t i = 0; i < n && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", opts[i].key);
-}
-
-/* Where a key's value lands: most keys at an offset; `nodes` fills the job. */
-static void *option_field(const struct option *o, void *base)
-{
-	return o->parse == opt_nodes ? base : (char *)base + o->offset;
-}
-
-static int apply_defaults(const char *section, const struct option *opts, size_t n, void *base,
-			  char *err, size_t len)
-{
-	char why[256];
-
-	for (size_t i = 0; i < n; i++) {
-		if (!opts[i].def || !opts[i].parse)
-			continue;
-		if (opts[i].parse(opts[i].def, option_field(&opts[i], base), why, sizeof(why))) {
-			snprintf(err, len, "internal: default of [%s] %s: %s", section, opts[i].key, why);
-			return -1;
-		}
-	}
-	return 0;
-}
 
 /* Applies the entries of one section through its option table. */
-static int apply_section(struct reader *r, const char *section, const struct option *opts, size_t n,
+static int apply_section(struct reader *r, const char *section, const struct scenario_key *opts, size_t n,
 			 void *base)
 {
 	char why[256], known[512];
@@ -315,7 +270,7 @@ static int apply_section(struct reader *r, const char *section, const struct opt
 		struct entry *e = &r->e[i];
 		if (strcmp(e->section, section))
 			continue;
-		const struct option *o = option_find(opts, n, e->key);
+		const struct scenario_key *o = option_find(opts, n, e->key);
 		if (!o) {
 			option_names(opts, n, known, sizeof(known));
 			snprintf(r->err, r->errlen, "%s:%u: [%s] unknown key '%s' (known: %s)",
@@ -324,7 +279,7 @@ static int apply_section(struct reader *r, const char *section, const struct opt
 		}
 		if (!o->parse)
 			continue;
-		if (o->parse(e->value, option_field(o, base), why, sizeof(why))) {
+		if (o->parse(e->value, (char *)base + o->offset, why, sizeof(why))) {
 			snprintf(r->err, r->errlen, "%s:%u: [%s] key '%s': %s", r->name, e->line,
 				 section, e->key, why);
 			return -1;
@@ -389,17 +344,69 @@ static int check_pin_job(struct reader *r, struct pin_job *job)
 	if (job->size / job->chunk > PB_MAX_CHUNKS)
 		JOB_ERROR("chunk", "makes %" PRIu64 " chunks per node; at most %d are supported",
 			  job->size / job->chunk, PB_MAX_CHUNKS);
+	if (!job->dirty && strncmp(job->memory->name, "memfd", 5))
+		JOB_ERROR("dirty", "= no needs memory = memfd or memfd-thp (anonymous memory read-faults "
+			  "to the shared zero page, which is never migrated)");
 	const struct entry *nodes = entry_find(r, job->name, "nodes");
 	job->nodes_line = nodes ? nodes->line : section_line(r, job->name);
 	return 0;
 }
 
+static int apply_with_defaults(struct reader *r, const char *section, const struct scenario_key *opts,
+			       size_t n, void *base)
+{
+	return option_defaults(opts, n, base, r->err, r->errlen) ||
+	       apply_section(r, section, opts, n, base);
+}
+
+/* "pin, pagecache, drop-caches, ..." */
+static void type_names(char *buf, size_t len)
+{
+	size_t o = (size_t)snprintf(buf, len, "pin");
+
+	for (size_t i = 0; stressor_at(i) && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, ", %s", stressor_at(i)->type);
+}
+
+static int add_pin_job(struct reader *r, struct scenario *sc, const char *section)
+{
+	sc->jobs = realloc(sc->jobs, (sc->njobs + 1) * sizeof(*sc->jobs));
+	struct pin_job *job = &sc->jobs[sc->njobs++];
+	memset(job, 0, sizeof(*job));
+	snprintf(job->name, sizeof(job->name), "%s", section);
+	if (apply_with_defaults(r, section, pin_options, ARRAY_SIZE(pin_options), job))
+		return -1;
+	return check_pin_job(r, job);
+}
+
+static int add_stressor(struct reader *r, struct scenario *sc, const char *section,
+			const struct stressor *st)
+{
+	const char *key = NULL;
+	char why[256];
+
+	sc->stressors = realloc(sc->stressors, (sc->nstressors + 1) * sizeof(*sc->stressors));
+	struct stressor_job *sj = &sc->stressors[sc->nstressors++];
+	memset(sj, 0, sizeof(*sj));
+	snprintf(sj->name, sizeof(sj->name), "%s", section);
+	sj->stressor = st;
+	sj->cfg = calloc(1, st->config_size);
+	if (apply_with_defaults(r, section, st->options, st->noptions, sj->cfg))
+		return -1;
+	if (st->check && st->check(sj->cfg, &key, why, sizeof(why))) {
+		const struct entry *e = entry_find(r, section, key);
+		snprintf(r->err, r->errlen, "%s:%u: [%s] key '%s': %s", r->name,
+			 e ? e->line : section_line(r, section), section, key, why);
+		return -1;
+	}
+	return 0;
+}
+
 static int interpret(struct reader *r, struct scenario *sc)
 {
-	if (apply_defaults("global", global_options, ARRAY_SIZE(global_options), &sc->global,
-			   r->err, r->errlen))
-		return -1;
-	if (apply_section(r, "global", global_options, ARRAY_SIZE(global_options), &sc->global))
+	char known[512];
+
+	if (apply_with_defaults(r, "global", global_options, ARRAY_SIZE(global_options), &sc->global))
 		return -1;
 	sc->global.seed_given = entry_find(r, "global", "seed") != NULL;
 
@@ -413,31 +420,23 @@ static int interpret(struct reader *r, struct scenario *sc)
 			continue;
 
 		const struct entry *type = entry_find(r, section, "type");
+		type_names(known, sizeof(known));
 		if (!type) {
-			snprintf(r->err, r->errlen, "%s:%u: [%s] has no 'type =' key (known types: pin)",
-				 r->name, section_line(r, section), section);
+			snprintf(r->err, r->errlen, "%s:%u: [%s] has no 'type =' key (known types: %s)",
+				 r->name, section_line(r, section), section, known);
 			return -1;
 		}
-		const struct section_type *st = NULL;
-		for (size_t t = 0; t < ARRAY_SIZE(job_types); t++)
-			if (!strcmp(job_types[t].type, type->value))
-				st = &job_types[t];
-		if (!st) {
-			snprintf(r->err, r->errlen, "%s:%u: [%s] key 'type': unknown type '%s' (known: pin)",
-				 r->name, type->line, section, type->value);
+		const struct stressor *st = stressor_find(type->value);
+		if (strcmp(type->value, "pin") && !st) {
+			snprintf(r->err, r->errlen, "%s:%u: [%s] key 'type': unknown type '%s' (known: %s)",
+				 r->name, type->line, section, type->value, known);
 			return -1;
 		}
-		sc->jobs = realloc(sc->jobs, (sc->njobs + 1) * sizeof(*sc->jobs));
-		struct pin_job *job = &sc->jobs[sc->njobs++];
-		memset(job, 0, sizeof(*job));
-		snprintf(job->name, sizeof(job->name), "%s", section);
-		if (apply_defaults(section, st->options, st->noptions, job, r->err, r->errlen) ||
-		    apply_section(r, section, st->options, st->noptions, job) ||
-		    check_pin_job(r, job))
+		if (st ? add_stressor(r, sc, section, st) : add_pin_job(r, sc, section))
 			return -1;
 	}
 	if (!sc->njobs) {
-		snprintf(r->err, r->errlen, "%s: no job section (add e.g. [pin] with type = pin)", r->name);
+		snprintf(r->err, r->errlen, "%s: no pin job (add e.g. [pin] with type = pin)", r->name);
 		return -1;
 	}
 	return 0;
@@ -517,10 +516,13 @@ void scenario_free(struct scenario *sc)
 	free(sc->name);
 	free(sc->text);
 	free(sc->jobs);
+	for (size_t i = 0; i < sc->nstressors; i++)
+		free(sc->stressors[i].cfg);
+	free(sc->stressors);
 	memset(sc, 0, sizeof(*sc));
 }
 
-static void print_table(const char *title, const struct option *opts, size_t n)
+static void print_table(const char *title, const struct scenario_key *opts, size_t n)
 {
 	printf("%s\n", title);
 	for (size_t i = 0; i < n; i++)
@@ -531,9 +533,11 @@ static void print_table(const char *title, const struct option *opts, size_t n)
 void scenario_print_keys(void)
 {
 	print_table("[global]", global_options, ARRAY_SIZE(global_options));
-	for (size_t t = 0; t < ARRAY_SIZE(job_types); t++) {
-		char title[64];
-		snprintf(title, sizeof(title), "\n[any name] type = %s", job_types[t].type);
-		print_table(title, job_types[t].options, job_types[t].noptions);
+	print_table("\n[any name]  type = pin: pins memory on each node", pin_options, ARRAY_SIZE(pin_options));
+	for (size_t i = 0; stressor_at(i); i++) {
+		const struct stressor *st = stressor_at(i);
+		char title[256];
+		snprintf(title, sizeof(title), "\n[any name]  type = %s: %s", st->type, st->summary);
+		print_table(title, st->options, st->noptions);
 	}
 }

@@ -10,7 +10,9 @@
 #include <stdint.h>
 
 #include "memory.h"
+#include "options.h"
 #include "pin_backend.h"
+#include "stressor.h"
 
 #define PB_MAX_NODES 1024
 #define PB_MAX_CHUNKS 65536
@@ -21,6 +23,9 @@ struct scenario_global {
 	bool seed_given;
 	uint64_t movable;            /* bytes of ZONE_MOVABLE per node, 0: leave as is */
 	char thp[16];                /* THP "enabled" for the run, "": leave as is */
+	char shmem_thp[OPT_STRING_MAX];  /* THP "shmem_enabled" for the run */
+	char mthp[OPT_STRING_MAX];       /* "64kB=always,..." per-size enabled */
+	char mthp_shmem[OPT_STRING_MAX]; /* per-size shmem_enabled */
 	uint64_t vmstat_interval_ns;
 };
 
@@ -36,7 +41,15 @@ struct pin_job {
 	uint64_t iterations;
 	bool reuse;
 	uint64_t hold_ns;
+	bool dirty;
 	unsigned nodes_line;         /* for errors found when the run starts */
+};
+
+/* A stressor section: its table and the config its options filled. */
+struct stressor_job {
+	char name[64];
+	const struct stressor *stressor;
+	void *cfg;
 };
 
 struct scenario {
@@ -46,6 +59,8 @@ struct scenario {
 	struct scenario_global global;
 	size_t njobs;
 	struct pin_job *jobs;
+	size_t nstressors;
+	struct stressor_job *stressors;
 };
 
 /* Reads and checks a scenario. On error returns -1 and writes one message,

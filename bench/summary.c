@@ -23,6 +23,7 @@ static json_t *group_stats(const struct sample_list *l, int node, unsigned run)
 	double *pin = malloc((l->n + 1) * sizeof(double));
 	double *unpin = malloc((l->n + 1) * sizeof(double));
 	size_t npin = 0, nunpin = 0, ops = 0, failures = 0, unpin_failures = 0;
+	size_t failures_migration = 0, failures_unattributed = 0;
 	uint64_t bytes = 0, pin_ns = 0;
 	int64_t unpinnable = 0;
 	int unpinnable_known = 0;
@@ -37,6 +38,13 @@ static json_t *group_stats(const struct sample_list *l, int node, unsigned run)
 		ops++;
 		if (s->err) {
 			failures++;
+			/* A failed migration traced inside the call's window is why
+			 * it failed; no migration failure means another cause
+			 * (RLIMIT_MEMLOCK, a bad address...). */
+			if (s->migrate_failed < 0)
+				failures_unattributed++;
+			else if (s->migrate_failed > 0)
+				failures_migration++;
 			const char *name = errno_name(s->err, buf, sizeof(buf));
 			json_t *c = json_object_get(by_errno, name);
 			json_object_set_new(by_errno, name, json_integer(c ? json_integer_value(c) + 1 : 1));
@@ -60,8 +68,11 @@ static json_t *group_stats(const struct sample_list *l, int node, unsigned run)
 	describe(unpin, nunpin, &du);
 	free(pin);
 	free(unpin);
-	return json_pack("{s:{s:I, s:I, s:o, s:I, s:f, s:o}, s:{s:I, s:I, s:o}, s:o}",
+	return json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:f, s:o}, s:{s:I, s:I, s:o}, s:o}",
 		"pin", "ops", (json_int_t)ops, "failures", (json_int_t)failures,
+		"failures_migration", (json_int_t)failures_migration,
+		"failures_other", (json_int_t)(failures - failures_migration - failures_unattributed),
+		"failures_unattributed", (json_int_t)failures_unattributed,
 		"failures_by_errno", by_errno, "bytes", (json_int_t)bytes,
 		"gbps", pin_ns ? (double)bytes / (double)pin_ns : 0.0, "latency_ns", latency_json(&dp),
 		"unpin", "ops", (json_int_t)(nunpin + unpin_failures), "failures", (json_int_t)unpin_failures,

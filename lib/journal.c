@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 static int journal_fd = -1;
@@ -157,6 +159,74 @@ int journal_memblock(const char *sysdir, unsigned id, const char *old_zone)
 	return journal_append("memblock", where, old_zone);
 }
 
+int journal_rmdir(const char *path)
+{
+	return journal_append("rmdir", path, "");
+}
+
+int journal_umount(const char *path)
+{
+	return journal_append("umount", path, "");
+}
+
+static int undo_umount(const char *path, const char *unused)
+{
+	(void)unused;
+	return umount(path) && errno != EINVAL && errno != ENOENT ? -errno : 0;
+}
+
+/* Field 22 of /proc/PID/stat: start time in clock ticks since boot. */
+static char *process_start_time(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	char *stat, *p;
+	unsigned long long start = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	stat = read_file(path, NULL);
+	if (!stat)
+		return NULL;
+	p = strrchr(stat, ')'); /* the command name may hold spaces */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+			 &start) != 1) {
+		free(stat);
+		return NULL;
+	}
+	free(stat);
+	snprintf(buf, len, "%llu", start);
+	return buf;
+}
+
+int journal_process(pid_t pid)
+{
+	char who[32], start[32];
+
+	snprintf(who, sizeof(who), "%d", (int)pid);
+	if (!process_start_time(pid, start, sizeof(start)))
+		return -ESRCH;
+	return journal_append("process", who, start);
+}
+
+static int undo_rmdir(const char *path, const char *unused)
+{
+	(void)unused;
+	return rmdir(path) && errno != ENOENT ? -errno : 0;
+}
+
+static int undo_process(const char *who, const char *start)
+{
+	pid_t pid = (pid_t)atoi(who);
+	char now[32];
+
+	for (int i = 0; i < 100; i++) {
+		if (!process_start_time(pid, now, sizeof(now)) || strcmp(now, start))
+			return 0; /* gone, or the pid now belongs to someone else */
+		kill(pid, i < 50 ? SIGTERM : SIGKILL);
+		usleep(20000);
+	}
+	return -EBUSY;
+}
+
 static int undo_knob(const char *path, const char *value)
 {
 	char *cur = knob_current(path);
@@ -187,6 +257,9 @@ static const struct {
 } undoers[] = {
 	{ "knob", undo_knob, "restored" },
 	{ "memblock", undo_memblock, "restored memory block" },
+	{ "rmdir", undo_rmdir, "removed" },
+	{ "process", undo_process, "ended process" },
+	{ "umount", undo_umount, "unmounted" },
 };
 
 struct entry {
@@ -297,6 +370,36 @@ int journal_restore(enum journal_which which, int verbose)
 	free(lines);
 	free(text);
 	return failed;
+}
+
+int journal_forget(const char *kind, const char *a)
+{
+	char *text = read_file(journal_path(), NULL);
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f;
+
+	if (!text)
+		return -errno;
+	f = open_memstream(&out, &outlen);
+	for (char *save, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char copy[8400];
+		struct entry e;
+		snprintf(copy, sizeof(copy), "%s", l);
+		if (entry_split(copy, &e) == 0 && e.scope == current_scope() && !strcmp(e.kind, kind) &&
+		    !strcmp(e.a, a))
+			continue;
+		fprintf(f, "%s\n", l);
+	}
+	fclose(f);
+	int ret = 0;
+	if (journal_fd >= 0 && (ftruncate(journal_fd, 0) || write(journal_fd, out, outlen) != (ssize_t)outlen))
+		ret = -errno;
+	else if (journal_fd >= 0)
+		fdatasync(journal_fd);
+	free(out);
+	free(text);
+	return ret;
 }
 
 char *knob_current(const char *path)

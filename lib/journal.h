@@ -38,6 +38,16 @@ void journal_set_scope(long scope);
 /* Entries. Each returns 0 or -errno; on error the change must not be made. */
 int journal_knob(const char *path, const char *old_value);
 int journal_memblock(const char *sysdir, unsigned id, const char *old_zone);
+/* A directory to remove on undo (a tracefs instance). */
+int journal_rmdir(const char *path);
+/* A file system pinbench mounted, to unmount on undo (tracefs). */
+int journal_umount(const char *path);
+/* A child process to end on undo, identified by pid and start time so
+ * that a recycled pid is never killed. Journal it right after spawning. */
+int journal_process(pid_t pid);
+/* Drops the entries of this scope whose second field is value (a process
+ * that was waited for, a directory removed): they need no undo. */
+int journal_forget(const char *kind, const char *a);
 
 /* Undoes the chosen entries, newest first, saying what it did when
  * verbose. Entries that could not be undone stay in the journal and are

@@ -6,6 +6,8 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,4 +49,50 @@ int spawn_capture(char *const argv[], char **out, size_t *len)
 		if (errno != EINTR)
 			return -errno;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int spawn_background(char *const argv[], const char *log, pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	int ret;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log ? log : "/dev/null",
+					 O_WRONLY | O_CREAT | O_APPEND, 0644);
+	posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+	ret = posix_spawnp(pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	return -ret;
+}
+
+int stop_process(pid_t pid, int sig, unsigned timeout_ms)
+{
+	int status = 0;
+
+	kill(pid, sig);
+	for (unsigned waited = 0;; waited += 10) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR))
+			break;
+		if (waited == timeout_ms)
+			kill(pid, SIGKILL);
+		usleep(10000);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int program_in_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+		const char *colon = strchrnul(p, ':');
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)(colon - p), p, name);
+		if (access(buf, X_OK) == 0)
+			return 1;
+		p = *colon ? colon + 1 : colon;
+	}
+	return 0;
 }

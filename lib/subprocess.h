@@ -3,9 +3,20 @@
 #define PB_SUBPROCESS_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Runs argv[0] (searched in PATH) and captures its standard output.
  * Returns the exit status (0..255), or -errno when it could not run. */
 int spawn_capture(char *const argv[], char **out, size_t *len);
+
+/* Starts argv[0] (searched in PATH) in the background with standard
+ * output and error going to log (NULL: /dev/null) and standard input from
+ * /dev/null. Returns 0 with *pid set, or -errno. */
+int spawn_background(char *const argv[], const char *log, pid_t *pid);
+/* Sends sig, waits up to timeout_ms, then SIGKILL. Returns the exit status
+ * (0..255, or 128 + signal). */
+int stop_process(pid_t pid, int sig, unsigned timeout_ms);
+/* Whether a program is found in PATH. */
+int program_in_path(const char *name);
 
 #endif

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "memory.h"
 #include "pin_backend.h"
+#include "stressor.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -12,6 +13,9 @@ extern const struct pin_backend pin_backend_io_uring, pin_backend_af_xdp;
 extern const struct memory_type memory_anon, memory_anon_thp, memory_memfd,
 	memory_memfd_thp, memory_hugetlb;
 
+extern const struct stressor stressor_pagecache, stressor_drop_caches, stressor_vmsplice,
+	stressor_procvm, stressor_odirect, stressor_lru_batch, stressor_fragment, stressor_stress_ng;
+
 static const struct pin_backend *const backends[] = {
 	&pin_backend_io_uring,
 	&pin_backend_af_xdp,
@@ -19,6 +23,11 @@ static const struct pin_backend *const backends[] = {
 
 static const struct memory_type *const memory_types[] = {
 	&memory_anon, &memory_anon_thp, &memory_memfd, &memory_memfd_thp, &memory_hugetlb,
+};
+
+static const struct stressor *const stressors[] = {
+	&stressor_pagecache, &stressor_drop_caches, &stressor_vmsplice, &stressor_procvm,
+	&stressor_odirect, &stressor_lru_batch, &stressor_fragment, &stressor_stress_ng,
 };
 
 #define DEFINE_LOOKUP(type, table, find, names, at)                        \
@@ -44,4 +53,18 @@ static const struct memory_type *const memory_types[] = {
 	}
 
 DEFINE_LOOKUP(struct pin_backend, backends, pin_backend_find, pin_backend_names, pin_backend_at)
+/* Stressors are found by their section type. */
+const struct stressor *stressor_at(size_t i)
+{
+	return i < ARRAY_SIZE(stressors) ? stressors[i] : NULL;
+}
+
+const struct stressor *stressor_find(const char *type)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(stressors); i++)
+		if (!strcmp(stressors[i]->type, type))
+			return stressors[i];
+	return NULL;
+}
+
 DEFINE_LOOKUP(struct memory_type, memory_types, memory_type_find, memory_type_names, memory_type_at)
