@@ -215,6 +215,60 @@ static void print_deltas(FILE *f, const char *title, const json_t *d, int migrat
 	}
 }
 
+static json_int_t pin_int(const json_t *s, const char *key)
+{
+	return json_integer_value(json_object_get(json_object_get(s, "pin"), key));
+}
+
+static void print_failure_classes(FILE *f, const json_t *s)
+{
+	if (!pin_int(s, "failures"))
+		return;
+	fprintf(f, "\nfailed pins: %" JSON_INTEGER_FORMAT " where a migration failed (traced), %"
+		JSON_INTEGER_FORMAT " other (e.g. RLIMIT_MEMLOCK), %" JSON_INTEGER_FORMAT " unattributed (no tracing)\n",
+		pin_int(s, "failures_migration"), pin_int(s, "failures_other"), pin_int(s, "failures_unattributed"));
+}
+
+static void print_trace(FILE *f, const json_t *s)
+{
+	json_t *t = json_object_get(s, "trace"), *v;
+	const char *reason;
+
+	if (!json_is_object(t)) {
+		const char *why = json_string_value(json_object_get(s, "trace_unavailable"));
+		if (why)
+			fprintf(f, "\nno tracepoint attribution: %s\n", why);
+		return;
+	}
+	if (json_object_size(t))
+		fprintf(f, "\nmigrate:mm_migrate_pages  %-22s %8s %10s %8s %8s %8s %8s\n", "reason", "calls",
+			"succeeded", "failed", "thp_ok", "thp_fail", "thp_split");
+	json_object_foreach(t, reason, v)
+		fprintf(f, "%25s  %-22s %8" JSON_INTEGER_FORMAT " %10" JSON_INTEGER_FORMAT " %8" JSON_INTEGER_FORMAT
+			" %8" JSON_INTEGER_FORMAT " %8" JSON_INTEGER_FORMAT " %8" JSON_INTEGER_FORMAT "\n", "", reason,
+			json_integer_value(json_object_get(v, "calls")), json_integer_value(json_object_get(v, "succeeded")),
+			json_integer_value(json_object_get(v, "failed")), json_integer_value(json_object_get(v, "thp_succeeded")),
+			json_integer_value(json_object_get(v, "thp_failed")), json_integer_value(json_object_get(v, "thp_split")));
+}
+
+static void print_stressors(FILE *f, const json_t *s)
+{
+	json_t *st = json_object_get(s, "stressors"), *v;
+	const char *name;
+
+	if (json_object_size(st))
+		fprintf(f, "\nstressors\n");
+	json_object_foreach(st, name, v) {
+		json_t *copy = json_deep_copy(v);
+		json_object_del(copy, "start_ns"); /* long lists stay in summary.json */
+		json_object_del(copy, "took_ns");
+		char *text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+		fprintf(f, "  %-12s %s\n", name, text ? text : "null");
+		free(text);
+		json_decref(copy);
+	}
+}
+
 void summary_print(FILE *f, const json_t *s)
 {
 	json_t *nodes = json_object_get(s, "nodes"), *val;
@@ -238,6 +292,9 @@ void summary_print(FILE *f, const json_t *s)
 	if (pinned > 0 && !json_object_get(json_object_get(s, "vmstat_delta"), "pgmigrate_success"))
 		fprintf(f, "\nno page was migrated: the pinned memory was already pinnable "
 			"(set movable = in [global] to make pins migrate)\n");
+	print_failure_classes(f, s);
+	print_trace(f, s);
+	print_stressors(f, s);
 	json_t *unp = json_object_get(s, "unpinnable_pages");
 	if (json_is_integer(unp) && json_integer_value(unp) > 0)
 		fprintf(f, "\n!!! %" JSON_INTEGER_FORMAT " pinned pages were found in ZONE_MOVABLE or CMA: "

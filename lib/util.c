@@ -79,7 +79,7 @@ int parse_duration_ns(const char *s, uint64_t *out, char *err, size_t errlen)
 	double num;
 
 	if (split_number(s, &num, &unit, err, errlen))
-		return -1;
+		goto bad;
 	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
 		if (strcmp(unit, units[i].suffix))
 			continue;
@@ -91,6 +91,7 @@ int parse_duration_ns(const char *s, uint64_t *out, char *err, size_t errlen)
 		*out = (uint64_t)(ns + 0.5);
 		return 0;
 	}
+bad:
 	snprintf(err, errlen, "'%s' is not a duration (use e.g. 250ms, 2s, 1m)", s);
 	return -1;
 }

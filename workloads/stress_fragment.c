@@ -15,9 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+/* Bytes each pipe holds: with CAP_SYS_RESOURCE beyond fs.pipe-max-size
+ * (1 MiB), which keeps the number of pipes (two fds each) low. */
+#define PIPE_BYTES_BIG (16 << 20)
 #define PIPE_BYTES (1 << 20)
+#define FILL_GROUP 2048 /* pipes filled round-robin at a time */
 
 struct frag_cfg {
 	uint64_t size;
@@ -25,7 +30,7 @@ struct frag_cfg {
 };
 
 struct frag_state {
-	size_t npipes;
+	size_t npipes, pipe_bytes;
 	int *fds; /* 2 per pipe; -1 once closed */
 	double before, after;
 	uint64_t held, freed;
@@ -43,8 +48,8 @@ static uint64_t frag_memory(const void *c, size_t nnodes)
 	return ((const struct frag_cfg *)c)->size;
 }
 
-/* Free memory of the zones other than Movable, and the part of it in
- * blocks of order >= 9. */
+/* Of the free memory of the zones other than Movable, the fraction in
+ * blocks of order >= 9 (/proc/buddyinfo's text). */
 double buddyinfo_high_order_fraction(const char *text);
 double buddyinfo_high_order_fraction(const char *text)
 {
@@ -83,37 +88,89 @@ static double high_order_now(void)
 
 static json_t *frag_report(struct frag_state *s);
 
+static size_t pipe_bytes_allowed(void)
+{
+	int fds[2];
+	size_t bytes = PIPE_BYTES;
+
+	if (pipe2(fds, O_CLOEXEC) == 0) {
+		if (fcntl(fds[1], F_SETPIPE_SZ, PIPE_BYTES_BIG) >= 0)
+			bytes = PIPE_BYTES_BIG;
+		close(fds[0]);
+		close(fds[1]);
+	}
+	return bytes;
+}
+
+/* Fills pipes [first, last) one page per pipe in turn, so neighbouring
+ * allocations end up in different pipes and closing every Nth pipe later
+ * frees scattered pages. The write ends are closed afterwards: a pipe
+ * keeps its pages while its read end is open, so a held pipe costs one fd. */
+static int fill_group(struct frag_state *s, size_t first, size_t last, volatile int *stop)
+{
+	char page[4096];
+
+	memset(page, 0xa5, sizeof(page));
+	for (size_t i = first; i < last; i++) {
+		if (pipe2(&s->fds[2 * i], O_CLOEXEC | O_NONBLOCK) ||
+		    fcntl(s->fds[2 * i + 1], F_SETPIPE_SZ, (int)s->pipe_bytes) < 0) {
+			s->fds[2 * i] = s->fds[2 * i + 1] = -1;
+			return -errno;
+		}
+	}
+	for (size_t round = 0; round < s->pipe_bytes / sizeof(page) && !*stop; round++)
+		for (size_t i = first; i < last; i++)
+			if (write(s->fds[2 * i + 1], page, sizeof(page)) == (ssize_t)sizeof(page))
+				s->held += sizeof(page);
+	for (size_t i = first; i < last; i++) {
+		close(s->fds[2 * i + 1]);
+		s->fds[2 * i + 1] = -1;
+	}
+	return 0;
+}
+
+/* One fd per held pipe, two per pipe of the group being filled. */
+static int frag_probe(const void *c, char *why, size_t len)
+{
+	const struct frag_cfg *cfg = c;
+	struct rlimit rl;
+	size_t bytes = pipe_bytes_allowed(), pipes = (cfg->size + bytes - 1) / bytes;
+
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (pipes + 2 * FILL_GROUP + 256 > rl.rlim_max) {
+		snprintf(why, len, "size needs %zu pipes of %zu MiB but RLIMIT_NOFILE allows %llu open files; "
+			 "at most about %llu MiB here", pipes, bytes >> 20, (unsigned long long)rl.rlim_max,
+			 (unsigned long long)(rl.rlim_max - 2 * FILL_GROUP - 256) * (bytes >> 20));
+		return -EMFILE;
+	}
+	return 0;
+}
+
 static int frag_start(const void *c, const struct stressor_env *env, void **state, char *why, size_t len)
 {
 	const struct frag_cfg *cfg = c;
 	struct frag_state *s = calloc(1, sizeof(*s));
-	char page[4096];
 
-	memset(page, 0xa5, sizeof(page));
 	s->before = high_order_now();
-	s->npipes = (cfg->size + PIPE_BYTES - 1) / PIPE_BYTES;
+	s->pipe_bytes = pipe_bytes_allowed();
+	s->npipes = (cfg->size + s->pipe_bytes - 1) / s->pipe_bytes;
 	s->fds = malloc(2 * s->npipes * sizeof(int));
-	for (size_t i = 0; i < s->npipes; i++) {
-		if (pipe2(&s->fds[2 * i], O_CLOEXEC | O_NONBLOCK) || fcntl(s->fds[2 * i + 1], F_SETPIPE_SZ, PIPE_BYTES) < 0) {
-			int e = -errno;
-			snprintf(why, len, "pipe %zu of %zu: %s (RLIMIT_NOFILE, or fs.pipe-max-size below 1 MiB?)",
-				 i + 1, s->npipes, strerror(-e));
-			s->npipes = i;
+	for (size_t i = 0; i < 2 * s->npipes; i++)
+		s->fds[i] = -1;
+	for (size_t first = 0; first < s->npipes && !*env->stop; first += FILL_GROUP) {
+		size_t last = first + FILL_GROUP < s->npipes ? first + FILL_GROUP : s->npipes;
+		int ret = fill_group(s, first, last, env->stop);
+		if (ret) {
+			snprintf(why, len, "pipes %zu-%zu of %zu: %s (RLIMIT_NOFILE, or fs.pipe-max-size below 1 MiB?)",
+				 first + 1, last, s->npipes, strerror(-ret));
 			json_decref(frag_report(s));
-			return e;
+			return ret;
 		}
 	}
-	/* One page per pipe in turn: neighbouring allocations end up in
-	 * different pipes, so closing every Nth pipe frees scattered pages. */
-	for (size_t round = 0; round < PIPE_BYTES / sizeof(page) && !*env->stop; round++)
-		for (size_t i = 0; i < s->npipes; i++)
-			if (write(s->fds[2 * i + 1], page, sizeof(page)) == (ssize_t)sizeof(page))
-				s->held += sizeof(page);
 	for (size_t i = 0; i < s->npipes; i += cfg->free_every) {
 		close(s->fds[2 * i]);
-		close(s->fds[2 * i + 1]);
-		s->fds[2 * i] = s->fds[2 * i + 1] = -1;
-		s->freed += PIPE_BYTES;
+		s->fds[2 * i] = -1;
+		s->freed += s->pipe_bytes;
 	}
 	s->held -= s->freed < s->held ? s->freed : s->held;
 	s->after = high_order_now();
@@ -146,6 +203,7 @@ const struct stressor stressor_fragment = {
 	.options = frag_options,
 	.noptions = ARRAY_SIZE(frag_options),
 	.config_size = sizeof(struct frag_cfg),
+	.probe = frag_probe,
 	.memory = frag_memory,
 	.start = frag_start,
 	.stop = frag_stop,

@@ -62,6 +62,7 @@ system_state() {
 		/proc/sys/vm/nr_hugepages; do
 		[ -r "$f" ] && echo "$f: $(cat "$f")"
 	done
+	ls /sys/kernel/tracing/instances 2>/dev/null | sed 's/^/tracefs instance: /'
 	for b in /sys/devices/system/memory/memory*; do
 		[ -r "$b/state" ] && echo "$b: $(cat "$b/state") $(cat "$b/valid_zones" 2>/dev/null)"
 	done

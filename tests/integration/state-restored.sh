@@ -1,6 +1,7 @@
 #!/bin/sh
 # The system is what it was after a run, after SIGTERM in the middle of
-# one, and after SIGKILL followed by `pinbench env restore`; and
+# one, and after SIGKILL followed by `pinbench env restore` (THP knobs,
+# memory blocks, tracefs instance, helper processes, stress-ng); and
 # `env movable` lasts until `env restore`.
 . "$SRCDIR/tests/integration/lib.sh"
 need_root "changes THP and memory blocks"
@@ -10,8 +11,15 @@ need_backend io_uring
 now=$(cat /sys/kernel/mm/transparent_hugepage/enabled | sed 's/.*\[\(.*\)\].*/\1/')
 other=never
 [ "$now" = never ] && other=always
+stress=""
+program() { command -v "$1" >/dev/null; }
 f=$(scenario long "[global]" "movable = 256M" "thp = $other" "[p]" "type = pin" "nodes = 0" \
-	"size = 32M" "chunk = 8M" "iterations = 1000" "hold = 20ms")
+	"size = 32M" "chunk = 8M" "iterations = 1000" "hold = 20ms" \
+	"[reader]" "type = procvm" "[churn]" "type = pagecache" "size = 16M")
+if program stress-ng; then
+	printf '%s\n' "[load]" "type = stress-ng" "args = --cpu 1 --timeout 600" >>"$f"
+	stress=1
+fi
 short=$(scenario short "[global]" "movable = 256M" "thp = $other" "[p]" "type = pin" "nodes = 0" \
 	"size = 32M" "chunk = 8M" "iterations = 2")
 before=$(system_state)
@@ -52,9 +60,14 @@ sleep 0.5
 kill -KILL "$pid"
 wait "$pid" || true
 [ "$(system_state)" != "$before" ] || fail "SIGKILL test did not catch the run with changes made"
+ls /sys/kernel/tracing/instances | grep -q "pinbench-$pid" || fail "no tracefs instance while running"
+[ -z "$stress" ] || pgrep -x stress-ng >/dev/null || fail "stress-ng was not running"
 ls -d "$TMP"/kill.partial-* >/dev/null || fail "no .partial directory after SIGKILL"
 "$PINBENCH" env restore >"$TMP/restore.out" 2>&1 || { cat "$TMP/restore.out"; fail "env restore failed"; }
 [ "$(system_state)" = "$before" ] || fail "state differs after SIGKILL + env restore"
+ls /sys/kernel/tracing/instances | grep -q pinbench && fail "tracefs instance left after env restore"
+pgrep -f "_helper procvm" >/dev/null && fail "procvm reader left after env restore"
+[ -z "$stress" ] || ! pgrep -x stress-ng >/dev/null || fail "stress-ng left after env restore"
 pass "SIGKILL + env restore: $(grep undone "$TMP/restore.out")"
 
 "$PINBENCH" env movable 256M 0 >"$TMP/movable.out" 2>&1 || { cat "$TMP/movable.out"; fail "env movable"; }

@@ -204,6 +204,43 @@ static void ranges(void **state)
 	assert_int_equal(count_pages_in_ranges(&pr, 4096, &pr), 0);
 }
 
+double buddyinfo_high_order_fraction(const char *text); /* workloads/stress_fragment.c */
+int trace_parse_reasons(const char *format, char **names, int max); /* bench/trace.c */
+
+static void buddyinfo_fraction(void **state)
+{
+	/* DMA32: 2 order-0 pages and one order-9 block (512 pages); Normal:
+	 * one order-10 block (1024) and 4 order-1 (8); Movable is not counted. */
+	const char *text =
+		"Node 0, zone    DMA32      2      0      0      0      0      0      0      0      0      1      0\n"
+		"Node 0, zone   Normal      0      4      0      0      0      0      0      0      0      0      1\n"
+		"Node 0, zone  Movable      0      0      0      0      0      0      0      0      0      0    100\n";
+
+	(void)state;
+	assert_float_equal(buddyinfo_high_order_fraction(text), (512.0 + 1024.0) / (2 + 512 + 1024 + 8), 1e-12);
+	assert_float_equal(buddyinfo_high_order_fraction(""), 0, 0);
+}
+
+/* The print fmt of migrate:mm_migrate_pages on 6.18, as tracefs shows it. */
+static void trace_reasons(void **state)
+{
+	const char *fmt = "print fmt: \"nr_succeeded=%lu mode=%s reason=%s\", REC->succeeded, "
+		"__print_symbolic(REC->mode, {0, \"MIGRATE_ASYNC\"}, {1, \"MIGRATE_SYNC_LIGHT\"}, {2, \"MIGRATE_SYNC\"}), "
+		"__print_symbolic(REC->reason, {0, \"compaction\"}, {1, \"memory_failure\"}, {2, \"memory_hotplug\"}, "
+		"{3, \"syscall_or_cpuset\"}, {4, \"mempolicy_mbind\"}, {5, \"numa_misplaced\"}, {6, \"contig_range\"}, "
+		"{7, \"longterm_pin\"}, {8, \"demotion\"}, {9, \"damon\"})";
+	char *names[32] = { 0 };
+
+	(void)state;
+	assert_int_equal(trace_parse_reasons(fmt, names, 32), 10);
+	assert_string_equal(names[7], "longterm_pin");
+	assert_string_equal(names[0], "compaction"); /* not MIGRATE_ASYNC: the reason list, not the mode's */
+	assert_null(names[10]);
+	for (int i = 0; i < 32; i++)
+		free(names[i]);
+	assert_int_equal(trace_parse_reasons("print fmt: \"no reasons\"", names, 32), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +252,8 @@ int main(void)
 		cmocka_unit_test(malformed_zoneinfo),
 		cmocka_unit_test(memory_blocks),
 		cmocka_unit_test(ranges),
+		cmocka_unit_test(buddyinfo_fraction),
+		cmocka_unit_test(trace_reasons),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

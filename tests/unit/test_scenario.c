@@ -14,6 +14,9 @@
 #include "scenario.h"
 #include "util.h"
 
+/* A valid pin job to put stressor sections beside (lines 1-3). */
+#define PIN "[p]\ntype=pin\nsize=4M\n"
+
 static void good_file(void **state)
 {
 	const char *text =
@@ -88,6 +91,47 @@ static void defaults(void **state)
 	scenario_free(&sc);
 }
 
+static void stressors_with_defaults(void **state)
+{
+	const char *text = PIN
+		"[churn]\ntype=pagecache\nthreads=2\n"
+		"[drop]\ntype=drop-caches\ninterval=250ms\n"
+		"[hold]\ntype=vmsplice\n"
+		"[ng]\ntype=stress-ng\nargs=--cpu 1 --timeout 60\n";
+	struct scenario sc;
+	char err[512] = "";
+
+	(void)state;
+	assert_int_equal(scenario_parse("s.ini", text, &sc, err, sizeof(err)), 0);
+	assert_int_equal(sc.nstressors, 4);
+	assert_string_equal(sc.stressors[0].name, "churn");
+	assert_string_equal(sc.stressors[0].stressor->type, "pagecache");
+	/* the option tables fill each stressor's own config: threads first */
+	assert_int_equal(*(uint64_t *)sc.stressors[0].cfg, 2);
+	assert_string_equal(sc.stressors[1].stressor->type, "drop-caches");
+	assert_int_equal(*(uint64_t *)sc.stressors[1].cfg, 250000000ULL);
+	assert_string_equal(sc.stressors[2].stressor->type, "vmsplice");
+	assert_int_equal(*(uint64_t *)sc.stressors[2].cfg, 16); /* pages default */
+	assert_string_equal((char *)sc.stressors[3].cfg, "--cpu 1 --timeout 60");
+	scenario_free(&sc);
+}
+
+static void shipped_scenarios_parse(void **state)
+{
+	static const char *const files[] = { "smoke", "known-failure", "seed-lru-batch", "seed-thp-split", "vm-start" };
+	const char *srcdir = getenv("SRCDIR");
+	char path[4096], err[512];
+	struct scenario sc;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "%s/bench/scenarios/%s.ini", srcdir ? srcdir : ".", files[i]);
+		if (scenario_load(path, &sc, err, sizeof(err)))
+			fail_msg("%s", err);
+		scenario_free(&sc);
+	}
+}
+
 static void two_jobs_keep_their_order(void **state)
 {
 	struct scenario sc;
@@ -119,8 +163,9 @@ static const struct bad_case {
 	{ "[p]\ntype=pin\nsize=4M\n  8M\n", "an indented line continues the previous key" },
 	{ "[p]\nsize=4M\n", "b.ini:2: [p] has no 'type =' key" },
 	{ "[p]\ntype=pni\nsize=4M\n", "b.ini:2: [p] key 'type': unknown type 'pni'" },
-	{ "[global]\nruns=1\n", "b.ini: no job section" },
-	{ "", "b.ini: no job section" },
+	{ "[global]\nruns=1\n", "b.ini: no pin job" },
+	{ "", "b.ini: no pin job" },
+	{ "[v]\ntype=vmsplice\n", "b.ini: no pin job" },
 	{ "[p]\ntype=pin\n", "b.ini:2: [p] key 'size': is required" },
 	{ "[p]\ntype=pin\nsize=0\n", "b.ini:3: [p] key 'size': must be a non-zero multiple of 4 KiB" },
 	{ "[p]\ntype=pin\nsize=5000\n", "b.ini:3: [p] key 'size': must be a non-zero multiple of 4 KiB" },
@@ -141,6 +186,35 @@ static const struct bad_case {
 	{ "[p]\ntype=pin\nsize=4M\niterations=0\n", "b.ini:4: [p] key 'iterations': must be at least 1" },
 	{ "[p]\ntype=pin\nsize=4M\nbogus\n", "b.ini:4: not a [section], key = value" },
 	{ "[p\ntype=pin\nsize=4M\n", "b.ini:1: not a [section]" },
+	/* global knobs of issue 3 */
+	{ "[global]\nshmem_thp = sometimes\n" PIN, "b.ini:2: [global] key 'shmem_thp': 'sometimes' is not one of always,within_size,advise,never,deny,force" },
+	{ "[global]\nmthp = 64=always\n" PIN, "b.ini:2: [global] key 'mthp': '64=always' is not SIZEkB=MODE" },
+	{ "[global]\nmthp = 64kB=sometimes\n" PIN, "b.ini:2: [global] key 'mthp': 'sometimes' is not one of always,inherit,madvise,never" },
+	{ "[global]\nmthp_shmem = 2048kB=madvise\n" PIN, "b.ini:2: [global] key 'mthp_shmem': 'madvise' is not one of" },
+	{ PIN "dirty=no\n", "b.ini:4: [p] key 'dirty': = no needs memory = memfd" },
+	/* stressors: every key's bad values */
+	{ PIN "[s]\ntype=stressful\n", "b.ini:5: [s] key 'type': unknown type 'stressful' (known: pin, pagecache, drop-caches, vmsplice, procvm, odirect, lru-batch, fragment, stress-ng)" },
+	{ PIN "[s]\ntype=vmsplice\npages=0\n", "b.ini:6: [s] key 'pages': must be at least 1" },
+	{ PIN "[s]\ntype=vmsplice\noffset=100\n", "b.ini:6: [s] key 'offset': must be a multiple of 4 KiB" },
+	{ PIN "[s]\ntype=vmsplice\nhold=1\n", "b.ini:6: [s] unknown key 'hold' (known: type, pages, offset)" },
+	{ PIN "[s]\ntype=drop-caches\nvalue=4\n", "b.ini:6: [s] key 'value': '4' is not one of 1,2,3" },
+	{ PIN "[s]\ntype=drop-caches\ninterval=often\n", "b.ini:6: [s] key 'interval': 'often' is not a duration" },
+	{ PIN "[s]\ntype=pagecache\nthreads=0\n", "b.ini:6: [s] key 'threads': must be at least 1" },
+	{ PIN "[s]\ntype=pagecache\nmix=write=x\n", "b.ini:6: [s] key 'mix': 'write' is not NAME=WEIGHT" },
+	{ PIN "[s]\ntype=pagecache\nmix=erase=3\n", "b.ini:6: [s] key 'mix': 'erase' is not NAME=WEIGHT" },
+	{ PIN "[s]\ntype=pagecache\nmix=write=0,read=0\n", "b.ini:6: [s] key 'mix': gives every operation weight 0" },
+	{ PIN "[s]\ntype=pagecache\nblock=1000\n", "b.ini:6: [s] key 'block': must be a non-zero multiple of 4 KiB" },
+	{ PIN "[s]\ntype=pagecache\nsize=4K\nblock=64K\n", "b.ini:7: [s] key 'block': must be a non-zero multiple of 4 KiB, at most size" },
+	{ PIN "[s]\ntype=procvm\nmethod=ptrace\n", "b.ini:6: [s] key 'method': 'ptrace' is not one of process_vm_readv,procmem" },
+	{ PIN "[s]\ntype=procvm\nblock=0\n", "b.ini:6: [s] key 'block': must be between 1 byte and 64 MiB" },
+	{ PIN "[s]\ntype=odirect\nblock=3000\n", "b.ini:6: [s] key 'block': block must be a multiple of 4 KiB dividing file_size" },
+	{ PIN "[s]\ntype=odirect\nfile_size=100K\n", "b.ini:6: [s] key 'file_size': block must be a multiple of 4 KiB dividing file_size" },
+	{ PIN "[s]\ntype=lru-batch\naction=swap\n", "b.ini:6: [s] key 'action': 'swap' is not one of fault,mlock,cold" },
+	{ PIN "[s]\ntype=lru-batch\npages=none\n", "b.ini:6: [s] key 'pages': 'none' is not a whole number" },
+	{ PIN "[s]\ntype=fragment\nfree_every=0\n", "b.ini:6: [s] key 'free_every': must be at least 1" },
+	{ PIN "[s]\ntype=fragment\nsize=lots\n", "b.ini:6: [s] key 'size': 'lots' is not a size" },
+	{ PIN "[s]\ntype=stress-ng\n", "b.ini:5: [s] key 'args': is required" },
+	{ PIN "[s]\ntype=stress-ng\nargs=--cpu 1; rm -rf /\n", "b.ini:6: [s] key 'args': holds shell syntax" },
 	{ "[abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij]\ntype=pin\nsize=4M\n",
 	  "b.ini:1: section name is longer than 49 characters" },
 };
@@ -205,6 +279,8 @@ int main(void)
 		cmocka_unit_test(good_file),
 		cmocka_unit_test(defaults),
 		cmocka_unit_test(two_jobs_keep_their_order),
+		cmocka_unit_test(stressors_with_defaults),
+		cmocka_unit_test(shipped_scenarios_parse),
 		cmocka_unit_test(long_line),
 		cmocka_unit_test(files),
 	};

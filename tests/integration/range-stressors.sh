@@ -1,0 +1,38 @@
+#!/bin/sh
+# The stressors acting on the pin range (procvm, odirect, lru-batch in its
+# three actions) run around every pin, report their work, and leave no
+# process or file behind.
+. "$SRCDIR/tests/integration/lib.sh"
+need_backend io_uring
+[ "$(nproc)" -ge 2 ] || skip "lru-batch needs two CPUs"
+
+stressor_run() { # name, then the stressor's section lines
+	name=$1
+	shift
+	f=$(scenario "$name" "[p]" "type = pin" "nodes = 0" "size = 16M" "chunk = 4M" "iterations = 3" "hold = 20ms" \
+		"[s]" "$@")
+	run "$f" -o "$TMP/$name" || { cat "$TMP/out"; fail "$name: run failed"; }
+	[ "$(json .pin.ops "$TMP/$name/summary.json")" -eq 12 ] || fail "$name: pins"
+}
+
+stressor_run procvm "type = procvm"
+[ "$(json .stressors.s.readers "$TMP/procvm/summary.json")" -eq 3 ] || fail "procvm readers"
+pgrep -f "_helper procvm" >/dev/null && fail "procvm reader left running"
+pass "procvm: 3 readers, none left"
+
+stressor_run procmem "type = procvm" "method = procmem"
+pass "procvm (procmem): ok"
+
+stressor_run odirect "type = odirect" "file_size = 8M"
+[ "$(json .stressors.s.reads "$TMP/odirect/summary.json")" -gt 0 ] || fail "no O_DIRECT read"
+[ "$(json .stressors.s.errors "$TMP/odirect/summary.json")" -eq 0 ] || fail "O_DIRECT read errors"
+ls "$TMP/odirect" | grep -q odirect && fail "odirect file left"
+pass "odirect: $(json .stressors.s.reads "$TMP/odirect/summary.json") reads, file removed"
+
+for action in fault mlock cold; do
+	stressor_run "lru-$action" "type = lru-batch" "action = $action"
+	r="$TMP/lru-$action/summary.json"
+	[ "$(json .stressors.s.calls "$r")" -eq 3 ] || fail "lru-batch $action calls"
+	[ "$(json .stressors.s.pages "$r")" -eq 45 ] || fail "lru-batch $action pages: $(json .stressors.s "$r")"
+	pass "lru-batch $action: 3 calls, 45 pages"
+done
