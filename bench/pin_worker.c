@@ -118,6 +118,17 @@ static int prepare_memory(struct worker *w, struct region *r, uint64_t *seed)
 	return 0;
 }
 
+/* Pages of a chunk in memory that must stay movable; -1 when unknown. */
+static int64_t chunk_in_movable(const struct worker *w, const struct region *r, size_t i)
+{
+	long c;
+
+	if (!w->ctx->check_pinnable)
+		return -1;
+	c = count_pages_in_ranges((char *)r->addr + i * w->job->chunk, w->job->chunk, &w->ctx->unpinnable);
+	return c < 0 ? -1 : c;
+}
+
 /* Pins every chunk; returns how many calls were made (the samples). */
 static size_t pin_chunks(struct worker *w, struct pin_ctx *pc, struct region *r, unsigned it,
 			 struct sample *s)
@@ -127,6 +138,7 @@ static size_t pin_chunks(struct worker *w, struct pin_ctx *pc, struct region *r,
 
 	for (i = 0; i < nchunks && !env_stop; i++) {
 		char *addr = (char *)r->addr + i * w->job->chunk;
+		int64_t before = chunk_in_movable(w, r, i); /* untimed, like prepare */
 		int prep = b->prepare ? b->prepare(pc, (unsigned)i) : 0;
 		uint64_t t0 = now_ns();
 		int ret = prep ? prep : b->pin(pc, (unsigned)i, addr, w->job->chunk);
@@ -136,6 +148,7 @@ static size_t pin_chunks(struct worker *w, struct pin_ctx *pc, struct region *r,
 			.run = w->run, .iteration = it, .job = w->job_idx, .chunk = (uint32_t)i,
 			.node = w->node, .bytes = w->job->chunk, .start_ns = t0 - w->ctx->t0,
 			.pin_ns = t1 - t0, .err = ret < 0 ? -ret : ret, .unpinnable = -1,
+			.movable_before = before,
 			.migrate_succeeded = -1, .migrate_failed = -1, .tid = w->tid,
 		};
 		atomic_fetch_add(&w->calls_done, 1);
@@ -149,13 +162,9 @@ static void check_pinned_pages(struct worker *w, struct region *r, struct sample
 {
 	if (!w->ctx->check_pinnable)
 		return;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i].err)
-			continue;
-		long c = count_pages_in_ranges((char *)r->addr + i * w->job->chunk, w->job->chunk,
-					       &w->ctx->unpinnable);
-		s[i].unpinnable = c < 0 ? -1 : c;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (!s[i].err)
+			s[i].unpinnable = chunk_in_movable(w, r, i);
 }
 
 static void unpin_chunks(struct worker *w, struct pin_ctx *pc, struct sample *s, size_t n)

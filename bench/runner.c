@@ -356,7 +356,7 @@ static int write_samples(const struct plan *p, const struct sample_list *l)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	fprintf(f, "run,iteration,job,node,chunk,bytes,start_ns,pin_ns,errno,error,unpin_ns,unpin_errno,unpinnable_pages,migrate_succeeded,migrate_failed\n");
+	fprintf(f, "run,iteration,job,node,chunk,bytes,start_ns,pin_ns,errno,error,unpin_ns,unpin_errno,movable_pages_before,unpinnable_pages,migrate_succeeded,migrate_failed\n");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct sample *s = &l->v[i];
 		fprintf(f, "%u,%u,%s,%d,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d,%s,", s->run, s->iteration,
@@ -367,6 +367,9 @@ static int write_samples(const struct plan *p, const struct sample_list *l)
 				s->unpin_err ? errno_name(s->unpin_err, uerr, sizeof(uerr)) : "0");
 		else
 			fprintf(f, ",,");
+		if (s->movable_before >= 0)
+			fprintf(f, "%" PRId64, s->movable_before);
+		fputc(',', f);
 		if (s->unpinnable >= 0)
 			fprintf(f, "%" PRId64, s->unpinnable);
 		fputc(',', f);

@@ -22,6 +22,7 @@ struct sample {
 	uint64_t pin_ns, unpin_ns;
 	int32_t err;        /* errno of the pin, 0 when it succeeded */
 	int32_t unpin_err;
+	int64_t movable_before; /* pages in ZONE_MOVABLE/CMA before the pin: what it had to move; -1 unknown */
 	int64_t unpinnable; /* pinned pages found in ZONE_MOVABLE/CMA; -1 unknown */
 	int64_t migrate_succeeded, migrate_failed; /* traced during the call; -1 unknown */
 	int32_t tid;        /* the pinning thread */

@@ -24,9 +24,9 @@ static json_t *group_stats(const struct sample_list *l, int node, unsigned run)
 	double *unpin = malloc((l->n + 1) * sizeof(double));
 	size_t npin = 0, nunpin = 0, ops = 0, failures = 0, unpin_failures = 0;
 	size_t failures_migration = 0, failures_unattributed = 0;
-	uint64_t bytes = 0, pin_ns = 0;
-	int64_t unpinnable = 0;
-	int unpinnable_known = 0;
+	uint64_t bytes = 0, pin_ns = 0, bytes_tried = 0;
+	int64_t unpinnable = 0, movable_before = 0;
+	int unpinnable_known = 0, movable_known = 0;
 	json_t *by_errno = json_object();
 	struct describe dp, du;
 	char buf[32];
@@ -36,6 +36,11 @@ static json_t *group_stats(const struct sample_list *l, int node, unsigned run)
 		if ((node >= 0 && s->node != node) || (run && s->run != run))
 			continue;
 		ops++;
+		bytes_tried += s->bytes;
+		if (s->movable_before >= 0) {
+			movable_before += s->movable_before;
+			movable_known = 1;
+		}
 		if (s->err) {
 			failures++;
 			/* A failed migration traced inside the call's window is why
@@ -68,7 +73,7 @@ static json_t *group_stats(const struct sample_list *l, int node, unsigned run)
 	describe(unpin, nunpin, &du);
 	free(pin);
 	free(unpin);
-	return json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:f, s:o}, s:{s:I, s:I, s:o}, s:o}",
+	return json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:f, s:o}, s:{s:I, s:I, s:o}, s:o, s:o, s:o}",
 		"pin", "ops", (json_int_t)ops, "failures", (json_int_t)failures,
 		"failures_migration", (json_int_t)failures_migration,
 		"failures_other", (json_int_t)(failures - failures_migration - failures_unattributed),
@@ -77,7 +82,10 @@ static json_t *group_stats(const struct sample_list *l, int node, unsigned run)
 		"gbps", pin_ns ? (double)bytes / (double)pin_ns : 0.0, "latency_ns", latency_json(&dp),
 		"unpin", "ops", (json_int_t)(nunpin + unpin_failures), "failures", (json_int_t)unpin_failures,
 		"latency_ns", latency_json(&du),
-		"unpinnable_pages", unpinnable_known ? json_integer(unpinnable) : json_null());
+		"unpinnable_pages", unpinnable_known ? json_integer(unpinnable) : json_null(),
+		"movable_pages_before", movable_known ? json_integer(movable_before) : json_null(),
+		"movable_fraction_before", movable_known && bytes_tried ?
+			json_real((double)movable_before * 4096 / (double)bytes_tried) : json_null());
 }
 
 /* Sum over runs of after - before, keeping counters that changed. */
@@ -179,8 +187,8 @@ static void fmt_failures(const json_t *group, char *buf, size_t len)
 static void print_row(FILE *f, const char *label, const json_t *g)
 {
 	json_t *pin = json_object_get(g, "pin"), *pl = json_object_get(g, "placement");
-	json_t *unp = json_object_get(g, "unpinnable_pages");
-	char p50[16], p99[16], max[16], fails[128], place[16], unpinnable[24];
+	json_t *unp = json_object_get(g, "unpinnable_pages"), *mov = json_object_get(g, "movable_fraction_before");
+	char p50[16], p99[16], max[16], fails[128], place[16], unpinnable[24], movable[16] = "-";
 
 	fmt_ns(lat(g, "p50"), p50, sizeof(p50));
 	fmt_ns(lat(g, "p99"), p99, sizeof(p99));
@@ -194,10 +202,12 @@ static void print_row(FILE *f, const char *label, const json_t *g)
 		snprintf(unpinnable, sizeof(unpinnable), "%" JSON_INTEGER_FORMAT, json_integer_value(unp));
 	else
 		snprintf(unpinnable, sizeof(unpinnable), "-");
-	fprintf(f, "%5s %7" JSON_INTEGER_FORMAT " %6" JSON_INTEGER_FORMAT "  %-18s %10s %10s %10s %7.2f %8s %11s\n",
+	if (json_is_number(mov))
+		snprintf(movable, sizeof(movable), "%.1f%%", 100 * json_number_value(mov));
+	fprintf(f, "%5s %7" JSON_INTEGER_FORMAT " %6" JSON_INTEGER_FORMAT "  %-18s %10s %10s %10s %7.2f %8s %10s %11s\n",
 		label, json_integer_value(json_object_get(pin, "ops")),
 		json_integer_value(json_object_get(pin, "failures")), fails, p50, p99, max,
-		json_number_value(json_object_get(pin, "gbps")), place, unpinnable);
+		json_number_value(json_object_get(pin, "gbps")), place, movable, unpinnable);
 }
 
 static void print_deltas(FILE *f, const char *title, const json_t *d, int migration_only)
@@ -275,8 +285,8 @@ void summary_print(FILE *f, const json_t *s)
 	const char *key;
 	char title[64];
 
-	fprintf(f, "\n%5s %7s %6s  %-18s %10s %10s %10s %7s %8s %11s\n", "node", "pins", "failed",
-		"failures", "p50 pin", "p99 pin", "max pin", "GB/s", "on node", "unpinnable");
+	fprintf(f, "\n%5s %7s %6s  %-18s %10s %10s %10s %7s %8s %10s %11s\n", "node", "pins", "failed",
+		"failures", "p50 pin", "p99 pin", "max pin", "GB/s", "on node", "in movable", "unpinnable");
 	json_object_foreach(nodes, key, val)
 		print_row(f, key, val);
 	if (json_object_size(nodes) > 1)

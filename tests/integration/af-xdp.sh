@@ -4,7 +4,7 @@
 need_backend af_xdp
 
 if [ "$(id -u)" -eq 0 ] && ls /sys/devices/system/memory/memory*/state >/dev/null 2>&1; then
-	movable="movable = 256M"
+	movable="movable = 1G"
 else
 	movable="; no movable zone without root"
 fi
@@ -17,7 +17,7 @@ s="$TMP/x/summary.json"
 [ "$(json .unpin.ops "$s")" -eq 12 ] || fail "unpins"
 pass "12 AF_XDP umem registrations"
 grep -q 'workqueue' "$TMP/x/run.json" || fail "run.json does not note the deferred unpin"
-if [ "$movable" = "movable = 256M" ]; then
+if [ "$movable" = "movable = 1G" ]; then
 	m=$(json '.vmstat_delta.pgmigrate_success // 0' "$s")
 	[ "$m" -ge 24576 ] || fail "pgmigrate_success +$m, want >= 24576"
 	pass "pgmigrate_success +$m"

@@ -10,7 +10,7 @@ need_backend io_uring
 
 before=$(system_state)
 for mem in anon anon-thp memfd memfd-thp hugetlb; do
-	f=$(scenario "$mem" "[global]" "movable = 256M" "[p]" "type = pin" "nodes = 0" \
+	f=$(scenario "$mem" "[global]" "movable = 1G" "[p]" "type = pin" "nodes = 0" \
 		"memory = $mem" "size = 32M" "chunk = 8M" "iterations = 2")
 	run "$f" -o "$TMP/$mem" || { cat "$TMP/out"; fail "$mem: run failed"; }
 	s="$TMP/$mem/summary.json"

@@ -8,7 +8,7 @@ need_movable
 need_backend io_uring
 
 before=$(system_state)
-f=$(scenario thp "[global]" "movable = 256M" "shmem_thp = advise" \
+f=$(scenario thp "[global]" "movable = 1G" "shmem_thp = advise" \
 	"[guest]" "type = pin" "memory = memfd-thp" "nodes = 0" "size = 128M" "chunk = 64M" "iterations = 2" \
 	"[fragment]" "type = fragment" "size = 1G" \
 	"[churn]" "type = pagecache" "size = 32M" \
