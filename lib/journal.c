@@ -175,20 +175,23 @@ static int undo_umount(const char *path, const char *unused)
 	return umount(path) && errno != EINVAL && errno != ENOENT ? -errno : 0;
 }
 
-/* Field 22 of /proc/PID/stat: start time in clock ticks since boot. */
+/* Field 22 of /proc/PID/stat: start time in clock ticks since boot. NULL
+ * for a process that is gone, zombies included: a zombie holds nothing,
+ * and its new parent may never reap it. */
 static char *process_start_time(pid_t pid, char *buf, size_t len)
 {
 	char path[64];
 	char *stat, *p;
 	unsigned long long start = 0;
+	char state = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	stat = read_file(path, NULL);
 	if (!stat)
 		return NULL;
 	p = strrchr(stat, ')'); /* the command name may hold spaces */
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-			 &start) != 1) {
+	if (!p || sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+			 &state, &start) != 2 || state == 'Z' || state == 'X') {
 		free(stat);
 		return NULL;
 	}
@@ -298,7 +301,7 @@ static int undo_entry(const struct entry *e, int verbose)
 			continue;
 		int ret = undoers[i].undo(e->a, e->b);
 		if (!ret && verbose)
-			pb_info("%s %s: %s", undoers[i].what, e->a, *e->b ? e->b : "offline");
+			pb_info("%s %s%s%s", undoers[i].what, e->a, *e->b ? ": " : "", e->b);
 		return ret;
 	}
 	return -EINVAL;

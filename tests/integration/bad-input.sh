@@ -7,7 +7,7 @@ expect_error() { # want-substring, then pinbench arguments
 	want=$1
 	shift
 	set +e
-	"$PINBENCH" "$@" >"$TMP/out" 2>&1
+	"$PINBENCH" 9>&- "$@" >"$TMP/out" 2>&1
 	rc=$?
 	set -e
 	[ "$rc" -eq 2 ] || { cat "$TMP/out"; fail "pinbench $* exited $rc, not 2"; }

@@ -5,7 +5,9 @@ set -eu
 : "${PINBENCH:?PINBENCH must name the pinbench binary}"
 : "${SRCDIR:?SRCDIR must name the source tree}"
 # One at a time, even under `make -j check`: the tests share the machine's
-# movable zone, THP setting and pinbench's journal lock.
+# movable zone, THP setting and pinbench's journal lock. Every pinbench is
+# started with fd 9 closed (9>&-), or a child it spawns (stress-ng) would
+# hold the lock after the test.
 exec 9>/tmp/pinbench-integration.lock
 flock 9
 
@@ -20,8 +22,8 @@ need_root() { [ "$(id -u)" -eq 0 ] || skip "needs root ($1)"; }
 
 # `pinbench env` says what this machine offers.
 need_backend() {
-	"$PINBENCH" env show | grep -Eq "^backend $1 +available" ||
-		skip "backend $1 unavailable: $("$PINBENCH" env show | grep "^backend $1")"
+	"$PINBENCH" 9>&- env show | grep -Eq "^backend $1 +available" ||
+		skip "backend $1 unavailable: $("$PINBENCH" 9>&- env show | grep "^backend $1")"
 }
 
 need_movable() {
@@ -32,7 +34,7 @@ need_movable() {
 # Runs pinbench run; exit 3 (the machine cannot) becomes a skip.
 run() {
 	set +e
-	"$PINBENCH" run -q "$@" >"$TMP/out" 2>&1
+	"$PINBENCH" 9>&- run -q "$@" >"$TMP/out" 2>&1
 	rc=$?
 	set -e
 	if [ "$rc" -eq 3 ]; then
@@ -51,6 +53,14 @@ scenario() {
 }
 
 json() { jq -r "$1" "$2"; }
+
+# Whether a live (not zombie) process's command line matches an ERE. The
+# pattern goes through the environment so awk's own command line, which ps
+# also lists, cannot match it.
+running() {
+	RE=$1 ps -eo stat=,args= |
+		RE=$1 awk '$1 !~ /^Z/ { $1 = ""; if ($0 ~ ENVIRON["RE"]) found = 1 } END { exit !found }'
+}
 
 # Everything pinbench may change, one line per item, for before/after diffs.
 system_state() {

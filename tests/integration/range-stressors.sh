@@ -17,7 +17,7 @@ stressor_run() { # name, then the stressor's section lines
 
 stressor_run procvm "type = procvm"
 [ "$(json .stressors.s.readers "$TMP/procvm/summary.json")" -eq 3 ] || fail "procvm readers"
-pgrep -f "_helper procvm" >/dev/null && fail "procvm reader left running"
+running "_helper procvm" && fail "procvm reader left running"
 pass "procvm: 3 readers, none left"
 
 stressor_run procmem "type = procvm" "method = procmem"

@@ -7,7 +7,7 @@ need_backend io_uring
 f=$(scenario huge "[p]" "type = pin" "nodes = 0" "size = 64T" "chunk = 1G")
 before=$(system_state)
 set +e
-"$PINBENCH" run -q "$f" -o "$TMP/h" >"$TMP/out" 2>&1
+"$PINBENCH" 9>&- run -q "$f" -o "$TMP/h" >"$TMP/out" 2>&1
 rc=$?
 set -e
 [ "$rc" -eq 3 ] || { cat "$TMP/out"; fail "exit $rc, want 3"; }

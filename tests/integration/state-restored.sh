@@ -37,7 +37,7 @@ wait_changed() {
 	fail "the run never changed THP"
 }
 
-"$PINBENCH" run -q "$f" -o "$TMP/term" >"$TMP/term.out" 2>&1 &
+"$PINBENCH" 9>&- run -q "$f" -o "$TMP/term" >"$TMP/term.out" 2>&1 &
 pid=$!
 wait_changed
 sleep 1
@@ -53,7 +53,7 @@ set -e
 [ "$(system_state)" = "$before" ] || fail "state differs after SIGTERM"
 pass "SIGTERM: exit 143, run kept as incomplete, state restored"
 
-"$PINBENCH" run -q "$f" -o "$TMP/kill" >"$TMP/kill.out" 2>&1 &
+"$PINBENCH" 9>&- run -q "$f" -o "$TMP/kill" >"$TMP/kill.out" 2>&1 &
 pid=$!
 wait_changed
 sleep 0.5
@@ -61,19 +61,19 @@ kill -KILL "$pid"
 wait "$pid" || true
 [ "$(system_state)" != "$before" ] || fail "SIGKILL test did not catch the run with changes made"
 ls /sys/kernel/tracing/instances | grep -q "pinbench-$pid" || fail "no tracefs instance while running"
-[ -z "$stress" ] || pgrep -x stress-ng >/dev/null || fail "stress-ng was not running"
+[ -z "$stress" ] || running "^ stress-ng( |$)" || fail "stress-ng was not running"
 ls -d "$TMP"/kill.partial-* >/dev/null || fail "no .partial directory after SIGKILL"
-"$PINBENCH" env restore >"$TMP/restore.out" 2>&1 || { cat "$TMP/restore.out"; fail "env restore failed"; }
+"$PINBENCH" 9>&- env restore >"$TMP/restore.out" 2>&1 || { cat "$TMP/restore.out"; fail "env restore failed"; }
 [ "$(system_state)" = "$before" ] || fail "state differs after SIGKILL + env restore"
 ls /sys/kernel/tracing/instances | grep -q pinbench && fail "tracefs instance left after env restore"
-pgrep -f "_helper procvm" >/dev/null && fail "procvm reader left after env restore"
-[ -z "$stress" ] || ! pgrep -x stress-ng >/dev/null || fail "stress-ng left after env restore"
+running "_helper procvm" && fail "procvm reader left after env restore"
+[ -z "$stress" ] || ! running "^ stress-ng( |$)" || fail "stress-ng left after env restore"
 pass "SIGKILL + env restore: $(grep undone "$TMP/restore.out")"
 
-"$PINBENCH" env movable 256M 0 >"$TMP/movable.out" 2>&1 || { cat "$TMP/movable.out"; fail "env movable"; }
+"$PINBENCH" 9>&- env movable 256M 0 >"$TMP/movable.out" 2>&1 || { cat "$TMP/movable.out"; fail "env movable"; }
 grep -q 'ZONE_MOVABLE 256 MiB' "$TMP/movable.out" || fail "env movable: $(cat "$TMP/movable.out")"
 run "$short" -o "$TMP/after-env" || { cat "$TMP/out"; fail "run after env movable failed"; }
 grep -q "Movable" /sys/devices/system/memory/memory*/valid_zones || fail "a run undid env movable"
-"$PINBENCH" env restore >/dev/null 2>&1 || fail "env restore after env movable"
+"$PINBENCH" 9>&- env restore >/dev/null 2>&1 || fail "env restore after env movable"
 [ "$(system_state)" = "$before" ] || fail "state differs after env movable + env restore"
 pass "env movable lasts across a run until env restore"
