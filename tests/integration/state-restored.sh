@@ -40,7 +40,7 @@ wait_changed() {
 "$PINBENCH" 9>&- run -q "$f" -o "$TMP/term" >"$TMP/term.out" 2>&1 &
 pid=$!
 wait_changed
-sleep 1
+sleep 3 # past the stressors' start (slow under sanitizers): pins are under way
 kill -TERM "$pid"
 set +e
 wait "$pid"
