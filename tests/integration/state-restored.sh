@@ -37,10 +37,20 @@ wait_changed() {
 	fail "the run never changed THP"
 }
 
+# Waits until pins are under way: the procvm stressor starts its reader
+# right before each pin.
+wait_pinning() {
+	for _ in $(seq 300); do
+		running "_helper procvm" && return 0
+		sleep 0.1
+	done
+	fail "no pin started within 30 s"
+}
+
 "$PINBENCH" 9>&- run -q "$f" -o "$TMP/term" >"$TMP/term.out" 2>&1 &
 pid=$!
 wait_changed
-sleep 3 # past the stressors' start (slow under sanitizers): pins are under way
+wait_pinning
 kill -TERM "$pid"
 set +e
 wait "$pid"
