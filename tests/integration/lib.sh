@@ -12,7 +12,12 @@ exec 9>/tmp/pinbench-integration.lock
 flock 9
 
 TMP=$(mktemp -d /tmp/pinbench-it-XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+# A test that fails half-way must not leave its changes to the next one.
+cleanup() {
+	[ "$(id -u)" -ne 0 ] || "$PINBENCH" 9>&- env restore >/dev/null 2>&1 || true
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
 
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }

@@ -66,7 +66,7 @@ pass "SIGTERM: exit 143, run kept as incomplete, state restored"
 "$PINBENCH" 9>&- run -q "$f" -o "$TMP/kill" >"$TMP/kill.out" 2>&1 &
 pid=$!
 wait_changed
-sleep 0.5
+wait_pinning
 kill -KILL "$pid"
 wait "$pid" || true
 [ "$(system_state)" != "$before" ] || fail "SIGKILL test did not catch the run with changes made"
