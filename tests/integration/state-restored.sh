@@ -47,10 +47,15 @@ wait_pinning() {
 	fail "no pin started within 30 s"
 }
 
-"$PINBENCH" 9>&- run -q "$f" -o "$TMP/term" >"$TMP/term.out" 2>&1 &
-pid=$!
-wait_changed
-wait_pinning
+# Starts the long run into $TMP/NAME and returns once it pins; sets $pid.
+start_long_run() {
+	"$PINBENCH" 9>&- run -q "$f" -o "$TMP/$1" >"$TMP/$1.out" 2>&1 &
+	pid=$!
+	wait_changed
+	wait_pinning
+}
+
+start_long_run term
 kill -TERM "$pid"
 set +e
 wait "$pid"
@@ -63,10 +68,7 @@ set -e
 [ "$(system_state)" = "$before" ] || fail "state differs after SIGTERM"
 pass "SIGTERM: exit 143, run kept as incomplete, state restored"
 
-"$PINBENCH" 9>&- run -q "$f" -o "$TMP/kill" >"$TMP/kill.out" 2>&1 &
-pid=$!
-wait_changed
-wait_pinning
+start_long_run kill
 kill -KILL "$pid"
 wait "$pid" || true
 [ "$(system_state)" != "$before" ] || fail "SIGKILL test did not catch the run with changes made"
