@@ -19,7 +19,7 @@ volatile sig_atomic_t env_stop_signal;
 static void on_signal(int sig)
 {
 	static const char msg[] = "\npinbench: interrupted: finishing the current call, "
-				  "then restoring the system (again to abort; then run 'pinbench env restore')\n";
+				  "then restoring the system; again to abort, then run 'pinbench env restore'\n";
 
 	if (env_stop) {
 		/* Second signal: the default action; the journal stays for

@@ -151,7 +151,7 @@ static int check_machine(const struct plan *p)
 		}
 	}
 	if (needs_root && geteuid() != 0) {
-		pb_err("this scenario changes the system (movable, THP knobs or hugetlb pages) and needs root");
+		pb_err("this scenario changes system settings (movable, THP knobs or hugetlb pages) and needs root");
 		return -1;
 	}
 	return 0;
