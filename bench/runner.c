@@ -639,7 +639,7 @@ int cmd_run(int argc, char **argv)
 	json_t *summary = summary_build(&in);
 	json_object_set_new(summary, "stressors", reports);
 	if (trace.active) {
-		json_object_set_new(summary, "trace", trace_by_reason(&trace, -1));
+		json_object_set_new(summary, "trace", trace_by_reason(&trace));
 		json_object_set_new(summary, "trace_by_pid", trace_by_pid(&trace));
 		json_object_set_new(summary, "trace_lost_events", json_integer((json_int_t)trace.lost));
 	} else {

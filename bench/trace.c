@@ -194,22 +194,47 @@ void trace_stop(struct trace_monitor *tm)
 	tm->tep = NULL;
 }
 
+/* Result events ordered by thread, then time: a call's events are then
+ * one contiguous run, found by binary search. */
+static int by_pid_then_ts(const void *x, const void *y)
+{
+	const struct migrate_event *a = x, *b = y;
+
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	return (a->ts > b->ts) - (a->ts < b->ts);
+}
+
 void trace_attribute(const struct trace_monitor *tm, struct sample_list *l, uint64_t t0)
 {
+	struct migrate_event *ev;
+	size_t n = 0;
+
 	if (!tm->active && !tm->n)
 		return;
+	ev = malloc((tm->n + 1) * sizeof(*ev));
+	for (size_t k = 0; k < tm->n; k++)
+		if (!tm->v[k].start)
+			ev[n++] = tm->v[k];
+	qsort(ev, n, sizeof(*ev), by_pid_then_ts);
 	for (size_t i = 0; i < l->n; i++) {
 		struct sample *s = &l->v[i];
 		uint64_t from = t0 + s->start_ns, to = from + s->pin_ns;
+		size_t lo = 0, hi = n;
+		while (lo < hi) { /* first event of the thread at or after from */
+			size_t mid = lo + (hi - lo) / 2;
+			if (ev[mid].pid < s->tid || (ev[mid].pid == s->tid && ev[mid].ts < from))
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
 		s->migrate_succeeded = s->migrate_failed = 0;
-		for (size_t k = 0; k < tm->n; k++) {
-			const struct migrate_event *e = &tm->v[k];
-			if (e->start || e->pid != s->tid || e->ts < from || e->ts > to)
-				continue;
-			s->migrate_succeeded += (int64_t)e->succeeded;
-			s->migrate_failed += (int64_t)e->failed;
+		for (size_t k = lo; k < n && ev[k].pid == s->tid && ev[k].ts <= to; k++) {
+			s->migrate_succeeded += (int64_t)ev[k].succeeded;
+			s->migrate_failed += (int64_t)ev[k].failed;
 		}
 	}
+	free(ev);
 }
 
 static const char *reason_name(const struct trace_monitor *tm, int r, char *buf, size_t len)
@@ -227,32 +252,35 @@ static void add(json_t *obj, const char *key, uint64_t v)
 	json_object_set_new(obj, key, json_integer((json_int_t)(v + (old ? (uint64_t)json_integer_value(old) : 0))));
 }
 
-json_t *trace_by_reason(const struct trace_monitor *tm, int pid)
+/* Adds one event to a {"<reason>": {calls, succeeded, ...}} object. */
+static void count_event(const struct trace_monitor *tm, json_t *by_reason, const struct migrate_event *e)
+{
+	char buf[32];
+	const char *name = reason_name(tm, e->reason, buf, sizeof(buf));
+	json_t *r = json_object_get(by_reason, name);
+
+	if (!r) {
+		r = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i}", "calls", 0, "succeeded", 0, "failed", 0,
+			      "thp_succeeded", 0, "thp_failed", 0, "thp_split", 0);
+		json_object_set_new(by_reason, name, r);
+	}
+	if (e->start) {
+		add(r, "calls", 1);
+		return;
+	}
+	add(r, "succeeded", e->succeeded);
+	add(r, "failed", e->failed);
+	add(r, "thp_succeeded", e->thp_succeeded);
+	add(r, "thp_failed", e->thp_failed);
+	add(r, "thp_split", e->thp_split);
+}
+
+json_t *trace_by_reason(const struct trace_monitor *tm)
 {
 	json_t *out = json_object();
-	char buf[32];
 
-	for (size_t k = 0; k < tm->n; k++) {
-		const struct migrate_event *e = &tm->v[k];
-		if (pid >= 0 && e->pid != pid)
-			continue;
-		const char *name = reason_name(tm, e->reason, buf, sizeof(buf));
-		json_t *r = json_object_get(out, name);
-		if (!r) {
-			r = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i}", "calls", 0, "succeeded", 0, "failed", 0,
-				      "thp_succeeded", 0, "thp_failed", 0, "thp_split", 0);
-			json_object_set_new(out, name, r);
-		}
-		if (e->start) {
-			add(r, "calls", 1);
-			continue;
-		}
-		add(r, "succeeded", e->succeeded);
-		add(r, "failed", e->failed);
-		add(r, "thp_succeeded", e->thp_succeeded);
-		add(r, "thp_failed", e->thp_failed);
-		add(r, "thp_split", e->thp_split);
-	}
+	for (size_t k = 0; k < tm->n; k++)
+		count_event(tm, out, &tm->v[k]);
 	return out;
 }
 
@@ -263,8 +291,12 @@ json_t *trace_by_pid(const struct trace_monitor *tm)
 
 	for (size_t k = 0; k < tm->n; k++) {
 		snprintf(key, sizeof(key), "%d", tm->v[k].pid);
-		if (!json_object_get(out, key))
-			json_object_set_new(out, key, trace_by_reason(tm, tm->v[k].pid));
+		json_t *mine = json_object_get(out, key);
+		if (!mine) {
+			mine = json_object();
+			json_object_set_new(out, key, mine);
+		}
+		count_event(tm, mine, &tm->v[k]);
 	}
 	return out;
 }

@@ -44,7 +44,7 @@ void trace_stop(struct trace_monitor *tm);
 /* Fills each sample's migrate_* from the events of its thread and window. */
 void trace_attribute(const struct trace_monitor *tm, struct sample_list *samples, uint64_t t0);
 /* trace.<reason>.{calls,succeeded,failed,thp_succeeded,thp_failed,thp_split} */
-json_t *trace_by_reason(const struct trace_monitor *tm, int pid);
+json_t *trace_by_reason(const struct trace_monitor *tm);
 /* The same per thread: {"<tid>": {"<reason>": {...}}} */
 json_t *trace_by_pid(const struct trace_monitor *tm);
 void trace_free(struct trace_monitor *tm);
