@@ -444,7 +444,8 @@ static json_t *run_json(const struct plan *p, const struct run_context *ctx, uin
 		"uid", (int)geteuid(), "pinnable_checked", ctx->check_pinnable, "notes", notes);
 }
 
-/* Starts every stressor section; on failure stops those already started. */
+/* Starts every stressor section. On failure, those already started stay in
+ * ctx->active for stop_stressors. */
 static int start_stressors(const struct plan *p, struct run_context *ctx, struct stressor_env *envs)
 {
 	char why[512];
@@ -462,7 +463,7 @@ static int start_stressors(const struct plan *p, struct run_context *ctx, struct
 			return -1;
 		}
 		ctx->active[ctx->nactive++].job = sj;
-		}
+	}
 	return 0;
 }
 

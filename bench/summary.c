@@ -269,9 +269,13 @@ static void print_stressors(FILE *f, const json_t *s)
 	if (json_object_size(st))
 		fprintf(f, "\nstressors\n");
 	json_object_foreach(st, name, v) {
-		json_t *copy = json_deep_copy(v);
-		json_object_del(copy, "start_ns"); /* long lists stay in summary.json */
-		json_object_del(copy, "took_ns");
+		/* Lists (e.g. timestamps) can be long: they stay in summary.json. */
+		json_t *copy = json_deep_copy(v), *field;
+		const char *key;
+		void *tmp;
+		json_object_foreach_safe(copy, tmp, key, field)
+			if (json_is_array(field))
+				json_object_del(copy, key);
 		char *text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
 		fprintf(f, "  %-12s %s\n", name, text ? text : "null");
 		free(text);
