@@ -46,10 +46,6 @@ bool pfn_ranges_contain(const struct pfn_ranges *pr, uint64_t pfn);
  * or -errno. Pages not present are not counted. */
 long count_pages_in_ranges(const void *addr, size_t len, const struct pfn_ranges *pr);
 
-#endif
-
-#ifndef PB_MEMBLOCK_SET_H
-#define PB_MEMBLOCK_SET_H
 /* Offlines a block, retrying while the kernel says it is busy migrating
  * (EBUSY/EAGAIN) for up to timeout_ms. Returns 0 or -errno. */
 int memblock_offline(const char *sysdir, unsigned id, unsigned timeout_ms);

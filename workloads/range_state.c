@@ -3,6 +3,13 @@
 
 #include <stdlib.h>
 
+void range_state_init(struct range_state *rs)
+{
+	pthread_mutex_init(&rs->lock, NULL);
+	rs->n = rs->cap = 0;
+	rs->v = NULL;
+}
+
 void range_state_put(struct range_state *rs, const void *addr, void *data)
 {
 	pthread_mutex_lock(&rs->lock);

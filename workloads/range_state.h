@@ -13,8 +13,7 @@ struct range_state {
 	struct { const void *addr; void *data; } *v;
 };
 
-#define RANGE_STATE_INIT { .lock = PTHREAD_MUTEX_INITIALIZER }
-
+void range_state_init(struct range_state *rs);
 void range_state_put(struct range_state *rs, const void *addr, void *data);
 /* Removes and returns the data put for addr, or NULL. */
 void *range_state_take(struct range_state *rs, const void *addr);

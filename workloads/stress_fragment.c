@@ -86,7 +86,7 @@ static double high_order_now(void)
 	return f;
 }
 
-static json_t *frag_report(struct frag_state *s);
+static json_t *frag_stop(void *state);
 
 static size_t pipe_bytes_allowed(void)
 {
@@ -163,7 +163,7 @@ static int frag_start(const void *c, const struct stressor_env *env, void **stat
 		if (ret) {
 			snprintf(why, len, "pipes %zu-%zu of %zu: %s (RLIMIT_NOFILE, or fs.pipe-max-size below 1 MiB?)",
 				 first + 1, last, s->npipes, strerror(-ret));
-			json_decref(frag_report(s));
+			json_decref(frag_stop(s));
 			return ret;
 		}
 	}
@@ -178,8 +178,10 @@ static int frag_start(const void *c, const struct stressor_env *env, void **stat
 	return 0;
 }
 
-static json_t *frag_report(struct frag_state *s)
+/* Closes the pipes still held, frees the state, and reports. */
+static json_t *frag_stop(void *state)
 {
+	struct frag_state *s = state;
 	json_t *j = json_pack("{s:f, s:f, s:I, s:I, s:I}", "order9_free_fraction_before", s->before,
 			      "order9_free_fraction_after", s->after, "held_bytes", (json_int_t)s->held,
 			      "freed_bytes", (json_int_t)s->freed, "pipes", (json_int_t)s->npipes);
@@ -190,11 +192,6 @@ static json_t *frag_report(struct frag_state *s)
 	free(s->fds);
 	free(s);
 	return j;
-}
-
-static json_t *frag_stop(void *state)
-{
-	return frag_report(state);
 }
 
 const struct stressor stressor_fragment = {

@@ -96,7 +96,7 @@ static int lru_start(const void *cfg, const struct stressor_env *env, void **sta
 	(void)len;
 	s->cfg = cfg;
 	s->topo = env->topo;
-	pthread_mutex_init(&s->locked.lock, NULL);
+	range_state_init(&s->locked);
 	*state = s;
 	return 0;
 }

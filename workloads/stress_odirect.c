@@ -83,7 +83,7 @@ static int odirect_start(const void *cfg, const struct stressor_env *env, void *
 	int wfd;
 
 	s->cfg = cfg;
-	pthread_mutex_init(&s->readers.lock, NULL);
+	range_state_init(&s->readers);
 	snprintf(s->path, sizeof(s->path), "%s/odirect-%s.data", env->workdir, env->name);
 	wfd = open(s->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	memset(buf, 0x5a, 1 << 20);

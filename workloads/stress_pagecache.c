@@ -167,7 +167,7 @@ static void *pc_main(void *arg)
 	return NULL;
 }
 
-static json_t *pc_report(struct pc_state *s);
+static json_t *pc_stop(void *state);
 
 static int pc_start(const void *c, const struct stressor_env *env, void **state, char *why, size_t len)
 {
@@ -189,7 +189,7 @@ static int pc_start(const void *c, const struct stressor_env *env, void **state,
 		if (ret) {
 			snprintf(why, len, "cannot start a thread: %s", strerror(-ret));
 			s->n = i;
-			json_decref(pc_report(s));
+			json_decref(pc_stop(s));
 			return ret;
 		}
 	}
@@ -197,9 +197,10 @@ static int pc_start(const void *c, const struct stressor_env *env, void **state,
 	return 0;
 }
 
-/* Stops the threads, removes the files, frees s, and reports. */
-static json_t *pc_report(struct pc_state *s)
+/* Stops the threads, removes the files, frees the state, and reports. */
+static json_t *pc_stop(void *state)
 {
+	struct pc_state *s = state;
 	json_t *ops = json_object();
 	uint64_t totals[NOPS] = { 0 }, bytes = 0;
 	int err = 0;
@@ -220,11 +221,6 @@ static json_t *pc_report(struct pc_state *s)
 	free(s->t);
 	free(s);
 	return j;
-}
-
-static json_t *pc_stop(void *state)
-{
-	return pc_report(state);
 }
 
 const struct stressor stressor_pagecache = {

@@ -94,7 +94,7 @@ static int procvm_start(const void *cfg, const struct stressor_env *env, void **
 	(void)why;
 	(void)len;
 	s->cfg = cfg;
-	pthread_mutex_init(&s->helpers.lock, NULL);
+	range_state_init(&s->helpers);
 	*state = s;
 	return 0;
 }

@@ -54,7 +54,7 @@ static int vmsplice_start(const void *cfg, const struct stressor_env *env, void 
 	(void)why;
 	(void)len;
 	s->cfg = cfg;
-	pthread_mutex_init(&s->pipes.lock, NULL);
+	range_state_init(&s->pipes);
 	*state = s;
 	return 0;
 }
