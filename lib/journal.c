@@ -317,39 +317,65 @@ static bool entry_selected(long scope, enum journal_which which)
 	return false;
 }
 
+/* The journal's entries, one line each; *text holds them. 0 or -errno. */
+static int read_lines(char **text, char ***lines, size_t *n)
+{
+	*text = read_file(journal_path(), NULL);
+	*lines = NULL;
+	*n = 0;
+	if (!*text)
+		return -errno;
+	for (char *save, *l = strtok_r(*text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		*lines = realloc(*lines, (*n + 1) * sizeof(**lines));
+		(*lines)[(*n)++] = l;
+	}
+	return 0;
+}
+
+/* Rewrites the journal with the lines marked kept, in written order. */
+static int rewrite_kept(char **lines, const bool *kept, size_t n)
+{
+	if (journal_fd < 0)
+		return 0;
+	if (ftruncate(journal_fd, 0))
+		return -errno;
+	for (size_t i = 0; i < n; i++)
+		if (kept[i] && dprintf(journal_fd, "%s\n", lines[i]) < 0)
+			return -errno;
+	return fdatasync(journal_fd) ? -errno : 0;
+}
+
 long journal_pending(enum journal_which which)
 {
-	char *text = read_file(journal_path(), NULL);
-	long n = 0;
+	char *text, **lines;
+	size_t n;
+	long pending = 0;
+	int ret = read_lines(&text, &lines, &n);
 
-	if (!text)
-		return errno == ENOENT ? 0 : -errno;
-	for (char *save, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		n += entry_selected(strtol(l, NULL, 10), which);
+	if (ret)
+		return ret == -ENOENT ? 0 : ret;
+	for (size_t i = 0; i < n; i++)
+		pending += entry_selected(strtol(lines[i], NULL, 10), which);
+	free(lines);
 	free(text);
-	return n;
+	return pending;
 }
 
 int journal_restore(enum journal_which which, int verbose)
 {
-	char *text = read_file(journal_path(), NULL);
-	char **lines = NULL;
+	char *text, **lines;
+	size_t n;
+	int failed = 0, ret = read_lines(&text, &lines, &n);
 	bool *kept;
-	size_t n = 0;
-	int failed = 0;
 
-	if (!text)
-		return errno == ENOENT ? 0 : -errno;
-	for (char *save, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		lines = realloc(lines, (n + 1) * sizeof(*lines));
-		lines[n++] = l;
-	}
+	if (ret)
+		return ret == -ENOENT ? 0 : ret;
 	kept = calloc(n + 1, sizeof(*kept));
 	for (size_t i = n; i-- > 0;) {
 		char copy[8400];
 		struct entry e;
 		snprintf(copy, sizeof(copy), "%s", lines[i]);
-		int ret = entry_split(copy, &e);
+		ret = entry_split(copy, &e);
 		if (!ret && !entry_selected(e.scope, which)) {
 			kept[i] = true;
 			continue;
@@ -362,13 +388,7 @@ int journal_restore(enum journal_which which, int verbose)
 			failed++;
 		}
 	}
-	/* Keep what could not be undone, in the order it was written. */
-	if (journal_fd >= 0 && ftruncate(journal_fd, 0) == 0) {
-		for (size_t i = 0; i < n; i++)
-			if (kept[i])
-				dprintf(journal_fd, "%s\n", lines[i]);
-		fdatasync(journal_fd);
-	}
+	rewrite_kept(lines, kept, n); /* what could not be undone stays */
 	free(kept);
 	free(lines);
 	free(text);
@@ -377,30 +397,24 @@ int journal_restore(enum journal_which which, int verbose)
 
 int journal_forget(const char *kind, const char *a)
 {
-	char *text = read_file(journal_path(), NULL);
-	char *out = NULL;
-	size_t outlen = 0;
-	FILE *f;
+	char *text, **lines;
+	size_t n;
+	int ret = read_lines(&text, &lines, &n);
+	bool *kept;
 
-	if (!text)
-		return -errno;
-	f = open_memstream(&out, &outlen);
-	for (char *save, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+	if (ret)
+		return ret;
+	kept = calloc(n + 1, sizeof(*kept));
+	for (size_t i = 0; i < n; i++) {
 		char copy[8400];
 		struct entry e;
-		snprintf(copy, sizeof(copy), "%s", l);
-		if (entry_split(copy, &e) == 0 && e.scope == current_scope() && !strcmp(e.kind, kind) &&
-		    !strcmp(e.a, a))
-			continue;
-		fprintf(f, "%s\n", l);
+		snprintf(copy, sizeof(copy), "%s", lines[i]);
+		kept[i] = entry_split(copy, &e) || e.scope != current_scope() || strcmp(e.kind, kind) ||
+			  strcmp(e.a, a);
 	}
-	fclose(f);
-	int ret = 0;
-	if (journal_fd >= 0 && (ftruncate(journal_fd, 0) || write(journal_fd, out, outlen) != (ssize_t)outlen))
-		ret = -errno;
-	else if (journal_fd >= 0)
-		fdatasync(journal_fd);
-	free(out);
+	ret = rewrite_kept(lines, kept, n);
+	free(kept);
+	free(lines);
 	free(text);
 	return ret;
 }
