@@ -1,10 +1,10 @@
 #include "config.h"
 #include "scenario.h"
+#include "ini_doc.h"
 #include "options.h"
 #include "util.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -162,170 +162,30 @@ static const struct scenario_key pin_options[] = {
 #undef J
 
 
-/* ---- reading: every key with its line, then interpretation ---- */
-
-/* The section buffer size inside libinih (MAX_SECTION in its ini.c, not
- * exported by ini.h). */
-#define INIH_MAX_SECTION 50
-
-struct entry {
-	char *section, *key, *value;
-	unsigned line;
-	bool leading_blank;
-};
-
-struct reader {
-	const char *name;
-	const char *p;     /* rest of the text */
-	unsigned line;     /* lines handed to inih so far */
-	bool blank_start;  /* the current line begins with white space */
-	bool too_long;
-	bool long_section;
-	unsigned fail_line; /* first line our handler refused */
-	size_t n;
-	struct entry *e;
-	char *err;
-	size_t errlen;
-	bool failed;
-};
-
-/* fgets for a string, counting lines: inih calls the handler right after
- * reading the line a key is on, so the count is that key's line. */
-static char *reader_gets(char *buf, int size, void *stream)
-{
-	struct reader *r = stream;
-	const char *eol;
-	size_t len;
-
-	if (!*r->p)
-		return NULL;
-	eol = strchrnul(r->p, '\n');
-	len = (size_t)(eol - r->p) + (*eol == '\n');
-	r->line++;
-	if (len >= (size_t)size) {
-		r->too_long = true;
-		return NULL;
-	}
-	memcpy(buf, r->p, len);
-	buf[len] = '\0';
-	/* inih cuts longer section names short without a word: refuse them. */
-	const char *close_ = buf[0] == '[' ? strchr(buf, ']') : NULL;
-	if (close_ && close_ - buf - 1 >= INIH_MAX_SECTION) {
-		r->long_section = true;
-		return NULL;
-	}
-	r->blank_start = buf[0] == ' ' || buf[0] == '\t';
-	r->p += len;
-	return buf;
-}
-
-static int reader_handler(void *user, const char *section, const char *key, const char *value)
-{
-	struct reader *r = user;
-
-	if (r->failed) /* inih reads on after an error; the first one is reported */
-		return 0;
-	if (!*section) {
-		snprintf(r->err, r->errlen, "%s:%u: key '%s' is outside any section (start with [global])",
-			 r->name, r->line, key);
-		r->failed = true;
-		r->fail_line = r->line;
-		return 0;
-	}
-	for (size_t i = 0; i < r->n; i++) {
-		if (strcmp(r->e[i].section, section) || strcmp(r->e[i].key, key))
-			continue;
-		snprintf(r->err, r->errlen, "%s:%u: [%s] key '%s' is set twice (first on line %u)%s",
-			 r->name, r->line, section, key, r->e[i].line,
-			 r->blank_start ? "; an indented line continues the previous key" : "");
-		r->failed = true;
-		r->fail_line = r->line;
-		return 0;
-	}
-	r->e = realloc(r->e, (r->n + 1) * sizeof(*r->e));
-	r->e[r->n++] = (struct entry){ strdup(section), strdup(key), strdup(value), r->line, r->blank_start };
-	return 1;
-}
-
-static void entries_free(struct reader *r)
-{
-	for (size_t i = 0; i < r->n; i++) {
-		free(r->e[i].section);
-		free(r->e[i].key);
-		free(r->e[i].value);
-	}
-	free(r->e);
-}
-
-
-
-
-/* Applies the entries of one section through its option table. */
-static int apply_section(struct reader *r, const char *section, const struct scenario_key *opts, size_t n,
-			 void *base)
-{
-	char why[256], known[512];
-
-	for (size_t i = 0; i < r->n; i++) {
-		struct entry *e = &r->e[i];
-		if (strcmp(e->section, section))
-			continue;
-		const struct scenario_key *o = option_find(opts, n, e->key);
-		if (!o) {
-			option_names(opts, n, known, sizeof(known));
-			snprintf(r->err, r->errlen, "%s:%u: [%s] unknown key '%s' (known: %s)",
-				 r->name, e->line, section, e->key, known);
-			return -1;
-		}
-		if (!o->parse)
-			continue;
-		if (o->parse(e->value, (char *)base + o->offset, why, sizeof(why))) {
-			snprintf(r->err, r->errlen, "%s:%u: [%s] key '%s': %s", r->name, e->line,
-				 section, e->key, why);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static const struct entry *entry_find(const struct reader *r, const char *section, const char *key)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (!strcmp(r->e[i].section, section) && !strcmp(r->e[i].key, key))
-			return &r->e[i];
-	return NULL;
-}
-
-static unsigned section_line(const struct reader *r, const char *section)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (!strcmp(r->e[i].section, section))
-			return r->e[i].line;
-	return 0;
-}
+/* ---- interpretation of the entries ini_doc read ---- */
 
 #define JOB_ERROR(key, ...)                                                              \
 	do {                                                                             \
-		const struct entry *e_ = entry_find(r, job->name, key);                  \
+		const struct ini_entry *e_ = ini_doc_find(r, job->name, key);                  \
 		int o_ = snprintf(r->err, r->errlen, "%s:%u: [%s] key '%s': ", r->name,  \
-				  e_ ? e_->line : section_line(r, job->name), job->name, key); \
+				  e_ ? e_->line : ini_doc_section_line(r, job->name), job->name, key); \
 		snprintf(r->err + o_, r->errlen - (size_t)o_, __VA_ARGS__);               \
 		return -1;                                                               \
 	} while (0)
 
 /* Checks that need several keys of a pin job. */
-static int check_pin_job(struct reader *r, struct pin_job *job)
+static int check_pin_job(struct ini_doc *r, struct pin_job *job)
 {
 	char a[32], b[32];
 	uint64_t page = job->memory->page_size, max = job->backend->max_chunk;
 
-	if (!entry_find(r, job->name, "size"))
+	if (!ini_doc_find(r, job->name, "size"))
 		JOB_ERROR("size", "is required (bytes to pin per node, e.g. size = 256M)");
 	if (job->size == 0 || job->size % page) {
 		format_size(page, a, sizeof(a));
 		JOB_ERROR("size", "must be a non-zero multiple of %s for memory = %s", a, job->memory->name);
 	}
-	if (!entry_find(r, job->name, "chunk"))
+	if (!ini_doc_find(r, job->name, "chunk"))
 		job->chunk = max && job->size > max ? max : job->size;
 	if (job->chunk == 0 || job->chunk % page) {
 		format_size(page, a, sizeof(a));
@@ -347,16 +207,9 @@ static int check_pin_job(struct reader *r, struct pin_job *job)
 	if (!job->dirty && strncmp(job->memory->name, "memfd", 5))
 		JOB_ERROR("dirty", "= no needs memory = memfd or memfd-thp (anonymous memory read-faults "
 			  "to the shared zero page, which is never migrated)");
-	const struct entry *nodes = entry_find(r, job->name, "nodes");
-	job->nodes_line = nodes ? nodes->line : section_line(r, job->name);
+	const struct ini_entry *nodes = ini_doc_find(r, job->name, "nodes");
+	job->nodes_line = nodes ? nodes->line : ini_doc_section_line(r, job->name);
 	return 0;
-}
-
-static int apply_with_defaults(struct reader *r, const char *section, const struct scenario_key *opts,
-			       size_t n, void *base)
-{
-	return option_defaults(opts, n, base, r->err, r->errlen) ||
-	       apply_section(r, section, opts, n, base);
 }
 
 /* "pin, pagecache, drop-caches, ..." */
@@ -368,18 +221,18 @@ static void type_names(char *buf, size_t len)
 		o += (size_t)snprintf(buf + o, len - o, ", %s", stressor_at(i)->type);
 }
 
-static int add_pin_job(struct reader *r, struct scenario *sc, const char *section)
+static int add_pin_job(struct ini_doc *r, struct scenario *sc, const char *section)
 {
 	sc->jobs = realloc(sc->jobs, (sc->njobs + 1) * sizeof(*sc->jobs));
 	struct pin_job *job = &sc->jobs[sc->njobs++];
 	memset(job, 0, sizeof(*job));
 	snprintf(job->name, sizeof(job->name), "%s", section);
-	if (apply_with_defaults(r, section, pin_options, ARRAY_SIZE(pin_options), job))
+	if (ini_doc_apply_with_defaults(r, section, pin_options, ARRAY_SIZE(pin_options), job))
 		return -1;
 	return check_pin_job(r, job);
 }
 
-static int add_stressor(struct reader *r, struct scenario *sc, const char *section,
+static int add_stressor(struct ini_doc *r, struct scenario *sc, const char *section,
 			const struct stressor *st)
 {
 	const char *key = NULL;
@@ -391,78 +244,69 @@ static int add_stressor(struct reader *r, struct scenario *sc, const char *secti
 	snprintf(sj->name, sizeof(sj->name), "%s", section);
 	sj->stressor = st;
 	sj->cfg = calloc(1, st->config_size);
-	if (apply_with_defaults(r, section, st->options, st->noptions, sj->cfg))
+	if (ini_doc_apply_with_defaults(r, section, st->options, st->noptions, sj->cfg))
 		return -1;
 	if (st->check && st->check(sj->cfg, &key, why, sizeof(why))) {
-		const struct entry *e = entry_find(r, section, key);
+		const struct ini_entry *e = ini_doc_find(r, section, key);
 		snprintf(r->err, r->errlen, "%s:%u: [%s] key '%s': %s", r->name,
-			 e ? e->line : section_line(r, section), section, key, why);
+			 e ? e->line : ini_doc_section_line(r, section), section, key, why);
 		return -1;
 	}
 	return 0;
 }
 
-static int interpret(struct reader *r, struct scenario *sc)
+static int interpret(struct ini_doc *r, struct scenario *sc)
 {
 	char known[512];
+	size_t nsections;
+	const char **sections;
+	int ret = 0;
 
-	if (apply_with_defaults(r, "global", global_options, ARRAY_SIZE(global_options), &sc->global))
+	if (ini_doc_apply_with_defaults(r, "global", global_options, ARRAY_SIZE(global_options), &sc->global))
 		return -1;
-	sc->global.seed_given = entry_find(r, "global", "seed") != NULL;
+	sc->global.seed_given = ini_doc_find(r, "global", "seed") != NULL;
 
 	/* Job sections, in the order they first appear. */
-	for (size_t i = 0; i < r->n; i++) {
-		const char *section = r->e[i].section;
-		bool seen = !strcmp(section, "global");
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = !strcmp(r->e[j].section, section);
-		if (seen)
+	sections = ini_doc_sections(r, &nsections);
+	for (size_t i = 0; i < nsections && !ret; i++) {
+		const char *section = sections[i];
+		if (!strcmp(section, "global"))
 			continue;
-
-		const struct entry *type = entry_find(r, section, "type");
+		const struct ini_entry *type = ini_doc_find(r, section, "type");
 		type_names(known, sizeof(known));
 		if (!type) {
 			snprintf(r->err, r->errlen, "%s:%u: [%s] has no 'type =' key (known types: %s)",
-				 r->name, section_line(r, section), section, known);
-			return -1;
+				 r->name, ini_doc_section_line(r, section), section, known);
+			ret = -1;
+			break;
 		}
 		const struct stressor *st = stressor_find(type->value);
 		if (strcmp(type->value, "pin") && !st) {
 			snprintf(r->err, r->errlen, "%s:%u: [%s] key 'type': unknown type '%s' (known: %s)",
 				 r->name, type->line, section, type->value, known);
-			return -1;
+			ret = -1;
+			break;
 		}
-		if (st ? add_stressor(r, sc, section, st) : add_pin_job(r, sc, section))
-			return -1;
+		ret = st ? add_stressor(r, sc, section, st) : add_pin_job(r, sc, section);
 	}
-	if (!sc->njobs) {
+	free(sections);
+	if (!ret && !sc->njobs) {
 		snprintf(r->err, r->errlen, "%s: no pin job (add e.g. [pin] with type = pin)", r->name);
-		return -1;
+		ret = -1;
 	}
-	return 0;
+	return ret;
 }
 
 int scenario_parse(const char *name, const char *text, struct scenario *sc, char *err, size_t errlen)
 {
-	struct reader r = { .name = name, .p = text, .err = err, .errlen = errlen };
+	struct ini_doc d = { .name = name, .hint = " (start with [global])", .err = err, .errlen = errlen };
 	int ret;
 
 	memset(sc, 0, sizeof(*sc));
-	ret = ini_parse_stream(reader_gets, &r, reader_handler, &r);
-	if (r.too_long) {
-		snprintf(err, errlen, "%s:%u: line is longer than %d characters", name, r.line, INI_MAX_LINE - 2);
-		ret = -1;
-	} else if (r.long_section) {
-		snprintf(err, errlen, "%s:%u: section name is longer than %d characters", name, r.line,
-			 INIH_MAX_SECTION - 1);
-		ret = -1;
-	} else if (ret > 0 && (!r.failed || (unsigned)ret < r.fail_line)) {
-		/* inih's own syntax error came first */
-		snprintf(err, errlen, "%s:%d: not a [section], key = value, or ; comment", name, ret);
-	}
+	ret = ini_doc_parse(&d, text);
 	if (ret == 0)
-		ret = interpret(&r, sc);
-	entries_free(&r);
+		ret = interpret(&d, sc);
+	ini_doc_free(&d);
 	if (ret) {
 		scenario_free(sc);
 		return -1;
@@ -472,23 +316,11 @@ int scenario_parse(const char *name, const char *text, struct scenario *sc, char
 
 int scenario_load(const char *path, struct scenario *sc, char *err, size_t errlen)
 {
-	size_t len;
-	char *text = read_file(path, &len);
+	char *text = ini_doc_read(path, err, errlen);
 	char *copy, *base;
 
-	if (!text) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (!text)
 		return -1;
-	}
-	const char *nul = memchr(text, '\0', len);
-	if (nul) {
-		unsigned line = 1;
-		for (const char *p = text; p < nul; p++)
-			line += *p == '\n';
-		snprintf(err, errlen, "%s:%u: NUL byte: not a text file", path, line);
-		free(text);
-		return -1;
-	}
 	if (scenario_parse(path, text, sc, err, errlen)) {
 		free(text);
 		return -1;

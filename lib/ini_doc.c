@@ -1,0 +1,201 @@
+#include "config.h"
+#include "ini_doc.h"
+#include "util.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The section buffer size inside libinih (MAX_SECTION in its ini.c, not
+ * exported by ini.h). */
+#define INIH_MAX_SECTION 50
+
+struct reader {
+	struct ini_doc *d;
+	const char *p;      /* rest of the text */
+	unsigned line;      /* lines handed to inih so far */
+	bool blank_start;   /* the current line begins with white space */
+	bool too_long;
+	bool long_section;
+	unsigned fail_line; /* first line our handler refused */
+	bool failed;
+};
+
+/* fgets for a string, counting lines: inih calls the handler right after
+ * reading the line a key is on, so the count is that key's line. */
+static char *reader_gets(char *buf, int size, void *stream)
+{
+	struct reader *r = stream;
+	const char *eol;
+	size_t len;
+
+	if (!*r->p)
+		return NULL;
+	eol = strchrnul(r->p, '\n');
+	len = (size_t)(eol - r->p) + (*eol == '\n');
+	r->line++;
+	if (len >= (size_t)size) {
+		r->too_long = true;
+		return NULL;
+	}
+	memcpy(buf, r->p, len);
+	buf[len] = '\0';
+	/* inih cuts longer section names short without a word: refuse them. */
+	const char *close_ = buf[0] == '[' ? strchr(buf, ']') : NULL;
+	if (close_ && close_ - buf - 1 >= INIH_MAX_SECTION) {
+		r->long_section = true;
+		return NULL;
+	}
+	r->blank_start = buf[0] == ' ' || buf[0] == '\t';
+	r->p += len;
+	return buf;
+}
+
+static int reader_fail(struct reader *r)
+{
+	r->failed = true;
+	r->fail_line = r->line;
+	return 0;
+}
+
+static int reader_handler(void *user, const char *section, const char *key, const char *value)
+{
+	struct reader *r = user;
+	struct ini_doc *d = r->d;
+
+	if (r->failed) /* inih reads on after an error; the first one is reported */
+		return 0;
+	if (!*section) {
+		snprintf(d->err, d->errlen, "%s:%u: key '%s' is outside any section%s", d->name, r->line, key,
+			 d->hint ? d->hint : "");
+		return reader_fail(r);
+	}
+	const struct ini_entry *first = ini_doc_find(d, section, key);
+	if (first) {
+		snprintf(d->err, d->errlen, "%s:%u: [%s] key '%s' is set twice (first on line %u)%s", d->name,
+			 r->line, section, key, first->line,
+			 r->blank_start ? "; an indented line continues the previous key" : "");
+		return reader_fail(r);
+	}
+	d->e = realloc(d->e, (d->n + 1) * sizeof(*d->e));
+	d->e[d->n++] = (struct ini_entry){ strdup(section), strdup(key), strdup(value), r->line, r->blank_start };
+	return 1;
+}
+
+int ini_doc_parse(struct ini_doc *d, const char *text)
+{
+	struct reader r = { .d = d, .p = text };
+	int ret = ini_parse_stream(reader_gets, &r, reader_handler, &r);
+
+	if (r.too_long) {
+		snprintf(d->err, d->errlen, "%s:%u: line is longer than %d characters", d->name, r.line,
+			 INI_MAX_LINE - 2);
+		ret = -1;
+	} else if (r.long_section) {
+		snprintf(d->err, d->errlen, "%s:%u: section name is longer than %d characters", d->name, r.line,
+			 INIH_MAX_SECTION - 1);
+		ret = -1;
+	} else if (ret > 0 && (!r.failed || (unsigned)ret < r.fail_line)) {
+		/* inih's own syntax error came first */
+		snprintf(d->err, d->errlen, "%s:%d: not a [section], key = value, or ; comment", d->name, ret);
+	}
+	return ret ? -1 : 0;
+}
+
+void ini_doc_free(struct ini_doc *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->e[i].section);
+		free(d->e[i].key);
+		free(d->e[i].value);
+	}
+	free(d->e);
+	d->e = NULL;
+	d->n = 0;
+}
+
+char *ini_doc_read(const char *path, char *err, size_t errlen)
+{
+	size_t len;
+	char *text = read_file(path, &len);
+
+	if (!text) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	const char *nul = memchr(text, '\0', len);
+	if (nul) {
+		unsigned line = 1;
+		for (const char *p = text; p < nul; p++)
+			line += *p == '\n';
+		snprintf(err, errlen, "%s:%u: NUL byte: not a text file", path, line);
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+const struct ini_entry *ini_doc_find(const struct ini_doc *d, const char *section, const char *key)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (!strcmp(d->e[i].section, section) && !strcmp(d->e[i].key, key))
+			return &d->e[i];
+	return NULL;
+}
+
+unsigned ini_doc_section_line(const struct ini_doc *d, const char *section)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (!strcmp(d->e[i].section, section))
+			return d->e[i].line;
+	return 0;
+}
+
+const char **ini_doc_sections(const struct ini_doc *d, size_t *n)
+{
+	const char **names = malloc((d->n + 1) * sizeof(*names));
+
+	*n = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < *n && !seen; j++)
+			seen = !strcmp(names[j], d->e[i].section);
+		if (!seen)
+			names[(*n)++] = d->e[i].section;
+	}
+	return names;
+}
+
+int ini_doc_apply(struct ini_doc *d, const char *section, const struct scenario_key *opts, size_t n, void *base)
+{
+	char why[256], known[512];
+
+	for (size_t i = 0; i < d->n; i++) {
+		struct ini_entry *e = &d->e[i];
+		if (strcmp(e->section, section))
+			continue;
+		const struct scenario_key *o = option_find(opts, n, e->key);
+		if (!o) {
+			option_names(opts, n, known, sizeof(known));
+			snprintf(d->err, d->errlen, "%s:%u: [%s] unknown key '%s' (known: %s)", d->name, e->line,
+				 section, e->key, known);
+			return -1;
+		}
+		if (!o->parse)
+			continue;
+		if (o->parse(e->value, (char *)base + o->offset, why, sizeof(why))) {
+			snprintf(d->err, d->errlen, "%s:%u: [%s] key '%s': %s", d->name, e->line, section, e->key,
+				 why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int ini_doc_apply_with_defaults(struct ini_doc *d, const char *section, const struct scenario_key *opts,
+				size_t n, void *base)
+{
+	return option_defaults(opts, n, base, d->err, d->errlen) || ini_doc_apply(d, section, opts, n, base);
+}
