@@ -1,0 +1,267 @@
+/* Statistics against reference values from SciPy (fixtures/stats.json,
+ * made by fixtures/make-stats-fixtures), and pairwise-difference selection
+ * against sorting every difference. */
+#include "config.h"
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hypothesis.h"
+#include "shift.h"
+#include "stats.h"
+#include "util.h"
+
+static json_t *fixtures;
+
+/* Equal within a relative 1e-7 (an absolute 1e-12 near zero); JSON null
+ * stands for NAN. */
+static void assert_close(double got, json_t *want, const char *what, const char *name)
+{
+	if (json_is_null(want)) {
+		if (!isnan(got))
+			fail_msg("%s %s: got %.17g, want NaN", name, what, got);
+		return;
+	}
+	double w = json_number_value(want);
+	if (!(fabs(got - w) <= 1e-7 * fabs(w) + 1e-12))
+		fail_msg("%s %s: got %.17g, want %.17g", name, what, got, w);
+}
+
+/* A sorted copy of a JSON array of numbers. */
+static double *sorted(json_t *a, size_t *n)
+{
+	*n = json_array_size(a);
+	double *v = malloc((*n + 1) * sizeof(*v));
+	for (size_t i = 0; i < *n; i++)
+		v[i] = json_number_value(json_array_get(a, i));
+	sort_doubles(v, *n);
+	return v;
+}
+
+#define EACH_CASE(section, c)                                                              \
+	for (size_t i_ = 0; i_ < json_array_size(json_object_get(fixtures, section)); i_++)  \
+		for (json_t *c = json_array_get(json_object_get(fixtures, section), i_); c; c = NULL)
+
+static const char *case_name(json_t *c)
+{
+	json_t *n = json_object_get(c, "name");
+	return n ? json_string_value(n) : "case";
+}
+
+static void mann_whitney_matches_scipy(void **state)
+{
+	(void)state;
+	EACH_CASE("mann_whitney", c) {
+		size_t n, m;
+		double *x = sorted(json_object_get(c, "x"), &n), *y = sorted(json_object_get(c, "y"), &m);
+		struct mann_whitney r;
+		mann_whitney(x, n, y, m, &r);
+		assert_close(r.u1, json_object_get(c, "u1"), "U1", case_name(c));
+		assert_close(r.p, json_object_get(c, "p"), "p", case_name(c));
+		assert_close(r.cliffs_delta, json_object_get(c, "cliffs_delta"), "Cliff's delta", case_name(c));
+		assert_int_equal(r.exact, json_is_true(json_object_get(c, "exact")));
+		free(x);
+		free(y);
+	}
+}
+
+static void welch_matches_scipy(void **state)
+{
+	(void)state;
+	EACH_CASE("welch", c) {
+		size_t n, m;
+		double *x = sorted(json_object_get(c, "x"), &n), *y = sorted(json_object_get(c, "y"), &m);
+		assert_close(welch_p(x, n, y, m), json_object_get(c, "p"), "p", case_name(c));
+		free(x);
+		free(y);
+	}
+}
+
+static void hodges_lehmann_matches_brute_force(void **state)
+{
+	(void)state;
+	EACH_CASE("hodges_lehmann", c) {
+		size_t n, m;
+		double *x = sorted(json_object_get(c, "x"), &n), *y = sorted(json_object_get(c, "y"), &m);
+		struct hodges_lehmann r;
+		hodges_lehmann(x, n, y, m, json_number_value(json_object_get(c, "alpha")),
+			       json_is_true(json_object_get(c, "exact")), &r);
+		assert_close(r.shift, json_object_get(c, "shift"), "shift", case_name(c));
+		assert_close(r.lo, json_object_get(c, "lo"), "CI low", case_name(c));
+		assert_close(r.hi, json_object_get(c, "hi"), "CI high", case_name(c));
+		free(x);
+		free(y);
+	}
+}
+
+static void quantile_ci_matches_binomial(void **state)
+{
+	(void)state;
+	EACH_CASE("quantile_ci", c) {
+		size_t n;
+		double *x = sorted(json_object_get(c, "x"), &n), lo, hi;
+		char name[64];
+		snprintf(name, sizeof(name), "n=%zu q=%g", n, json_number_value(json_object_get(c, "q")));
+		quantile_ci(x, n, json_number_value(json_object_get(c, "q")),
+			    json_number_value(json_object_get(c, "alpha")), &lo, &hi);
+		assert_close(lo, json_object_get(c, "lo"), "low", name);
+		assert_close(hi, json_object_get(c, "hi"), "high", name);
+		free(x);
+	}
+}
+
+static void fisher_matches_scipy(void **state)
+{
+	(void)state;
+	EACH_CASE("fisher", c) {
+		json_t *t = json_object_get(c, "table");
+		uint64_t v[4];
+		for (size_t i = 0; i < 4; i++)
+			v[i] = (uint64_t)json_integer_value(json_array_get(t, i));
+		char name[96];
+		snprintf(name, sizeof(name), "[[%lu, %lu], [%lu, %lu]]", (unsigned long)v[0], (unsigned long)v[1],
+			 (unsigned long)v[2], (unsigned long)v[3]);
+		assert_close(fisher_exact_p(v[0], v[1], v[2], v[3]), json_object_get(c, "p"), "p", name);
+	}
+}
+
+static void wilson_matches_scipy(void **state)
+{
+	(void)state;
+	EACH_CASE("wilson", c) {
+		double lo, hi;
+		wilson_ci((uint64_t)json_integer_value(json_object_get(c, "k")),
+			  (uint64_t)json_integer_value(json_object_get(c, "n")),
+			  json_number_value(json_object_get(c, "alpha")), &lo, &hi);
+		assert_close(lo, json_object_get(c, "lo"), "low", "wilson");
+		assert_close(hi, json_object_get(c, "hi"), "high", "wilson");
+	}
+}
+
+static void holm_matches_reference(void **state)
+{
+	(void)state;
+	EACH_CASE("holm", c) {
+		json_t *p = json_object_get(c, "p");
+		size_t n = json_array_size(p);
+		double in[8], out[8];
+		for (size_t i = 0; i < n; i++)
+			in[i] = json_is_null(json_array_get(p, i)) ? NAN : json_number_value(json_array_get(p, i));
+		holm_adjust(in, n, out);
+		for (size_t i = 0; i < n; i++)
+			assert_close(out[i], json_array_get(json_object_get(c, "adjusted"), i), "adjusted", "holm");
+	}
+}
+
+/* Every order statistic checked against the sorted list of all n*m
+ * differences, on samples large enough for the sampling rounds and with
+ * heavy ties (where the pivots stall and the tie exits end the loop). */
+static void check_select(const double *x, size_t n, const double *y, size_t m)
+{
+	uint64_t nm = (uint64_t)n * m;
+	double *all = malloc(nm * sizeof(*all));
+
+	for (size_t i = 0, k = 0; i < n; i++)
+		for (size_t j = 0; j < m; j++)
+			all[k++] = y[j] - x[i];
+	sort_doubles(all, nm);
+	const uint64_t ranks[] = { 1, 2, nm / 1000, nm / 4, nm / 2, nm / 2 + 1, nm - 12345, nm - 1, nm };
+	for (size_t r = 0; r < ARRAY_SIZE(ranks); r++) {
+		double got = pairwise_diff_select(x, n, y, m, ranks[r]);
+		if (got != all[ranks[r] - 1])
+			fail_msg("rank %lu of %lu: got %.17g, want %.17g", (unsigned long)ranks[r],
+				 (unsigned long)nm, got, all[ranks[r] - 1]);
+	}
+	free(all);
+}
+
+static void select_matches_sorting_all(void **state)
+{
+	size_t n = 2500, m = 1800;
+	double *x = malloc(n * sizeof(*x)), *y = malloc(m * sizeof(*y));
+	uint64_t seed = 42;
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) /* continuous */
+		x[i] = (double)(splitmix64(&seed) >> 11) * 0x1p-53 * 1000;
+	for (size_t j = 0; j < m; j++)
+		y[j] = (double)(splitmix64(&seed) >> 11) * 0x1p-53 * 1300 + 50;
+	sort_doubles(x, n);
+	sort_doubles(y, m);
+	check_select(x, n, y, m);
+	for (size_t i = 0; i < n; i++) /* three values: nearly all ties */
+		x[i] = (double)(splitmix64(&seed) % 3);
+	for (size_t j = 0; j < m; j++)
+		y[j] = (double)(splitmix64(&seed) % 3);
+	sort_doubles(x, n);
+	sort_doubles(y, m);
+	check_select(x, n, y, m);
+	free(x);
+	free(y);
+}
+
+static void empty_and_single_samples(void **state)
+{
+	struct describe d;
+	struct mann_whitney r;
+	struct hodges_lehmann h;
+	double one = 7, lo, hi;
+
+	(void)state;
+	describe(&one, 0, &d);
+	assert_true(isnan(d.p50) && d.n == 0);
+	describe(&one, 1, &d);
+	assert_true(d.p50 == 7 && d.p999 == 7 && isnan(d.stddev));
+	mann_whitney(&one, 0, &one, 1, &r);
+	assert_true(isnan(r.p));
+	hodges_lehmann(&one, 1, &one, 0, 0.05, true, &h);
+	assert_true(isnan(h.shift));
+	quantile_ci(&one, 1, 0.5, 0.05, &lo, &hi);
+	assert_true(isnan(lo) && isnan(hi));
+	wilson_ci(0, 0, 0.05, &lo, &hi);
+	assert_true(isnan(lo));
+}
+
+static int load_fixtures(void **state)
+{
+	char path[4096];
+	json_error_t e;
+	const char *dir = getenv("SRCDIR");
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/unit/fixtures/stats.json", dir ? dir : ".");
+	fixtures = json_load_file(path, JSON_ALLOW_NUL, &e);
+	if (!fixtures)
+		fprintf(stderr, "%s:%d: %s\n", path, e.line, e.text);
+	return fixtures ? 0 : -1;
+}
+
+static int free_fixtures(void **state)
+{
+	(void)state;
+	json_decref(fixtures);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(mann_whitney_matches_scipy),
+		cmocka_unit_test(welch_matches_scipy),
+		cmocka_unit_test(hodges_lehmann_matches_brute_force),
+		cmocka_unit_test(quantile_ci_matches_binomial),
+		cmocka_unit_test(fisher_matches_scipy),
+		cmocka_unit_test(wilson_matches_scipy),
+		cmocka_unit_test(holm_matches_reference),
+		cmocka_unit_test(select_matches_sorting_all),
+		cmocka_unit_test(empty_and_single_samples),
+	};
+	return cmocka_run_group_tests(tests, load_fixtures, free_fixtures);
+}
