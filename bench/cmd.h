@@ -5,5 +5,8 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_env(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_gate(int argc, char **argv);
 
 #endif

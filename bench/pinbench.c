@@ -37,6 +37,9 @@ static const struct command {
 } commands[] = {
 	{ "run", "run a scenario: pin memory per NUMA node, time every call, record vmstat", cmd_run },
 	{ "env", "show what this machine offers; create or undo a movable zone", cmd_env },
+	{ "report", "statistics of runs: percentiles with confidence intervals, spread between runs", cmd_report },
+	{ "compare", "compare runs (or sample files) with a verdict per metric: tests, intervals, effect sizes", cmd_compare },
+	{ "gate", "pass or fail a candidate against a baseline by rules; JUnit and Markdown for CI", cmd_gate },
 	{ "version", "print the version", cmd_version },
 	{ "help", "this list", cmd_help },
 	{ "_helper", NULL, cmd_helper },

@@ -1,0 +1,124 @@
+#include "config.h"
+#include "analysis_cli.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int parse_alpha(const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	return errno || end == s || *end || !(*out > 0 && *out < 1) ? -1 : 0;
+}
+
+int analysis_usage(const char *usage, const char *why)
+{
+	if (why)
+		fprintf(stderr, "pinbench: %s\n", why);
+	fputs(usage, stderr);
+	return 2;
+}
+
+int analysis_option(struct analysis_args *a, int opt, const char *arg, const char *usage)
+{
+	char why[160];
+
+	switch (opt) {
+	case 'f':
+		a->format = arg;
+		return 0;
+	case 'a':
+		if (parse_alpha(arg, &a->alpha)) {
+			snprintf(why, sizeof(why), "--alpha '%s': not a number between 0 and 1", arg);
+			analysis_usage(usage, why);
+			return -1;
+		}
+		return 0;
+	case 'c':
+		a->load.column = arg;
+		return 0;
+	case 'H':
+		a->load.higher_is_better = true;
+		return 0;
+	case 'A':
+		a->load.all_counters = true;
+		return 0;
+	case 'o':
+		a->output = arg;
+		return 0;
+	case 'h':
+		fputs(usage, stdout);
+		return -1;
+	default:
+		analysis_usage(usage, NULL);
+		return -1;
+	}
+}
+
+int analysis_load_all(const struct analysis_args *a, char **paths, size_t n, struct dataset *d)
+{
+	char err[1024];
+
+	for (size_t i = 0; i < n; i++) {
+		if (dataset_load(paths[i], &a->load, &d[i], err, sizeof(err))) {
+			pb_err("%s", err);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+static char *temp_name(const char *path)
+{
+	char *tmp;
+
+	if (asprintf(&tmp, "%s.tmp-%d", path, (int)getpid()) < 0)
+		return NULL;
+	return tmp;
+}
+
+FILE *open_atomic(const char *path)
+{
+	char *tmp = temp_name(path);
+	FILE *f = tmp ? fopen(tmp, "w") : NULL;
+
+	if (!f)
+		pb_err("%s: %s", path, strerror(errno));
+	free(tmp);
+	return f;
+}
+
+int close_atomic(const char *path, FILE *f)
+{
+	char *tmp = temp_name(path);
+	int bad = ferror(f) | fclose(f);
+
+	if (bad || rename(tmp, path)) {
+		pb_err("%s: %s", path, strerror(errno ? errno : EIO));
+		unlink(tmp);
+		free(tmp);
+		return 2;
+	}
+	free(tmp);
+	return 0;
+}
+
+FILE *analysis_open_output(const struct analysis_args *a, int *ret)
+{
+	FILE *f = a->output ? open_atomic(a->output) : stdout;
+
+	*ret = f ? 0 : 2;
+	return f;
+}
+
+int analysis_close_output(const struct analysis_args *a, FILE *f)
+{
+	if (!a->output)
+		return fflush(f) ? 2 : 0;
+	return close_atomic(a->output, f);
+}

@@ -1,0 +1,34 @@
+/* What the analysis commands (report, compare, gate) share on the command
+ * line: the options for reading inputs, the loading, and writing the
+ * output file without ever leaving it half-written. */
+#ifndef PB_ANALYSIS_CLI_H
+#define PB_ANALYSIS_CLI_H
+
+#include "dataset.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct analysis_args {
+	double alpha;
+	const char *format;
+	const char *output;
+	struct load_options load;
+};
+
+/* Handles one getopt result of the shared options ('f', 'a', 'c', 'H',
+ * 'A', 'o', 'h', '?'). 0 when handled; -1 to stop (help printed, or an
+ * error already reported: exit 0 for 'h', 2 otherwise). */
+int analysis_option(struct analysis_args *a, int opt, const char *arg, const char *usage);
+/* "pinbench: why" and the usage on stderr; returns 2. */
+int analysis_usage(const char *usage, const char *why);
+/* Loads every path; 0, or 2 after printing the first error. */
+int analysis_load_all(const struct analysis_args *a, char **paths, size_t n, struct dataset *d);
+/* stdout, or a temporary file beside --output renamed on close. */
+FILE *analysis_open_output(const struct analysis_args *a, int *ret);
+int analysis_close_output(const struct analysis_args *a, FILE *f);
+/* Same, for any path (JUnit, Markdown side files). */
+FILE *open_atomic(const char *path);
+int close_atomic(const char *path, FILE *f);
+
+#endif

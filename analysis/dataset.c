@@ -1,0 +1,633 @@
+#include "config.h"
+#include "dataset.h"
+#include "counters.h"
+#include "stats.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- numbers ---- */
+
+/* A whole token as a finite number; surrounding blanks are allowed. */
+static int parse_finite(const char *s, double *out, char *why, size_t len)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	errno = 0;
+	*out = strtod(s, &end);
+	const char *rest = end;
+	while (*rest == ' ' || *rest == '\t' || *rest == '\r')
+		rest++;
+	if (end == s || *rest) {
+		snprintf(why, len, "'%.40s' is not a number", s);
+		return -1;
+	}
+	if (!isfinite(*out) || errno == ERANGE) {
+		snprintf(why, len, "'%.40s' is not a finite number", s);
+		return -1;
+	}
+	return 0;
+}
+
+/* Calls fn on every line of text (cut at '\n', which is overwritten);
+ * stops at the first non-zero return. */
+static int each_line(char *text, size_t len, int (*fn)(char *line, unsigned no, void *ctx), void *ctx)
+{
+	char *p = text, *end = text + len;
+	unsigned no = 1;
+
+	while (p < end) {
+		char *eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		*eol = '\0';
+		int ret = fn(p, no++, ctx);
+		if (ret)
+			return ret;
+		p = eol + 1;
+	}
+	return 0;
+}
+
+/* Splits a CSV line (no quoting: pinbench writes none) into at most max
+ * fields in place; returns the count. */
+static size_t split_csv(char *line, char **field, size_t max)
+{
+	size_t n = 0;
+
+	for (char *p = line; n < max;) {
+		field[n++] = p;
+		p = strchr(p, ',');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	if (n) { /* tolerate CRLF files */
+		char *last = field[n - 1], *cr = strchr(last, '\r');
+		if (cr && !cr[1])
+			*cr = '\0';
+	}
+	return n;
+}
+
+/* ---- metrics under construction: (run, value) pairs by name ---- */
+
+struct acc {
+	struct metric m;
+	bool one_per_run;   /* a vmstat delta: a run without it had 0 */
+	size_t cap;
+	unsigned *run;      /* 0-based over the whole dataset */
+	uint64_t *events, *trials; /* METRIC_RATE, per run */
+	size_t rate_runs;
+};
+
+struct builder {
+	struct acc *a;
+	size_t n;
+	size_t nruns;
+};
+
+static struct acc *acc_get(struct builder *b, const char *name, const char *unit, enum better better,
+			   enum metric_kind kind)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (!strcmp(b->a[i].m.name, name))
+			return &b->a[i];
+	b->a = realloc(b->a, (b->n + 1) * sizeof(*b->a));
+	struct acc *a = &b->a[b->n++];
+	memset(a, 0, sizeof(*a));
+	a->m.name = strdup(name);
+	a->m.unit = unit;
+	a->m.better = better;
+	a->m.kind = kind;
+	return a;
+}
+
+static void acc_add(struct acc *a, unsigned run, double v)
+{
+	if (a->m.n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 256;
+		a->m.v = realloc(a->m.v, a->cap * sizeof(*a->m.v));
+		a->run = realloc(a->run, a->cap * sizeof(*a->run));
+	}
+	a->m.v[a->m.n] = v;
+	a->run[a->m.n++] = run;
+}
+
+static void acc_rate(struct acc *a, unsigned run, bool event)
+{
+	if (run >= a->rate_runs) {
+		a->events = realloc(a->events, (run + 1) * sizeof(*a->events));
+		a->trials = realloc(a->trials, (run + 1) * sizeof(*a->trials));
+		for (size_t r = a->rate_runs; r <= run; r++)
+			a->events[r] = a->trials[r] = 0;
+		a->rate_runs = run + 1;
+	}
+	a->events[run] += event;
+	a->trials[run]++;
+	a->m.events += event;
+	a->m.trials++;
+}
+
+/* Pooled values sorted; one value per run: its median, or its rate. */
+static void acc_finish(struct acc *a, size_t nruns, struct metric *out)
+{
+	struct metric *m = &a->m;
+	double *tmp = malloc((m->n + nruns + 1) * sizeof(*tmp));
+
+	m->runs = malloc((nruns + 1) * sizeof(*m->runs));
+	for (size_t r = 0; r < nruns; r++) {
+		if (m->kind == METRIC_RATE) {
+			if (r < a->rate_runs && a->trials[r])
+				m->runs[m->nruns++] = (double)a->events[r] / (double)a->trials[r];
+			continue;
+		}
+		size_t k = 0;
+		for (size_t i = 0; i < m->n; i++)
+			if (a->run[i] == r)
+				tmp[k++] = m->v[i];
+		if (!k && a->one_per_run) /* summary.json leaves out counters that did not move */
+			tmp[k++] = 0;
+		if (k) {
+			sort_doubles(tmp, k);
+			m->runs[m->nruns++] = tmp[k / 2] * 0.5 + tmp[(k - 1) / 2] * 0.5;
+		}
+	}
+	if (a->one_per_run) { /* the pooled sample is the per-run values */
+		free(m->v);
+		m->v = malloc((m->nruns + 1) * sizeof(*m->v));
+		memcpy(m->v, m->runs, m->nruns * sizeof(*m->v));
+		m->n = m->nruns;
+	}
+	sort_doubles(m->v, m->n);
+	sort_doubles(m->runs, m->nruns);
+	free(tmp);
+	free(a->run);
+	free(a->events);
+	free(a->trials);
+	*out = *m;
+}
+
+/* ---- run directories ---- */
+
+enum { C_RUN, C_NODE, C_BYTES, C_PIN_NS, C_ERRNO, C_UNPIN_NS, C_UNPIN_ERRNO, C_COUNT };
+static const char *const wanted_columns[C_COUNT] = {
+	"run", "node", "bytes", "pin_ns", "errno", "unpin_ns", "unpin_errno",
+};
+
+struct samples_ctx {
+	struct builder *b;
+	const char *path;
+	unsigned run_offset, max_run;
+	int col[C_COUNT];
+	size_t ncols;
+	char *err;
+	size_t errlen;
+};
+
+static int samples_header(struct samples_ctx *c, char *line)
+{
+	char *f[64];
+	size_t n = split_csv(line, f, ARRAY_SIZE(f));
+
+	c->ncols = n;
+	for (size_t k = 0; k < C_COUNT; k++) {
+		c->col[k] = -1;
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(f[i], wanted_columns[k]))
+				c->col[k] = (int)i;
+		if (c->col[k] < 0) {
+			snprintf(c->err, c->errlen, "%s:1: no column '%s' (not a pinbench samples.csv?)", c->path,
+				 wanted_columns[k]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int samples_row(char *line, unsigned no, void *ctx)
+{
+	struct samples_ctx *c = ctx;
+	char *f[64], why[96], name[64];
+	double v[C_COUNT];
+
+	if (no == 1)
+		return samples_header(c, line);
+	if (!*line)
+		return 0;
+	size_t n = split_csv(line, f, ARRAY_SIZE(f));
+	if (n != c->ncols) {
+		snprintf(c->err, c->errlen, "%s:%u: %zu fields where the header has %zu", c->path, no, n, c->ncols);
+		return -1;
+	}
+	for (size_t k = 0; k < C_COUNT; k++) {
+		const char *s = f[c->col[k]];
+		if (k == C_UNPIN_ERRNO) /* "" not unpinned, "0" fine, else an errno name */
+			v[k] = !*s ? -1 : strcmp(s, "0") ? 1 : 0;
+		else if (k == C_UNPIN_NS && !*s)
+			v[k] = -1;
+		else if (parse_finite(s, &v[k], why, sizeof(why)) || v[k] < 0) {
+			snprintf(c->err, c->errlen, "%s:%u: column '%s': %s", c->path, no, wanted_columns[k],
+				 v[k] < 0 ? "is negative" : why);
+			return -1;
+		}
+	}
+	if (v[C_RUN] < 1 || v[C_RUN] > 1e6) {
+		snprintf(c->err, c->errlen, "%s:%u: column 'run': %.0f is not a run number", c->path, no, v[C_RUN]);
+		return -1;
+	}
+	unsigned run = c->run_offset + (unsigned)v[C_RUN] - 1;
+	int node = (int)v[C_NODE];
+	bool failed = v[C_ERRNO] != 0;
+
+	if (run + 1 > c->max_run)
+		c->max_run = run + 1;
+
+	acc_rate(acc_get(c->b, "failure_rate", "", BETTER_LOWER, METRIC_RATE), run, failed);
+	if (failed)
+		return 0;
+	acc_add(acc_get(c->b, "pin_latency", "ns", BETTER_LOWER, METRIC_VALUES), run, v[C_PIN_NS]);
+	snprintf(name, sizeof(name), "pin_latency.node%d", node);
+	acc_add(acc_get(c->b, name, "ns", BETTER_LOWER, METRIC_VALUES), run, v[C_PIN_NS]);
+	if (v[C_PIN_NS] > 0)
+		acc_add(acc_get(c->b, "pin_throughput", "GB/s", BETTER_HIGHER, METRIC_VALUES), run,
+			v[C_BYTES] / v[C_PIN_NS]);
+	if (v[C_UNPIN_ERRNO] == 0 && v[C_UNPIN_NS] >= 0)
+		acc_add(acc_get(c->b, "unpin_latency", "ns", BETTER_LOWER, METRIC_VALUES), run, v[C_UNPIN_NS]);
+	return 0;
+}
+
+static json_t *load_json(const char *dir, const char *file, char *err, size_t errlen)
+{
+	char path[4200];
+	json_error_t e;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	json_t *j = json_load_file(path, 0, &e);
+	if (!j)
+		snprintf(err, errlen, "%s:%d: %s", path, e.line, e.text);
+	return j;
+}
+
+static enum better counter_better(const char *name)
+{
+	return strstr(name, "fail") ? BETTER_LOWER : BETTER_NEITHER;
+}
+
+static int load_vmstat(struct builder *b, json_t *summary, unsigned run_offset, const struct load_options *o)
+{
+	size_t i;
+	json_t *run;
+	char name[160];
+
+	json_array_foreach(json_object_get(summary, "runs"), i, run) {
+		json_int_t r = json_integer_value(json_object_get(run, "run"));
+		const char *key;
+		json_t *val;
+		if (r < 1)
+			return -1;
+		json_object_foreach(json_object_get(run, "vmstat_delta"), key, val) {
+			if (!o->all_counters && !counter_is_migration_related(key))
+				continue;
+			snprintf(name, sizeof(name), "vmstat.%s", key);
+			struct acc *a = acc_get(b, name, "", counter_better(key), METRIC_VALUES);
+			a->one_per_run = true;
+			acc_add(a, run_offset + (unsigned)r - 1, (double)json_integer_value(val));
+		}
+	}
+	return 0;
+}
+
+static int load_run_dir(const char *dir, struct builder *b, struct dataset *d, const struct load_options *o,
+			char *err, size_t errlen)
+{
+	char path[4200];
+	size_t len;
+	int ret = -1;
+
+	json_t *summary = load_json(dir, "summary.json", err, errlen);
+	if (!summary)
+		return -1;
+	if (!json_is_true(json_object_get(summary, "complete"))) {
+		d->incomplete = true;
+		if (!o->allow_incomplete) {
+			snprintf(err, errlen, "%s: an interrupted run (summary.json has complete: false); "
+				 "compare only finished runs", dir);
+			goto out;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/samples.csv", dir);
+	char *text = read_file(path, &len);
+	if (!text) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	struct samples_ctx c = { .b = b, .path = path, .run_offset = (unsigned)b->nruns, .err = err,
+				 .errlen = errlen };
+	ret = each_line(text, len, samples_row, &c);
+	free(text);
+	if (ret)
+		goto out;
+	size_t runs = json_array_size(json_object_get(summary, "runs"));
+	if (load_vmstat(b, summary, (unsigned)b->nruns, o)) {
+		snprintf(err, errlen, "%s/summary.json: runs[] without a run number", dir);
+		ret = -1;
+		goto out;
+	}
+	b->nruns += runs > c.max_run - c.run_offset ? runs : c.max_run - c.run_offset;
+	if (!d->run_json)
+		d->run_json = load_json(dir, "run.json", err, errlen);
+	ret = 0;
+out:
+	json_decref(summary);
+	return ret;
+}
+
+static bool is_run_dir(const char *dir)
+{
+	char path[8400];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/summary.json", dir);
+	return stat(path, &st) == 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory of run directories (one per boot, say), pooled in name order. */
+static int load_run_dirs(const char *dir, struct builder *b, struct dataset *d, const struct load_options *o,
+			 char *err, size_t errlen)
+{
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	char **names = NULL, path[4200];
+	size_t n = 0;
+	int ret = 0;
+
+	if (!dh) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(dh))) {
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_name[0] == '.' || !is_run_dir(path))
+			continue;
+		names = realloc(names, (n + 1) * sizeof(*names));
+		names[n++] = strdup(path);
+	}
+	closedir(dh);
+	if (!n) {
+		snprintf(err, errlen, "%s: not a run directory (no summary.json) and none inside it", dir);
+		return -1;
+	}
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		if (!ret)
+			ret = load_run_dir(names[i], b, d, o, err, errlen);
+		free(names[i]);
+	}
+	free(names);
+	return ret;
+}
+
+/* Per-node metrics only say something new when there are several nodes. */
+static bool redundant(const struct builder *b, const struct acc *a)
+{
+	size_t nodes = 0;
+
+	if (!strstr(a->m.name, ".node"))
+		return false;
+	for (size_t i = 0; i < b->n; i++)
+		nodes += strncmp(b->a[i].m.name, "pin_latency.node", 16) == 0;
+	return nodes < 2;
+}
+
+/* Latencies first, then throughput, failures and counters by name. */
+static int metric_rank(const char *name)
+{
+	static const char *const first[] = { "pin_latency", "unpin_latency", "pin_throughput", "failure_rate" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(first); i++)
+		if (!strncmp(name, first[i], strlen(first[i])))
+			return (int)i;
+	return (int)ARRAY_SIZE(first);
+}
+
+static int metric_order(const void *a, const void *b)
+{
+	const struct metric *x = a, *y = b;
+	int d = metric_rank(x->name) - metric_rank(y->name);
+
+	return d ? d : strcmp(x->name, y->name);
+}
+
+static int load_directory(const char *dir, struct dataset *d, const struct load_options *o, char *err,
+			  size_t errlen)
+{
+	struct builder b = { 0 };
+	int ret = is_run_dir(dir) ? load_run_dir(dir, &b, d, o, err, errlen)
+				  : load_run_dirs(dir, &b, d, o, err, errlen);
+
+	d->nruns = b.nruns;
+	d->m = calloc(b.n + 1, sizeof(*d->m));
+	for (size_t i = 0; i < b.n; i++) {
+		if (ret || redundant(&b, &b.a[i])) {
+			free(b.a[i].m.name);
+			free(b.a[i].m.v);
+			free(b.a[i].run);
+			free(b.a[i].events);
+			free(b.a[i].trials);
+			continue;
+		}
+		acc_finish(&b.a[i], b.nruns, &d->m[d->nm++]);
+	}
+	free(b.a);
+	qsort(d->m, d->nm, sizeof(*d->m), metric_order);
+	if (!ret && !dataset_metric(d, "pin_latency")) {
+		snprintf(err, errlen, "%s: no successful pin in the samples", dir);
+		ret = -1;
+	}
+	return ret;
+}
+
+/* ---- plain files and CSV columns ---- */
+
+struct numbers_ctx {
+	const char *path, *column;
+	int col;
+	size_t ncols;
+	double *v;
+	size_t n, cap;
+	char *err;
+	size_t errlen;
+};
+
+static int numbers_push(struct numbers_ctx *c, const char *s, unsigned no)
+{
+	char why[96];
+	double x;
+
+	if (parse_finite(s, &x, why, sizeof(why))) {
+		if (c->column)
+			snprintf(c->err, c->errlen, "%s:%u: column '%s': %s", c->path, no, c->column, why);
+		else
+			snprintf(c->err, c->errlen, "%s:%u: %s", c->path, no, why);
+		return -1;
+	}
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 4096;
+		c->v = realloc(c->v, c->cap * sizeof(*c->v));
+	}
+	c->v[c->n++] = x;
+	return 0;
+}
+
+static int plain_line(char *line, unsigned no, void *ctx)
+{
+	const char *s = line + strspn(line, " \t\r");
+
+	if (!*s || *s == '#')
+		return 0;
+	return numbers_push(ctx, s, no);
+}
+
+static int csv_line(char *line, unsigned no, void *ctx)
+{
+	struct numbers_ctx *c = ctx;
+	char *f[256], known[512];
+
+	size_t n = split_csv(line, f, ARRAY_SIZE(f));
+	if (no == 1) {
+		size_t o = 0;
+		c->ncols = n;
+		for (size_t i = 0; i < n; i++) {
+			if (!strcmp(f[i], c->column))
+				c->col = (int)i;
+			o += (size_t)snprintf(known + o, o < sizeof(known) ? sizeof(known) - o : 0, "%s%s",
+					      i ? ", " : "", f[i]);
+		}
+		if (c->col < 0)
+			snprintf(c->err, c->errlen, "%s:1: no column '%s' (columns: %s)", c->path, c->column, known);
+		return c->col < 0 ? -1 : 0;
+	}
+	if (n == 1 && !*f[0])
+		return 0;
+	if (n != c->ncols) {
+		snprintf(c->err, c->errlen, "%s:%u: %zu fields where the header has %zu", c->path, no, n, c->ncols);
+		return -1;
+	}
+	return numbers_push(c, f[c->col], no);
+}
+
+static int load_numbers(const char *path, struct dataset *d, const struct load_options *o, char *err,
+			size_t errlen)
+{
+	size_t len;
+	char *text = read_file(path, &len);
+	struct numbers_ctx c = { .path = path, .column = o->column, .col = -1, .err = err, .errlen = errlen };
+
+	if (!text) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (memchr(text, '\0', len)) {
+		snprintf(err, errlen, "%s: NUL byte: not a text file", path);
+		free(text);
+		return -1;
+	}
+	int ret = each_line(text, len, o->column ? csv_line : plain_line, &c);
+	free(text);
+	if (!ret && !c.n) {
+		snprintf(err, errlen, "%s: no numbers in it", path);
+		ret = -1;
+	}
+	if (ret) {
+		free(c.v);
+		return -1;
+	}
+	struct metric *m = d->m = calloc(1, sizeof(*d->m));
+	d->nm = 1;
+	d->nruns = 1;
+	m->name = strdup(o->column ? o->column : "value");
+	m->unit = "";
+	m->better = o->higher_is_better ? BETTER_HIGHER : BETTER_LOWER;
+	m->kind = METRIC_VALUES;
+	m->v = c.v;
+	m->n = c.n;
+	sort_doubles(m->v, m->n);
+	m->runs = malloc(sizeof(*m->runs));
+	m->runs[0] = (m->v[(m->n - 1) / 2] + m->v[m->n / 2]) / 2;
+	m->nruns = 1;
+	return 0;
+}
+
+int dataset_load(const char *path, const struct load_options *o, struct dataset *d, char *err, size_t errlen)
+{
+	struct stat st;
+
+	memset(d, 0, sizeof(*d));
+	d->path = strdup(path);
+	if (stat(path, &st)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	int ret = S_ISDIR(st.st_mode) ? load_directory(path, d, o, err, errlen)
+				      : load_numbers(path, d, o, err, errlen);
+	if (ret)
+		dataset_free(d);
+	return ret;
+}
+
+void dataset_free(struct dataset *d)
+{
+	for (size_t i = 0; i < d->nm; i++) {
+		free(d->m[i].name);
+		free(d->m[i].v);
+		free(d->m[i].runs);
+	}
+	free(d->m);
+	free(d->path);
+	json_decref(d->run_json);
+	memset(d, 0, sizeof(*d));
+}
+
+const struct metric *dataset_metric(const struct dataset *d, const char *name)
+{
+	for (size_t i = 0; i < d->nm; i++)
+		if (!strcmp(d->m[i].name, name))
+			return &d->m[i];
+	return NULL;
+}
+
+bool metric_is_latency(const struct metric *m)
+{
+	return !strcmp(m->unit, "ns");
+}
+
+const char *better_name(enum better b)
+{
+	return b == BETTER_LOWER ? "lower" : b == BETTER_HIGHER ? "higher" : "neither";
+}
+
+void dataset_describe(const struct dataset *d, char *buf, size_t len)
+{
+	const char *release = json_string_value(json_object_get(json_object_get(d->run_json, "kernel"), "release"));
+	size_t values = d->nm ? d->m[0].n : 0;
+
+	if (d->run_json)
+		snprintf(buf, len, "%s (%zu run%s, kernel %s%s)", d->path, d->nruns, d->nruns == 1 ? "" : "s",
+			 release ? release : "?", d->incomplete ? ", INCOMPLETE" : "");
+	else
+		snprintf(buf, len, "%s (%zu values)", d->path, values);
+}

@@ -1,0 +1,58 @@
+/* What analysis reads: named metrics, each a sample of values (pooled
+ * over runs) and one value per run, from a run directory, a directory of
+ * run directories, a plain file of numbers (one per line, as ministat
+ * reads) or one column of a CSV file. */
+#ifndef PB_DATASET_H
+#define PB_DATASET_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum better { BETTER_LOWER, BETTER_HIGHER, BETTER_NEITHER };
+
+enum metric_kind {
+	METRIC_VALUES, /* a sample of numbers */
+	METRIC_RATE,   /* events out of trials (pin failures) */
+};
+
+struct metric {
+	char *name;       /* pin_latency, pin_latency.node1, failure_rate, vmstat.pgmigrate_fail... */
+	const char *unit; /* "ns", "GB/s" or "" */
+	enum better better;
+	enum metric_kind kind;
+	double *v;        /* every value, pooled over runs, sorted */
+	size_t n;
+	double *runs;     /* one value per run (its median; its total rate), sorted */
+	size_t nruns;
+	uint64_t events, trials; /* METRIC_RATE */
+};
+
+struct dataset {
+	char *path;
+	size_t nruns;     /* runs behind the data: 1 for a plain file */
+	bool incomplete;  /* a run directory was interrupted */
+	struct metric *m;
+	size_t nm;
+	json_t *run_json; /* the first run directory's run.json, or NULL */
+};
+
+struct load_options {
+	const char *column;   /* CSV: the column to read */
+	bool higher_is_better; /* plain files and CSV columns */
+	bool all_counters;    /* every vmstat counter, not only migration-related ones */
+	bool allow_incomplete;
+};
+
+/* 0, or -1 with one message naming the file (and line and column) in err. */
+int dataset_load(const char *path, const struct load_options *o, struct dataset *d, char *err, size_t errlen);
+void dataset_free(struct dataset *d);
+const struct metric *dataset_metric(const struct dataset *d, const char *name);
+/* "ns" metrics are latencies: what --max-regression gates by default. */
+bool metric_is_latency(const struct metric *m);
+const char *better_name(enum better b);
+/* "results/x (5 runs, kernel 6.12.0)" or "file (1000 values)" */
+void dataset_describe(const struct dataset *d, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,154 @@
+#include "config.h"
+#include "table.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct cell {
+	char *text;
+	enum cell_colour colour;
+};
+
+struct table {
+	size_t ncols, nrows;
+	struct cell *cells; /* nrows * ncols, row 0 the header */
+	size_t filled;      /* cells of the last row so far */
+};
+
+struct table *table_new(const char *const *header, size_t ncols)
+{
+	struct table *t = calloc(1, sizeof(*t));
+
+	t->ncols = ncols;
+	table_row(t);
+	for (size_t i = 0; i < ncols; i++)
+		table_cell(t, "%s", header[i]);
+	return t;
+}
+
+void table_row(struct table *t)
+{
+	t->cells = realloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(*t->cells));
+	memset(&t->cells[t->nrows * t->ncols], 0, t->ncols * sizeof(*t->cells));
+	t->nrows++;
+	t->filled = 0;
+}
+
+void table_cell(struct table *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (t->filled >= t->ncols)
+		return;
+	va_start(ap, fmt);
+	struct cell *c = &t->cells[(t->nrows - 1) * t->ncols + t->filled++];
+	if (vasprintf(&c->text, fmt, ap) < 0)
+		c->text = NULL;
+	va_end(ap);
+}
+
+void table_colour(struct table *t, enum cell_colour colour)
+{
+	if (t->filled)
+		t->cells[(t->nrows - 1) * t->ncols + t->filled - 1].colour = colour;
+}
+
+/* Display width: UTF-8 continuation bytes take no column. */
+static size_t width(const char *s)
+{
+	size_t w = 0;
+
+	for (; s && *s; s++)
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	return w;
+}
+
+void table_print(const struct table *t, FILE *f, bool markdown, bool colour)
+{
+	static const char *const codes[] = { "", "\033[32m", "\033[31m", "\033[33m" };
+	size_t *w = calloc(t->ncols, sizeof(*w));
+
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t c = 0; c < t->ncols; c++) {
+			size_t cw = width(t->cells[r * t->ncols + c].text);
+			if (cw > w[c])
+				w[c] = cw;
+		}
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++) {
+			const struct cell *cell = &t->cells[r * t->ncols + c];
+			const char *s = cell->text ? cell->text : "";
+			size_t pad = w[c] - width(s);
+			bool coloured = colour && cell->colour != COLOUR_NONE;
+			if (markdown)
+				fprintf(f, "| %s%*s ", s, (int)pad, "");
+			else
+				fprintf(f, "%s%s%s%s%*s", c ? "  " : "", coloured ? codes[cell->colour] : "", s,
+					coloured ? "\033[0m" : "", c + 1 < t->ncols ? (int)pad : 0, "");
+		}
+		fprintf(f, markdown ? "|\n" : "\n");
+		if (markdown && r == 0) {
+			for (size_t c = 0; c < t->ncols; c++)
+				fprintf(f, "|%s", c ? "---:" : ":---");
+			fprintf(f, "|\n");
+		}
+	}
+	free(w);
+}
+
+void table_free(struct table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i].text);
+	free(t->cells);
+	free(t);
+}
+
+bool want_colour(FILE *f)
+{
+	const char *no = getenv("NO_COLOR");
+
+	return isatty(fileno(f)) && !(no && *no);
+}
+
+void format_value(double v, const char *unit, char *buf, size_t len)
+{
+	double a = fabs(v);
+
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else if (!strcmp(unit, "ns"))
+		snprintf(buf, len, a < 1e3 ? "%.0f ns" : a < 1e6 ? "%.1f us" : a < 1e9 ? "%.1f ms" : "%.2f s",
+			 a < 1e3 ? v : a < 1e6 ? v / 1e3 : a < 1e9 ? v / 1e6 : v / 1e9);
+	else if (*unit)
+		snprintf(buf, len, "%.3g %s", v, unit);
+	else if (v == floor(v) && a < 1e15)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%.4g", v);
+}
+
+void format_percent(double rel, char *buf, size_t len)
+{
+	if (isnan(rel))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%+.1f%%", rel * 100);
+}
+
+void format_p(double p, char *buf, size_t len)
+{
+	if (isnan(p))
+		snprintf(buf, len, "-");
+	else if (p < 1e-9)
+		snprintf(buf, len, "<1e-9");
+	else if (p < 0.001)
+		snprintf(buf, len, "%.1e", p);
+	else
+		snprintf(buf, len, "%.3f", p);
+}

@@ -1,0 +1,33 @@
+/* Tables of text cells printed either aligned for a terminal (with
+ * colour when asked) or as Markdown: every analysis command builds its
+ * output once and prints it in the format the user chose. */
+#ifndef PB_TABLE_H
+#define PB_TABLE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum cell_colour { COLOUR_NONE, COLOUR_GOOD, COLOUR_BAD, COLOUR_NOTE };
+
+struct table;
+
+struct table *table_new(const char *const *header, size_t ncols);
+/* Appends a row; cells are printf'd one by one with table_cell. */
+void table_row(struct table *t);
+void table_cell(struct table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Colours the last cell. */
+void table_colour(struct table *t, enum cell_colour c);
+void table_print(const struct table *t, FILE *f, bool markdown, bool colour);
+void table_free(struct table *t);
+
+/* Colour when stdout is a terminal and NO_COLOR is unset. */
+bool want_colour(FILE *f);
+
+/* "42.1 ms", "1.54 GB/s", "983040": v in the metric's unit ("ns", ...). */
+void format_value(double v, const char *unit, char *buf, size_t len);
+/* "+3.9%" (NAN: "-") */
+void format_percent(double rel, char *buf, size_t len);
+/* "0.0042", "<1e-9" (NAN: "-") */
+void format_p(double p, char *buf, size_t len);
+
+#endif
