@@ -270,7 +270,7 @@ int cmd_compare(int argc, char **argv)
 	FILE *f = ret ? NULL : analysis_open_output(&a, &ret);
 	if (f) {
 		for (int k = 1; k < argc; k++)
-			compare_datasets(&d[0], &d[k], a.alpha, &c[k - 1]);
+			compare_datasets(&d[0], &d[k], a.alpha, NULL, 0, &c[k - 1]);
 		if (!strcmp(a.format, "json"))
 			print_json(f, c, (size_t)argc - 1);
 		else

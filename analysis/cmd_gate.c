@@ -1,3 +1,250 @@
+/* pinbench gate BASE CAND: pass or fail by rules, for CI. Exit 0 when
+ * every rule passes, 1 when one fails, 2 on bad input or usage. */
 #include "config.h"
 #include "cmd.h"
-int cmd_gate(int argc, char **argv) { (void)argc; (void)argv; return 2; }
+#include "analysis_cli.h"
+#include "gate.h"
+#include "log.h"
+#include "table.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+	"usage: pinbench gate BASE CAND [--rules FILE | --max-regression P%] [--alpha A]\n"
+	"                     [--junit FILE] [--markdown FILE] [--column NAME] [--higher-is-better]\n"
+	"\n"
+	"BASE and CAND as for compare. Without --rules, every latency metric's median\n"
+	"may regress by at most P% (default 5%) where the regression is significant.\n"
+	"  -r, --rules FILE          rules (INI; see man pinbench, GATE RULES)\n"
+	"  -m, --max-regression P%   the limit of the default rules\n"
+	"  -a, --alpha A             significance level (default 0.05, or the rules' [defaults])\n"
+	"  -j, --junit FILE          JUnit XML: one testcase per rule\n"
+	"  -M, --markdown FILE       a Markdown summary for a CI comment\n"
+	"Exit: 0 every rule passes, 1 a rule failed, 2 bad input or usage.\n";
+
+static void xml_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default:
+			/* XML 1.0 forbids most control characters */
+			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+				fputc(*s, f);
+		}
+	}
+}
+
+static void write_junit(FILE *f, const struct rules *rs, const struct rule_result *res, size_t failures,
+			const struct comparison *c)
+{
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(f, "<testsuites name=\"pinbench gate\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", rs->n, failures);
+	fprintf(f, "  <testsuite name=\"pinbench gate\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\">\n",
+		rs->n, failures);
+	fprintf(f, "    <properties>\n      <property name=\"base\" value=\"");
+	xml_escaped(f, c->base->path);
+	fprintf(f, "\"/>\n      <property name=\"candidate\" value=\"");
+	xml_escaped(f, c->cand->path);
+	fprintf(f, "\"/>\n      <property name=\"alpha\" value=\"%g\"/>\n    </properties>\n", c->alpha);
+	for (size_t i = 0; i < rs->n; i++) {
+		fprintf(f, "    <testcase classname=\"pinbench.gate\" name=\"");
+		xml_escaped(f, res[i].rule->name);
+		fprintf(f, "\">\n");
+		if (res[i].failed) {
+			fprintf(f, "      <failure type=\"%s\" message=\"", isnan(res[i].base) ? "bound" : "regression");
+			xml_escaped(f, res[i].message);
+			fprintf(f, "\">");
+			xml_escaped(f, res[i].message);
+			fprintf(f, "</failure>\n");
+		} else {
+			fprintf(f, "      <system-out>");
+			xml_escaped(f, res[i].message);
+			fprintf(f, "</system-out>\n");
+		}
+		fprintf(f, "    </testcase>\n");
+	}
+	fprintf(f, "  </testsuite>\n</testsuites>\n");
+}
+
+static struct table *results_table(const struct rules *rs, const struct rule_result *res)
+{
+	static const char *const head[] = { "rule", "metric", "statistic", "base", "candidate", "regression",
+					    "limit", "p (Holm) / CI", "result" };
+	struct table *t = table_new(head, ARRAY_SIZE(head));
+
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule_result *o = &res[i];
+		table_row(t);
+		table_cell(t, "%s", o->rule->name);
+		table_cell(t, "%s", o->rule->metric);
+		table_cell(t, "%s", o->statistic);
+		table_cell(t, "%s", o->base_s);
+		table_cell(t, "%s", o->cand_s);
+		table_cell(t, "%s", o->change_s);
+		table_cell(t, "%s", o->limit_s);
+		table_cell(t, "%s", o->p_s);
+		table_cell(t, "%s", o->failed ? "FAIL" : "pass");
+		table_colour(t, o->failed ? COLOUR_BAD : COLOUR_GOOD);
+	}
+	return t;
+}
+
+static void write_summary(FILE *f, const struct rules *rs, const struct rule_result *res, size_t failures,
+			  const struct comparison *c, bool markdown, bool colour)
+{
+	char what[512];
+
+	fprintf(f, "%spinbench gate: %s (%zu of %zu rules failed)\n\n", markdown ? "### " : "",
+		failures ? "FAIL" : "pass", failures, rs->n);
+	dataset_describe(c->base, what, sizeof(what));
+	fprintf(f, "%sbase: %s\n", markdown ? "- " : "  ", what);
+	dataset_describe(c->cand, what, sizeof(what));
+	fprintf(f, "%scandidate: %s\n", markdown ? "- " : "  ", what);
+	fprintf(f, "%salpha %g; tests on %s\n\n", markdown ? "- " : "  ", c->alpha,
+		c->base->nruns >= 2 && c->cand->nruns >= 2 ? "per-run values" : "pooled samples");
+	struct table *t = results_table(rs, res);
+	table_print(t, f, markdown, colour);
+	table_free(t);
+	if (failures)
+		fputc('\n', f);
+	for (size_t i = 0; i < rs->n; i++)
+		if (res[i].failed)
+			fprintf(f, "%s%s: %s\n", markdown ? "- " : "  ", res[i].rule->name, res[i].message);
+}
+
+static int write_file(const char *path, const struct rules *rs, const struct rule_result *res, size_t failures,
+		      const struct comparison *c, bool junit)
+{
+	FILE *f = open_atomic(path);
+
+	if (!f)
+		return 2;
+	if (junit)
+		write_junit(f, rs, res, failures, c);
+	else
+		write_summary(f, rs, res, failures, c, true, false);
+	return close_atomic(path, f);
+}
+
+struct gate_args {
+	struct analysis_args a;
+	const char *rules, *junit, *markdown;
+	double max_regression;
+	bool alpha_given;
+};
+
+static int gate_option(struct gate_args *g, int opt, const char *arg)
+{
+	char *end;
+
+	switch (opt) {
+	case 'r': g->rules = arg; return 0;
+	case 'j': g->junit = arg; return 0;
+	case 'M': g->markdown = arg; return 0;
+	case 'm':
+		g->max_regression = strtod(arg, &end);
+		if (end == arg || (*end && strcmp(end, "%")) || !(g->max_regression >= 0)) {
+			analysis_usage(usage, "--max-regression: give a percentage such as 5%");
+			return -1;
+		}
+		return 0;
+	case 'a':
+		g->alpha_given = true;
+		/* fall through */
+	default:
+		return analysis_option(&g->a, opt, arg, usage);
+	}
+}
+
+static int run_gate(struct gate_args *g, struct rules *given, struct dataset *d)
+{
+	struct rules rs;
+	struct comparison c;
+	char err[1024];
+
+	if (given)
+		rs = *given;
+	if (!g->rules)
+		rules_default(&d[0], g->max_regression, &rs);
+	double alpha = g->alpha_given || !rs.alpha_given ? g->a.alpha : rs.alpha;
+	const char **names = calloc(rs.n + 1, sizeof(*names));
+	for (size_t i = 0; i < rs.n; i++)
+		names[i] = rs.r[i].metric;
+	compare_datasets(&d[0], &d[1], alpha, names, rs.n, &c);
+	free(names);
+	struct rule_result *res = calloc(rs.n + 1, sizeof(*res));
+	int ret = 0;
+	if (!rs.n) {
+		pb_err("%s: no latency metric (unit ns) to gate; give --rules", d[0].path);
+		ret = 2;
+	} else if (gate_evaluate(&rs, &c, res, err, sizeof(err))) {
+		pb_err("%s", err);
+		ret = 2;
+	}
+	size_t failures = 0;
+	for (size_t i = 0; i < rs.n && !ret; i++)
+		failures += res[i].failed;
+	if (!ret) {
+		write_summary(stdout, &rs, res, failures, &c, false, want_colour(stdout));
+		if (g->junit)
+			ret = write_file(g->junit, &rs, res, failures, &c, true);
+		if (g->markdown && !ret)
+			ret = write_file(g->markdown, &rs, res, failures, &c, false);
+		if (!ret)
+			ret = failures ? 1 : 0;
+	}
+	free(res);
+	comparison_free(&c);
+	if (!given)
+		rules_free(&rs);
+	return ret;
+}
+
+int cmd_gate(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "rules", required_argument, NULL, 'r' }, { "max-regression", required_argument, NULL, 'm' },
+		{ "alpha", required_argument, NULL, 'a' }, { "junit", required_argument, NULL, 'j' },
+		{ "markdown", required_argument, NULL, 'M' }, { "column", required_argument, NULL, 'c' },
+		{ "higher-is-better", no_argument, NULL, 'H' }, { "help", no_argument, NULL, 'h' }, { 0 },
+	};
+	struct gate_args g = { .a = { .alpha = 0.05, .format = "text" }, .max_regression = 5 };
+	struct dataset d[2];
+	struct rules rs;
+	char err[1024];
+	int opt, ret;
+
+	while ((opt = getopt_long(argc, argv, "r:m:a:j:M:c:h", longopts, NULL)) != -1)
+		if (gate_option(&g, opt, optarg))
+			return opt == 'h' ? 0 : 2;
+	argc -= optind;
+	argv += optind;
+	if (argc != 2)
+		return analysis_usage(usage, "needs BASE and CAND");
+	if (g.rules && g.max_regression != 5)
+		pb_warn("--max-regression is ignored: the rules file decides");
+	/* the rules first: a typo there should not wait for large inputs */
+	if (g.rules && rules_load(g.rules, &rs, err, sizeof(err))) {
+		pb_err("%s", err);
+		return 2;
+	}
+	memset(d, 0, sizeof(d));
+	ret = analysis_load_all(&g.a, argv, 2, d);
+	if (!ret)
+		ret = run_gate(&g, g.rules ? &rs : NULL, d);
+	if (g.rules)
+		rules_free(&rs);
+	dataset_free(&d[0]);
+	dataset_free(&d[1]);
+	return ret;
+}

@@ -86,11 +86,22 @@ static void compare_metric(struct metric_comparison *r, bool per_run, double alp
 	r->median = quantile_change(r->base, r->cand, 0.5, alpha);
 	r->p99 = quantile_change(r->base, r->cand, 0.99, alpha);
 	r->per_run = per_run;
+	const struct metric *b = r->base, *x = r->cand;
+	if (b->v[0] == b->v[b->n - 1] && x->v[0] == x->v[x->n - 1] && b->v[0] == x->v[0]) {
+		r->n_base = per_run ? b->nruns : b->n; /* one constant on both sides: nothing to test */
+		r->n_cand = per_run ? x->nruns : x->n;
+		r->constant = true;
+		return;
+	}
 	test_values(r, alpha);
 }
 
 static void give_verdict(struct metric_comparison *r, double alpha)
 {
+	if (r->constant) {
+		r->verdict = "no change";
+		return;
+	}
 	if (isnan(r->p_adjusted)) {
 		r->verdict = r->base && r->cand ? "not testable" : r->base ? "only in base" : "only in candidate";
 		return;
@@ -116,7 +127,7 @@ static const struct metric *counterpart(struct comparison *c, const struct datas
 {
 	const struct metric *found = dataset_metric(d, m->name);
 
-	if (found || !d->run_json || strncmp(m->name, "vmstat.", 7))
+	if (found || strncmp(m->name, "vmstat.", 7) || !dataset_has_counter(d, m->name + 7))
 		return found;
 	struct metric *z = &c->zeros[c->nzeros++];
 	*z = *m;
@@ -126,7 +137,8 @@ static const struct metric *counterpart(struct comparison *c, const struct datas
 	return z;
 }
 
-void compare_datasets(const struct dataset *base, const struct dataset *cand, double alpha, struct comparison *c)
+void compare_datasets(const struct dataset *base, const struct dataset *cand, double alpha,
+		      const char *const *extra, size_t nextra, struct comparison *c)
 {
 	bool per_run = base->nruns >= 2 && cand->nruns >= 2;
 
@@ -134,8 +146,8 @@ void compare_datasets(const struct dataset *base, const struct dataset *cand, do
 	c->base = base;
 	c->cand = cand;
 	c->alpha = alpha;
-	c->m = calloc(base->nm + cand->nm + 1, sizeof(*c->m));
-	c->zeros = calloc(base->nm + cand->nm + 1, sizeof(*c->zeros));
+	c->m = calloc(base->nm + cand->nm + nextra + 1, sizeof(*c->m));
+	c->zeros = calloc(base->nm + cand->nm + 2 * nextra + 1, sizeof(*c->zeros));
 	for (size_t i = 0; i < base->nm; i++) {
 		c->m[c->n].base = &base->m[i];
 		c->m[c->n++].cand = counterpart(c, cand, &base->m[i]);
@@ -145,6 +157,16 @@ void compare_datasets(const struct dataset *base, const struct dataset *cand, do
 			c->m[c->n].base = counterpart(c, base, &cand->m[i]);
 			c->m[c->n++].cand = &cand->m[i];
 		}
+	for (size_t i = 0; i < nextra; i++) {
+		struct metric proto = { .name = (char *)extra[i], .unit = "", .kind = METRIC_VALUES,
+					.better = strstr(extra[i], "fail") ? BETTER_LOWER : BETTER_NEITHER };
+		bool known = false;
+		for (size_t j = 0; j < c->n && !known; j++)
+			known = !strcmp(c->m[j].base ? c->m[j].base->name : c->m[j].cand->name, extra[i]);
+		if (known || !(c->m[c->n].cand = counterpart(c, cand, &proto)))
+			continue;
+		c->m[c->n++].base = counterpart(c, base, &proto);
+	}
 
 	double *p = malloc((c->n + 1) * sizeof(*p)), *adj = malloc((c->n + 1) * sizeof(*adj));
 	for (size_t i = 0; i < c->n; i++) {

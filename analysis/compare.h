@@ -36,8 +36,10 @@ struct metric_comparison {
 	double p;                /* the primary test: Mann-Whitney, or Fisher for rates */
 	double p_adjusted;       /* Holm across the metrics of this comparison */
 	double direction;        /* > 0: the candidate is larger */
-	const char *verdict;     /* improved, regressed, increased, decreased, no significant change, not testable */
+	const char *verdict;     /* improved, regressed, increased, decreased, no significant change,
+				  * no change (the same constant), not testable */
 	bool regressed, improved, changed; /* changed: significant either way */
+	bool constant;           /* the same single value on both sides */
 };
 
 struct comparison {
@@ -50,7 +52,10 @@ struct comparison {
 	size_t nzeros;
 };
 
-void compare_datasets(const struct dataset *base, const struct dataset *cand, double alpha, struct comparison *c);
+/* Compares every metric of either side, and the vmstat counters named in
+ * extra ("vmstat.NAME") that did not move on either side. */
+void compare_datasets(const struct dataset *base, const struct dataset *cand, double alpha,
+		      const char *const *extra, size_t nextra, struct comparison *c);
 void comparison_free(struct comparison *c);
 /* The change of one statistic, with the interval of the ratio of two
  * independent order-statistic intervals (each at level sqrt(1 - alpha)). */

@@ -306,6 +306,47 @@ static int load_vmstat(struct builder *b, json_t *summary, unsigned run_offset, 
 	return 0;
 }
 
+/* The counters of the first sample of vmstat.csv (node "all"): every
+ * counter the kernel had. */
+struct counters_ctx {
+	struct dataset *d;
+	char first[32]; /* the time of the first sample */
+};
+
+static int counters_line(char *line, unsigned no, void *ctx)
+{
+	struct counters_ctx *c = ctx;
+	struct dataset *d = c->d;
+	char *f[4];
+
+	if (no == 1)
+		return 0;
+	if (split_csv(line, f, 4) != 4)
+		return 1;
+	if (no == 2)
+		snprintf(c->first, sizeof(c->first), "%s", f[0]);
+	if (strcmp(f[0], c->first))
+		return 1;
+	if (strcmp(f[1], "all") || dataset_has_counter(d, f[2]))
+		return 0;
+	d->counters = realloc(d->counters, (d->ncounters + 1) * sizeof(*d->counters));
+	d->counters[d->ncounters++] = strdup(f[2]);
+	return 0;
+}
+
+static void load_counter_names(const char *dir, struct dataset *d)
+{
+	char path[4200];
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/vmstat.csv", dir);
+	char *text = read_file(path, &len);
+	struct counters_ctx c = { .d = d };
+	if (text)
+		each_line(text, len, counters_line, &c);
+	free(text);
+}
+
 static int load_run_dir(const char *dir, struct builder *b, struct dataset *d, const struct load_options *o,
 			char *err, size_t errlen)
 {
@@ -345,6 +386,8 @@ static int load_run_dir(const char *dir, struct builder *b, struct dataset *d, c
 	b->nruns += runs > c.max_run - c.run_offset ? runs : c.max_run - c.run_offset;
 	if (!d->run_json)
 		d->run_json = load_json(dir, "run.json", err, errlen);
+	if (!d->ncounters)
+		load_counter_names(dir, d);
 	ret = 0;
 out:
 	json_decref(summary);
@@ -597,6 +640,9 @@ void dataset_free(struct dataset *d)
 		free(d->m[i].runs);
 	}
 	free(d->m);
+	for (size_t i = 0; i < d->ncounters; i++)
+		free(d->counters[i]);
+	free(d->counters);
 	free(d->path);
 	json_decref(d->run_json);
 	memset(d, 0, sizeof(*d));
@@ -608,6 +654,14 @@ const struct metric *dataset_metric(const struct dataset *d, const char *name)
 		if (!strcmp(d->m[i].name, name))
 			return &d->m[i];
 	return NULL;
+}
+
+bool dataset_has_counter(const struct dataset *d, const char *counter)
+{
+	for (size_t i = 0; i < d->ncounters; i++)
+		if (!strcmp(d->counters[i], counter))
+			return true;
+	return false;
 }
 
 bool metric_is_latency(const struct metric *m)

@@ -36,6 +36,8 @@ struct dataset {
 	struct metric *m;
 	size_t nm;
 	json_t *run_json; /* the first run directory's run.json, or NULL */
+	char **counters;  /* every vmstat counter the kernel had (vmstat.csv) */
+	size_t ncounters;
 };
 
 struct load_options {
@@ -49,6 +51,9 @@ struct load_options {
 int dataset_load(const char *path, const struct load_options *o, struct dataset *d, char *err, size_t errlen);
 void dataset_free(struct dataset *d);
 const struct metric *dataset_metric(const struct dataset *d, const char *name);
+/* The kernel of the runs had this vmstat counter (a run directory leaves
+ * out counters that did not move: they were 0). */
+bool dataset_has_counter(const struct dataset *d, const char *counter);
 /* "ns" metrics are latencies: what --max-regression gates by default. */
 bool metric_is_latency(const struct metric *m);
 const char *better_name(enum better b);

@@ -1,0 +1,60 @@
+/* CI gates: rules read from an INI file (or one rule per latency metric
+ * from --max-regression), each checked against a comparison of a
+ * candidate with its baseline, or against the candidate alone. */
+#ifndef PB_GATE_H
+#define PB_GATE_H
+
+#include "compare.h"
+#include "options.h"
+
+#include <stdbool.h>
+
+enum rule_require { REQUIRE_BOTH, REQUIRE_THRESHOLD, REQUIRE_SIGNIFICANCE };
+
+struct rule {
+	char name[OPT_STRING_MAX];
+	char metric[OPT_STRING_MAX];
+	char statistic[OPT_STRING_MAX];  /* median, mean, p90, p99, p999, min, max, sum, rate; "" default */
+	char direction[OPT_STRING_MAX];  /* lower, higher; "" from the metric */
+	char require[OPT_STRING_MAX];    /* both, threshold, significance */
+	char max_regression[OPT_STRING_MAX], max[OPT_STRING_MAX], min[OPT_STRING_MAX];
+	unsigned line;
+};
+
+struct rules {
+	char *path;
+	double alpha;
+	bool alpha_given;
+	char require[OPT_STRING_MAX];
+	struct rule *r;
+	size_t n;
+};
+
+struct rule_result {
+	const struct rule *rule;
+	const char *statistic;
+	double base, cand;       /* the statistic on each side (base NAN for absolute rules) */
+	double change;           /* regression amount: relative or in the metric's unit */
+	bool relative;           /* change and limit are fractions */
+	double limit;            /* the threshold (absolute rules: the bound) */
+	bool limit_is_min;       /* absolute rules: the bound shown is the minimum */
+	double p;                /* Holm-adjusted p of the metric, NAN when absolute or untestable */
+	struct change ci;        /* tail quantiles: the change with its interval (NAN otherwise) */
+	bool beyond, significant, failed;
+	/* the numbers as printed, and a sentence with all of them */
+	char base_s[32], cand_s[32], change_s[32], limit_s[40], p_s[48];
+	char message[512];
+};
+
+/* Reads a rules file; 0, or -1 with FILE:LINE: [rule] key 'k': reason. */
+int rules_load(const char *path, struct rules *rs, char *err, size_t errlen);
+/* One rule per latency metric of base: median, max_regression = pct %. */
+void rules_default(const struct dataset *base, double pct, struct rules *rs);
+void rules_free(struct rules *rs);
+
+/* Checks every rule; 0, or -1 with a message naming the rule's line when
+ * a rule does not fit the data (unknown metric, bad threshold). */
+int gate_evaluate(const struct rules *rs, const struct comparison *c, struct rule_result *out, char *err,
+		  size_t errlen);
+
+#endif

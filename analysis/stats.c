@@ -96,6 +96,7 @@ void wilson_ci(uint64_t k, uint64_t n, double alpha, double *lo, double *hi)
 	double p = (double)k / nn;
 	double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
 	double half = z / (1 + z2 / nn) * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
-	*lo = fmax(0.0, centre - half);
-	*hi = fmin(1.0, centre + half);
+	/* exact at the ends, where rounding would leave 1e-18 */
+	*lo = k == 0 ? 0.0 : fmax(0.0, centre - half);
+	*hi = k == n ? 1.0 : fmin(1.0, centre + half);
 }
