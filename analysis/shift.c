@@ -20,31 +20,35 @@
 #include <math.h>
 #include <stdlib.h>
 
-#define SAMPLE_SIZE 65536
-#define LIST_LIMIT (1u << 20)
+#define SAMPLE_SIZE 16384
+#define LIST_LIMIT 65536
 
 struct walk {
 	const double *x, *y;
 	size_t n, m;
 };
 
-/* Number of differences <= t, and (when lt) < t. */
-static void count_at(const struct walk *w, double t, uint64_t *le, uint64_t *lt)
-{
-	size_t jle = w->m, jlt = w->m;
-	uint64_t cle = 0, clt = 0;
+/* Numbers of differences <= t and < t, for two thresholds in one walk. */
+struct counts {
+	uint64_t le, lt;
+};
 
+static void count_at(const struct walk *w, const double t[2], struct counts c[2])
+{
+	size_t le[2] = { w->m, w->m }, lt[2] = { w->m, w->m };
+
+	c[0] = c[1] = (struct counts){ 0, 0 };
 	for (size_t i = w->n; i-- > 0;) {
-		while (jle > 0 && w->y[jle - 1] - w->x[i] > t)
-			jle--;
-		while (jlt > 0 && w->y[jlt - 1] - w->x[i] >= t)
-			jlt--;
-		cle += jle;
-		clt += jlt;
+		double xi = w->x[i];
+		for (int k = 0; k < 2; k++) {
+			while (le[k] > 0 && w->y[le[k] - 1] - xi > t[k])
+				le[k]--;
+			while (lt[k] > 0 && w->y[lt[k] - 1] - xi >= t[k])
+				lt[k]--;
+			c[k].le += le[k];
+			c[k].lt += lt[k];
+		}
 	}
-	*le = cle;
-	if (lt)
-		*lt = clt;
 }
 
 /* Row i's band is columns [a_i, b_i): differences in (lo, hi]. Visits the
@@ -105,11 +109,11 @@ double pairwise_diff_select(const double *x, size_t n, const double *y, size_t m
 
 		double pos = (double)want / (double)band * SAMPLE_SIZE;
 		double margin = 3 * sqrt(SAMPLE_SIZE * 0.25) + 1;
-		double p1 = sample[(size_t)fmax(0, pos - margin)];
-		double p2 = sample[(size_t)fmin(SAMPLE_SIZE - 1, pos + margin)];
-		uint64_t le1, lt1, le2, lt2;
-		count_at(&w, p1, &le1, &lt1);
-		count_at(&w, p2, &le2, &lt2);
+		double p[2] = { sample[(size_t)fmax(0, pos - margin)], sample[(size_t)fmin(SAMPLE_SIZE - 1, pos + margin)] };
+		struct counts c[2];
+		count_at(&w, p, c);
+		double p1 = p[0], p2 = p[1];
+		uint64_t le1 = c[0].le, lt1 = c[0].lt, le2 = c[1].le, lt2 = c[1].lt;
 		if (lt1 < k && k <= le1) {
 			answer = p1;
 			break;
@@ -134,6 +138,21 @@ double pairwise_diff_select(const double *x, size_t n, const double *y, size_t m
 	free(ranks);
 	free(sample);
 	return answer;
+}
+
+/* The smallest difference > t (the next order statistic after t). */
+static double next_above(const double *x, size_t n, const double *y, size_t m, double t)
+{
+	double best = INFINITY;
+	size_t j = m;
+
+	for (size_t i = n; i-- > 0;) { /* j: the first column with y_j - x_i > t */
+		while (j > 0 && y[j - 1] - x[i] > t)
+			j--;
+		if (j < m && y[j] - x[i] < best)
+			best = y[j] - x[i];
+	}
+	return best;
 }
 
 /* The rank k of the lower end: the largest k with P(U <= k - 1) <= alpha/2
@@ -164,8 +183,13 @@ void hodges_lehmann(const double *x, size_t n, const double *y, size_t m, double
 	if (!nm)
 		return;
 	r->shift = pairwise_diff_select(x, n, y, m, (nm + 1) / 2);
-	if (nm % 2 == 0)
-		r->shift = (r->shift + pairwise_diff_select(x, n, y, m, nm / 2 + 1)) / 2;
+	if (nm % 2 == 0) { /* the mean of the two middle differences */
+		const struct walk w = { x, y, n, m };
+		struct counts c[2];
+		count_at(&w, (const double[2]){ r->shift, r->shift }, c);
+		double upper = c[0].le > nm / 2 ? r->shift : next_above(x, n, y, m, r->shift);
+		r->shift = (r->shift + upper) / 2;
+	}
 	uint64_t k = ci_rank(n, m, alpha, exact);
 	if (k >= 1 && k <= nm / 2 + 1) {
 		r->lo = pairwise_diff_select(x, n, y, m, k);
