@@ -3,6 +3,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -58,6 +59,28 @@ int analysis_option(struct analysis_args *a, int opt, const char *arg, const cha
 		analysis_usage(usage, NULL);
 		return -1;
 	}
+}
+
+int analysis_parse(int argc, char **argv, const struct option *longopts, const char *usage, int min_operands,
+		   const char *operands_needed, struct analysis_args *a)
+{
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "f:a:c:o:h", longopts, NULL)) != -1)
+		if (analysis_option(a, opt, optarg, usage))
+			return opt == 'h' ? 0 : 2;
+	if (argc - optind < min_operands)
+		return analysis_usage(usage, operands_needed);
+	if (strcmp(a->format, "text") && strcmp(a->format, "markdown") && strcmp(a->format, "json"))
+		return analysis_usage(usage, "--format is text, markdown or json");
+	return -1;
+}
+
+void analysis_print_json(FILE *f, json_t *root)
+{
+	json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+	fputc('\n', f);
+	json_decref(root);
 }
 
 int analysis_load_all(const struct analysis_args *a, char **paths, size_t n, struct dataset *d)

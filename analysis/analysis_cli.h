@@ -22,6 +22,14 @@ struct analysis_args {
 int analysis_option(struct analysis_args *a, int opt, const char *arg, const char *usage);
 /* "pinbench: why" and the usage on stderr; returns 2. */
 int analysis_usage(const char *usage, const char *why);
+/* getopt_long over the shared options, then checks --format (text,
+ * markdown, json) and that at least min_operands remain (from optind).
+ * Returns -1 to go on, or the exit status (0 after --help, 2). */
+struct option;
+int analysis_parse(int argc, char **argv, const struct option *longopts, const char *usage, int min_operands,
+		   const char *operands_needed, struct analysis_args *a);
+/* Prints root as indented JSON and releases it. */
+void analysis_print_json(FILE *f, json_t *root);
 /* Loads every path; 0, or 2 after printing the first error. */
 int analysis_load_all(const struct analysis_args *a, char **paths, size_t n, struct dataset *d);
 /* stdout, or a temporary file beside --output renamed on close. */

@@ -239,9 +239,7 @@ static void print_json(FILE *f, struct comparison *c, size_t ncand)
 	json_t *root = json_pack("{s:i, s:f, s:s, s:{s:s, s:I}, s:o}", "schema_version", 1, "alpha", c[0].alpha,
 				 "holm", "across the metrics of each candidate", "base", "path", c[0].base->path,
 				 "runs", (json_int_t)c[0].base->nruns, "candidates", cands);
-	json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
-	fputc('\n', f);
-	json_decref(root);
+	analysis_print_json(f, root);
 }
 
 int cmd_compare(int argc, char **argv)
@@ -253,20 +251,16 @@ int cmd_compare(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
 	struct analysis_args a = { .alpha = 0.05, .format = "text" };
-	int opt;
+	int ret = analysis_parse(argc, argv, longopts, usage, 2, "needs BASE and at least one CAND", &a);
 
-	while ((opt = getopt_long(argc, argv, "f:a:c:o:h", longopts, NULL)) != -1)
-		if (analysis_option(&a, opt, optarg, usage))
-			return opt == 'h' ? 0 : 2;
+	if (ret >= 0)
+		return ret;
 	argc -= optind;
 	argv += optind;
-	if (argc < 2 || (strcmp(a.format, "text") && strcmp(a.format, "markdown") && strcmp(a.format, "json")))
-		return analysis_usage(usage, argc < 2 ? "needs BASE and at least one CAND"
-						      : "--format is text, markdown or json");
 
 	struct dataset *d = calloc((size_t)argc, sizeof(*d));
 	struct comparison *c = calloc((size_t)argc, sizeof(*c));
-	int ret = analysis_load_all(&a, argv, (size_t)argc, d);
+	ret = analysis_load_all(&a, argv, (size_t)argc, d);
 	FILE *f = ret ? NULL : analysis_open_output(&a, &ret);
 	if (f) {
 		for (int k = 1; k < argc; k++)

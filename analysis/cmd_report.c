@@ -212,9 +212,7 @@ static void print_json(FILE *f, const struct dataset *d, size_t n, double alpha)
 				"kernel", json_object_get(d[k].run_json, "kernel"), "metrics", metrics));
 	}
 	json_t *root = json_pack("{s:i, s:f, s:o}", "schema_version", 1, "alpha", alpha, "reports", sets);
-	json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
-	fputc('\n', f);
-	json_decref(root);
+	analysis_print_json(f, root);
 }
 
 int cmd_report(int argc, char **argv)
@@ -225,18 +223,15 @@ int cmd_report(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' }, { 0 },
 	};
 	struct analysis_args a = { .alpha = 0.05, .format = "text", .load.allow_incomplete = true };
-	int opt;
+	int ret = analysis_parse(argc, argv, longopts, usage, 1, "needs at least one RUN", &a);
 
-	while ((opt = getopt_long(argc, argv, "f:a:c:o:h", longopts, NULL)) != -1)
-		if (analysis_option(&a, opt, optarg, usage))
-			return opt == 'h' ? 0 : 2;
+	if (ret >= 0)
+		return ret;
 	argc -= optind;
 	argv += optind;
-	if (argc < 1 || (strcmp(a.format, "text") && strcmp(a.format, "markdown") && strcmp(a.format, "json")))
-		return analysis_usage(usage, argc < 1 ? "needs at least one RUN" : "--format is text, markdown or json");
 
 	struct dataset *d = calloc((size_t)argc, sizeof(*d));
-	int ret = analysis_load_all(&a, argv, (size_t)argc, d);
+	ret = analysis_load_all(&a, argv, (size_t)argc, d);
 	FILE *f = ret ? NULL : analysis_open_output(&a, &ret);
 	if (f) {
 		if (!strcmp(a.format, "json"))

@@ -39,6 +39,7 @@ static const struct scenario_key rule_keys[] = {
 	{ "require", "", opt_require, R(require), "both (default): fail only when beyond the threshold and significant; threshold; significance" },
 };
 #undef R
+_Static_assert(ARRAY_SIZE(rule_keys) <= ARRAY_SIZE(((struct rule *)0)->key_line), "key_line too short");
 
 struct defaults {
 	char alpha[OPT_STRING_MAX];
@@ -84,6 +85,10 @@ static int read_rule(struct ini_doc *d, const char *section, struct rules *rs)
 		return -1;
 	snprintf(r.name, sizeof(r.name), "%s", section);
 	r.line = ini_doc_section_line(d, section);
+	for (size_t k = 0; k < ARRAY_SIZE(rule_keys); k++) {
+		const struct ini_entry *e = ini_doc_find(d, section, rule_keys[k].key);
+		r.key_line[k] = e ? e->line : 0;
+	}
 	if (!*r.metric)
 		return rule_error(d, section, "metric", "is required (e.g. metric = pin_latency)");
 	if (!*r.max_regression && !*r.max && !*r.min)
@@ -136,7 +141,9 @@ void rules_default(const struct dataset *base, double pct, struct rules *rs)
 	rs->alpha = 0.05;
 	rs->r = calloc(base->nm + 1, sizeof(*rs->r));
 	for (size_t i = 0; i < base->nm; i++) {
-		if (!metric_is_latency(&base->m[i]))
+		/* latencies; a sample file is taken for one unless --higher-is-better */
+		const struct metric *m = &base->m[i];
+		if (!metric_is_latency(m) && (base->run_json || m->better != BETTER_LOWER))
 			continue;
 		struct rule *r = &rs->r[rs->n++];
 		snprintf(r->name, sizeof(r->name), "%s", base->m[i].name);
@@ -217,7 +224,12 @@ static const struct metric_comparison *find(const struct comparison *c, const ch
 static int fail_rule(const struct rules *rs, const struct rule *r, const char *key, char *err, size_t errlen,
 		     const char *why)
 {
-	snprintf(err, errlen, "%s:%u: [%s] key '%s': %s", rs->path ? rs->path : "--max-regression", r->line,
+	unsigned line = r->line;
+
+	for (size_t k = 0; k < ARRAY_SIZE(rule_keys); k++)
+		if (!strcmp(rule_keys[k].key, key) && r->key_line[k])
+			line = r->key_line[k];
+	snprintf(err, errlen, "%s:%u: [%s] key '%s': %s", rs->path ? rs->path : "--max-regression", line,
 		 r->name, key, why);
 	return -1;
 }

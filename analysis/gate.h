@@ -18,7 +18,8 @@ struct rule {
 	char direction[OPT_STRING_MAX];  /* lower, higher; "" from the metric */
 	char require[OPT_STRING_MAX];    /* both, threshold, significance */
 	char max_regression[OPT_STRING_MAX], max[OPT_STRING_MAX], min[OPT_STRING_MAX];
-	unsigned line;
+	unsigned line;           /* of the section */
+	unsigned key_line[8];    /* of each key, in the order of gate.c's table (0: not given) */
 };
 
 struct rules {
