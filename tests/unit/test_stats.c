@@ -171,7 +171,10 @@ static void check_select(const double *x, size_t n, const double *y, size_t m)
 	for (size_t i = 0, k = 0; i < n; i++)
 		for (size_t j = 0; j < m; j++)
 			all[k++] = y[j] - x[i];
-	sort_doubles(all, nm);
+	sort_doubles(all, nm); /* blocks sorted by GSL, then merged */
+	for (uint64_t i = 1; i < nm; i++)
+		if (all[i - 1] > all[i])
+			fail_msg("sort_doubles: %.17g before %.17g at %lu", all[i - 1], all[i], (unsigned long)i);
 	const uint64_t ranks[] = { 1, 2, nm / 1000, nm / 4, nm / 2, nm / 2 + 1, nm - 12345, nm - 1, nm };
 	for (size_t r = 0; r < ARRAY_SIZE(ranks); r++) {
 		double got = pairwise_diff_select(x, n, y, m, ranks[r]);
