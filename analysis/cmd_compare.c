@@ -99,7 +99,7 @@ static struct table *overview_table(struct comparison *c, size_t ncand)
 			if (!r) {
 				table_cell(t, "-");
 				table_cell(t, "-");
-				table_cell(t, "only in [1]");
+				table_cell(t, "only in base");
 				continue;
 			}
 			format_centre(r, false, buf, sizeof(buf));
