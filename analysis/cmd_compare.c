@@ -162,7 +162,7 @@ static void print_text(FILE *f, struct comparison *c, size_t ncand, bool markdow
 		dataset_describe(c[k].cand, what, sizeof(what));
 		fprintf(f, "%s[%zu]: %s\n", markdown ? "- " : "  ", k + 1, what);
 	}
-	fprintf(f, "\nalpha %g; p (Holm) adjusts across the %zu metrics of each candidate.\n", c[0].alpha, c[0].n);
+	fprintf(f, "\nalpha %g; p (Holm) adjusts across the metrics of each candidate.\n", c[0].alpha);
 	for (size_t k = 0; k < ncand; k++) {
 		fprintf(f, "%s", markdown ? "- " : "");
 		if (c[k].base->nruns >= 2 && c[k].cand->nruns >= 2)

@@ -49,7 +49,8 @@ static void test_rate(struct metric_comparison *r)
 
 	r->n_base = b->trials;
 	r->n_cand = c->trials;
-	r->p_fisher = fisher_exact_p(b->events, b->trials - b->events, c->events, c->trials - c->events);
+	r->constant = !b->events && !c->events; /* no failure on either side: nothing to test */
+	r->p_fisher = r->constant ? NAN : fisher_exact_p(b->events, b->trials - b->events, c->events, c->trials - c->events);
 	r->p = r->p_fisher;
 	double rb = b->trials ? (double)b->events / (double)b->trials : NAN;
 	double rc = c->trials ? (double)c->events / (double)c->trials : NAN;
