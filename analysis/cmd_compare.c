@@ -73,7 +73,7 @@ static void format_centre(const struct metric_comparison *r, bool base, char *bu
 static struct table *overview_table(struct comparison *c, size_t ncand)
 {
 	const char **head = calloc(1 + 1 + 3 * ncand, sizeof(*head));
-	char (*labels)[16] = calloc(ncand, sizeof(*labels));
+	char (*labels)[24] = calloc(ncand, sizeof(*labels));
 	size_t h = 0;
 
 	head[h++] = "metric (median)";
