@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <dirent.h>
+#include <gsl/gsl_statistics_double.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -137,11 +138,31 @@ static void acc_rate(struct acc *a, unsigned run, bool event)
 	a->m.trials++;
 }
 
+/* The values grouped by run (a counting sort on the run index): start[r]
+ * is where run r begins in the returned array, start[nruns] its end. */
+static double *group_by_run(const struct acc *a, size_t nruns, size_t *start)
+{
+	double *grouped = malloc((a->m.n + 1) * sizeof(*grouped));
+	size_t *fill = calloc(nruns + 1, sizeof(*fill));
+
+	memset(start, 0, (nruns + 1) * sizeof(*start));
+	for (size_t i = 0; i < a->m.n; i++)
+		start[a->run[i] + 1]++;
+	for (size_t r = 0; r < nruns; r++)
+		start[r + 1] += start[r];
+	memcpy(fill, start, nruns * sizeof(*fill));
+	for (size_t i = 0; i < a->m.n; i++)
+		grouped[fill[a->run[i]]++] = a->m.v[i];
+	free(fill);
+	return grouped;
+}
+
 /* Pooled values sorted; one value per run: its median, or its rate. */
 static void acc_finish(struct acc *a, size_t nruns, struct metric *out)
 {
 	struct metric *m = &a->m;
-	double *tmp = malloc((m->n + nruns + 1) * sizeof(*tmp));
+	size_t *start = malloc((nruns + 1) * sizeof(*start));
+	double *grouped = m->kind == METRIC_VALUES ? group_by_run(a, nruns, start) : NULL;
 
 	m->runs = malloc((nruns + 1) * sizeof(*m->runs));
 	for (size_t r = 0; r < nruns; r++) {
@@ -150,16 +171,11 @@ static void acc_finish(struct acc *a, size_t nruns, struct metric *out)
 				m->runs[m->nruns++] = (double)a->events[r] / (double)a->trials[r];
 			continue;
 		}
-		size_t k = 0;
-		for (size_t i = 0; i < m->n; i++)
-			if (a->run[i] == r)
-				tmp[k++] = m->v[i];
-		if (!k && a->one_per_run) /* summary.json leaves out counters that did not move */
-			tmp[k++] = 0;
-		if (k) {
-			sort_doubles(tmp, k);
-			m->runs[m->nruns++] = tmp[k / 2] * 0.5 + tmp[(k - 1) / 2] * 0.5;
-		}
+		double *run = grouped + start[r];
+		size_t k = start[r + 1] - start[r];
+		sort_doubles(run, k);
+		if (k || a->one_per_run) /* summary.json leaves out counters that did not move: 0 */
+			m->runs[m->nruns++] = k ? gsl_stats_median_from_sorted_data(run, 1, k) : 0;
 	}
 	if (a->one_per_run) { /* the pooled sample is the per-run values */
 		free(m->v);
@@ -169,7 +185,8 @@ static void acc_finish(struct acc *a, size_t nruns, struct metric *out)
 	}
 	sort_doubles(m->v, m->n);
 	sort_doubles(m->runs, m->nruns);
-	free(tmp);
+	free(grouped);
+	free(start);
 	free(a->run);
 	free(a->events);
 	free(a->trials);
@@ -234,9 +251,9 @@ static int samples_row(char *line, unsigned no, void *ctx)
 			v[k] = !*s ? -1 : strcmp(s, "0") ? 1 : 0;
 		else if (k == C_UNPIN_NS && !*s)
 			v[k] = -1;
-		else if (parse_finite(s, &v[k], why, sizeof(why)) || v[k] < 0) {
-			snprintf(c->err, c->errlen, "%s:%u: column '%s': %s", c->path, no, wanted_columns[k],
-				 v[k] < 0 ? "is negative" : why);
+		else if (parse_finite(s, &v[k], why, sizeof(why)) ||
+			 (v[k] < 0 && snprintf(why, sizeof(why), "'%.40s' is negative", s))) {
+			snprintf(c->err, c->errlen, "%s:%u: column '%s': %s", c->path, no, wanted_columns[k], why);
 			return -1;
 		}
 	}
@@ -610,7 +627,7 @@ static int load_numbers(const char *path, struct dataset *d, const struct load_o
 	m->n = c.n;
 	sort_doubles(m->v, m->n);
 	m->runs = malloc(sizeof(*m->runs));
-	m->runs[0] = (m->v[(m->n - 1) / 2] + m->v[m->n / 2]) / 2;
+	m->runs[0] = gsl_stats_median_from_sorted_data(m->v, 1, m->n);
 	m->nruns = 1;
 	return 0;
 }
