@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/utsname.h>
 
 /* CONFIG_ options that change what pinning and migration do. */
@@ -32,7 +33,7 @@ static char *kernel_config_text(const char *release)
 	if (text)
 		return text;
 	char *argv[] = { "gzip", "-dc", "/proc/config.gz", NULL };
-	if (spawn_capture(argv, &text, &len) == 0)
+	if (access(argv[2], R_OK) == 0 && spawn_capture(argv, &text, &len) == 0)
 		return text;
 	free(text);
 	return NULL;
