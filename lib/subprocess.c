@@ -82,17 +82,23 @@ int stop_process(pid_t pid, int sig, unsigned timeout_ms)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-int program_in_path(const char *name)
+int find_in_path(const char *name, char *buf, size_t len)
 {
 	const char *path = getenv("PATH");
-	char buf[4096];
 
 	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
 		const char *colon = strchrnul(p, ':');
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)(colon - p), p, name);
+		snprintf(buf, len, "%.*s/%s", (int)(colon - p), p, name);
 		if (access(buf, X_OK) == 0)
 			return 1;
 		p = *colon ? colon + 1 : colon;
 	}
 	return 0;
+}
+
+int program_in_path(const char *name)
+{
+	char buf[4096];
+
+	return find_in_path(name, buf, sizeof(buf));
 }

@@ -18,5 +18,7 @@ int spawn_background(char *const argv[], const char *log, pid_t *pid);
 int stop_process(pid_t pid, int sig, unsigned timeout_ms);
 /* Whether a program is found in PATH. */
 int program_in_path(const char *name);
+/* The same, leaving its path in buf. */
+int find_in_path(const char *name, char *buf, size_t len);
 
 #endif

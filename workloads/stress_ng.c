@@ -102,6 +102,7 @@ static json_t *ng_stop(void *state)
 const struct stressor stressor_stress_ng = {
 	.type = "stress-ng",
 	.summary = "runs stress-ng with the given arguments as background load",
+	.program = "stress-ng",
 	.options = ng_options,
 	.noptions = ARRAY_SIZE(ng_options),
 	.config_size = sizeof(struct ng_cfg),

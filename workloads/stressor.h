@@ -40,6 +40,9 @@ struct pin_range {
 struct stressor {
 	const char *type;
 	const char *summary;
+	/* Optional: the external program it runs (searched in PATH), which
+	 * a `pinbench vm` guest must carry too. */
+	const char *program;
 	const struct scenario_key *options;
 	size_t noptions;
 	size_t config_size;   /* the option table fills a struct of this size */
