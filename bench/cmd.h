@@ -8,5 +8,6 @@ int cmd_env(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
+int cmd_vm(int argc, char **argv);
 
 #endif

@@ -40,6 +40,7 @@ static const struct command {
 	{ "report", "statistics of runs: percentiles with confidence intervals, spread between runs", cmd_report },
 	{ "compare", "compare runs (or sample files) with a verdict per metric: tests, intervals, effect sizes", cmd_compare },
 	{ "gate", "pass or fail a candidate against a baseline by rules; JUnit and Markdown for CI", cmd_gate },
+	{ "vm", "boot kernels in QEMU with the NUMA, CMA and movable layout asked; run a scenario in each; compare", cmd_vm },
 	{ "version", "print the version", cmd_version },
 	{ "help", "this list", cmd_help },
 	{ "_helper", NULL, cmd_helper },

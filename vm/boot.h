@@ -1,0 +1,54 @@
+/* One boot of one kernel in QEMU: the command line that shapes the
+ * guest's memory, the bounded wait, and what became of the guest. */
+#ifndef PB_BOOT_H
+#define PB_BOOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "transfer.h"
+
+struct vm_config {
+	uint64_t mem, movablecore, cma;
+	unsigned numa, cpus;
+	const char *append;      /* more kernel command line, or NULL */
+	uint64_t timeout_ns;     /* from QEMU's start to the guest's power-off */
+};
+
+enum boot_status {
+	BOOT_OK,
+	BOOT_RUN_FAILED,         /* pinbench run exited non-zero in the guest */
+	BOOT_UNMET,              /* the kernel lacks what was asked (NUMA, CMA, movable) */
+	BOOT_PANIC,
+	BOOT_OOPS,
+	BOOT_HUNG,               /* the timeout ended it */
+	BOOT_NO_RESULT,          /* stopped without a result, for no reason seen */
+	BOOT_QEMU_FAILED,        /* QEMU itself failed before the guest printed anything */
+	BOOT_INTERRUPTED,        /* SIGINT/SIGTERM */
+};
+
+struct boot_result {
+	enum boot_status status;
+	char message[768];
+	double seconds;          /* QEMU's start to its exit */
+	char command[4096];      /* QEMU's argv joined by blanks, for the record */
+	struct guest_report guest;
+};
+
+const char *boot_status_name(enum boot_status s);
+
+/* Whether /dev/kvm answers; why not in why. QEMU may still fail to run a
+ * vCPU (nested virtualisation), which the first boot finds out. */
+bool kvm_available(char *why, size_t len);
+
+/* The release a bzImage names in its header ("6.12.117+deb12-amd64").
+ * 0, or -1 with a sentence in err. */
+int bzimage_release(const char *path, char *release, size_t len, char *err, size_t errlen);
+
+/* Boots kernel with initrd; writes console.log, qemu.log and the files the
+ * guest sends into dir (which exists). Returns 0 (r says how it went),
+ * or -1 when QEMU could not be started (r->message says why). */
+int vm_boot(const struct vm_config *cfg, bool kvm, const char *kernel, const char *initrd, const char *dir,
+	    volatile int *stop, struct boot_result *r);
+
+#endif

@@ -1,0 +1,59 @@
+#!/bin/busybox sh
+# /init of a `pinbench vm` guest (built into pinbench as text).
+#
+# Runs /scenario.ini once as root and sends the run directory back to the
+# host over the second serial port (ttyS1) as base64 between marker lines,
+# then powers off. The kernel's console is ttyS0, which the host keeps as
+# console.log. The markers are what the host reads (vm/transfer.c):
+#   PINBENCH-FACT KEY VALUE      what this kernel offers; uptimes
+#   PINBENCH-FILE NAME SIZE      then base64 lines, then PINBENCH-END NAME
+#   PINBENCH-EXIT STATUS         the exit status of `pinbench run`
+/bin/busybox mkdir -p /bin /sbin /usr/bin /proc /sys /dev /run /tmp /results
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/usr/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /run
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+
+out=/dev/ttyS1
+stty -F $out raw -echo
+send() {
+	echo "$*" > $out
+}
+
+movable_pages() {
+	awk '/^Node .* zone +Movable/ { m = 1; next } /^Node / { m = 0 }
+	     m && $1 == "present" { n += $2 } END { print n + 0 }' /proc/zoneinfo
+}
+
+uptime() {
+	cut -d' ' -f1 /proc/uptime
+}
+
+send "PINBENCH-FACT uptime_init $(uptime)"
+send "PINBENCH-FACT release $(uname -r)"
+send "PINBENCH-FACT nodes $(cat /sys/devices/system/node/online 2>/dev/null || echo 0)"
+send "PINBENCH-FACT movable_pages $(movable_pages)"
+send "PINBENCH-FACT cma_kb $(awk '/^CmaTotal:/ { print $2 }' /proc/meminfo)"
+send "PINBENCH-FACT mem_kb $(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
+
+echo "pinbench-guest: $(uname -r), running the scenario"
+set -o pipefail
+pinbench run /scenario.ini -o /results/run -q 2>&1 | tee /results/guest.log
+status=$?
+set +o pipefail
+send "PINBENCH-FACT uptime_run $(uptime)"
+
+for f in /results/run/* /results/guest.log; do
+	[ -f "$f" ] || continue
+	name=${f##*/}
+	send "PINBENCH-FILE $name $(wc -c < "$f")"
+	base64 "$f" > $out
+	send "PINBENCH-END $name"
+done
+send "PINBENCH-FACT uptime_sent $(uptime)"
+send "PINBENCH-EXIT $status"
+sync
+poweroff -f
