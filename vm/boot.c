@@ -4,6 +4,7 @@
 #include "subprocess.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -333,6 +334,9 @@ static void classify(const struct vm_config *cfg, enum wait_end how, int qemu_st
 		last_line(path, line, sizeof(line));
 		snprintf(r->message, sizeof(r->message), "QEMU exited with %d before the guest printed anything: %s",
 			 qemu_status, line);
+	} else if (r->damaged[0]) {
+		r->status = BOOT_NO_RESULT;
+		snprintf(r->message, sizeof(r->message), "the results arrived damaged: %s", r->damaged);
 	} else {
 		r->status = BOOT_NO_RESULT;
 		snprintf(r->message, sizeof(r->message), "the guest stopped without a result%s%s (QEMU exit %d)",
@@ -341,19 +345,47 @@ static void classify(const struct vm_config *cfg, enum wait_end how, int qemu_st
 	free(console);
 }
 
+/* The guest gzips what it sends; gunzip each (gzip -d replaces NAME.gz
+ * with NAME). */
+static int gunzip_all(const char *dir, char *err, size_t errlen)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[4400], *out = NULL;
+	size_t len;
+	int ret = 0;
+
+	while (d && (de = readdir(d)) && !ret) {
+		size_t n = strlen(de->d_name);
+		if (n < 4 || strcmp(de->d_name + n - 3, ".gz"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		char *argv[] = { "gzip", "-d", "-f", path, NULL };
+		ret = spawn_capture(argv, &out, &len);
+		free(out);
+		out = NULL;
+		if (ret)
+			snprintf(err, errlen, "gzip -d %s: %s", de->d_name, ret < 0 ? strerror(-ret) : "failed");
+	}
+	if (d)
+		closedir(d);
+	return ret;
+}
+
 /* Decodes what the guest sent; the raw stream goes once it is read. */
 static void receive(const char *dir, struct boot_result *r)
 {
-	char path[4200], err[512];
+	char path[4200], err[256];
 	size_t len = 0;
 	char *stream;
 
 	snprintf(path, sizeof(path), "%s/transfer.log", dir);
 	stream = read_file(path, &len);
-	if (transfer_read(stream ? stream : "", len, dir, &r->guest, err, sizeof(err))) {
+	if (transfer_read(stream ? stream : "", len, dir, &r->guest, err, sizeof(err)) ||
+	    gunzip_all(dir, err, sizeof(err))) {
 		/* a damaged stream is a failed boot, whatever it said */
 		r->guest.exit_status = -1;
-		snprintf(r->guest.truncated, sizeof(r->guest.truncated), "(damaged: %.40s)", err);
+		snprintf(r->damaged, sizeof(r->damaged), "%s", err);
 	} else {
 		unlink(path);
 	}

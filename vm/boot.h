@@ -32,6 +32,7 @@ struct boot_result {
 	char message[768];
 	double seconds;          /* QEMU's start to its exit */
 	char command[4096];      /* QEMU's argv joined by blanks, for the record */
+	char damaged[300];       /* why what the guest sent was unusable, "" when it was not */
 	struct guest_report guest;
 };
 
