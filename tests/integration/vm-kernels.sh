@@ -2,7 +2,8 @@
 # pinbench vm: Debian's own 6.1 and 6.12 kernels booted in QEMU with two
 # NUMA nodes and a movable zone, two boots each, interleaved; per-node
 # samples and page migration in every guest; the comparison of the two;
-# and a panic, a hung guest and a kernel that ignores the NUMA layout, each
+# a panic, a hung guest, a kernel that ignores the NUMA layout and one
+# without CMA asked for a CMA area, each
 # ending its boot with a clear message and its console kept.
 . "$SRCDIR/tests/integration/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed"
@@ -88,3 +89,11 @@ vm -k "$k612" --append numa=off "$sc" -o "$TMP/nonuma"
 [ "$rc" -eq 1 ] || { cat "$TMP/out" "$TMP/err"; fail "numa=off: exit $rc, expected 1"; }
 grep -q "1 NUMA node(s) where 2 were asked" "$TMP/out" || { cat "$TMP/out"; fail "numa=off: no clear message"; }
 pass "a kernel showing 1 node where 2 were asked is reported, not compared"
+
+# CMA asked of a kernel built without it (Debian's are).
+if grep -q '^# CONFIG_CMA is not set' "${k61%/*}/config-$r61" 2>/dev/null; then
+	vm -k "$k61" --cma 256M "$sc" -o "$TMP/nocma"
+	[ "$rc" -eq 1 ] || { cat "$TMP/out" "$TMP/err"; fail "cma: exit $rc, expected 1"; }
+	grep -q "no CMA area although cma= was given" "$TMP/out" || { cat "$TMP/out"; fail "cma: no clear message"; }
+	pass "cma= on a kernel without CONFIG_CMA is reported"
+fi
