@@ -305,7 +305,7 @@ static void classify(const struct vm_config *cfg, enum wait_end how, int qemu_st
 	console = read_file(path, NULL);
 	if (how == WAIT_STOPPED) {
 		r->status = BOOT_INTERRUPTED;
-		snprintf(r->message, sizeof(r->message), "interrupted");
+		snprintf(r->message, sizeof(r->message), "QEMU was stopped: pinbench got SIGINT or SIGTERM");
 	} else if (r->guest.exit_status == 0 && !requirements_met(cfg, &r->guest, line, sizeof(line))) {
 		r->status = BOOT_UNMET;
 		snprintf(r->message, sizeof(r->message), "%s", line);

@@ -97,3 +97,19 @@ if grep -q '^# CONFIG_CMA is not set' "${k61%/*}/config-$r61" 2>/dev/null; then
 	grep -q "no CMA area although cma= was given" "$TMP/out" || { cat "$TMP/out"; fail "cma: no clear message"; }
 	pass "cma= on a kernel without CONFIG_CMA is reported"
 fi
+
+# SIGKILL: QEMU outlives pinbench until `env restore` ends it (root only:
+# the journal is root's).
+if [ "$(id -u)" -eq 0 ]; then
+	"$PINBENCH" 9>&- vm $layout -k "$k612" "$sc" -o "$TMP/killed" >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do running "qemu-system-x86_64.*$TMP/killed" && break; sleep 0.1; done
+	running "qemu-system-x86_64.*$TMP/killed" || fail "sigkill: QEMU never started"
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || true
+	running "qemu-system-x86_64.*$TMP/killed" || fail "sigkill: QEMU ended with pinbench; nothing left to restore"
+	"$PINBENCH" 9>&- env restore >/dev/null
+	sleep 0.5
+	running "qemu-system-x86_64.*$TMP/killed" && fail "sigkill: env restore left QEMU running"
+	pass "after SIGKILL of pinbench vm, env restore ends its QEMU"
+fi
