@@ -5,6 +5,7 @@
 #include "analysis_cli.h"
 #include "compare.h"
 #include "table.h"
+#include "views.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -70,7 +71,7 @@ static void format_centre(const struct metric_comparison *r, bool base, char *bu
 		format_value(v, r->unit, buf, len);
 }
 
-static struct table *overview_table(struct comparison *c, size_t ncand)
+struct table *compare_overview_table(struct comparison *c, size_t ncand)
 {
 	const char **head = calloc(1 + 1 + 3 * ncand, sizeof(*head));
 	char (*labels)[24] = calloc(ncand, sizeof(*labels));
@@ -115,7 +116,7 @@ static struct table *overview_table(struct comparison *c, size_t ncand)
 	return t;
 }
 
-static struct table *detail_table(const struct comparison *c)
+struct table *compare_detail_table(const struct comparison *c)
 {
 	static const char *const head[] = {
 		"metric", "n", "median change [CI]", "p99 change [CI]", "shift (HL) [CI]", "Cliff's d",
@@ -173,12 +174,12 @@ static void print_text(FILE *f, struct comparison *c, size_t ncand, bool markdow
 			fprintf(f, "[%zu]: tests on pooled samples (a side has a single run)\n", k + 1);
 	}
 	fputc('\n', f);
-	struct table *t = overview_table(c, ncand);
+	struct table *t = compare_overview_table(c, ncand);
 	table_print(t, f, markdown, colour);
 	table_free(t);
 	for (size_t k = 0; k < ncand; k++) {
 		fprintf(f, "\n%s[%zu] against base\n%s", h, k + 1, markdown ? "\n" : "");
-		t = detail_table(&c[k]);
+		t = compare_detail_table(&c[k]);
 		table_print(t, f, markdown, colour);
 		table_free(t);
 	}

@@ -6,6 +6,9 @@
 #include "analysis_cli.h"
 #include "stats.h"
 #include "table.h"
+#include "views.h"
+#include "report_doc.h"
+#include "capacity.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -19,14 +22,21 @@
 static const char usage[] =
 	"usage: pinbench report RUN [RUN...] [--format text|markdown|json] [--alpha A]\n"
 	"                       [--column NAME] [--all-counters] [-o FILE]\n"
+	"       pinbench report RUN [RUN...] --html FILE | --markdown FILE [--png]\n"
 	"\n"
 	"RUN: a run directory, a directory of run directories (pooled), a file with\n"
-	"one number per line, or a CSV file with --column.\n"
+	"one number per line, a CSV file with --column, or a capacity sweep directory.\n"
+	"With --html or --markdown: one document with the verdicts first (several RUNs\n"
+	"are compared with the first), plots (gnuplot; written to FILE's stem + -plots/\n"
+	"with their .gp and .dat), every metric, the environment and the scenario.\n"
 	"  -f, --format F       text (default), markdown or json\n"
 	"  -a, --alpha A        intervals at level 1 - A (default 0.05: 95%)\n"
 	"  -c, --column NAME    read this column of CSV files\n"
 	"      --all-counters   every vmstat counter, not only migration-related ones\n"
-	"  -o, --output FILE    write there instead of stdout\n";
+	"  -o, --output FILE    write there instead of stdout\n"
+	"  -W, --html FILE      a self-contained HTML document (plots inlined)\n"
+	"  -M, --markdown FILE  a Markdown document, plots beside it\n"
+	"      --png            PNG plots instead of SVG\n";
 
 static const struct {
 	const char *name;
@@ -49,7 +59,7 @@ static void value_with_ci(double v, double lo, double hi, const char *unit, char
 	snprintf(buf, len, "%s [%s, %s]", a, b, c);
 }
 
-static struct table *values_table(const struct dataset *d, double alpha)
+struct table *report_values_table(const struct dataset *d, double alpha)
 {
 	static const char *const head[] = { "metric", "n", "mean", "stddev", "CV", "min",
 					    "p50 [CI]", "p90 [CI]", "p99 [CI]", "p99.9 [CI]", "max" };
@@ -86,7 +96,7 @@ static struct table *values_table(const struct dataset *d, double alpha)
 	return t;
 }
 
-static struct table *rates_table(const struct dataset *d, double alpha)
+struct table *report_rates_table(const struct dataset *d, double alpha)
 {
 	static const char *const head[] = { "metric", "events", "trials", "rate [Wilson CI]" };
 	struct table *t = table_new(head, ARRAY_SIZE(head));
@@ -109,7 +119,7 @@ static struct table *rates_table(const struct dataset *d, double alpha)
 
 /* The spread of per-run medians: what a comparison between kernels (one
  * boot each) has to beat. */
-static struct table *runs_table(const struct dataset *d)
+struct table *report_runs_table(const struct dataset *d)
 {
 	static const char *const head[] = { "metric (one value per run)", "runs", "median", "min", "max",
 					    "stddev", "CV" };
@@ -145,16 +155,16 @@ static void print_text(FILE *f, const struct dataset *d, size_t n, double alpha,
 		fprintf(f, "%s%s\n\n", markdown ? "### " : "", what);
 		fprintf(f, "Intervals: %g%%, order statistics (binomial) for percentiles, Wilson for rates.\n\n",
 			100 * (1 - alpha));
-		struct table *t = values_table(&d[k], alpha);
+		struct table *t = report_values_table(&d[k], alpha);
 		table_print(t, f, markdown, false);
 		table_free(t);
 		fputc('\n', f);
-		t = rates_table(&d[k], alpha);
+		t = report_rates_table(&d[k], alpha);
 		table_print(t, f, markdown, false);
 		table_free(t);
 		if (d[k].nruns >= 2) {
 			fprintf(f, "\n%sSpread between runs\n\n", markdown ? "#### " : "");
-			t = runs_table(&d[k]);
+			t = report_runs_table(&d[k]);
 			table_print(t, f, markdown, false);
 			table_free(t);
 		}
@@ -215,31 +225,74 @@ static void print_json(FILE *f, const struct dataset *d, size_t n, double alpha)
 	analysis_print_json(f, root);
 }
 
+struct report_args {
+	struct analysis_args a;
+	struct doc_options doc;
+};
+
+static int report_option(struct report_args *r, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'W':
+	case 'M':
+		if (r->doc.path)
+			return analysis_usage(usage, "give one of --html and --markdown"), -1;
+		r->doc.path = arg;
+		r->doc.fmt = opt == 'W' ? DOC_HTML : DOC_MARKDOWN;
+		return 0;
+	case 'P':
+		r->doc.png = true;
+		return 0;
+	default:
+		return analysis_option(&r->a, opt, arg, usage);
+	}
+}
+
+static int print_report(const struct analysis_args *a, struct dataset *d, size_t n)
+{
+	int ret;
+	FILE *f = analysis_open_output(a, &ret);
+
+	if (!f)
+		return ret;
+	if (!strcmp(a->format, "json"))
+		print_json(f, d, n, a->alpha);
+	else
+		print_text(f, d, n, a->alpha, !strcmp(a->format, "markdown"));
+	return analysis_close_output(a, f);
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' }, { "alpha", required_argument, NULL, 'a' },
 		{ "column", required_argument, NULL, 'c' }, { "all-counters", no_argument, NULL, 'A' },
-		{ "output", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' }, { 0 },
+		{ "output", required_argument, NULL, 'o' }, { "html", required_argument, NULL, 'W' },
+		{ "markdown", required_argument, NULL, 'M' }, { "png", no_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
-	struct analysis_args a = { .alpha = 0.05, .format = "text", .load.allow_incomplete = true };
-	int ret = analysis_parse(argc, argv, longopts, usage, 1, "needs at least one RUN", &a);
+	struct report_args r = { .a = { .alpha = 0.05, .format = "text", .load.allow_incomplete = true } };
+	int opt, ret;
 
-	if (ret >= 0)
-		return ret;
+	while ((opt = getopt_long(argc, argv, "f:a:c:o:W:M:h", longopts, NULL)) != -1)
+		if (report_option(&r, opt, optarg))
+			return opt == 'h' ? 0 : 2;
 	argc -= optind;
 	argv += optind;
+	if (argc < 1)
+		return analysis_usage(usage, "needs at least one RUN");
+	if (strcmp(r.a.format, "text") && strcmp(r.a.format, "markdown") && strcmp(r.a.format, "json"))
+		return analysis_usage(usage, "--format is text, markdown or json");
+	r.doc.alpha = r.a.alpha;
+	if (r.doc.path && argc == 1 && capacity_is_sweep(argv[0]))
+		return capacity_document(&r.doc, argv[0]) ? 1 : 0;
 
 	struct dataset *d = calloc((size_t)argc, sizeof(*d));
-	ret = analysis_load_all(&a, argv, (size_t)argc, d);
-	FILE *f = ret ? NULL : analysis_open_output(&a, &ret);
-	if (f) {
-		if (!strcmp(a.format, "json"))
-			print_json(f, d, (size_t)argc, a.alpha);
-		else
-			print_text(f, d, (size_t)argc, a.alpha, !strcmp(a.format, "markdown"));
-		ret = analysis_close_output(&a, f);
-	}
+	ret = analysis_load_all(&r.a, argv, (size_t)argc, d);
+	if (!ret && r.doc.path)
+		ret = report_document(&r.doc, d, (size_t)argc) ? 1 : 0;
+	else if (!ret)
+		ret = print_report(&r.a, d, (size_t)argc);
 	for (int k = 0; k < argc; k++)
 		dataset_free(&d[k]);
 	free(d);

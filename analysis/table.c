@@ -152,3 +152,34 @@ void format_p(double p, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%.3f", p);
 }
+
+void table_print_html(const struct table *t, FILE *f)
+{
+	static const char *const classes[] = { "", " class=\"good\"", " class=\"bad\"", " class=\"note\"" };
+
+	fputs("<table>\n", f);
+	for (size_t r = 0; r < t->nrows; r++) {
+		fputs("<tr>", f);
+		for (size_t c = 0; c < t->ncols; c++) {
+			const struct cell *cell = &t->cells[r * t->ncols + c];
+			fprintf(f, "<%s%s>", r ? "td" : "th", classes[cell->colour]);
+			html_escape(f, cell->text);
+			fprintf(f, "</%s>", r ? "td" : "th");
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+void html_escape(FILE *f, const char *text)
+{
+	for (const char *s = text ? text : ""; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}

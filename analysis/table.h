@@ -18,7 +18,11 @@ void table_cell(struct table *t, const char *fmt, ...) __attribute__((format(pri
 /* Colours the last cell. */
 void table_colour(struct table *t, enum cell_colour c);
 void table_print(const struct table *t, FILE *f, bool markdown, bool colour);
+/* An HTML <table>; colours become the classes good, bad and note. */
+void table_print_html(const struct table *t, FILE *f);
 void table_free(struct table *t);
+/* Writes text with &, <, > and " escaped for HTML. */
+void html_escape(FILE *f, const char *text);
 
 /* Colour when stdout is a terminal and NO_COLOR is unset. */
 bool want_colour(FILE *f);

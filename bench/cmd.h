@@ -9,5 +9,6 @@ int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
+int cmd_capacity(int argc, char **argv);
 
 #endif

@@ -40,6 +40,7 @@ static const struct command {
 	{ "report", "statistics of runs: percentiles with confidence intervals, spread between runs", cmd_report },
 	{ "compare", "compare runs (or sample files) with a verdict per metric: tests, intervals, effect sizes", cmd_compare },
 	{ "gate", "pass or fail a candidate against a baseline by rules; JUnit and Markdown for CI", cmd_gate },
+	{ "capacity", "sweep a scenario over a grid; fit pin time against size per node; plan guest sizes", cmd_capacity },
 	{ "vm", "boot kernels in QEMU with the NUMA, CMA and movable layout asked; run a scenario in each; compare", cmd_vm },
 	{ "version", "print the version", cmd_version },
 	{ "help", "this list", cmd_help },

@@ -272,6 +272,12 @@ static int interpret(struct ini_doc *r, struct scenario *sc)
 		const char *section = sections[i];
 		if (!strcmp(section, "global"))
 			continue;
+		if (!strcmp(section, "sweep")) {
+			snprintf(r->err, r->errlen, "%s:%u: [sweep] describes a capacity sweep: run this file with "
+				 "'pinbench capacity'", r->name, ini_doc_section_line(r, section));
+			ret = -1;
+			break;
+		}
 		const struct ini_entry *type = ini_doc_find(r, section, "type");
 		type_names(known, sizeof(known));
 		if (!type) {

@@ -15,6 +15,11 @@ extern char **environ;
 
 int spawn_capture(char *const argv[], char **out, size_t *len)
 {
+	return spawn_capture_in(NULL, false, argv, out, len);
+}
+
+int spawn_capture_in(const char *dir, bool with_stderr, char *const argv[], char **out, size_t *len)
+{
 	posix_spawn_file_actions_t fa;
 	FILE *mem;
 	pid_t pid;
@@ -26,7 +31,11 @@ int spawn_capture(char *const argv[], char **out, size_t *len)
 		return -errno;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	if (with_stderr)
+		posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	if (dir)
+		posix_spawn_file_actions_addchdir_np(&fa, dir);
 	ret = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);

@@ -2,12 +2,16 @@
 #ifndef PB_SUBPROCESS_H
 #define PB_SUBPROCESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 /* Runs argv[0] (searched in PATH) and captures its standard output.
  * Returns the exit status (0..255), or -errno when it could not run. */
 int spawn_capture(char *const argv[], char **out, size_t *len);
+/* The same, run in directory dir (NULL: ours), standard error captured
+ * too when with_stderr. */
+int spawn_capture_in(const char *dir, bool with_stderr, char *const argv[], char **out, size_t *len);
 
 /* Starts argv[0] (searched in PATH) in the background with standard
  * output and error going to log (NULL: /dev/null) and standard input from

@@ -1,0 +1,617 @@
+#include "config.h"
+#include "capacity.h"
+#include "log.h"
+#include "stats.h"
+#include "table.h"
+#include "util.h"
+
+#include <errno.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_fit.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { MAX_NODES = 64, MAX_PLAN = 16 };
+
+struct growable {
+	double *v;
+	size_t n, cap;
+};
+
+static void push(struct growable *g, double v)
+{
+	if (g->n == g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 64;
+		g->v = realloc(g->v, g->cap * sizeof(*g->v));
+	}
+	g->v[g->n++] = v;
+}
+
+/* One sweep point on one node. */
+struct point_node {
+	double size;             /* bytes asked per iteration (successful or not) */
+	uint64_t pins, failures;
+};
+
+struct node_cap {
+	int node;
+	struct growable x, y;    /* per iteration where every pin succeeded: bytes, seconds */
+	struct growable gbps_mig, gbps_plain; /* per pin: had to migrate, or not */
+	struct point_node *pts;  /* one per complete sweep point */
+	size_t npts;
+	/* the fit: seconds = c0 + c1 * bytes */
+	bool fitted;
+	double c0, c1, cov00, cov01, cov11, sumsq, r2, xmax;
+};
+
+struct capacity {
+	struct node_cap nodes[MAX_NODES];
+	size_t nnodes, points, complete;
+	double max_failure_rate, alpha;
+	uint64_t plan[MAX_PLAN];
+	size_t nplan;
+	char first_run[4400];
+};
+
+bool capacity_is_sweep(const char *dir)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, SWEEP_JSON);
+	return access(path, R_OK) == 0;
+}
+
+static struct node_cap *node_of(struct capacity *c, int node)
+{
+	for (size_t i = 0; i < c->nnodes; i++)
+		if (c->nodes[i].node == node)
+			return &c->nodes[i];
+	if (c->nnodes == MAX_NODES)
+		return NULL;
+	memset(&c->nodes[c->nnodes], 0, sizeof(c->nodes[0]));
+	c->nodes[c->nnodes].node = node;
+	return &c->nodes[c->nnodes++];
+}
+
+/* One iteration of one job on one node, being summed. */
+struct group {
+	unsigned run, iteration;
+	char job[64];
+	int node;
+	double bytes, seconds;
+	bool failed;
+};
+
+static void close_group(struct capacity *c, struct group *g, struct point_node *pn)
+{
+	struct node_cap *nc = g->bytes ? node_of(c, g->node) : NULL;
+
+	if (!nc)
+		return;
+	if (!g->failed) {
+		push(&nc->x, g->bytes);
+		push(&nc->y, g->seconds);
+	}
+	if (g->bytes > pn[nc - c->nodes].size)
+		pn[nc - c->nodes].size = g->bytes;
+}
+
+/* samples.csv: run,iteration,job,node,chunk,bytes,start_ns,pin_ns,errno,
+ * error,unpin_ns,unpin_errno,movable_pages_before,unpinnable_pages,
+ * migrate_succeeded,migrate_failed */
+static int read_point(struct capacity *c, const char *run_dir)
+{
+	char path[4600], line[1024];
+	struct point_node pn[MAX_NODES] = { 0 };
+	struct group g = { 0 };
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/samples.csv", run_dir);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	g.node = -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *fields[16], *s = line;
+		size_t nf = 0;
+		line[strcspn(line, "\n")] = '\0';
+		while (nf < 16 && s)
+			fields[nf++] = strsep(&s, ",");
+		if (nf < 16 || !strcmp(fields[0], "run"))
+			continue;
+		unsigned run = (unsigned)atoi(fields[0]), it = (unsigned)atoi(fields[1]);
+		int node = atoi(fields[3]), err = atoi(fields[8]);
+		double bytes = atof(fields[5]), ns = atof(fields[7]);
+		long long migrated = atoll(fields[14]), movable = atoll(fields[12]);
+		if (run != g.run || it != g.iteration || node != g.node || strcmp(fields[2], g.job)) {
+			close_group(c, &g, pn);
+			g = (struct group){ .run = run, .iteration = it, .node = node };
+			snprintf(g.job, sizeof(g.job), "%s", fields[2]);
+		}
+		struct node_cap *nc = node_of(c, node);
+		if (!nc)
+			continue;
+		g.bytes += bytes;
+		g.seconds += ns / 1e9;
+		g.failed |= err != 0;
+		pn[nc - c->nodes].pins++;
+		pn[nc - c->nodes].failures += err != 0;
+		if (!err && ns > 0) /* migrated: traced, else judged by what lay in the movable zone */
+			push(migrated > 0 || (migrated < 0 && movable > 0) ? &nc->gbps_mig : &nc->gbps_plain, bytes / ns);
+	}
+	close_group(c, &g, pn);
+	fclose(f);
+	for (size_t i = 0; i < c->nnodes; i++) {
+		struct node_cap *nc = &c->nodes[i];
+		nc->pts = realloc(nc->pts, (nc->npts + 1) * sizeof(*nc->pts));
+		nc->pts[nc->npts++] = pn[i];
+	}
+	return 0;
+}
+
+static void fit(struct node_cap *nc)
+{
+	size_t n = nc->x.n;
+
+	nc->fitted = false;
+	if (n < 3)
+		return;
+	nc->xmax = gsl_stats_max(nc->x.v, 1, n);
+	if (gsl_stats_min(nc->x.v, 1, n) == nc->xmax) /* one size: no slope to fit */
+		return;
+	gsl_fit_linear(nc->x.v, 1, nc->y.v, 1, n, &nc->c0, &nc->c1, &nc->cov00, &nc->cov01, &nc->cov11, &nc->sumsq);
+	double tss = gsl_stats_tss(nc->y.v, 1, n);
+	nc->r2 = tss > 0 ? 1 - nc->sumsq / tss : NAN;
+	nc->fitted = true;
+}
+
+/* Prediction at x bytes: seconds and the prediction interval (a new
+ * observation, not the mean) at 1 - alpha. */
+static void predict(const struct node_cap *nc, double x, double alpha, double *y, double *lo, double *hi)
+{
+	double yerr, df = (double)nc->x.n - 2;
+
+	gsl_fit_linear_est(x, nc->c0, nc->c1, nc->cov00, nc->cov01, nc->cov11, y, &yerr);
+	double half = gsl_cdf_tdist_Pinv(1 - alpha / 2, df) * sqrt(nc->sumsq / df + yerr * yerr);
+	*lo = *y - half;
+	*hi = *y + half;
+}
+
+static double parse_rate(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	return end == s ? NAN : *end == '%' ? v / 100 : v;
+}
+
+static int load_sweep(struct capacity *c, const char *dir)
+{
+	char path[4300], err[256];
+	json_error_t je;
+	json_t *sw, *pt;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, SWEEP_JSON);
+	sw = json_load_file(path, 0, &je);
+	if (!sw) {
+		pb_err("%s:%d: %s", path, je.line, je.text);
+		return -1;
+	}
+	c->max_failure_rate = parse_rate(json_string_value(json_object_get(sw, "max_failure_rate")) ?: "1%");
+	char *plan = strdup(json_string_value(json_object_get(sw, "plan")) ?: ""), *save;
+	for (char *v = strtok_r(plan, ", ", &save); v && c->nplan < MAX_PLAN; v = strtok_r(NULL, ", ", &save))
+		if (parse_size(v, &c->plan[c->nplan], err, sizeof(err)) == 0)
+			c->nplan++;
+	free(plan);
+	json_array_foreach(json_object_get(sw, "points"), i, pt) {
+		char run_dir[4400], summary[4500];
+		snprintf(run_dir, sizeof(run_dir), "%s/%s", dir, json_string_value(json_object_get(pt, "dir")));
+		snprintf(summary, sizeof(summary), "%s/summary.json", run_dir);
+		json_t *s = json_load_file(summary, 0, NULL);
+		bool complete = json_is_true(json_object_get(s, "complete"));
+		json_decref(s);
+		c->points++;
+		if (!complete || read_point(c, run_dir))
+			continue;
+		if (!c->complete++)
+			snprintf(c->first_run, sizeof(c->first_run), "%s", run_dir);
+	}
+	json_decref(sw);
+	if (!c->complete) {
+		pb_err("%s: no complete sweep point to analyse", dir);
+		return -1;
+	}
+	for (size_t n = 0; n < c->nnodes; n++)
+		fit(&c->nodes[n]);
+	return 0;
+}
+
+static void capacity_free(struct capacity *c)
+{
+	for (size_t i = 0; i < c->nnodes; i++) {
+		struct node_cap *nc = &c->nodes[i];
+		free(nc->x.v);
+		free(nc->y.v);
+		free(nc->gbps_mig.v);
+		free(nc->gbps_plain.v);
+		free(nc->pts);
+	}
+}
+
+static double median_of(struct growable *g)
+{
+	if (!g->n)
+		return NAN;
+	sort_doubles(g->v, g->n);
+	return gsl_stats_median_from_sorted_data(g->v, 1, g->n);
+}
+
+/* The largest size whose failure rate is at most the target, with every
+ * smaller size also under it; 0 when even the smallest is over. */
+static double largest_safe_size(const struct node_cap *nc, double target)
+{
+	double best = 0;
+	bool over = false;
+
+	for (size_t pass = 0; pass < nc->npts; pass++) {
+		/* sizes in increasing order, by selection: the points are few */
+		double next = INFINITY;
+		const struct point_node *pick = NULL;
+		for (size_t i = 0; i < nc->npts; i++)
+			if (nc->pts[i].size > best && nc->pts[i].size < next && nc->pts[i].pins) {
+				next = nc->pts[i].size;
+				pick = &nc->pts[i];
+			}
+		if (!pick || over)
+			break;
+		if ((double)pick->failures / (double)pick->pins <= target)
+			best = pick->size;
+		else
+			over = true;
+	}
+	return best;
+}
+
+static struct table *fit_table(const struct capacity *c)
+{
+	static const char *const head[] = { "node", "iterations", "fixed (s)", "per GiB (s)", "R^2", "residual sd (s)",
+					    "measured up to" };
+	struct table *t = table_new(head, ARRAY_SIZE(head));
+	char buf[32];
+
+	for (size_t i = 0; i < c->nnodes; i++) {
+		const struct node_cap *nc = &c->nodes[i];
+		table_row(t);
+		table_cell(t, "%d", nc->node);
+		table_cell(t, "%zu", nc->x.n);
+		if (!nc->fitted) {
+			table_cell(t, "no fit: the sweep needs two sizes or more");
+			continue;
+		}
+		table_cell(t, "%.4f", nc->c0);
+		table_cell(t, "%.4f", nc->c1 * (double)GIB);
+		table_cell(t, "%.4f", nc->r2);
+		table_cell(t, "%.4f", sqrt(nc->sumsq / ((double)nc->x.n - 2)));
+		format_size((uint64_t)nc->xmax, buf, sizeof(buf));
+		table_cell(t, "%s", buf);
+	}
+	return t;
+}
+
+static struct table *throughput_table(struct capacity *c)
+{
+	static const char *const head[] = { "node", "GB/s with migration", "pins", "GB/s without migration", "pins" };
+	struct table *t = table_new(head, ARRAY_SIZE(head));
+
+	for (size_t i = 0; i < c->nnodes; i++) {
+		struct node_cap *nc = &c->nodes[i];
+		table_row(t);
+		table_cell(t, "%d", nc->node);
+		double mig = median_of(&nc->gbps_mig), plain = median_of(&nc->gbps_plain);
+		table_cell(t, isnan(mig) ? "-" : "%.3f", mig);
+		table_cell(t, "%zu", nc->gbps_mig.n);
+		table_cell(t, isnan(plain) ? "-" : "%.3f", plain);
+		table_cell(t, "%zu", nc->gbps_plain.n);
+	}
+	return t;
+}
+
+static struct table *failure_table(const struct capacity *c)
+{
+	static const char *const head[] = { "size per node", "node", "pins", "failures", "rate [Wilson CI]", "within target" };
+	struct table *t = table_new(head, ARRAY_SIZE(head));
+	char buf[32];
+
+	for (size_t i = 0; i < c->nnodes; i++)
+		for (size_t p = 0; p < c->nodes[i].npts; p++) {
+			const struct point_node *pn = &c->nodes[i].pts[p];
+			double lo, hi, rate = pn->pins ? (double)pn->failures / (double)pn->pins : NAN;
+			wilson_ci(pn->failures, pn->pins, c->alpha, &lo, &hi);
+			table_row(t);
+			format_size((uint64_t)pn->size, buf, sizeof(buf));
+			table_cell(t, "%s", buf);
+			table_cell(t, "%d", c->nodes[i].node);
+			table_cell(t, "%lu", (unsigned long)pn->pins);
+			table_cell(t, "%lu", (unsigned long)pn->failures);
+			table_cell(t, "%.3g%% [%.3g%%, %.3g%%]", 100 * rate, 100 * lo, 100 * hi);
+			table_cell(t, "%s", rate <= c->max_failure_rate ? "yes" : "NO");
+			table_colour(t, rate <= c->max_failure_rate ? COLOUR_GOOD : COLOUR_BAD);
+		}
+	return t;
+}
+
+/* A guest of size G split evenly over the nodes, pinned per node in
+ * parallel: the slowest node's predicted time. */
+static void plan_row(const struct capacity *c, uint64_t guest, double *y, double *lo, double *hi, double *beyond)
+{
+	double share = (double)guest / (double)c->nnodes;
+
+	*y = *lo = *hi = NAN;
+	*beyond = 0;
+	for (size_t i = 0; i < c->nnodes; i++) {
+		const struct node_cap *nc = &c->nodes[i];
+		double py, plo, phi;
+		if (!nc->fitted)
+			continue;
+		predict(nc, share, c->alpha, &py, &plo, &phi);
+		if (isnan(*y) || py > *y) {
+			*y = py;
+			*lo = plo;
+			*hi = phi;
+		}
+		*beyond = fmax(*beyond, share / nc->xmax);
+	}
+}
+
+static struct table *plan_table(const struct capacity *c)
+{
+	static const char *const head[] = { "guest", "per node", "time to pin [prediction interval]", "note" };
+	struct table *t = table_new(head, ARRAY_SIZE(head));
+	char g[32], s[32];
+
+	for (size_t i = 0; i < c->nplan; i++) {
+		double y, lo, hi, beyond;
+		plan_row(c, c->plan[i], &y, &lo, &hi, &beyond);
+		table_row(t);
+		format_size(c->plan[i], g, sizeof(g));
+		format_size(c->plan[i] / c->nnodes, s, sizeof(s));
+		table_cell(t, "%s", g);
+		table_cell(t, "%s x %zu", s, c->nnodes);
+		if (isnan(y))
+			table_cell(t, "-");
+		else
+			table_cell(t, "%.2f s [%.2f, %.2f]", y, fmax(lo, 0), hi);
+		if (beyond > 1) {
+			table_cell(t, "extrapolated: %.0fx the largest size measured", beyond);
+			table_colour(t, COLOUR_NOTE);
+		} else {
+			table_cell(t, "within the measured range");
+		}
+	}
+	return t;
+}
+
+static json_t *num(double v)
+{
+	return isnan(v) ? json_null() : json_real(v);
+}
+
+static json_t *capacity_json(struct capacity *c)
+{
+	json_t *nodes = json_array(), *plan = json_array();
+
+	for (size_t i = 0; i < c->nnodes; i++) {
+		struct node_cap *nc = &c->nodes[i];
+		json_t *pts = json_array();
+		for (size_t p = 0; p < nc->npts; p++)
+			json_array_append_new(pts, json_pack("{s:f, s:I, s:I}", "size_bytes", nc->pts[p].size, "pins",
+							     (json_int_t)nc->pts[p].pins, "failures",
+							     (json_int_t)nc->pts[p].failures));
+		json_t *o = json_pack("{s:i, s:I, s:o, s:o, s:o, s:f, s:I, s:I, s:o}", "node", nc->node, "iterations",
+				      (json_int_t)nc->x.n, "gbps_with_migration", num(median_of(&nc->gbps_mig)),
+				      "gbps_without_migration", num(median_of(&nc->gbps_plain)), "largest_size_within_target",
+				      largest_safe_size(nc, c->max_failure_rate) > 0
+					      ? json_real(largest_safe_size(nc, c->max_failure_rate)) : json_null(),
+				      "max_size_measured", nc->xmax, "pins_with_migration", (json_int_t)nc->gbps_mig.n,
+				      "pins_without_migration", (json_int_t)nc->gbps_plain.n, "points", pts);
+		if (nc->fitted)
+			json_object_set_new(o, "fit", json_pack("{s:s, s:f, s:f, s:f, s:f}", "model",
+				"seconds = intercept + slope * bytes", "intercept_s", nc->c0, "slope_s_per_gib",
+				nc->c1 * (double)GIB, "r2", nc->r2, "residual_sd_s", sqrt(nc->sumsq / ((double)nc->x.n - 2))));
+		json_array_append_new(nodes, o);
+	}
+	for (size_t i = 0; i < c->nplan; i++) {
+		double y, lo, hi, beyond;
+		plan_row(c, c->plan[i], &y, &lo, &hi, &beyond);
+		json_array_append_new(plan, json_pack("{s:I, s:o, s:[o, o], s:b}", "guest_bytes", (json_int_t)c->plan[i],
+						      "seconds", num(y), "prediction_interval", num(lo), num(hi),
+						      "extrapolated", beyond > 1));
+	}
+	return json_pack("{s:i, s:f, s:f, s:I, s:I, s:o, s:o}", "schema_version", 1, "alpha", c->alpha,
+			 "max_failure_rate", c->max_failure_rate, "points", (json_int_t)c->points, "complete_points",
+			 (json_int_t)c->complete, "nodes", nodes, "plan", plan);
+}
+
+static void safe_sizes_line(const struct capacity *c, char *buf, size_t len)
+{
+	size_t o = (size_t)snprintf(buf, len, "Largest size per node with a failure rate within %.3g%%:",
+				    100 * c->max_failure_rate);
+	char s[32];
+
+	for (size_t i = 0; i < c->nnodes && o < len; i++) {
+		double best = largest_safe_size(&c->nodes[i], c->max_failure_rate);
+		format_size((uint64_t)best, s, sizeof(s));
+		o += (size_t)snprintf(buf + o, len - o, "%s node %d %s", i ? ";" : "", c->nodes[i].node,
+				      best > 0 ? s : "none (the smallest size is over)");
+	}
+}
+
+static void print_tables(FILE *f, struct capacity *c)
+{
+	struct table *t;
+	char line[1024];
+
+	fprintf(f, "\n%zu of %zu point(s) complete. Pin time per node = fixed + per GiB x size (least squares):\n",
+		c->complete, c->points);
+	table_print(t = fit_table(c), f, false, false);
+	table_free(t);
+	fprintf(f, "\nThroughput of one pin (median):\n");
+	table_print(t = throughput_table(c), f, false, false);
+	table_free(t);
+	fprintf(f, "\nFailures:\n");
+	table_print(t = failure_table(c), f, false, false);
+	table_free(t);
+	safe_sizes_line(c, line, sizeof(line));
+	fprintf(f, "%s\n", line);
+	if (c->nplan) {
+		fprintf(f, "\nPlanned guests (split evenly over %zu node(s), pinned in parallel; %g%% prediction "
+			   "intervals):\n", c->nnodes, 100 * (1 - c->alpha));
+		table_print(t = plan_table(c), f, false, false);
+		table_free(t);
+	}
+}
+
+static int load(struct capacity *c, const char *dir, double alpha)
+{
+	memset(c, 0, sizeof(*c));
+	c->alpha = alpha;
+	return load_sweep(c, dir);
+}
+
+int capacity_analyse(const char *dir, double alpha)
+{
+	struct capacity *c = calloc(1, sizeof(*c));
+	char path[4300];
+	int ret = load(c, dir, alpha);
+
+	if (!ret) {
+		print_tables(stdout, c);
+		json_t *j = capacity_json(c);
+		char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		snprintf(path, sizeof(path), "%s/%s", dir, CAPACITY_JSON);
+		ret = write_file_atomic(path, text, strlen(text));
+		if (ret)
+			pb_err("cannot write %s: %s", path, strerror(-ret));
+		else
+			printf("\n%s\n", path);
+		free(text);
+		json_decref(j);
+	}
+	capacity_free(c);
+	free(c);
+	return ret ? -1 : 0;
+}
+
+/* Measured iterations as points, each node's fit as a line inside its
+ * prediction band. */
+static void plot_fit(struct plotter *p, const struct capacity *c)
+{
+	char *data = NULL, *body = NULL;
+	size_t dlen, blen, block = 0;
+	FILE *df = open_memstream(&data, &dlen), *bf = open_memstream(&body, &blen);
+
+	fprintf(bf, "set xlabel 'pinned per node (GiB)'\nset ylabel 'time to pin (s)'\nset yrange [0:*]\nplot ");
+	for (size_t i = 0; i < c->nnodes; i++) {
+		const struct node_cap *nc = &c->nodes[i];
+		const char *rgb = plot_palette[i % plot_palette_n];
+		for (size_t k = 0; k < nc->x.n; k++)
+			fprintf(df, "%.6g %.6g\n", nc->x.v[k] / (double)GIB, nc->y.v[k]);
+		fputs("\n\n", df);
+		fprintf(bf, "%s'capacity-fit.dat' index %zu using 1:2 with points pt 7 ps 0.8 lc rgb '%s' title 'node %d'",
+			block ? ", \\\n     " : "", block, rgb, nc->node);
+		block++;
+		if (!nc->fitted)
+			continue;
+		for (int k = 0; k <= 50; k++) {
+			double x = nc->xmax * 1.2 * k / 50, y, lo, hi;
+			predict(nc, x, c->alpha, &y, &lo, &hi);
+			fprintf(df, "%.6g %.6g %.6g %.6g\n", x / (double)GIB, y, lo, hi);
+		}
+		fputs("\n\n", df);
+		fprintf(bf, ", \\\n     'capacity-fit.dat' index %zu using 1:3:4 with filledcurves fc rgb '%s' "
+			    "fs transparent solid 0.15 noborder title 'node %d, %g%% prediction interval', \\\n"
+			    "     'capacity-fit.dat' index %zu using 1:2 with lines lw 2 lc rgb '%s' title 'node %d fit'",
+			block, rgb, nc->node, 100 * (1 - c->alpha), block, rgb, nc->node);
+		block++;
+	}
+	fputc('\n', bf);
+	fclose(df);
+	fclose(bf);
+	plot_render(p, "capacity-fit", "Time to pin against size, per node", data, body);
+	free(data);
+	free(body);
+}
+
+static void capacity_body(struct doc *doc, struct capacity *c, const char *dir)
+{
+	char line[1024], path[4600];
+	struct table *t;
+
+	doc_heading(doc, 1, "Summary");
+	safe_sizes_line(c, line, sizeof(line));
+	doc_callout(doc, NULL, "%s", line);
+	for (size_t i = 0; i < c->nplan; i++) {
+		double y, lo, hi, beyond;
+		char g[32];
+		plan_row(c, c->plan[i], &y, &lo, &hi, &beyond);
+		format_size(c->plan[i], g, sizeof(g));
+		if (!isnan(y))
+			doc_item(doc, "A %s guest pins in %.2f s [%.2f, %.2f]%s.", g, y, fmax(lo, 0), hi,
+				 beyond > 1 ? " (extrapolated beyond the sizes measured)" : "");
+	}
+	doc_item(doc, "%zu of %zu sweep point(s) complete, in %s.", c->complete, c->points, dir);
+	if (doc->plots->note[0])
+		doc_callout(doc, "note", "%s", doc->plots->note);
+	doc_heading(doc, 1, "Pin time against size");
+	doc_plot(doc, "capacity-fit");
+	doc_table(doc, t = fit_table(c));
+	table_free(t);
+	doc_heading(doc, 1, "Planned guests");
+	doc_para(doc, "Split evenly over %zu node(s) and pinned in parallel; %g%% prediction intervals.", c->nnodes,
+		 100 * (1 - c->alpha));
+	doc_table(doc, t = plan_table(c));
+	table_free(t);
+	doc_heading(doc, 1, "Throughput and failures");
+	doc_table(doc, t = throughput_table(c));
+	table_free(t);
+	doc_table(doc, t = failure_table(c));
+	table_free(t);
+	doc_heading(doc, 1, "Environment (first point)");
+	snprintf(path, sizeof(path), "%s/run.json", c->first_run);
+	json_t *run = json_load_file(path, 0, NULL);
+	document_environment(doc, run);
+	json_decref(run);
+	snprintf(path, sizeof(path), "%s/scenario.ini", dir);
+	char *sweep = read_file(path, NULL);
+	if (sweep) {
+		doc_heading(doc, 2, "The sweep");
+		doc_pre(doc, sweep);
+	}
+	free(sweep);
+}
+
+int capacity_document(const struct doc_options *o, const char *dir)
+{
+	struct capacity *c = calloc(1, sizeof(*c));
+	struct doc doc;
+	struct plotter p;
+	char rel[256], title[300];
+	int ret = load(c, dir, o->alpha);
+
+	if (!ret && !(ret = document_open(o, &doc, &p, rel, sizeof(rel)))) {
+		plot_fit(&p, c);
+		const char *slash = strrchr(dir, '/');
+		snprintf(title, sizeof(title), "pinbench capacity: %s", slash && slash[1] ? slash + 1 : dir);
+		doc_begin(&doc, title);
+		capacity_body(&doc, c, dir);
+		ret = document_close(o, &doc, &p);
+	}
+	capacity_free(c);
+	free(c);
+	return ret;
+}

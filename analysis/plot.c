@@ -1,0 +1,439 @@
+#include "config.h"
+#include "plot.h"
+#include "stats.h"
+#include "subprocess.h"
+#include "util.h"
+
+#include <errno.h>
+#include <gsl/gsl_statistics_double.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const plot_palette[] = { "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd",
+				     "#8c564b", "#e377c2", "#17becf", "#bcbd22" };
+const size_t plot_palette_n = ARRAY_SIZE(plot_palette);
+
+const char *verdict_rgb(const struct metric_comparison *r)
+{
+	if (r->regressed)
+		return "#d62728";
+	if (r->improved)
+		return "#2ca02c";
+	return r->changed ? "#1f77b4" : "#7f7f7f";
+}
+
+int plotter_init(struct plotter *p, const char *dir, bool png)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->dir, sizeof(p->dir), "%s", dir);
+	p->png = png;
+	p->available = program_in_path("gnuplot");
+	if (!p->available)
+		snprintf(p->note, sizeof(p->note),
+			 "gnuplot is not installed (apt-get install gnuplot-nox): tables only, no plots");
+	return mkdir_p(dir, 0755) ? -1 : 0;
+}
+
+void plotter_free(struct plotter *p)
+{
+	for (size_t i = 0; i < p->nimages; i++) {
+		free(p->images[i].file);
+		free(p->images[i].title);
+	}
+	free(p->images);
+	p->images = NULL;
+	p->nimages = 0;
+}
+
+static void note_failure(struct plotter *p, const char *name, const char *why)
+{
+	if (!p->note[0])
+		snprintf(p->note, sizeof(p->note), "plot %s: %s", name, why);
+}
+
+/* A title for gnuplot's single-quoted strings: ' doubled. */
+static void gp_quote(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (; *s && o + 3 < len; s++) {
+		if (*s == '\'')
+			buf[o++] = '\'';
+		buf[o++] = *s;
+	}
+	buf[o] = '\0';
+}
+
+static int write_text(const char *dir, const char *name, const char *ext, const char *text)
+{
+	char path[4400];
+
+	snprintf(path, sizeof(path), "%s/%s.%s", dir, name, ext);
+	return write_file_atomic(path, text, strlen(text));
+}
+
+void plot_render(struct plotter *p, const char *name, const char *title, const char *data, const char *body)
+{
+	char *script = NULL, *out = NULL, t[512], image[128];
+	size_t len;
+
+	if (!p->available)
+		return;
+	gp_quote(title, t, sizeof(t));
+	snprintf(image, sizeof(image), "%s.%s", name, p->png ? "png" : "svg");
+	if (asprintf(&script,
+		     "# pinbench plot: `gnuplot %s.gp` in this directory draws %s again from %s.dat.\n"
+		     "set terminal %s size 960,480 %s font 'sans,12' noenhanced background rgb '#ffffff'\n"
+		     "set output '%s'\n"
+		     "set title '%s'\n"
+		     "set grid lc rgb '#dddddd'\n"
+		     "set key outside right top\n"
+		     "%s",
+		     name, image, name, p->png ? "pngcairo" : "svg", p->png ? "" : "dynamic", image, t, body) < 0)
+		return;
+	if (write_text(p->dir, name, "dat", data) || write_text(p->dir, name, "gp", script)) {
+		note_failure(p, name, strerror(errno));
+		free(script);
+		return;
+	}
+	free(script);
+	char gp[160];
+	snprintf(gp, sizeof(gp), "%s.gp", name);
+	char *argv[] = { "gnuplot", gp, NULL };
+	int ret = spawn_capture_in(p->dir, true, argv, &out, &len);
+	if (ret) {
+		char why[300];
+		snprintf(why, sizeof(why), "gnuplot failed (%d): %.200s", ret, out ? out : "");
+		note_failure(p, name, why);
+	} else {
+		p->images = realloc(p->images, (p->nimages + 1) * sizeof(*p->images));
+		p->images[p->nimages].file = strdup(image);
+		p->images[p->nimages++].title = strdup(title);
+	}
+	free(out);
+}
+
+/* The latency metrics to draw for one dataset: per node when there are
+ * several nodes, else the pooled one. */
+static size_t latency_metrics(const struct dataset *d, const struct metric **out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->nm && n < max; i++)
+		if (!strncmp(d->m[i].name, "pin_latency.node", 16) && d->m[i].n)
+			out[n++] = &d->m[i];
+	if (!n && (out[0] = dataset_metric(d, "pin_latency")) && out[0]->n)
+		n = 1;
+	return n;
+}
+
+/* "base" or "base, node 1" */
+static void series_title(const char *label, const struct metric *m, size_t nseries, char *buf, size_t len)
+{
+	const char *node = strstr(m->name, ".node");
+
+	if (node && nseries > 1)
+		snprintf(buf, len, "%s, node %s", label, node + 5);
+	else
+		snprintf(buf, len, "%s", label);
+}
+
+void plot_cdf(struct plotter *p, const struct dataset *d, size_t n, const char *const *labels)
+{
+	char *data = NULL, *body = NULL, t[256], q[300];
+	size_t dlen, blen, block = 0;
+	FILE *df = open_memstream(&data, &dlen), *bf = open_memstream(&body, &blen);
+
+	fprintf(bf, "set logscale x\nset xlabel 'pin latency (ms)'\nset ylabel 'fraction of pins'\n"
+		    "set yrange [0:1]\nplot ");
+	for (size_t k = 0; k < n; k++) {
+		const struct metric *ms[64];
+		size_t nm = latency_metrics(&d[k], ms, ARRAY_SIZE(ms));
+		for (size_t j = 0; j < nm; j++) {
+			const struct metric *m = ms[j];
+			/* at most ~1000 points a line: every rank step, then the last */
+			size_t step = m->n > 1000 ? m->n / 1000 : 1;
+			for (size_t i = 0; i < m->n; i += step)
+				fprintf(df, "%.6g %.6g\n", m->v[i] / 1e6, (double)(i + 1) / (double)m->n);
+			fprintf(df, "%.6g 1\n\n\n", m->v[m->n - 1] / 1e6);
+			series_title(labels[k], m, nm, t, sizeof(t));
+			gp_quote(t, q, sizeof(q));
+			fprintf(bf, "%s'%s' index %zu using 1:2 with steps lw 2 lc rgb '%s' dt %zu title '%s'",
+				block ? ", \\\n     " : "", "cdf.dat", block, plot_palette[k % plot_palette_n], j + 1, q);
+			block++;
+		}
+	}
+	fputc('\n', bf);
+	fclose(df);
+	fclose(bf);
+	if (block)
+		plot_render(p, "cdf", "Pin latency, cumulative distribution", data, body);
+	free(data);
+	free(body);
+}
+
+void plot_histogram(struct plotter *p, const struct dataset *d, size_t n, const char *const *labels)
+{
+	enum { BINS = 40 };
+	double lo = INFINITY, hi = -INFINITY;
+	char *data = NULL, *body = NULL, q[300];
+	size_t dlen, blen, blocks = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		const struct metric *m = dataset_metric(&d[k], "pin_latency");
+		if (m && m->n && m->v[0] > 0) {
+			lo = fmin(lo, m->v[0]);
+			hi = fmax(hi, m->v[m->n - 1]);
+		}
+	}
+	if (!(lo < hi))
+		return;
+	FILE *df = open_memstream(&data, &dlen), *bf = open_memstream(&body, &blen);
+	double step = (log(hi) - log(lo)) / BINS;
+	fprintf(bf, "set logscale x\nset xlabel 'pin latency (ms)'\nset ylabel 'fraction of pins per bin'\nplot ");
+	for (size_t k = 0; k < n; k++) {
+		const struct metric *m = dataset_metric(&d[k], "pin_latency");
+		size_t count[BINS] = { 0 };
+		if (!m || !m->n)
+			continue;
+		for (size_t i = 0; i < m->n; i++) {
+			long b = m->v[i] > 0 ? (long)((log(m->v[i]) - log(lo)) / step) : 0;
+			count[b < 0 ? 0 : b >= BINS ? BINS - 1 : b]++;
+		}
+		for (int b = 0; b < BINS; b++)
+			fprintf(df, "%.6g %.6g\n", exp(log(lo) + (b + 0.5) * step) / 1e6, (double)count[b] / (double)m->n);
+		fputs("\n\n", df);
+		gp_quote(labels[k], q, sizeof(q));
+		fprintf(bf, "%s'histogram.dat' index %zu using 1:2 with histeps lw 2 lc rgb '%s' title '%s'",
+			blocks ? ", \\\n     " : "", blocks, plot_palette[k % plot_palette_n], q);
+		blocks++;
+	}
+	fputc('\n', bf);
+	fclose(df);
+	fclose(bf);
+	if (blocks)
+		plot_render(p, "histogram", "Pin latency, histogram (log-spaced bins)", data, body);
+	free(data);
+	free(body);
+}
+
+void plot_nodes(struct plotter *p, const struct dataset *d, size_t n, const char *const *labels, double alpha)
+{
+	const struct metric *ms[64];
+	size_t nodes = latency_metrics(&d[0], ms, ARRAY_SIZE(ms));
+	char *data = NULL, *body = NULL, q[300];
+	size_t dlen, blen;
+
+	if (!nodes)
+		return;
+	FILE *df = open_memstream(&data, &dlen), *bf = open_memstream(&body, &blen);
+	/* one row per node: its name, then median, low, high per dataset */
+	for (size_t j = 0; j < nodes; j++) {
+		const char *node = strstr(ms[j]->name, ".node");
+		fprintf(df, "\"%s\"", node ? node + 1 : "all");
+		for (size_t k = 0; k < n; k++) {
+			const struct metric *m = dataset_metric(&d[k], ms[j]->name);
+			double lo = NAN, hi = NAN, med = NAN;
+			if (m && m->n) {
+				med = gsl_stats_quantile_from_sorted_data(m->v, 1, m->n, 0.5);
+				quantile_ci(m->v, m->n, 0.5, alpha, &lo, &hi);
+			}
+			/* an unbounded side is drawn as the median itself */
+			fprintf(df, " %.6g %.6g %.6g", med / 1e6, (isnan(lo) ? med : lo) / 1e6, (isnan(hi) ? med : hi) / 1e6);
+		}
+		fputc('\n', df);
+	}
+	fprintf(bf, "set style data histograms\nset style histogram errorbars gap 2 lw 1\n"
+		    "set style fill solid 0.7 border -1\nset ylabel 'median pin latency (ms), %g%% CI'\n"
+		    "set yrange [0:*]\nplot ", 100 * (1 - alpha));
+	for (size_t k = 0; k < n; k++) {
+		gp_quote(labels[k], q, sizeof(q));
+		fprintf(bf, "%s'nodes.dat' using %zu:%zu:%zu%s lc rgb '%s' title '%s'", k ? ", \\\n     " : "",
+			2 + 3 * k, 3 + 3 * k, 4 + 3 * k, k ? "" : ":xtic(1)", plot_palette[k % plot_palette_n], q);
+	}
+	fputc('\n', bf);
+	fclose(df);
+	fclose(bf);
+	plot_render(p, "nodes", "Median pin latency per node", data, body);
+	free(data);
+	free(body);
+}
+
+void plot_changes(struct plotter *p, const struct comparison *c, const char *name, const char *title)
+{
+	char *data = NULL, *body = NULL;
+	size_t dlen, blen, rows = 0;
+	FILE *df = open_memstream(&data, &dlen);
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct metric_comparison *r = &c->m[i];
+		if (isnan(r->median.rel))
+			continue;
+		double lo = isnan(r->median.lo) ? r->median.rel : r->median.lo;
+		double hi = isnan(r->median.hi) ? r->median.rel : r->median.hi;
+		unsigned rgb = (unsigned)strtoul(verdict_rgb(r) + 1, NULL, 16);
+		fprintf(df, "%zu \"%s\" %.6g %.6g %.6g %u\n", rows++, r->name, 100 * r->median.rel, 100 * lo, 100 * hi, rgb);
+	}
+	fclose(df);
+	if (!rows) {
+		free(data);
+		return;
+	}
+	FILE *bf = open_memstream(&body, &blen);
+	fprintf(bf, "set key off\nset xlabel 'change of the median (%%), with its interval'\n"
+		    "set yrange [-1:%zu]\nset ytics scale 0\nset arrow from 0, graph 0 to 0, graph 1 nohead lc rgb '#444444'\n"
+		    "plot '%s.dat' using 3:1:4:5:6:ytic(2) with xerrorbars pt 7 ps 1.2 lw 2 lc rgb variable\n",
+		    rows, name);
+	fclose(bf);
+	plot_render(p, name, title, data, body);
+	free(data);
+	free(body);
+}
+
+/* Counters the vmstat plot draws: what migration, THP and compaction do. */
+static bool vmstat_plotted(const char *counter)
+{
+	static const char *const prefixes[] = { "pgmigrate_", "thp_migration_", "thp_split_", "compact_" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (!strncmp(counter, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
+struct series {
+	char name[64];
+	double first, last;
+	char *points;            /* "t value\n" lines */
+	size_t len;
+	FILE *f;
+};
+
+/* vmstat.csv rows "time_ns,node,counter,value" of node "all", as one
+ * series per plotted counter: seconds, growth since the first sample. */
+static size_t read_vmstat(const char *path, struct series *s, size_t max)
+{
+	FILE *f = fopen(path, "r");
+	char line[512], node[32], counter[64];
+	unsigned long long t, v;
+	size_t n = 0;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llu,%31[^,],%63[^,],%llu", &t, node, counter, &v) != 4 || strcmp(node, "all") ||
+		    !vmstat_plotted(counter))
+			continue;
+		size_t i = 0;
+		while (i < n && strcmp(s[i].name, counter))
+			i++;
+		if (i == n) {
+			if (n == max)
+				continue;
+			memset(&s[n], 0, sizeof(s[n]));
+			snprintf(s[n].name, sizeof(s[n].name), "%s", counter);
+			s[n].first = (double)v;
+			s[n].f = open_memstream(&s[n].points, &s[n].len);
+			n++;
+		}
+		s[i].last = (double)v;
+		fprintf(s[i].f, "%.4f %.0f\n", (double)t / 1e9, (double)v - s[i].first);
+	}
+	if (f)
+		fclose(f);
+	for (size_t i = 0; i < n; i++)
+		fclose(s[i].f);
+	return n;
+}
+
+/* Shaded spans from the first pin of each run to the end of its last. */
+static void mark_runs(const char *run_dir, FILE *bf)
+{
+	char path[4200], line[1024];
+	double start[64], end[64];
+	unsigned run, nruns = 0;
+	unsigned long long start_ns, pin_ns, unpin_ns;
+
+	snprintf(path, sizeof(path), "%s/samples.csv", run_dir);
+	FILE *f = fopen(path, "r");
+	for (unsigned r = 0; r < 64; r++)
+		start[r] = INFINITY, end[r] = -INFINITY;
+	while (f && fgets(line, sizeof(line), f)) {
+		/* run,iteration,job,node,chunk,bytes,start_ns,pin_ns,errno,error,unpin_ns,... */
+		if (sscanf(line, "%u,%*u,%*[^,],%*d,%*u,%*u,%llu,%llu,%*d,%*[^,],%llu", &run, &start_ns, &pin_ns,
+			   &unpin_ns) < 3 || run == 0 || run > 64)
+			continue;
+		start[run - 1] = fmin(start[run - 1], (double)start_ns / 1e9);
+		end[run - 1] = fmax(end[run - 1], (double)(start_ns + pin_ns) / 1e9);
+		nruns = run > nruns ? run : nruns;
+	}
+	if (f)
+		fclose(f);
+	for (unsigned r = 0; r < nruns; r++)
+		if (start[r] < end[r])
+			fprintf(bf, "set object rect from %.4f, graph 0 to %.4f, graph 1 fc rgb '#e8eef8' fs solid 1.0 "
+				    "noborder behind\nset label 'run %u' at %.4f, graph 0.97 font 'sans,10'\n",
+				start[r], end[r], r + 1, start[r]);
+}
+
+/* Dashed lines at every drop_caches write (the drop-caches stressor's
+ * start_ns in summary.json). */
+static unsigned mark_drop_caches(const char *run_dir, FILE *bf)
+{
+	char path[4200];
+	json_t *root, *st, *v;
+	const char *key;
+	unsigned marked = 0;
+
+	snprintf(path, sizeof(path), "%s/summary.json", run_dir);
+	root = json_load_file(path, 0, NULL);
+	st = json_object_get(root, "stressors");
+	json_object_foreach(st, key, v) {
+		json_t *starts = json_object_get(v, "start_ns"), *t;
+		size_t i;
+		if (!json_object_get(v, "writes"))
+			continue;
+		json_array_foreach(starts, i, t) {
+			if (marked == 500) /* enough to see the rhythm */
+				break;
+			fprintf(bf, "set arrow from %.4f, graph 0 to %.4f, graph 1 nohead dt 2 lc rgb '#999999'\n",
+				(double)json_integer_value(t) / 1e9, (double)json_integer_value(t) / 1e9);
+			marked++;
+		}
+	}
+	json_decref(root);
+	return marked;
+}
+
+void plot_vmstat(struct plotter *p, const char *run_dir, const char *name, const char *title)
+{
+	struct series s[32];
+	char path[4200], *body = NULL, *data = NULL;
+	size_t blen, dlen, n, drawn = 0;
+
+	snprintf(path, sizeof(path), "%s/vmstat.csv", run_dir);
+	n = read_vmstat(path, s, ARRAY_SIZE(s));
+	FILE *bf = open_memstream(&body, &blen), *df = open_memstream(&data, &dlen);
+	mark_runs(run_dir, bf);
+	unsigned drops = mark_drop_caches(run_dir, bf);
+	fprintf(bf, "set xlabel 'seconds since the run directory began%s'\nset ylabel 'growth since the first sample'\n"
+		    "set format y '%%.3s%%c'\nplot ", drops ? " (dashed: drop_caches writes)" : "");
+	for (size_t i = 0; i < n; i++) {
+		if (s[i].last != s[i].first) {
+			fputs(s[i].points, df);
+			fputs("\n\n", df);
+			fprintf(bf, "%s'%s.dat' index %zu using 1:2 with lines lw 2 lc rgb '%s' title '%s'",
+				drawn ? ", \\\n     " : "", name, drawn, plot_palette[drawn % plot_palette_n], s[i].name);
+			drawn++;
+		}
+		free(s[i].points);
+	}
+	fputc('\n', bf);
+	fclose(bf);
+	fclose(df);
+	if (drawn)
+		plot_render(p, name, title, data, body);
+	free(body);
+	free(data);
+}

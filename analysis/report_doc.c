@@ -1,0 +1,321 @@
+#include "config.h"
+#include "report_doc.h"
+#include "analysis_cli.h"
+#include "compare.h"
+#include "log.h"
+#include "stats.h"
+#include "util.h"
+#include "views.h"
+
+#include <dirent.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int document_open(const struct doc_options *o, struct doc *doc, struct plotter *p, char *plots_rel, size_t len)
+{
+	char dir[4200];
+	const char *slash = strrchr(o->path, '/'), *dot = strrchr(o->path, '.');
+	int stem = dot && (!slash || dot > slash) ? (int)(dot - o->path) : (int)strlen(o->path);
+
+	snprintf(dir, sizeof(dir), "%.*s-plots", stem, o->path);
+	snprintf(plots_rel, len, "%s", strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir);
+	if (plotter_init(p, dir, o->png)) {
+		pb_err("cannot create %s", dir);
+		return -1;
+	}
+	memset(doc, 0, sizeof(*doc));
+	doc->fmt = o->fmt;
+	doc->plots = p;
+	doc->plots_rel = plots_rel;
+	doc->f = open_atomic(o->path);
+	if (!doc->f) {
+		pb_err("cannot write %s", o->path);
+		plotter_free(p);
+		return -1;
+	}
+	return 0;
+}
+
+int document_close(const struct doc_options *o, struct doc *doc, struct plotter *p)
+{
+	if (p->note[0])
+		pb_warn("%s", p->note);
+	doc_end(doc);
+	int ret = close_atomic(o->path, doc->f);
+	if (!ret)
+		printf("%s (%zu plot(s) in %s)\n", o->path, p->nimages, p->dir);
+	plotter_free(p);
+	return ret ? -1 : 0;
+}
+
+static const char *base_name(const char *path, char *buf, size_t len)
+{
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	snprintf(buf, len, "%.*s", (int)n, path);
+	const char *slash = strrchr(buf, '/');
+	return slash ? slash + 1 : buf;
+}
+
+static bool has_file(const char *dir, const char *name)
+{
+	char path[4600];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0;
+}
+
+/* The run directory whose vmstat.csv to draw: path itself, or the first
+ * run directory inside it. */
+static bool first_run_dir(const char *path, char *buf, size_t len)
+{
+	DIR *d;
+	struct dirent *de;
+	char *best = NULL;
+
+	if (has_file(path, "vmstat.csv")) {
+		snprintf(buf, len, "%s", path);
+		return true;
+	}
+	d = opendir(path);
+	while (d && (de = readdir(d))) {
+		char sub[4400];
+		snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
+		if (de->d_name[0] != '.' && has_file(sub, "vmstat.csv") && (!best || strcmp(sub, best) < 0)) {
+			free(best);
+			best = strdup(sub);
+		}
+	}
+	if (d)
+		closedir(d);
+	if (best)
+		snprintf(buf, len, "%s", best);
+	free(best);
+	return best != NULL;
+}
+
+static void one_run_summary(struct doc *doc, const struct dataset *d, double alpha)
+{
+	const struct metric *lat = dataset_metric(d, "pin_latency"), *fail = dataset_metric(d, "failure_rate");
+	const struct metric *gbps = dataset_metric(d, "pin_throughput"), *mig = dataset_metric(d, "vmstat.pgmigrate_success");
+	char a[32], b[32], c[32], p99[32];
+
+	if (fail && fail->events)
+		doc_callout(doc, "bad", "%lu of %lu pins failed (%.3g%%).", (unsigned long)fail->events,
+			    (unsigned long)fail->trials, 100.0 * (double)fail->events / (double)fail->trials);
+	else if (fail)
+		doc_callout(doc, "good", "All %lu pins succeeded.", (unsigned long)fail->trials);
+	if (lat && lat->n) {
+		double lo, hi;
+		quantile_ci(lat->v, lat->n, 0.5, alpha, &lo, &hi);
+		format_value(gsl_stats_quantile_from_sorted_data(lat->v, 1, lat->n, 0.5), lat->unit, a, sizeof(a));
+		format_value(lo, lat->unit, b, sizeof(b));
+		format_value(hi, lat->unit, c, sizeof(c));
+		format_value(gsl_stats_quantile_from_sorted_data(lat->v, 1, lat->n, 0.99), lat->unit, p99, sizeof(p99));
+		doc_item(doc, "Median pin latency %s [%s, %s] over %zu pins in %zu run(s); p99 %s.", a, b, c, lat->n,
+			 d->nruns, p99);
+	}
+	if (gbps && gbps->n) {
+		format_value(gsl_stats_quantile_from_sorted_data(gbps->v, 1, gbps->n, 0.5), gbps->unit, a, sizeof(a));
+		doc_item(doc, "Median throughput of a pin: %s.", a);
+	}
+	if (mig && mig->nruns)
+		doc_item(doc, "Pages migrated (pgmigrate_success) per run: median %.0f.",
+			 gsl_stats_quantile_from_sorted_data(mig->runs, 1, mig->nruns, 0.5));
+}
+
+/* The verdicts first: what regressed, what improved. */
+static void comparison_summary(struct doc *doc, const struct comparison *c, const char *label)
+{
+	size_t regressed = 0, improved = 0, changed = 0;
+	char line[2048] = "", pct[32];
+	size_t o = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct metric_comparison *r = &c->m[i];
+		regressed += r->regressed;
+		improved += r->improved;
+		changed += r->changed && !r->regressed && !r->improved;
+		if ((r->regressed || r->improved) && o < sizeof(line) - 200) {
+			format_percent(r->median.rel, pct, sizeof(pct));
+			o += (size_t)snprintf(line + o, sizeof(line) - o, "%s%s %s %s", o ? "; " : "", r->name,
+					      r->regressed ? "regressed" : "improved", pct);
+		}
+	}
+	doc_callout(doc, regressed ? "bad" : improved ? "good" : NULL,
+		    "%s against the base: %zu regressed, %zu improved, %zu changed without a better side, %zu without "
+		    "significant change%s%s", label, regressed, improved, changed, c->n - regressed - improved - changed,
+		    o ? ". " : ".", line);
+}
+
+static void environment_tables(struct doc *doc, json_t *kernel, json_t *knobs)
+{
+	static const char *const kh[] = { "kernel", "" }, *const nh[] = { "knob", "value" };
+	struct table *t = table_new(kh, 2);
+	const char *keys[] = { "release", "version", "cmdline", "machine" }, *k;
+	json_t *v;
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		table_row(t);
+		table_cell(t, "%s", keys[i]);
+		table_cell(t, "%s", json_string_value(json_object_get(kernel, keys[i])) ?: "-");
+	}
+	doc_table(doc, t);
+	table_free(t);
+	t = table_new(nh, 2);
+	json_object_foreach(knobs, k, v) {
+		table_row(t);
+		table_cell(t, "%s", k);
+		table_cell(t, "%s", json_string_value(v) ?: "-");
+	}
+	doc_table(doc, t);
+	table_free(t);
+}
+
+void document_environment(struct doc *doc, json_t *run_json)
+{
+	char *zones, *topo;
+
+	if (!run_json)
+		return;
+	environment_tables(doc, json_object_get(run_json, "kernel"), json_object_get(run_json, "knobs"));
+	zones = json_dumps(json_object_get(run_json, "memory"), JSON_INDENT(1) | JSON_COMPACT);
+	topo = json_dumps(json_object_get(run_json, "topology"), JSON_INDENT(1) | JSON_COMPACT);
+	doc_para(doc, "Memory zones and blocks, as the run saw them:");
+	doc_pre(doc, zones ? zones : "-");
+	doc_para(doc, "Topology:");
+	doc_pre(doc, topo ? topo : "-");
+	free(zones);
+	free(topo);
+	const char *text = json_string_value(json_object_get(json_object_get(run_json, "scenario"), "text"));
+	if (text) {
+		doc_heading(doc, 2, "Scenario");
+		doc_pre(doc, text);
+	}
+}
+
+static void draw_plots(struct plotter *p, struct dataset *d, size_t n, const char *const *labels,
+		       const struct comparison *c, double alpha)
+{
+	char name[32], title[300], dir[4200];
+
+	plot_cdf(p, d, n, labels);
+	plot_histogram(p, d, n, labels);
+	plot_nodes(p, d, n, labels, alpha);
+	for (size_t k = 1; k < n; k++) {
+		snprintf(name, sizeof(name), "changes-%zu", k);
+		snprintf(title, sizeof(title), "%s against %s: change of the median (green improved, red regressed, "
+			 "blue changed, grey no significant change)", labels[k], labels[0]);
+		plot_changes(p, &c[k - 1], name, title);
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (!first_run_dir(d[k].path, dir, sizeof(dir)))
+			continue;
+		snprintf(name, sizeof(name), "vmstat-%zu", k);
+		snprintf(title, sizeof(title), "%s: kernel counters over time", labels[k]);
+		plot_vmstat(p, dir, name, title);
+	}
+}
+
+static void write_body(struct doc *doc, struct dataset *d, size_t n, const char *const *labels,
+		       struct comparison *c, double alpha)
+{
+	char what[512], name[32];
+
+	doc_heading(doc, 1, "Summary");
+	if (n == 1)
+		one_run_summary(doc, &d[0], alpha);
+	for (size_t k = 1; k < n; k++)
+		comparison_summary(doc, &c[k - 1], labels[k]);
+	for (size_t k = 0; k < n; k++) {
+		dataset_describe(&d[k], what, sizeof(what));
+		doc_item(doc, "%s%s", n > 1 ? (k ? "candidate: " : "base: ") : "", what);
+		if (d[k].incomplete)
+			doc_callout(doc, "note", "%s is INCOMPLETE: the run was interrupted.", labels[k]);
+	}
+	if (doc->plots->note[0])
+		doc_callout(doc, "note", "%s", doc->plots->note);
+	doc_heading(doc, 1, "Pin latency");
+	doc_plot(doc, "cdf");
+	doc_plot(doc, "histogram");
+	doc_plot(doc, "nodes");
+	if (n > 1) {
+		doc_heading(doc, 1, "Comparison");
+		doc_para(doc, "alpha %g; p (Holm) adjusts across the metrics of each candidate.", alpha);
+		struct table *t = compare_overview_table(c, n - 1);
+		doc_table(doc, t);
+		table_free(t);
+		for (size_t k = 1; k < n; k++) {
+			snprintf(name, sizeof(name), "changes-%zu", k);
+			doc_heading(doc, 2, "%s against %s", labels[k], labels[0]);
+			doc_plot(doc, name);
+			t = compare_detail_table(&c[k - 1]);
+			doc_table(doc, t);
+			table_free(t);
+		}
+	}
+	for (size_t k = 0; k < n; k++) {
+		doc_heading(doc, 1, "%s: every metric", labels[k]);
+		doc_para(doc, "Intervals: %g%%, order statistics (binomial) for percentiles, Wilson for rates.",
+			 100 * (1 - alpha));
+		struct table *t = report_values_table(&d[k], alpha);
+		doc_table(doc, t);
+		table_free(t);
+		t = report_rates_table(&d[k], alpha);
+		doc_table(doc, t);
+		table_free(t);
+		if (d[k].nruns >= 2) {
+			doc_heading(doc, 2, "Spread between runs");
+			t = report_runs_table(&d[k]);
+			doc_table(doc, t);
+			table_free(t);
+		}
+		snprintf(name, sizeof(name), "vmstat-%zu", k);
+		doc_plot(doc, name);
+		if (d[k].run_json) {
+			doc_heading(doc, 2, "Environment");
+			document_environment(doc, d[k].run_json);
+		}
+	}
+}
+
+int report_document(const struct doc_options *o, struct dataset *d, size_t n)
+{
+	struct doc doc;
+	struct plotter p;
+	char rel[256], title[600];
+	char (*names)[256] = calloc(n, sizeof(*names));
+	const char **labels = calloc(n, sizeof(*labels));
+	struct comparison *c = calloc(n, sizeof(*c));
+	int ret = -1;
+
+	for (size_t k = 0; k < n; k++)
+		labels[k] = base_name(d[k].path, names[k], sizeof(names[k]));
+	if (document_open(o, &doc, &p, rel, sizeof(rel)))
+		goto out;
+	for (size_t k = 1; k < n; k++)
+		compare_datasets(&d[0], &d[k], o->alpha, NULL, 0, &c[k - 1]);
+	draw_plots(&p, d, n, labels, c, o->alpha);
+	if (n == 1)
+		snprintf(title, sizeof(title), "pinbench report: %s", labels[0]);
+	else
+		snprintf(title, sizeof(title), "pinbench comparison: %s (base) and %zu candidate(s)", labels[0], n - 1);
+	doc_begin(&doc, title);
+	write_body(&doc, d, n, labels, c, o->alpha);
+	ret = document_close(o, &doc, &p);
+out:
+	for (size_t k = 1; k < n; k++)
+		comparison_free(&c[k - 1]);
+	free(c);
+	free(labels);
+	free(names);
+	return ret;
+}
