@@ -418,7 +418,7 @@ void plot_vmstat(struct plotter *p, const char *run_dir, const char *name, const
 	mark_runs(run_dir, bf);
 	unsigned drops = mark_drop_caches(run_dir, bf);
 	fprintf(bf, "set xlabel 'seconds since the run directory began%s'\nset ylabel 'growth since the first sample'\n"
-		    "set format y '%%.3s%%c'\nplot ", drops ? " (dashed: drop_caches writes)" : "");
+		    "set format y '%%.0s%%c'\nplot ", drops ? " (dashed: drop_caches writes)" : "");
 	for (size_t i = 0; i < n; i++) {
 		if (s[i].last != s[i].first) {
 			fputs(s[i].points, df);

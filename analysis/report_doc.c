@@ -150,6 +150,9 @@ static void comparison_summary(struct doc *doc, const struct comparison *c, cons
 					      r->regressed ? "regressed" : "improved", pct);
 		}
 	}
+	if (c->min_p > c->alpha)
+		doc_callout(doc, "note", "%s: with this many runs the smallest p a test can reach is %.3g, above "
+			    "alpha %g: no metric can be significant; more runs are needed.", label, c->min_p, c->alpha);
 	doc_callout(doc, regressed ? "bad" : improved ? "good" : NULL,
 		    "%s against the base: %zu regressed, %zu improved, %zu changed without a better side, %zu without "
 		    "significant change%s%s", label, regressed, improved, changed, c->n - regressed - improved - changed,
