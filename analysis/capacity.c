@@ -511,9 +511,11 @@ int capacity_analyse(const char *dir, double alpha)
  * prediction band. */
 static void plot_fit(struct plotter *p, const struct capacity *c)
 {
-	char *data = NULL, *body = NULL;
-	size_t dlen, blen, block = 0;
-	FILE *df = open_memstream(&data, &dlen), *bf = open_memstream(&body, &blen);
+	size_t block = 0;
+	struct plot_script ps;
+
+	plot_begin(&ps);
+	FILE *df = ps.df, *bf = ps.bf;
 
 	fprintf(bf, "set xlabel 'pinned per node (GiB)'\nset ylabel 'time to pin (s)'\nset yrange [0:*]\nplot ");
 	for (size_t i = 0; i < c->nnodes; i++) {
@@ -540,11 +542,7 @@ static void plot_fit(struct plotter *p, const struct capacity *c)
 		block++;
 	}
 	fputc('\n', bf);
-	fclose(df);
-	fclose(bf);
-	plot_render(p, "capacity-fit", "Time to pin against size, per node", data, body);
-	free(data);
-	free(body);
+	plot_end(p, &ps, "capacity-fit", "Time to pin against size, per node", true);
 }
 
 static void capacity_body(struct doc *doc, struct capacity *c, const char *dir)

@@ -75,7 +75,8 @@ static int write_text(const char *dir, const char *name, const char *ext, const 
 	return write_file_atomic(path, text, strlen(text));
 }
 
-void plot_render(struct plotter *p, const char *name, const char *title, const char *data, const char *body)
+static void plot_render(struct plotter *p, const char *name, const char *title, const char *data,
+			const char *body)
 {
 	char *script = NULL, *out = NULL, t[512], image[128];
 	size_t len;
@@ -116,6 +117,23 @@ void plot_render(struct plotter *p, const char *name, const char *title, const c
 	free(out);
 }
 
+void plot_begin(struct plot_script *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->df = open_memstream(&ps->data, &ps->dlen);
+	ps->bf = open_memstream(&ps->body, &ps->blen);
+}
+
+void plot_end(struct plotter *p, struct plot_script *ps, const char *name, const char *title, bool draw)
+{
+	fclose(ps->df);
+	fclose(ps->bf);
+	if (draw)
+		plot_render(p, name, title, ps->data, ps->body);
+	free(ps->data);
+	free(ps->body);
+}
+
 /* The latency metrics to draw for one dataset: per node when there are
  * several nodes, else the pooled one. */
 static size_t latency_metrics(const struct dataset *d, const struct metric **out, size_t max)
@@ -143,9 +161,12 @@ static void series_title(const char *label, const struct metric *m, size_t nseri
 
 void plot_cdf(struct plotter *p, const struct dataset *d, size_t n, const char *const *labels)
 {
-	char *data = NULL, *body = NULL, t[256], q[300];
-	size_t dlen, blen, block = 0;
-	FILE *df = open_memstream(&data, &dlen), *bf = open_memstream(&body, &blen);
+	char t[256], q[300];
+	size_t block = 0;
+	struct plot_script ps;
+
+	plot_begin(&ps);
+	FILE *df = ps.df, *bf = ps.bf;
 
 	fprintf(bf, "set logscale x\nset xlabel 'pin latency (ms)'\nset ylabel 'fraction of pins'\n"
 		    "set yrange [0:1]\nplot ");
@@ -167,20 +188,16 @@ void plot_cdf(struct plotter *p, const struct dataset *d, size_t n, const char *
 		}
 	}
 	fputc('\n', bf);
-	fclose(df);
-	fclose(bf);
-	if (block)
-		plot_render(p, "cdf", "Pin latency, cumulative distribution", data, body);
-	free(data);
-	free(body);
+	plot_end(p, &ps, "cdf", "Pin latency, cumulative distribution", block > 0);
 }
 
 void plot_histogram(struct plotter *p, const struct dataset *d, size_t n, const char *const *labels)
 {
 	enum { BINS = 40 };
 	double lo = INFINITY, hi = -INFINITY;
-	char *data = NULL, *body = NULL, q[300];
-	size_t dlen, blen, blocks = 0;
+	char q[300];
+	size_t blocks = 0;
+	struct plot_script ps;
 
 	for (size_t k = 0; k < n; k++) {
 		const struct metric *m = dataset_metric(&d[k], "pin_latency");
@@ -191,7 +208,8 @@ void plot_histogram(struct plotter *p, const struct dataset *d, size_t n, const 
 	}
 	if (!(lo < hi))
 		return;
-	FILE *df = open_memstream(&data, &dlen), *bf = open_memstream(&body, &blen);
+	plot_begin(&ps);
+	FILE *df = ps.df, *bf = ps.bf;
 	double step = (log(hi) - log(lo)) / BINS;
 	fprintf(bf, "set logscale x\nset xlabel 'pin latency (ms)'\nset ylabel 'fraction of pins per bin'\nplot ");
 	for (size_t k = 0; k < n; k++) {
@@ -212,24 +230,20 @@ void plot_histogram(struct plotter *p, const struct dataset *d, size_t n, const 
 		blocks++;
 	}
 	fputc('\n', bf);
-	fclose(df);
-	fclose(bf);
-	if (blocks)
-		plot_render(p, "histogram", "Pin latency, histogram (log-spaced bins)", data, body);
-	free(data);
-	free(body);
+	plot_end(p, &ps, "histogram", "Pin latency, histogram (log-spaced bins)", blocks > 0);
 }
 
 void plot_nodes(struct plotter *p, const struct dataset *d, size_t n, const char *const *labels, double alpha)
 {
 	const struct metric *ms[64];
 	size_t nodes = latency_metrics(&d[0], ms, ARRAY_SIZE(ms));
-	char *data = NULL, *body = NULL, q[300];
-	size_t dlen, blen;
+	char q[300];
+	struct plot_script ps;
 
 	if (!nodes)
 		return;
-	FILE *df = open_memstream(&data, &dlen), *bf = open_memstream(&body, &blen);
+	plot_begin(&ps);
+	FILE *df = ps.df, *bf = ps.bf;
 	/* one row per node: its name, then median, low, high per dataset */
 	for (size_t j = 0; j < nodes; j++) {
 		const char *node = strstr(ms[j]->name, ".node");
@@ -255,19 +269,15 @@ void plot_nodes(struct plotter *p, const struct dataset *d, size_t n, const char
 			2 + 3 * k, 3 + 3 * k, 4 + 3 * k, k ? "" : ":xtic(1)", plot_palette[k % plot_palette_n], q);
 	}
 	fputc('\n', bf);
-	fclose(df);
-	fclose(bf);
-	plot_render(p, "nodes", "Median pin latency per node", data, body);
-	free(data);
-	free(body);
+	plot_end(p, &ps, "nodes", "Median pin latency per node", true);
 }
 
 void plot_changes(struct plotter *p, const struct comparison *c, const char *name, const char *title)
 {
-	char *data = NULL, *body = NULL;
-	size_t dlen, blen, rows = 0;
-	FILE *df = open_memstream(&data, &dlen);
+	size_t rows = 0;
+	struct plot_script ps;
 
+	plot_begin(&ps);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct metric_comparison *r = &c->m[i];
 		if (isnan(r->median.rel))
@@ -275,22 +285,14 @@ void plot_changes(struct plotter *p, const struct comparison *c, const char *nam
 		double lo = isnan(r->median.lo) ? r->median.rel : r->median.lo;
 		double hi = isnan(r->median.hi) ? r->median.rel : r->median.hi;
 		unsigned rgb = (unsigned)strtoul(verdict_rgb(r) + 1, NULL, 16);
-		fprintf(df, "%zu \"%s\" %.6g %.6g %.6g %u\n", rows++, r->name, 100 * r->median.rel, 100 * lo, 100 * hi, rgb);
+		fprintf(ps.df, "%zu \"%s\" %.6g %.6g %.6g %u\n", rows++, r->name, 100 * r->median.rel, 100 * lo,
+			100 * hi, rgb);
 	}
-	fclose(df);
-	if (!rows) {
-		free(data);
-		return;
-	}
-	FILE *bf = open_memstream(&body, &blen);
-	fprintf(bf, "set key off\nset xlabel 'change of the median (%%), with its interval'\n"
-		    "set yrange [-1:%zu]\nset ytics scale 0\nset arrow from 0, graph 0 to 0, graph 1 nohead lc rgb '#444444'\n"
-		    "plot '%s.dat' using 3:1:4:5:6:ytic(2) with xerrorbars pt 7 ps 1.2 lw 2 lc rgb variable\n",
-		    rows, name);
-	fclose(bf);
-	plot_render(p, name, title, data, body);
-	free(data);
-	free(body);
+	fprintf(ps.bf, "set key off\nset xlabel 'change of the median (%%), with its interval'\n"
+		       "set yrange [-1:%zu]\nset ytics scale 0\nset arrow from 0, graph 0 to 0, graph 1 nohead lc rgb '#444444'\n"
+		       "plot '%s.dat' using 3:1:4:5:6:ytic(2) with xerrorbars pt 7 ps 1.2 lw 2 lc rgb variable\n",
+		rows, name);
+	plot_end(p, &ps, name, title, rows > 0);
 }
 
 /* Counters the vmstat plot draws: what migration, THP and compaction do. */
@@ -409,12 +411,14 @@ static unsigned mark_drop_caches(const char *run_dir, FILE *bf)
 void plot_vmstat(struct plotter *p, const char *run_dir, const char *name, const char *title)
 {
 	struct series s[32];
-	char path[4200], *body = NULL, *data = NULL;
-	size_t blen, dlen, n, drawn = 0;
+	char path[4200];
+	size_t n, drawn = 0;
+	struct plot_script ps;
 
 	snprintf(path, sizeof(path), "%s/vmstat.csv", run_dir);
 	n = read_vmstat(path, s, ARRAY_SIZE(s));
-	FILE *bf = open_memstream(&body, &blen), *df = open_memstream(&data, &dlen);
+	plot_begin(&ps);
+	FILE *df = ps.df, *bf = ps.bf;
 	mark_runs(run_dir, bf);
 	unsigned drops = mark_drop_caches(run_dir, bf);
 	fprintf(bf, "set xlabel 'seconds since the run directory began%s'\nset ylabel 'growth since the first sample'\n"
@@ -430,10 +434,5 @@ void plot_vmstat(struct plotter *p, const char *run_dir, const char *name, const
 		free(s[i].points);
 	}
 	fputc('\n', bf);
-	fclose(bf);
-	fclose(df);
-	if (drawn)
-		plot_render(p, name, title, data, body);
-	free(body);
-	free(data);
+	plot_end(p, &ps, name, title, drawn > 0);
 }

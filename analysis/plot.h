@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "compare.h"
 #include "dataset.h"
@@ -43,11 +44,17 @@ void plot_vmstat(struct plotter *p, const char *run_dir, const char *name, const
 /* Per-metric change of the median with its interval, coloured by verdict. */
 void plot_changes(struct plotter *p, const struct comparison *c, const char *name, const char *title);
 
-/* The low-level step the others share, for plots of other modules:
- * writes NAME.dat (data) and NAME.gp (the terminal and output lines
- * followed by body, which plots 'NAME.dat'), renders, and records the
- * image. */
-void plot_render(struct plotter *p, const char *name, const char *title, const char *data, const char *body);
+/* A plot being written, for plots of other modules too: its data and its
+ * gnuplot body as two streams. plot_end closes them and, when draw,
+ * writes NAME.dat and NAME.gp (the terminal and output lines followed by
+ * the body, which plots 'NAME.dat'), renders, and records the image. */
+struct plot_script {
+	char *data, *body;
+	size_t dlen, blen;
+	FILE *df, *bf;
+};
+void plot_begin(struct plot_script *ps);
+void plot_end(struct plotter *p, struct plot_script *ps, const char *name, const char *title, bool draw);
 
 /* Series colours, in order; verdict colours. */
 extern const char *const plot_palette[];
