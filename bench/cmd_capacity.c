@@ -333,7 +333,9 @@ static int run_point(const char *dir, size_t p, const char *text)
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
 			return -errno;
-		if (env_stop && !forwarded) { /* SIGTERM to us alone: the run stops cleanly too */
+		/* A terminal's Ctrl-C reaches the run too; a SIGTERM or SIGHUP
+		 * to us alone is passed on once (twice would abort the run). */
+		if (env_stop && env_stop_signal != SIGINT && !forwarded) {
 			kill(pid, SIGINT);
 			forwarded = true;
 		}
@@ -372,6 +374,8 @@ static int run_sweep(const char *dir, const struct ini_doc *doc, const struct sw
 		int ret = run_point(dir, p, text);
 		free(text);
 		double secs = (double)(now_ns() - t0) / 1e9;
+		if (ret && env_stop) /* interrupted: the point's run directory says so */
+			return 1;
 		if (ret) {
 			last_error(dir, p, why, sizeof(why));
 			pb_err("capacity: point %zu (%s): pinbench run exited %d%s%s; see %s/point-%02zu.log", p + 1,
