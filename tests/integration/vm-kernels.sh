@@ -103,7 +103,9 @@ fi
 if [ "$(id -u)" -eq 0 ]; then
 	"$PINBENCH" 9>&- vm $layout -k "$k612" "$sc" -o "$TMP/killed" >/dev/null 2>&1 &
 	pid=$!
-	for _ in $(seq 100); do running "qemu-system-x86_64.*$TMP/killed" && break; sleep 0.1; done
+	# the guest is up once its console speaks (a first QEMU that could
+	# not use KVM has been replaced by then)
+	for _ in $(seq 600); do [ -s "$TMP/killed/.boot/console.log" ] && break; sleep 0.1; done
 	running "qemu-system-x86_64.*$TMP/killed" || fail "sigkill: QEMU never started"
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null || true
