@@ -61,13 +61,14 @@ int analysis_option(struct analysis_args *a, int opt, const char *arg, const cha
 	}
 }
 
-int analysis_parse(int argc, char **argv, const struct option *longopts, const char *usage, int min_operands,
-		   const char *operands_needed, struct analysis_args *a)
+int analysis_parse(int argc, char **argv, const char *optstring, const struct option *longopts,
+		   analysis_option_fn option, const char *usage, int min_operands, const char *operands_needed,
+		   struct analysis_args *a)
 {
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "f:a:c:o:h", longopts, NULL)) != -1)
-		if (analysis_option(a, opt, optarg, usage))
+	while ((opt = getopt_long(argc, argv, optstring ? optstring : "f:a:c:o:h", longopts, NULL)) != -1)
+		if (option ? option(a, opt, optarg) : analysis_option(a, opt, optarg, usage))
 			return opt == 'h' ? 0 : 2;
 	if (argc - optind < min_operands)
 		return analysis_usage(usage, operands_needed);

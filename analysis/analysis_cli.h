@@ -22,12 +22,18 @@ struct analysis_args {
 int analysis_option(struct analysis_args *a, int opt, const char *arg, const char *usage);
 /* "pinbench: why" and the usage on stderr; returns 2. */
 int analysis_usage(const char *usage, const char *why);
-/* getopt_long over the shared options, then checks --format (text,
- * markdown, json) and that at least min_operands remain (from optind).
- * Returns -1 to go on, or the exit status (0 after --help, 2). */
+/* A command's own option handler: its options, then analysis_option for
+ * the rest; 0 when handled, -1 to stop as analysis_option does. The
+ * command's arguments start with its struct analysis_args. */
+typedef int (*analysis_option_fn)(struct analysis_args *a, int opt, const char *arg);
+/* getopt_long with optstring (NULL: the shared options) through option
+ * (NULL: analysis_option), then checks --format (text, markdown, json)
+ * and that at least min_operands remain (from optind). Returns -1 to go
+ * on, or the exit status (0 after --help, 2). */
 struct option;
-int analysis_parse(int argc, char **argv, const struct option *longopts, const char *usage, int min_operands,
-		   const char *operands_needed, struct analysis_args *a);
+int analysis_parse(int argc, char **argv, const char *optstring, const struct option *longopts,
+		   analysis_option_fn option, const char *usage, int min_operands, const char *operands_needed,
+		   struct analysis_args *a);
 /* Prints root as indented JSON and releases it. */
 void analysis_print_json(FILE *f, json_t *root);
 /* Loads every path; 0, or 2 after printing the first error. */

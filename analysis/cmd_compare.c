@@ -252,7 +252,7 @@ int cmd_compare(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
 	struct analysis_args a = { .alpha = 0.05, .format = "text" };
-	int ret = analysis_parse(argc, argv, longopts, usage, 2, "needs BASE and at least one CAND", &a);
+	int ret = analysis_parse(argc, argv, NULL, longopts, NULL, usage, 2, "needs BASE and at least one CAND", &a);
 
 	if (ret >= 0)
 		return ret;

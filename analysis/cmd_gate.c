@@ -136,15 +136,16 @@ static int write_file(const char *path, const struct rules *rs, const struct rul
 	return close_atomic(path, f);
 }
 
-struct gate_args {
+struct gate_args { /* a first: gate_option gets it */
 	struct analysis_args a;
 	const char *rules, *junit, *markdown;
 	double max_regression;
 	bool alpha_given;
 };
 
-static int gate_option(struct gate_args *g, int opt, const char *arg)
+static int gate_option(struct analysis_args *a, int opt, const char *arg)
 {
+	struct gate_args *g = (struct gate_args *)a;
 	char *end;
 
 	switch (opt) {
@@ -222,11 +223,11 @@ int cmd_gate(int argc, char **argv)
 	struct dataset d[2];
 	struct rules rs;
 	char err[1024];
-	int opt, ret;
+	int ret = analysis_parse(argc, argv, "r:m:a:j:M:c:h", longopts, gate_option, usage, 2,
+				 "needs BASE and CAND", &g.a);
 
-	while ((opt = getopt_long(argc, argv, "r:m:a:j:M:c:h", longopts, NULL)) != -1)
-		if (gate_option(&g, opt, optarg))
-			return opt == 'h' ? 0 : 2;
+	if (ret >= 0)
+		return ret;
 	argc -= optind;
 	argv += optind;
 	if (argc != 2)

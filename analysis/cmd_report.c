@@ -225,13 +225,15 @@ static void print_json(FILE *f, const struct dataset *d, size_t n, double alpha)
 	analysis_print_json(f, root);
 }
 
-struct report_args {
+struct report_args { /* a first: report_option gets it */
 	struct analysis_args a;
 	struct doc_options doc;
 };
 
-static int report_option(struct report_args *r, int opt, const char *arg)
+static int report_option(struct analysis_args *a, int opt, const char *arg)
 {
+	struct report_args *r = (struct report_args *)a;
+
 	switch (opt) {
 	case 'W':
 	case 'M':
@@ -272,17 +274,13 @@ int cmd_report(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
 	struct report_args r = { .a = { .alpha = 0.05, .format = "text", .load.allow_incomplete = true } };
-	int opt, ret;
+	int ret = analysis_parse(argc, argv, "f:a:c:o:W:M:h", longopts, report_option, usage, 1,
+				 "needs at least one RUN", &r.a);
 
-	while ((opt = getopt_long(argc, argv, "f:a:c:o:W:M:h", longopts, NULL)) != -1)
-		if (report_option(&r, opt, optarg))
-			return opt == 'h' ? 0 : 2;
+	if (ret >= 0)
+		return ret;
 	argc -= optind;
 	argv += optind;
-	if (argc < 1)
-		return analysis_usage(usage, "needs at least one RUN");
-	if (strcmp(r.a.format, "text") && strcmp(r.a.format, "markdown") && strcmp(r.a.format, "json"))
-		return analysis_usage(usage, "--format is text, markdown or json");
 	r.doc.alpha = r.a.alpha;
 	if (r.doc.path && argc == 1 && capacity_is_sweep(argv[0]))
 		return capacity_document(&r.doc, argv[0]) ? 1 : 0;
