@@ -393,17 +393,6 @@ static int run_sweep(const char *dir, const struct ini_doc *doc, const struct sw
 	return env_stop ? 1 : 0;
 }
 
-static int default_dir(const char *scenario_name, char *buf, size_t len)
-{
-	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
-
-	localtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	return snprintf(buf, len, "results/capacity-%s-%s", scenario_name, stamp) >= (int)len;
-}
-
 int cmd_capacity(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -440,11 +429,11 @@ int cmd_capacity(int argc, char **argv)
 		goto out;
 	}
 	const char *base = strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1 : argv[optind];
-	snprintf(name, sizeof(name), "%.*s", (int)strcspn(base, "."), base);
+	snprintf(name, sizeof(name), "capacity-%.*s", (int)strcspn(base, "."), base);
 	if (out)
 		snprintf(dir, sizeof(dir), "%s", out);
 	else
-		default_dir(name, dir, sizeof(dir));
+		default_results_dir(name, dir, sizeof(dir));
 	if (prepare_dir(dir, text) || write_sweep_json(dir, argv[optind], &sw))
 		goto out;
 	printf("capacity sweep of %s: %zu point(s) -> %s\n", argv[optind], sw.npoints, dir);

@@ -223,17 +223,11 @@ static int prepare_system(struct plan *p, json_t *changes)
 static int make_dirs(struct plan *p, const char *out)
 {
 	struct stat st;
-	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
 
-	if (out) {
+	if (out)
 		snprintf(p->dir, sizeof(p->dir), "%s", out);
-	} else {
-		localtime_r(&now, &tm);
-		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-		snprintf(p->dir, sizeof(p->dir), "results/%s-%s", p->sc.name, stamp);
-	}
+	else
+		default_results_dir(p->sc.name, p->dir, sizeof(p->dir));
 	if (stat(p->dir, &st) == 0) {
 		pb_err("%s exists: results are never overwritten; choose another -o", p->dir);
 		return -1;

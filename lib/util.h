@@ -40,6 +40,9 @@ int write_knob(const char *path, const char *s);
 int write_file_atomic(const char *path, const char *data, size_t len);
 
 int mkdir_p(const char *path, unsigned mode);
+/* "results/NAME-YYYYmmdd-HHMMSS" (local time): where a command writes
+ * when no -o is given. */
+void default_results_dir(const char *name, char *buf, size_t len);
 /* Removes a directory tree; used only on our own temporary run directories. */
 int remove_tree(const char *path);
 

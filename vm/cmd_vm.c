@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 enum { EXIT_FAILED_BOOT = 1, EXIT_BAD_INPUT = 2, EXIT_CANNOT = 3, MAX_KERNELS = 16, MAX_NUMA = 16 };
@@ -221,17 +220,13 @@ static int preflight(struct vm_args *a, struct scenario *sc)
 static int make_output_dir(struct vm_args *a, const struct scenario *sc, char *dir, size_t len)
 {
 	struct stat st;
-	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
+	char name[300];
 
-	if (a->output) {
+	snprintf(name, sizeof(name), "vm-%s", sc->name);
+	if (a->output)
 		snprintf(dir, len, "%s", a->output);
-	} else {
-		localtime_r(&now, &tm);
-		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-		snprintf(dir, len, "results/vm-%s-%s", sc->name, stamp);
-	}
+	else
+		default_results_dir(name, dir, len);
 	if (stat(dir, &st) == 0) {
 		pb_err("vm: %s exists: results are never overwritten; choose another -o", dir);
 		return EXIT_BAD_INPUT;
