@@ -209,14 +209,10 @@ static int load_sweep(struct capacity *c, const char *dir)
 			c->nplan++;
 	free(plan);
 	json_array_foreach(json_object_get(sw, "points"), i, pt) {
-		char run_dir[4400], summary[4500];
+		char run_dir[4400];
 		snprintf(run_dir, sizeof(run_dir), "%s/%s", dir, json_string_value(json_object_get(pt, "dir")));
-		snprintf(summary, sizeof(summary), "%s/summary.json", run_dir);
-		json_t *s = json_load_file(summary, 0, NULL);
-		bool complete = json_is_true(json_object_get(s, "complete"));
-		json_decref(s);
 		c->points++;
-		if (!complete || read_point(c, run_dir))
+		if (!run_dir_complete(run_dir) || read_point(c, run_dir))
 			continue;
 		if (!c->complete++)
 			snprintf(c->first_run, sizeof(c->first_run), "%s", run_dir);
@@ -412,11 +408,11 @@ static json_t *capacity_json(struct capacity *c)
 			json_array_append_new(pts, json_pack("{s:f, s:I, s:I}", "size_bytes", nc->pts[p].size, "pins",
 							     (json_int_t)nc->pts[p].pins, "failures",
 							     (json_int_t)nc->pts[p].failures));
+		double safe = largest_safe_size(nc, c->max_failure_rate);
 		json_t *o = json_pack("{s:i, s:I, s:o, s:o, s:o, s:f, s:I, s:I, s:o}", "node", nc->node, "iterations",
 				      (json_int_t)nc->x.n, "gbps_with_migration", num(median_of(&nc->gbps_mig)),
 				      "gbps_without_migration", num(median_of(&nc->gbps_plain)), "largest_size_within_target",
-				      largest_safe_size(nc, c->max_failure_rate) > 0
-					      ? json_real(largest_safe_size(nc, c->max_failure_rate)) : json_null(),
+				      safe > 0 ? json_real(safe) : json_null(),
 				      "max_size_measured", nc->xmax, "pins_with_migration", (json_int_t)nc->gbps_mig.n,
 				      "pins_without_migration", (json_int_t)nc->gbps_plain.n, "points", pts);
 		if (nc->fitted)

@@ -702,3 +702,16 @@ void dataset_describe(const struct dataset *d, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s (%zu values)", d->path, values);
 }
+
+bool run_dir_complete(const char *dir)
+{
+	char path[4400];
+	json_t *summary;
+	bool complete;
+
+	snprintf(path, sizeof(path), "%s/summary.json", dir);
+	summary = json_load_file(path, 0, NULL);
+	complete = json_is_true(json_object_get(summary, "complete"));
+	json_decref(summary);
+	return complete;
+}

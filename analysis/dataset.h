@@ -50,6 +50,8 @@ struct load_options {
 /* 0, or -1 with one message naming the file (and line and column) in err. */
 int dataset_load(const char *path, const struct load_options *o, struct dataset *d, char *err, size_t errlen);
 void dataset_free(struct dataset *d);
+/* Whether a run directory finished: its summary.json says complete. */
+bool run_dir_complete(const char *dir);
 const struct metric *dataset_metric(const struct dataset *d, const char *name);
 /* The kernel of the runs had this vmstat counter (a run directory leaves
  * out counters that did not move: they were 0). */

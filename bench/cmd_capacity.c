@@ -5,6 +5,7 @@
 #include "config.h"
 #include "cmd.h"
 #include "capacity.h"
+#include "dataset.h"
 #include "env.h"
 #include "ini_doc.h"
 #include "log.h"
@@ -292,14 +293,9 @@ static int prepare_dir(const char *dir, const char *text)
  * or a .partial left by SIGKILL) is moved aside, never deleted. */
 static bool point_complete(const char *run_dir)
 {
-	char path[4400], aside[4400];
-	json_t *s;
-	bool complete;
+	char aside[4400];
+	bool complete = run_dir_complete(run_dir);
 
-	snprintf(path, sizeof(path), "%s/summary.json", run_dir);
-	s = json_load_file(path, 0, NULL);
-	complete = json_is_true(json_object_get(s, "complete"));
-	json_decref(s);
 	if (!complete && access(run_dir, F_OK) == 0) {
 		snprintf(aside, sizeof(aside), "%s.interrupted-%ld", run_dir, (long)time(NULL));
 		if (rename(run_dir, aside) == 0)
@@ -311,21 +307,17 @@ static bool point_complete(const char *run_dir)
 /* `pinbench run -q POINT.ini -o RUN_DIR`, its output in RUN_DIR.log. */
 static int run_point(const char *dir, size_t p, const char *text)
 {
-	char ini[4300], run_dir[4300], log[4300], self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char ini[4300], run_dir[4300], log[4300];
 	pid_t pid;
 	int status;
 
-	if (n < 0)
-		return -errno;
-	self[n] = '\0';
 	snprintf(ini, sizeof(ini), "%s/point-%02zu.ini", dir, p + 1);
 	snprintf(run_dir, sizeof(run_dir), "%s/point-%02zu", dir, p + 1);
 	snprintf(log, sizeof(log), "%s/point-%02zu.log", dir, p + 1);
 	if (write_file_atomic(ini, text, strlen(text)))
 		return -errno;
 	unlink(log);
-	char *argv[] = { self, "run", "-q", ini, "-o", run_dir, NULL };
+	char *argv[] = { "/proc/self/exe", "run", "-q", ini, "-o", run_dir, NULL };
 	int ret = spawn_background(argv, log, &pid);
 	if (ret)
 		return ret;
