@@ -22,15 +22,13 @@ static const char css[] =
 	"pre{background:#f6f8fa;padding:.8em;overflow:auto;font-size:12px;white-space:pre-wrap}"
 	"figure{margin:1em 0}figcaption{color:#555;font-size:13px}img{max-width:100%;height:auto}";
 
-static bool in_list;
-
 static void close_list(struct doc *d)
 {
-	if (in_list && d->fmt == DOC_HTML)
+	if (d->in_list && d->fmt == DOC_HTML)
 		fputs("</ul>\n", d->f);
-	else if (in_list)
+	else if (d->in_list)
 		fputc('\n', d->f);
-	in_list = false;
+	d->in_list = false;
 }
 
 static char *vformat(const char *fmt, va_list ap)
@@ -42,7 +40,7 @@ static char *vformat(const char *fmt, va_list ap)
 
 void doc_begin(struct doc *d, const char *title)
 {
-	in_list = false;
+	d->in_list = false;
 	if (d->fmt == DOC_MARKDOWN) {
 		fprintf(d->f, "# %s\n\n", title);
 		return;
@@ -117,9 +115,9 @@ void doc_item(struct doc *d, const char *fmt, ...)
 	char *s = vformat(fmt, ap);
 	va_end(ap);
 
-	if (!in_list && d->fmt == DOC_HTML)
+	if (!d->in_list && d->fmt == DOC_HTML)
 		fputs("<ul>\n", d->f);
-	in_list = true;
+	d->in_list = true;
 	if (d->fmt == DOC_MARKDOWN) {
 		fprintf(d->f, "- %s\n", s);
 	} else {

@@ -4,6 +4,7 @@
 #ifndef PB_DOCUMENT_H
 #define PB_DOCUMENT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "plot.h"
@@ -16,6 +17,7 @@ struct doc {
 	enum doc_format fmt;
 	const struct plotter *plots;
 	const char *plots_rel;   /* the plot directory as Markdown links name it */
+	bool in_list;            /* doc_item opened a list that the next block closes */
 };
 
 void doc_begin(struct doc *d, const char *title);
