@@ -23,7 +23,7 @@ int document_open(const struct doc_options *o, struct doc *doc, struct plotter *
 	int stem = dot && (!slash || dot > slash) ? (int)(dot - o->path) : (int)strlen(o->path);
 
 	snprintf(dir, sizeof(dir), "%.*s-plots", stem, o->path);
-	snprintf(plots_rel, len, "%s", strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir);
+	snprintf(plots_rel, len, "%s", basename(dir));
 	if (plotter_init(p, dir, o->png)) {
 		pb_err("cannot create %s", dir);
 		return -1;
@@ -60,8 +60,7 @@ static const char *base_name(const char *path, char *buf, size_t len)
 	while (n > 1 && path[n - 1] == '/')
 		n--;
 	snprintf(buf, len, "%.*s", (int)n, path);
-	const char *slash = strrchr(buf, '/');
-	return slash ? slash + 1 : buf;
+	return basename(buf);
 }
 
 static bool has_file(const char *dir, const char *name)

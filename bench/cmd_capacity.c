@@ -420,7 +420,7 @@ int cmd_capacity(int argc, char **argv)
 		pb_err("%s", err);
 		goto out;
 	}
-	const char *base = strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1 : argv[optind];
+	const char *base = basename(argv[optind]);
 	snprintf(name, sizeof(name), "capacity-%.*s", (int)strcspn(base, "."), base);
 	if (out)
 		snprintf(dir, sizeof(dir), "%s", out);

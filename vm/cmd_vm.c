@@ -268,13 +268,6 @@ static int choose_accel(struct session *s)
 	return 0;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
 /* Boots into a staging directory, then moves it to where it belongs:
  * DIR/NAME/boot-N when the run succeeded, DIR/failed/NAME-boot-N when
  * not, so that a directory of a kernel's boots holds only complete runs. */
@@ -302,7 +295,7 @@ static void boot_once(struct session *s, struct kernel_under_test *k, unsigned b
 	if (r->status == BOOT_OK)
 		snprintf(final, len, "%s/boot-%u", k->dir, b);
 	else
-		snprintf(final, len, "%s/failed/%s-boot-%u", s->dir, base_name(k->dir), b);
+		snprintf(final, len, "%s/failed/%s-boot-%u", s->dir, basename(k->dir), b);
 	char parent[4500];
 	snprintf(parent, sizeof(parent), "%s", final);
 	*strrchr(parent, '/') = '\0';
