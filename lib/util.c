@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -349,4 +350,40 @@ void default_results_dir(const char *name, char *buf, size_t len)
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
 	snprintf(buf, len, "results/%s-%s", name, stamp);
+}
+
+uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+int fnv1a_file(uint64_t *h, const char *path)
+{
+	size_t len;
+	char *data = read_file(path, &len);
+
+	if (!data)
+		return -errno;
+	*h = fnv1a(*h, data, len);
+	free(data);
+	return 0;
+}
+
+int probe_process_vm_readv(char *why, size_t len)
+{
+	char from = 1, to = 0;
+	struct iovec local = { &to, 1 }, remote = { &from, 1 };
+
+	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == 1)
+		return 0;
+	int err = errno;
+	if (err == ENOSYS)
+		snprintf(why, len, "process_vm_readv is not in this kernel (built without CONFIG_CROSS_MEMORY_ATTACH)");
+	else
+		snprintf(why, len, "process_vm_readv: %s", strerror(err));
+	return -err;
 }

@@ -52,4 +52,14 @@ const char *errno_name(int err, char *buf, size_t len);
 /* splitmix64: a small seeded generator, identical on every machine. */
 uint64_t splitmix64(uint64_t *state);
 
+/* Whether process_vm_readv(2) works here: a kernel built without
+ * CONFIG_CROSS_MEMORY_ATTACH answers ENOSYS. 0, or -errno with a sentence. */
+int probe_process_vm_readv(char *why, size_t len);
+
+/* FNV-1a, 64 bits: cache keys of files and texts (not cryptographic). */
+#define FNV1A_INIT 0xcbf29ce484222325ULL
+uint64_t fnv1a(uint64_t h, const void *data, size_t len);
+/* Folds a file's contents into *h; 0 or -errno. */
+int fnv1a_file(uint64_t *h, const char *path);
+
 #endif

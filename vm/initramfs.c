@@ -116,27 +116,6 @@ static int add_program(struct cpio *c, const char *path, const char *host_path, 
 	return ret ? -1 : 0;
 }
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return h;
-}
-
-static int hash_file(uint64_t *h, const char *path)
-{
-	size_t len;
-	char *data = read_file(path, &len);
-
-	if (!data)
-		return -errno;
-	*h = fnv1a(*h, data, len);
-	free(data);
-	return 0;
-}
-
 /* The base archive's programs: where they go, where they come from. */
 struct base_inputs {
 	char busybox[4096];
@@ -157,8 +136,8 @@ static int base_inputs(struct base_inputs *in, char *err, size_t errlen)
 		snprintf(err, errlen, "busybox is not installed (apt-get install busybox-static)");
 		return -1;
 	}
-	in->key = fnv1a(0xcbf29ce484222325ULL, guest_init, sizeof(guest_init) - 1);
-	if (hash_file(&in->key, in->self) || hash_file(&in->key, in->busybox)) {
+	in->key = fnv1a(FNV1A_INIT, guest_init, sizeof(guest_init) - 1);
+	if (fnv1a_file(&in->key, in->self) || fnv1a_file(&in->key, in->busybox)) {
 		snprintf(err, errlen, "cannot read %s or %s: %s", in->self, in->busybox, strerror(errno));
 		return -1;
 	}
