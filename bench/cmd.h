@@ -10,5 +10,6 @@ int cmd_compare(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_capacity(int argc, char **argv);
+int cmd_kernel(int argc, char **argv);
 
 #endif

@@ -42,6 +42,7 @@ static const struct command {
 	{ "gate", "pass or fail a candidate against a baseline by rules; JUnit and Markdown for CI", cmd_gate },
 	{ "capacity", "sweep a scenario over a grid; fit pin time against size per node; plan guest sizes", cmd_capacity },
 	{ "vm", "boot kernels in QEMU with the NUMA, CMA and movable layout asked; run a scenario in each; compare", cmd_vm },
+	{ "kernel", "build the kernels vm boots: Debian's 6.1/6.12 source, a config fragment, patches; cached", cmd_kernel },
 	{ "version", "print the version", cmd_version },
 	{ "help", "this list", cmd_help },
 	{ "_helper", NULL, cmd_helper },
