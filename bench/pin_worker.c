@@ -235,7 +235,7 @@ void *pin_worker_run(void *arg)
 		atomic_store(&w->iteration, it);
 		if (!r.addr && prepare_memory(w, &r, &seed))
 			break;
-		struct pin_range pr = { r.addr, r.len, w->node, sched_getcpu() };
+		struct pin_range pr = { r.addr, r.len, job->chunk, w->node, sched_getcpu() };
 		if (stressors_before_pin(w, &pr)) {
 			stressors_after_unpin(w, &pr);
 			break;

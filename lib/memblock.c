@@ -183,7 +183,11 @@ bool pfn_ranges_contain(const struct pfn_ranges *pr, uint64_t pfn)
 	return false;
 }
 
-long count_pages_in_ranges(const void *addr, size_t len, const struct pfn_ranges *pr)
+/* Walks the pagemap of [addr, addr+len): counts the present pages in pr,
+ * keeping the first max indexes in idx when idx is given (and stopping
+ * there). Returns the count, or -errno. */
+static long walk_pages_in_ranges(const void *addr, size_t len, const struct pfn_ranges *pr, size_t *idx,
+				 size_t max)
 {
 	const uint64_t PM_PRESENT = 1ULL << 63, PFN_MASK = (1ULL << 55) - 1;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
@@ -192,12 +196,16 @@ long count_pages_in_ranges(const void *addr, size_t len, const struct pfn_ranges
 	long count = 0;
 	int fd;
 
-	if (!pr->n)
+	if (!pr->n || (idx && !max))
 		return 0;
 	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	buf = malloc(batch * sizeof(*buf));
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
 	for (size_t done = 0; done < npages;) {
 		size_t todo = npages - done < batch ? npages - done : batch;
 		off_t off = (off_t)(((uintptr_t)addr / page + done) * sizeof(*buf));
@@ -215,7 +223,12 @@ long count_pages_in_ranges(const void *addr, size_t len, const struct pfn_ranges
 				count = -EPERM;
 				goto out;
 			}
-			count += pfn_ranges_contain(pr, pfn);
+			if (!pfn_ranges_contain(pr, pfn))
+				continue;
+			if (idx)
+				idx[count] = done + i;
+			if (++count == (long)max && idx)
+				goto out;
 		}
 		done += got;
 	}
@@ -223,6 +236,16 @@ out:
 	free(buf);
 	close(fd);
 	return count;
+}
+
+long count_pages_in_ranges(const void *addr, size_t len, const struct pfn_ranges *pr)
+{
+	return walk_pages_in_ranges(addr, len, pr, NULL, 0);
+}
+
+long pages_in_ranges(const void *addr, size_t len, const struct pfn_ranges *pr, size_t *idx, size_t max)
+{
+	return walk_pages_in_ranges(addr, len, pr, idx, max);
 }
 
 static void block_path(char *buf, size_t len, const char *sysdir, unsigned id, const char *file)

@@ -45,6 +45,9 @@ bool pfn_ranges_contain(const struct pfn_ranges *pr, uint64_t pfn);
  * Needs CAP_SYS_ADMIN (pagemap shows PFNs only to it). Returns the count,
  * or -errno. Pages not present are not counted. */
 long count_pages_in_ranges(const void *addr, size_t len, const struct pfn_ranges *pr);
+/* The same walk, keeping the indexes (page numbers from addr) of the first
+ * max pages found in idx; stops there. Returns how many it kept, or -errno. */
+long pages_in_ranges(const void *addr, size_t len, const struct pfn_ranges *pr, size_t *idx, size_t max);
 
 /* Offlines a block, retrying while the kernel says it is busy migrating
  * (EBUSY/EAGAIN) for up to timeout_ms. Returns 0 or -errno. */

@@ -30,7 +30,7 @@ struct procvm_cfg {
 struct procvm_state {
 	const struct procvm_cfg *cfg;
 	struct range_state helpers; /* range -> pid */
-	atomic_uint_fast64_t spawned, failed;
+	atomic_uint_fast64_t spawned, failed, reader_errors;
 };
 
 static int opt_method(const char *v, void *f, char *err, size_t len)
@@ -86,6 +86,13 @@ static int procvm_helper(int argc, char **argv)
 	}
 }
 
+static int procvm_probe(const void *c, char *why, size_t len)
+{
+	const struct procvm_cfg *cfg = c;
+
+	return strcmp(cfg->method, "process_vm_readv") ? 0 : probe_process_vm_readv(why, len);
+}
+
 static int procvm_start(const void *cfg, const struct stressor_env *env, void **state, char *why, size_t len)
 {
 	struct procvm_state *s = calloc(1, sizeof(*s));
@@ -132,7 +139,10 @@ static void procvm_after_unpin(void *state, const struct pin_range *r)
 
 	if (!child)
 		return;
-	stop_process(child, SIGKILL, 1000);
+	/* A reader still reading dies of the SIGKILL; one that exited had
+	 * a read fail, and the pin saw fewer references than asked. */
+	if (stop_process(child, SIGKILL, 1000) != 128 + SIGKILL)
+		atomic_fetch_add(&s->reader_errors, 1);
 	snprintf(who, sizeof(who), "%d", (int)child);
 	journal_forget("process", who);
 }
@@ -140,8 +150,8 @@ static void procvm_after_unpin(void *state, const struct pin_range *r)
 static json_t *procvm_stop(void *state)
 {
 	struct procvm_state *s = state;
-	json_t *j = json_pack("{s:s, s:I, s:I}", "method", s->cfg->method, "readers", (json_int_t)s->spawned,
-			      "spawn_failures", (json_int_t)s->failed);
+	json_t *j = json_pack("{s:s, s:I, s:I, s:I}", "method", s->cfg->method, "readers", (json_int_t)s->spawned,
+			      "spawn_failures", (json_int_t)s->failed, "reader_errors", (json_int_t)s->reader_errors);
 
 	range_state_free(&s->helpers);
 	free(s);
@@ -155,6 +165,7 @@ const struct stressor stressor_procvm = {
 	.noptions = ARRAY_SIZE(procvm_options),
 	.config_size = sizeof(struct procvm_cfg),
 	.check = procvm_check,
+	.probe = procvm_probe,
 	.start = procvm_start,
 	.before_pin = procvm_before_pin,
 	.after_unpin = procvm_after_unpin,

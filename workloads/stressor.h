@@ -33,6 +33,7 @@ struct stressor_env {
 struct pin_range {
 	void *addr;
 	size_t len;
+	size_t chunk;         /* bytes per pin call: the range is pinned chunk by chunk */
 	int node;
 	int pin_cpu;          /* the CPU the pin worker runs on */
 };

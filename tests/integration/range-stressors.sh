@@ -1,6 +1,6 @@
 #!/bin/sh
 # The stressors acting on the pin range (procvm, odirect, lru-batch in its
-# three actions) run around every pin, report their work, and leave no
+# four actions) run around every pin, report their work, and leave no
 # process or file behind.
 . "$SRCDIR/tests/integration/lib.sh"
 need_backend io_uring
@@ -29,10 +29,20 @@ stressor_run odirect "type = odirect" "file_size = 8M"
 ls "$TMP/odirect" | grep -q odirect && fail "odirect file left"
 pass "odirect: $(json .stressors.s.reads "$TMP/odirect/summary.json") reads, file removed"
 
-for action in fault mlock cold; do
+for action in activate fault mlock cold; do
 	stressor_run "lru-$action" "type = lru-batch" "action = $action"
 	r="$TMP/lru-$action/summary.json"
 	[ "$(json .stressors.s.calls "$r")" -eq 3 ] || fail "lru-batch $action calls"
-	[ "$(json .stressors.s.pages "$r")" -eq 45 ] || fail "lru-batch $action pages: $(json .stressors.s "$r")"
-	pass "lru-batch $action: 3 calls, 45 pages"
+	[ "$(json .stressors.s.pages "$r")" -eq 24 ] || fail "lru-batch $action pages: $(json .stressors.s "$r")"
+	pass "lru-batch $action: 3 calls, 24 pages (8 per range, 2 per chunk)"
 done
+
+# As root with a movable zone the pages are chosen inside it.
+if [ "$(id -u)" -eq 0 ] && ls /sys/devices/system/memory/memory*/state >/dev/null 2>&1; then
+	f=$(scenario lru-movable "[global]" "movable = 128M" "thp = never" "[p]" "type = pin" "nodes = 0" \
+		"size = 16M" "chunk = 4M" "iterations = 3" "[s]" "type = lru-batch" "pages = 6")
+	run "$f" -o "$TMP/lru-movable" || { cat "$TMP/out"; fail "lru-movable: run failed"; }
+	r="$TMP/lru-movable/summary.json"
+	[ "$(json .stressors.s.pages_in_movable "$r")" -eq 18 ] || fail "lru-batch pages in movable: $(json .stressors.s "$r")"
+	pass "lru-batch: 18 of 18 pages chosen inside ZONE_MOVABLE"
+fi

@@ -209,7 +209,7 @@ static const struct bad_case {
 	{ PIN "[s]\ntype=procvm\nblock=0\n", "b.ini:6: [s] key 'block': must be between 1 byte and 64 MiB" },
 	{ PIN "[s]\ntype=odirect\nblock=3000\n", "b.ini:6: [s] key 'block': block must be a multiple of 4 KiB dividing file_size" },
 	{ PIN "[s]\ntype=odirect\nfile_size=100K\n", "b.ini:6: [s] key 'file_size': block must be a multiple of 4 KiB dividing file_size" },
-	{ PIN "[s]\ntype=lru-batch\naction=swap\n", "b.ini:6: [s] key 'action': 'swap' is not one of fault,mlock,cold" },
+	{ PIN "[s]\ntype=lru-batch\naction=swap\n", "b.ini:6: [s] key 'action': 'swap' is not one of activate,fault,mlock,cold" },
 	{ PIN "[s]\ntype=lru-batch\npages=none\n", "b.ini:6: [s] key 'pages': 'none' is not a whole number" },
 	{ PIN "[s]\ntype=fragment\nfree_every=0\n", "b.ini:6: [s] key 'free_every': must be at least 1" },
 	{ PIN "[s]\ntype=fragment\nsize=lots\n", "b.ini:6: [s] key 'size': 'lots' is not a size" },
