@@ -143,6 +143,10 @@ json_t *summary_build(const struct summary_input *in)
 	json_object_set_new(all, "nodes", nodes);
 	json_object_set_new(all, "runs", runs);
 	json_object_set_new(all, "vmstat_delta", delta_json(in, -1, 0));
+	/* Without CONFIG_VM_EVENT_COUNTERS /proc/vmstat has no pgmigrate_*
+	 * at all: a missing delta then says nothing about migration. */
+	bool event_counters = in->nruns && counters_find(&in->after[0].system, "pgmigrate_success", 0) >= 0;
+	json_object_set_new(all, "event_counters", json_boolean(event_counters));
 	return all;
 }
 
@@ -303,7 +307,11 @@ void summary_print(FILE *f, const json_t *s)
 	}
 	json_int_t pinned = json_integer_value(json_object_get(json_object_get(s, "pin"), "ops")) -
 			    json_integer_value(json_object_get(json_object_get(s, "pin"), "failures"));
-	if (pinned > 0 && !json_object_get(json_object_get(s, "vmstat_delta"), "pgmigrate_success"))
+	if (json_is_false(json_object_get(s, "event_counters")))
+		fprintf(f, "\nthis kernel has no vmstat event counters (CONFIG_VM_EVENT_COUNTERS is off): "
+			"pgmigrate_*, thp_* and compact_* cannot be read; the tracepoint below still counts "
+			"migrations\n");
+	else if (pinned > 0 && !json_object_get(json_object_get(s, "vmstat_delta"), "pgmigrate_success"))
 		fprintf(f, "\nno page was migrated: the pinned memory was already pinnable "
 			"(set movable = in [global] to make pins migrate)\n");
 	print_failure_classes(f, s);
