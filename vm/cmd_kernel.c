@@ -216,19 +216,32 @@ static int resolve_source(struct build *b)
 	return 0;
 }
 
+/* VERSION.PATCHLEVEL.SUBLEVEL EXTRAVERSION from the tree's Makefile, as
+ * `make kernelversion` says it (without running make). */
 static int kernel_version(struct build *b)
 {
-	char *out = NULL;
-	char *argv[] = { "make", "-s", "-C", b->tree, "kernelversion", NULL };
-	int ret = run(NULL, &out, argv);
+	char path[1600], *text;
+	const char *keys[] = { "VERSION", "PATCHLEVEL", "SUBLEVEL", "EXTRAVERSION" };
+	char val[4][32] = { "", "", "", "" };
 
-	if (ret == 0 && out && sscanf(out, "%63s", b->version) == 1) {
-		free(out);
-		return 0;
+	snprintf(path, sizeof(path), "%s/Makefile", b->tree);
+	text = read_file(path, NULL);
+	for (const char *line = text; line && *line;) {
+		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+			size_t n = strlen(keys[k]);
+			if (!val[k][0] && !strncmp(line, keys[k], n) && !strncmp(line + n, " = ", 3))
+				sscanf(line + n + 3, "%31[^ \n]", val[k]);
+		}
+		line = strchrnul(line, '\n');
+		line += *line == '\n';
 	}
-	pb_err("kernel: cannot read the version of %s:\n%s", b->tree, out ? out : "");
-	free(out);
-	return EXIT_CANNOT;
+	free(text);
+	if (!val[0][0] || !val[1][0]) {
+		pb_err("kernel: cannot read the version from %s", path);
+		return EXIT_CANNOT;
+	}
+	snprintf(b->version, sizeof(b->version), "%s.%s%s%s%s", val[0], val[1], val[2][0] ? "." : "", val[2], val[3]);
+	return 0;
 }
 
 /* ---- the variant: name, key, cache directory ---- */
@@ -719,6 +732,11 @@ static int kernel_build(int argc, char **argv)
 		return ret;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* Under another make (make check) the kernel's make must not join
+	 * its jobserver nor print its directories into our answers. */
+	unsetenv("MAKEFLAGS");
+	unsetenv("MFLAGS");
+	unsetenv("MAKELEVEL");
 	lock = lock_tree(&b);
 	if (lock < 0)
 		return EXIT_CANNOT;
