@@ -152,6 +152,17 @@ void rules_default(const struct dataset *base, double pct, struct rules *rs)
 		snprintf(r->require, sizeof(r->require), "both");
 		snprintf(r->max_regression, sizeof(r->max_regression), "%g%%", pct);
 	}
+	/* Pins that fail more often (Fisher's test) fail the gate, at any
+	 * rate: that is the regression a long-term pin benchmark exists for. */
+	const struct metric *fr = dataset_metric(base, "failure_rate");
+	if (fr && base->run_json) {
+		struct rule *r = &rs->r[rs->n++];
+		snprintf(r->name, sizeof(r->name), "failure_rate");
+		snprintf(r->metric, sizeof(r->metric), "failure_rate");
+		snprintf(r->statistic, sizeof(r->statistic), "rate");
+		snprintf(r->require, sizeof(r->require), "both");
+		snprintf(r->max_regression, sizeof(r->max_regression), "0");
+	}
 }
 
 void rules_free(struct rules *rs)
@@ -290,6 +301,19 @@ static int evaluate_rule(const struct rules *rs, const struct rule *r, const str
 
 	memset(o, 0, sizeof(*o));
 	o->rule = r;
+	if (mc && mc->base && !mc->cand && metric_is_latency(mc->base)) {
+		/* a latency only of successful pins: the candidate had none */
+		o->statistic = *r->statistic ? r->statistic : "median";
+		o->base = statistic_of(mc->base, o->statistic);
+		o->cand = o->change = o->p = o->limit = NAN;
+		o->ci.rel = o->ci.lo = o->ci.hi = NAN;
+		o->beyond = o->significant = o->failed = true;
+		format_stat(o->base, mc, o->base_s, sizeof(o->base_s));
+		snprintf(o->cand_s, sizeof(o->cand_s), "-");
+		snprintf(o->message, sizeof(o->message), "%s %s %s -> none: the candidate has no successful pin",
+			 r->metric, o->statistic, o->base_s);
+		return 0;
+	}
 	if (!mc || !mc->cand || (!absolute && !mc->base)) {
 		snprintf(why, sizeof(why), "'%s' is not in %s", r->metric,
 			 !mc || !mc->cand ? c->cand->path : c->base->path);
