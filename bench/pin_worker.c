@@ -141,8 +141,15 @@ static size_t pin_chunks(struct worker *w, struct pin_ctx *pc, struct region *r,
 		int64_t before = chunk_in_movable(w, r, i); /* untimed, like prepare */
 		int prep = b->prepare ? b->prepare(pc, (unsigned)i) : 0;
 		uint64_t t0 = now_ns();
+		atomic_store(&w->call_chunk, (unsigned)i);
+		atomic_store(&w->call_t0, t0); /* watched by the runner for hangs */
 		int ret = prep ? prep : b->pin(pc, (unsigned)i, addr, w->job->chunk);
 		uint64_t t1 = now_ns();
+		atomic_store(&w->call_t0, 0);
+		/* The runner gave up on this call and is ending the run: touch
+		 * nothing it may be freeing. */
+		while (atomic_load(&w->hung))
+			pause();
 
 		s[i] = (struct sample){
 			.run = w->run, .iteration = it, .job = w->job_idx, .chunk = (uint32_t)i,
@@ -235,7 +242,7 @@ void *pin_worker_run(void *arg)
 		atomic_store(&w->iteration, it);
 		if (!r.addr && prepare_memory(w, &r, &seed))
 			break;
-		struct pin_range pr = { r.addr, r.len, job->chunk, w->node, sched_getcpu() };
+		struct pin_range pr = { r.addr, r.len, job->chunk, r.fd, w->node, sched_getcpu() };
 		if (stressors_before_pin(w, &pr)) {
 			stressors_after_unpin(w, &pr);
 			break;

@@ -34,6 +34,7 @@ struct plan {
 	size_t nnodes;
 	char dir[4096], tmpdir[4200];
 	int quiet;
+	json_t *hangs; /* pin calls given up on */
 };
 
 static void usage(FILE *f)
@@ -268,6 +269,79 @@ static void progress(const struct plan *p, unsigned run, const struct worker *w,
 	fflush(stderr);
 }
 
+enum { RUN_HUNG = -2 }; /* run_once: a pin call outlived pin_timeout */
+
+/* A task's kernel stack reads empty while it runs on a CPU: a call busy
+ * retrying a migration is caught between two sleeps by sampling. */
+static char *kernel_stack(int tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stack", tid);
+	for (int i = 0; i < 50; i++) {
+		char *stack = read_file(path, NULL);
+		if (!stack || *stack)
+			return stack;
+		free(stack);
+		usleep(10000);
+	}
+	return NULL;
+}
+
+/* A pin call that does not return: what the kernel is doing in it, for
+ * the terminal and summary.json's "hang". */
+static void report_hang(const struct plan *p, struct worker *w, uint64_t t0)
+{
+	char *stack = kernel_stack(w->tid);
+	double s = (double)(now_ns() - t0) / 1e9;
+
+	pb_err("HANG: [%s] node %d: the pin call of chunk %u (iteration %u, %s) has not returned after %.3f s "
+	       "(pin_timeout); thread %d's kernel stack:\n%s", w->job->name, w->node, atomic_load(&w->call_chunk),
+	       atomic_load(&w->iteration), w->job->backend->name, s, w->tid,
+	       stack ? stack : "(not readable: needs root and CONFIG_STACKTRACE, or the task never slept)\n");
+	json_t *h = json_pack("{s:s, s:i, s:i, s:i, s:s, s:i, s:f, s:s?}", "job", w->job->name, "node", w->node,
+			      "chunk", (int)atomic_load(&w->call_chunk), "iteration", (int)atomic_load(&w->iteration),
+			      "backend", w->job->backend->name, "tid", w->tid, "seconds", s, "kernel_stack", stack);
+	if (h)
+		json_array_append_new(p->hangs, h);
+	free(stack);
+	atomic_store(&w->hung, true);
+}
+
+/* Joins the workers, drawing the progress line, and gives up on one whose
+ * pin call outlives pin_timeout: that ends the run (the others stop at
+ * their next iteration), and its thread is left to the kernel. */
+static void wait_workers(const struct plan *p, struct worker *w, pthread_t *t, size_t nw, unsigned run,
+			 uint64_t per_run, uint64_t started)
+{
+	bool show = !p->quiet && pb_stderr_is_tty();
+	size_t left = nw;
+	bool *joined = calloc(nw, sizeof(*joined));
+
+	while (left) {
+		for (size_t i = 0; i < nw; i++) {
+			if (joined[i] || w[i].hung)
+				continue;
+			if (pthread_tryjoin_np(t[i], NULL) == 0) {
+				joined[i] = true;
+				left--;
+				continue;
+			}
+			uint64_t t0 = atomic_load(&w[i].call_t0);
+			if (p->sc.global.pin_timeout_ns && t0 && now_ns() - t0 > p->sc.global.pin_timeout_ns) {
+				report_hang(p, &w[i], t0);
+				pthread_detach(t[i]);
+				left--;
+			}
+		}
+		if (left && show)
+			progress(p, run, w, nw, per_run, started);
+		if (left)
+			usleep(100000);
+	}
+	free(joined);
+}
+
 /* One repetition: a worker per (job, node), all pinning at once. */
 static int run_once(struct plan *p, struct run_context *ctx, unsigned run, struct sample_list *all,
 		    double *place_sum, double *place_min, unsigned *place_n, uint64_t started)
@@ -293,16 +367,7 @@ static int run_once(struct plan *p, struct run_context *ctx, unsigned run, struc
 			pthread_create(&t[nw], NULL, pin_worker_run, &w[nw]);
 		}
 	}
-	for (size_t i = 0; i < nw; i++) {
-		/* The progress line waits on the first worker; the others
-		 * are joined when it is done. */
-		while (i == 0 && !p->quiet && pb_stderr_is_tty() && pthread_tryjoin_np(t[0], NULL) == EBUSY) {
-			progress(p, run, w, nw, per_run, started);
-			usleep(250000);
-		}
-		if (i > 0 || p->quiet || !pb_stderr_is_tty())
-			pthread_join(t[i], NULL);
-	}
+	wait_workers(p, w, t, nw, run, per_run, started);
 	if (!p->quiet && pb_stderr_is_tty())
 		fprintf(stderr, "\r%*s\r", 100, "");
 	for (size_t i = 0; i < nw; i++) {
@@ -313,13 +378,18 @@ static int run_once(struct plan *p, struct run_context *ctx, unsigned run, struc
 				place_min[ni] = w[i].placement_min;
 			place_n[ni] += w[i].placement_n;
 		}
+		if (atomic_load(&w[i].hung)) { /* its thread still owns them */
+			fatal = RUN_HUNG;
+			continue;
+		}
 		sample_list_append(all, &w[i].samples);
 		if (w[i].fatal) {
 			pb_err("%s", w[i].why);
-			fatal = -1;
+			fatal = fatal ? fatal : -1;
 		}
 	}
-	free(w);
+	if (fatal != RUN_HUNG) /* a hung thread still points into them */
+		free(w);
 	free(t);
 	return fatal;
 }
@@ -516,6 +586,10 @@ static int parse_args(int argc, char **argv, struct plan *p, const char **out)
 int cmd_run(int argc, char **argv)
 {
 	struct plan *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return EXIT_CANNOT;
+	p->hangs = json_array();
 	struct run_context ctx = { 0 };
 	struct sample_list samples = { 0 };
 	struct sampler sampler;
@@ -525,11 +599,13 @@ int cmd_run(int argc, char **argv)
 	int measuring = 0; /* once set, the run directory is kept whatever happens */
 
 	if (ret >= 0) {
+		json_decref(p->hangs);
 		free(p);
 		return ret;
 	}
 	if (scenario_load(argv[optind], &p->sc, err, sizeof(err))) {
 		pb_err("%s", err);
+		json_decref(p->hangs);
 		free(p);
 		return EXIT_BAD_INPUT;
 	}
@@ -623,7 +699,7 @@ int cmd_run(int argc, char **argv)
 	}
 	char signame[16];
 	snprintf(signame, sizeof(signame), "SIG%s", sigabbrev_np(env_stop_signal) ?: "?");
-	const char *why = env_stop ? signame : failed ? "error" : NULL;
+	const char *why = env_stop ? signame : failed == RUN_HUNG ? "hang" : failed ? "error" : NULL;
 	struct summary_input in = {
 		.samples = &samples, .nodes = p->nodes, .nnodes = p->nnodes,
 		.placement_mean = place_sum, .placement_min = place_min,
@@ -633,6 +709,7 @@ int cmd_run(int argc, char **argv)
 	trace_attribute(&trace, &samples, ctx.t0);
 	json_t *summary = summary_build(&in);
 	json_object_set_new(summary, "stressors", reports);
+	json_object_set_new(summary, "hangs", json_incref(p->hangs));
 	if (trace.active) {
 		json_object_set_new(summary, "trace", trace_by_reason(&trace));
 		json_object_set_new(summary, "trace_by_pid", trace_by_pid(&trace));
@@ -677,6 +754,7 @@ out:
 	pfn_ranges_free(&ctx.unpinnable);
 	free(samples.v);
 	scenario_free(&p->sc);
+	json_decref(p->hangs);
 	free(p);
 	return ret;
 }

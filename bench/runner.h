@@ -64,6 +64,9 @@ struct worker {
 	struct sample_list samples;
 	atomic_uint_fast64_t calls_done; /* pins + unpins, for progress */
 	atomic_uint iteration;           /* the one under way, for progress */
+	atomic_uint_fast64_t call_t0;    /* CLOCK_MONOTONIC start of the pin call under way, 0: none */
+	atomic_uint call_chunk;          /* its chunk */
+	atomic_bool hung;                /* given up on: its thread is stuck in a pin call */
 	double placement_sum, placement_min; /* fraction of pages on node */
 	unsigned placement_n;
 	int fatal;                    /* -errno when the worker had to stop */

@@ -143,6 +143,7 @@ static const struct scenario_key global_options[] = {
 	{ "mthp", "", opt_mthp, G(mthp), "per-size THP for the run, e.g. 64kB=always,2048kB=inherit (hugepages-*/enabled)" },
 	{ "mthp_shmem", "", opt_mthp_shmem, G(mthp_shmem), "per-size shmem THP for the run, e.g. 2048kB=advise (hugepages-*/shmem_enabled)" },
 	{ "vmstat_interval", "100ms", opt_duration, G(vmstat_interval_ns), "period of the background /proc/vmstat sampler" },
+	{ "pin_timeout", "2m", opt_duration, G(pin_timeout_ns), "a pin call still running after this is reported as a hang, with its kernel stack, and ends the run (0: wait forever)" },
 };
 #undef G
 

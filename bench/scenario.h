@@ -27,6 +27,7 @@ struct scenario_global {
 	char mthp[OPT_STRING_MAX];       /* "64kB=always,..." per-size enabled */
 	char mthp_shmem[OPT_STRING_MAX]; /* per-size shmem_enabled */
 	uint64_t vmstat_interval_ns;
+	uint64_t pin_timeout_ns;     /* a pin call longer than this is a hang (0: never) */
 };
 
 struct pin_job {

@@ -323,7 +323,10 @@ void summary_print(FILE *f, const json_t *s)
 			"the kernel long-term pinned memory that must stay movable. This is a kernel bug. !!!\n",
 			json_integer_value(unp));
 	const char *why = json_string_value(json_object_get(s, "interrupted_by"));
-	if (!json_is_true(json_object_get(s, "complete")))
+	if (why && !strcmp(why, "hang"))
+		fprintf(f, "\nINCOMPLETE: a pin call did not return within pin_timeout (hang.txt has its kernel "
+			"stack); the results cover what finished.\n");
+	else if (!json_is_true(json_object_get(s, "complete")))
 		fprintf(f, "\nINCOMPLETE: %s %s; the results cover what finished.\n",
 			strcmp(why ? why : "error", "error") ? "interrupted by" : "stopped on an",
 			why ? why : "error");
