@@ -14,7 +14,8 @@ extern const struct memory_type memory_anon, memory_anon_thp, memory_memfd,
 	memory_memfd_thp, memory_hugetlb;
 
 extern const struct stressor stressor_pagecache, stressor_drop_caches, stressor_vmsplice,
-	stressor_procvm, stressor_odirect, stressor_lru_batch, stressor_fragment, stressor_stress_ng;
+	stressor_procvm, stressor_odirect, stressor_lru_batch, stressor_fragment, stressor_stress_ng,
+	stressor_file_reader;
 
 static const struct pin_backend *const backends[] = {
 	&pin_backend_io_uring,
@@ -28,6 +29,7 @@ static const struct memory_type *const memory_types[] = {
 static const struct stressor *const stressors[] = {
 	&stressor_pagecache, &stressor_drop_caches, &stressor_vmsplice, &stressor_procvm,
 	&stressor_odirect, &stressor_lru_batch, &stressor_fragment, &stressor_stress_ng,
+	&stressor_file_reader,
 };
 
 #define DEFINE_LOOKUP(type, table, find, names, at)                        \

@@ -3,14 +3,20 @@
  * pipes, then closes a pattern of the pipes. The freed pages lie between
  * pages still held, so no THP-sized (order 9) block forms from them and a
  * THP migration target cannot be allocated: the kernel has to split the
- * THP instead, as in the second seed report. Reports the fraction of free
- * memory in order >= 9 blocks of the non-movable zones (/proc/buddyinfo)
- * before and after. */
+ * THP instead, as in the second seed report. `keep_every = 512` keeps one
+ * page of every 2 MiB and frees the rest, which fragments as much memory
+ * while holding almost none. `rings = SIZE` then takes what free order-9
+ * blocks remain outside ZONE_MOVABLE with io_uring rings (a 32768-entry
+ * ring's SQE array is one unmovable order-9 allocation), so that the
+ * rest of the machine still has memory, only none in THP-sized pieces.
+ * Reports the fraction of free memory in order >= 9 blocks of the
+ * non-movable zones (/proc/buddyinfo) before and after. */
 #include "config.h"
 #include "stressor.h"
 #include "util.h"
 
 #include <errno.h>
+#include <liburing.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,16 +28,23 @@
  * (1 MiB), which keeps the number of pipes (two fds each) low. */
 #define PIPE_BYTES_BIG (16 << 20)
 #define PIPE_BYTES (1 << 20)
-#define FILL_GROUP 2048 /* pipes filled round-robin at a time */
+#define FILL_GROUP_MAX 2048 /* pipes filled round-robin at a time */
+#define SPARE_FDS 256        /* for everything else the run opens */
+#define RING_ENTRIES 32768   /* 64-byte SQEs: a 2 MiB (order-9) array */
+#define RING_BYTES (3 << 20) /* the SQE array and the CQ ring */
+#define MAX_RINGS 65536
 
 struct frag_cfg {
 	uint64_t size;
-	uint64_t free_every;
+	uint64_t free_every, keep_every;
+	uint64_t rings; /* bytes of io_uring rings at most */
 };
 
 struct frag_state {
-	size_t npipes, pipe_bytes;
+	size_t npipes, pipe_bytes, group;
 	int *fds; /* 2 per pipe; -1 once closed */
+	struct io_uring *rings;
+	size_t nrings;
 	double before, after;
 	uint64_t held, freed;
 };
@@ -40,12 +53,32 @@ static const struct scenario_key frag_options[] = {
 	{ "type", NULL, NULL, 0, "fragment" },
 	{ "size", "1G", opt_size, offsetof(struct frag_cfg, size), "unmovable memory to allocate" },
 	{ "free_every", "2", opt_count, offsetof(struct frag_cfg, free_every), "close 1 pipe of every N (N=2: half the memory is freed, interleaved)" },
+	{ "keep_every", "0", opt_count, offsetof(struct frag_cfg, keep_every), "instead keep 1 pipe of every N and close the rest (512: one page per 2 MiB held)" },
+	{ "rings", "0", opt_size, offsetof(struct frag_cfg, rings), "then take free order-9 blocks left outside ZONE_MOVABLE with io_uring rings, up to this much memory (3 MiB a ring)" },
 };
+
+static int frag_check(const void *c, const char **key, char *err, size_t len)
+{
+	const struct frag_cfg *cfg = c;
+
+	if (!cfg->free_every || cfg->keep_every == 1) {
+		*key = cfg->free_every ? "keep_every" : "free_every";
+		snprintf(err, len, "must be at least %d", cfg->free_every ? 2 : 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether pipe i is closed once filled. */
+static bool pipe_freed(const struct frag_cfg *cfg, size_t i)
+{
+	return cfg->keep_every ? i % cfg->keep_every != 0 : i % cfg->free_every == 0;
+}
 
 static uint64_t frag_memory(const void *c, size_t nnodes)
 {
 	(void)nnodes;
-	return ((const struct frag_cfg *)c)->size;
+	return ((const struct frag_cfg *)c)->size + ((const struct frag_cfg *)c)->rings;
 }
 
 /* Of the free memory of the zones other than Movable, the fraction in
@@ -129,21 +162,76 @@ static int fill_group(struct frag_state *s, size_t first, size_t last, volatile 
 	return 0;
 }
 
-/* One fd per held pipe, two per pipe of the group being filled. */
+/* Raises the soft RLIMIT_NOFILE to the hard one, and as root the hard one
+ * to what is needed (a `pinbench vm` guest's init starts with 4096).
+ * Returns the limit in force. */
+static uint64_t raise_nofile(uint64_t want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 0;
+	if (want > rl.rlim_max) {
+		struct rlimit more = { want, want };
+		if (setrlimit(RLIMIT_NOFILE, &more) == 0)
+			return want;
+	}
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	return rl.rlim_cur;
+}
+
+/* How the memory is cut into pipes: pages go round-robin over a group of
+ * pipes, so the group must span the keep/free pattern, and every pipe
+ * costs one fd while held and two while filled. */
+static void plan(const struct frag_cfg *cfg, size_t bytes, size_t *npipes, size_t *group)
+{
+	size_t period = cfg->keep_every ? cfg->keep_every : cfg->free_every;
+
+	*npipes = (cfg->size + bytes - 1) / bytes;
+	if (*npipes < 2 * period) /* smaller pipes, so that the pattern repeats */
+		*npipes = cfg->size / 4096 < 2 * period ? cfg->size / 4096 : 2 * period;
+	*group = *npipes < FILL_GROUP_MAX ? *npipes : FILL_GROUP_MAX;
+}
+
+static size_t max_rings(const struct frag_cfg *cfg)
+{
+	return cfg->rings / RING_BYTES < MAX_RINGS ? cfg->rings / RING_BYTES : MAX_RINGS;
+}
+
+static uint64_t fds_needed(const struct frag_cfg *cfg, size_t npipes, size_t group)
+{
+	size_t held = cfg->keep_every ? npipes / cfg->keep_every + 1 : npipes - npipes / cfg->free_every;
+
+	return (uint64_t)(npipes > held ? npipes : held) + group + SPARE_FDS + max_rings(cfg);
+}
+
 static int frag_probe(const void *c, char *why, size_t len)
 {
 	const struct frag_cfg *cfg = c;
-	struct rlimit rl;
-	size_t bytes = pipe_bytes_allowed(), pipes = (cfg->size + bytes - 1) / bytes;
+	size_t bytes = pipe_bytes_allowed(), npipes, group;
 
-	getrlimit(RLIMIT_NOFILE, &rl);
-	if (pipes + 2 * FILL_GROUP + 256 > rl.rlim_max) {
-		snprintf(why, len, "size needs %zu pipes of %zu MiB but RLIMIT_NOFILE allows %llu open files; "
-			 "at most about %llu MiB here", pipes, bytes >> 20, (unsigned long long)rl.rlim_max,
-			 (unsigned long long)(rl.rlim_max - 2 * FILL_GROUP - 256) * (bytes >> 20));
+	plan(cfg, bytes, &npipes, &group);
+	uint64_t need = fds_needed(cfg, npipes, group), have = raise_nofile(need);
+	if (have < need) {
+		snprintf(why, len, "size and rings need %llu open files (%zu pipes) but RLIMIT_NOFILE allows %llu; "
+			 "raise it (ulimit -n) or lower them", (unsigned long long)need, npipes, (unsigned long long)have);
 		return -EMFILE;
 	}
 	return 0;
+}
+
+/* Creates 32768-entry rings while /proc/buddyinfo shows free order-9
+ * blocks outside ZONE_MOVABLE, or until a ring cannot be had. */
+static void take_high_order(struct frag_state *s, size_t max, volatile int *stop)
+{
+	s->rings = calloc(max, sizeof(*s->rings));
+	while (s->rings && s->nrings < max && !*stop && high_order_now() > 0) {
+		struct io_uring_params p = { 0 };
+		if (io_uring_queue_init_params(RING_ENTRIES, &s->rings[s->nrings], &p))
+			break;
+		s->nrings++;
+	}
 }
 
 static int frag_start(const void *c, const struct stressor_env *env, void **state, char *why, size_t len)
@@ -151,14 +239,17 @@ static int frag_start(const void *c, const struct stressor_env *env, void **stat
 	const struct frag_cfg *cfg = c;
 	struct frag_state *s = calloc(1, sizeof(*s));
 
+	if (!s)
+		return -ENOMEM;
 	s->before = high_order_now();
 	s->pipe_bytes = pipe_bytes_allowed();
-	s->npipes = (cfg->size + s->pipe_bytes - 1) / s->pipe_bytes;
+	plan(cfg, s->pipe_bytes, &s->npipes, &s->group);
+	s->pipe_bytes = (cfg->size + s->npipes - 1) / s->npipes;
 	s->fds = malloc(2 * s->npipes * sizeof(int));
-	for (size_t i = 0; i < 2 * s->npipes; i++)
+	for (size_t i = 0; s->fds && i < 2 * s->npipes; i++)
 		s->fds[i] = -1;
-	for (size_t first = 0; first < s->npipes && !*env->stop; first += FILL_GROUP) {
-		size_t last = first + FILL_GROUP < s->npipes ? first + FILL_GROUP : s->npipes;
+	for (size_t first = 0; s->fds && first < s->npipes && !*env->stop; first += s->group) {
+		size_t last = first + s->group < s->npipes ? first + s->group : s->npipes;
 		int ret = fill_group(s, first, last, env->stop);
 		if (ret) {
 			snprintf(why, len, "pipes %zu-%zu of %zu: %s (RLIMIT_NOFILE, or fs.pipe-max-size below 1 MiB?)",
@@ -167,12 +258,16 @@ static int frag_start(const void *c, const struct stressor_env *env, void **stat
 			return ret;
 		}
 	}
-	for (size_t i = 0; i < s->npipes; i += cfg->free_every) {
+	for (size_t i = 0; s->fds && i < s->npipes; i++) {
+		if (!pipe_freed(cfg, i))
+			continue;
 		close(s->fds[2 * i]);
 		s->fds[2 * i] = -1;
 		s->freed += s->pipe_bytes;
 	}
 	s->held -= s->freed < s->held ? s->freed : s->held;
+	if (cfg->rings)
+		take_high_order(s, max_rings(cfg), env->stop);
 	s->after = high_order_now();
 	*state = s;
 	return 0;
@@ -182,11 +277,15 @@ static int frag_start(const void *c, const struct stressor_env *env, void **stat
 static json_t *frag_stop(void *state)
 {
 	struct frag_state *s = state;
-	json_t *j = json_pack("{s:f, s:f, s:I, s:I, s:I}", "order9_free_fraction_before", s->before,
+	json_t *j = json_pack("{s:f, s:f, s:I, s:I, s:I, s:I}", "order9_free_fraction_before", s->before,
 			      "order9_free_fraction_after", s->after, "held_bytes", (json_int_t)s->held,
-			      "freed_bytes", (json_int_t)s->freed, "pipes", (json_int_t)s->npipes);
+			      "freed_bytes", (json_int_t)s->freed, "pipes", (json_int_t)s->npipes, "rings",
+			      (json_int_t)s->nrings);
 
-	for (size_t i = 0; i < 2 * s->npipes; i++)
+	for (size_t i = 0; i < s->nrings; i++)
+		io_uring_queue_exit(&s->rings[i]);
+	free(s->rings);
+	for (size_t i = 0; s->fds && i < 2 * s->npipes; i++)
 		if (s->fds[i] >= 0)
 			close(s->fds[i]);
 	free(s->fds);
@@ -200,6 +299,7 @@ const struct stressor stressor_fragment = {
 	.options = frag_options,
 	.noptions = ARRAY_SIZE(frag_options),
 	.config_size = sizeof(struct frag_cfg),
+	.check = frag_check,
 	.probe = frag_probe,
 	.memory = frag_memory,
 	.start = frag_start,

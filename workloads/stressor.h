@@ -34,6 +34,7 @@ struct pin_range {
 	void *addr;
 	size_t len;
 	size_t chunk;         /* bytes per pin call: the range is pinned chunk by chunk */
+	int fd;               /* the file behind the range (memfd), or -1 */
 	int node;
 	int pin_cpu;          /* the CPU the pin worker runs on */
 };

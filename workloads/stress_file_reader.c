@@ -1,0 +1,156 @@
+/* file-reader: while a range is pinned, a thread on another CPU reads the
+ * file behind it (the memfd of memfd/memfd-thp memory) with pread, a few
+ * bytes of every folio in turn. Each read holds a temporary reference on
+ * the folio it copies from, reached through the page cache: migration's
+ * unmapping does not stop it. That is the second seed's reference: a THP
+ * split needs the reference count to be exactly the mappings', and before
+ * 6.2 one failed split failed the long-term pin. (A process_vm_readv
+ * reader cannot do this: it goes through the page tables, which
+ * migration has already cleared.) */
+#include "config.h"
+#include "affinity.h"
+#include "range_state.h"
+#include "stressor.h"
+#include "util.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+struct reader_cfg {
+	uint64_t stride;
+	uint64_t bytes;
+};
+
+struct reader_state {
+	const struct reader_cfg *cfg;
+	hwloc_topology_t topo;
+	struct range_state running; /* range -> its reader */
+	atomic_uint_fast64_t readers, reads, errors;
+};
+
+struct reader {
+	struct reader_state *s;
+	int fd, cpu;
+	size_t len;
+	atomic_bool stop;
+	pthread_t thread;
+};
+
+static const struct scenario_key reader_options[] = {
+	{ "type", NULL, NULL, 0, "file-reader" },
+	{ "stride", "2M", opt_size, offsetof(struct reader_cfg, stride), "distance between reads: one read per folio of this size" },
+	{ "bytes", "64", opt_size, offsetof(struct reader_cfg, bytes), "bytes per read" },
+};
+
+static int reader_check(const void *c, const char **key, char *err, size_t len)
+{
+	const struct reader_cfg *cfg = c;
+
+	if (!cfg->stride) {
+		*key = "stride";
+		snprintf(err, len, "must be more than 0");
+		return -1;
+	}
+	if (!cfg->bytes || cfg->bytes > 4096) {
+		*key = "bytes";
+		snprintf(err, len, "must be between 1 and 4096");
+		return -1;
+	}
+	return 0;
+}
+
+static void *read_loop(void *arg)
+{
+	struct reader *r = arg;
+	char buf[4096];
+	uint64_t reads = 0, errors = 0;
+
+	bind_thread_to_cpu(r->s->topo, r->cpu);
+	while (!atomic_load_explicit(&r->stop, memory_order_relaxed))
+		for (size_t off = 0; off < r->len && !atomic_load_explicit(&r->stop, memory_order_relaxed);
+		     off += r->s->cfg->stride) {
+			if (pread(r->fd, buf, r->s->cfg->bytes, (off_t)off) < 0)
+				errors++;
+			reads++;
+		}
+	atomic_fetch_add(&r->s->reads, reads);
+	atomic_fetch_add(&r->s->errors, errors);
+	return NULL;
+}
+
+static int reader_start(const void *cfg, const struct stressor_env *env, void **state, char *why, size_t len)
+{
+	struct reader_state *s = calloc(1, sizeof(*s));
+
+	(void)why;
+	(void)len;
+	if (!s)
+		return -ENOMEM;
+	s->cfg = cfg;
+	s->topo = env->topo;
+	range_state_init(&s->running);
+	*state = s;
+	return 0;
+}
+
+static int reader_before_pin(void *state, const struct pin_range *pr)
+{
+	struct reader_state *s = state;
+	struct reader *r;
+
+	if (pr->fd < 0)
+		return -EBADF; /* anonymous memory has no file to read */
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	*r = (struct reader){ .s = s, .fd = pr->fd, .len = pr->len, .cpu = other_cpu(s->topo, pr->pin_cpu) };
+	int ret = -pthread_create(&r->thread, NULL, read_loop, r);
+	if (ret) {
+		free(r);
+		return ret;
+	}
+	atomic_fetch_add(&s->readers, 1);
+	range_state_put(&s->running, pr->addr, r);
+	usleep(1000); /* reading before the pin starts */
+	return 0;
+}
+
+static void reader_after_unpin(void *state, const struct pin_range *pr)
+{
+	struct reader_state *s = state;
+	struct reader *r = range_state_take(&s->running, pr->addr);
+
+	if (!r)
+		return;
+	atomic_store(&r->stop, true);
+	pthread_join(r->thread, NULL);
+	free(r);
+}
+
+static json_t *reader_stop(void *state)
+{
+	struct reader_state *s = state;
+	json_t *j = json_pack("{s:I, s:I, s:I}", "readers", (json_int_t)s->readers, "reads", (json_int_t)s->reads,
+			      "read_errors", (json_int_t)s->errors);
+
+	range_state_free(&s->running);
+	free(s);
+	return j;
+}
+
+const struct stressor stressor_file_reader = {
+	.type = "file-reader",
+	.summary = "reads the pinned memfd through the page cache from another CPU while it is pinned",
+	.options = reader_options,
+	.noptions = ARRAY_SIZE(reader_options),
+	.config_size = sizeof(struct reader_cfg),
+	.check = reader_check,
+	.start = reader_start,
+	.before_pin = reader_before_pin,
+	.after_unpin = reader_after_unpin,
+	.stop = reader_stop,
+};
