@@ -165,7 +165,7 @@ uint64_t env_safe_bytes(uint64_t *mem_available, uint64_t *margin)
 	char *mi = read_file("/proc/meminfo", NULL);
 	uint64_t avail = mi ? meminfo_kb(mi, "MemAvailable:") : 0;
 	uint64_t total = mi ? meminfo_kb(mi, "MemTotal:") : 0;
-	uint64_t m = total / 20 > GIB ? total / 20 : GIB;
+	uint64_t m = total / 20 > GIB / 4 ? total / 20 : GIB / 4;
 
 	free(mi);
 	if (mem_available)

@@ -31,7 +31,8 @@ int env_end(void);
 int env_movable(uint64_t bytes, const int *nodes, size_t nnodes, char *report, size_t len);
 
 /* Bytes the host can give without risk: MemAvailable minus a margin of
- * max(1 GiB, 5 % of MemTotal). */
+ * max(256 MiB, 5 % of MemTotal): a 24 GiB host keeps 1.2 GiB, a 2 GiB
+ * guest 256 MiB (the kernel itself reserves tens of MiB). */
 uint64_t env_safe_bytes(uint64_t *mem_available, uint64_t *margin);
 /* The same for one node (MemFree + file pages of the node, less its share
  * of the margin). */
