@@ -18,11 +18,13 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 struct reader_cfg {
 	uint64_t stride;
 	uint64_t bytes;
+	uint64_t interval_ns;
 };
 
 struct reader_state {
@@ -44,6 +46,7 @@ static const struct scenario_key reader_options[] = {
 	{ "type", NULL, NULL, 0, "file-reader" },
 	{ "stride", "2M", opt_size, offsetof(struct reader_cfg, stride), "distance between reads: one read per folio of this size" },
 	{ "bytes", "64", opt_size, offsetof(struct reader_cfg, bytes), "bytes per read" },
+	{ "interval", "0", opt_duration, offsetof(struct reader_cfg, interval_ns), "pause between reads: how rarely a reference is held" },
 };
 
 static int reader_check(const void *c, const char **key, char *err, size_t len)
@@ -76,6 +79,11 @@ static void *read_loop(void *arg)
 			if (pread(r->fd, buf, r->s->cfg->bytes, (off_t)off) < 0)
 				errors++;
 			reads++;
+			if (r->s->cfg->interval_ns) {
+				struct timespec ts = { (time_t)(r->s->cfg->interval_ns / 1000000000ULL),
+						       (long)(r->s->cfg->interval_ns % 1000000000ULL) };
+				nanosleep(&ts, NULL);
+			}
 		}
 	atomic_fetch_add(&r->s->reads, reads);
 	atomic_fetch_add(&r->s->errors, errors);
