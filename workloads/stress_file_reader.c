@@ -1,6 +1,6 @@
 /* file-reader: while a range is pinned, a thread on another CPU reads the
  * file behind it (the memfd of memfd/memfd-thp memory) with pread, a few
- * bytes of every folio in turn. Each read holds a temporary reference on
+ * bytes of one folio after another. Each read holds a temporary reference on
  * the folio it copies from, reached through the page cache: migration's
  * unmapping does not stop it. That is the second seed's reference: a THP
  * split needs the reference count to be exactly the mappings', and before
@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,6 +48,7 @@ static const struct scenario_key reader_options[] = {
 	{ "stride", "2M", opt_size, offsetof(struct reader_cfg, stride), "distance between reads: one read per folio of this size" },
 	{ "bytes", "64", opt_size, offsetof(struct reader_cfg, bytes), "bytes per read" },
 	{ "interval", "0", opt_duration, offsetof(struct reader_cfg, interval_ns), "pause between reads: how rarely a reference is held" },
+	{ "interval", "0", opt_duration, offsetof(struct reader_cfg, interval_ns), "pause between reads: how rarely a reference is held" },
 };
 
 static int reader_check(const void *c, const char **key, char *err, size_t len)
@@ -66,25 +68,27 @@ static int reader_check(const void *c, const char **key, char *err, size_t len)
 	return 0;
 }
 
+/* The folios are read in random order: a reader walking them in address
+ * order would fall in step with the migration, which also takes them in
+ * order, and meet the same folio at every retry. */
 static void *read_loop(void *arg)
 {
 	struct reader *r = arg;
+	const struct reader_cfg *cfg = r->s->cfg;
+	struct timespec pause = { (time_t)(cfg->interval_ns / 1000000000ULL), (long)(cfg->interval_ns % 1000000000ULL) };
+	size_t nfolios = (r->len + cfg->stride - 1) / cfg->stride;
+	uint64_t reads = 0, errors = 0, rng = (uint64_t)(uintptr_t)r ^ now_ns();
 	char buf[4096];
-	uint64_t reads = 0, errors = 0;
 
 	bind_thread_to_cpu(r->s->topo, r->cpu);
-	while (!atomic_load_explicit(&r->stop, memory_order_relaxed))
-		for (size_t off = 0; off < r->len && !atomic_load_explicit(&r->stop, memory_order_relaxed);
-		     off += r->s->cfg->stride) {
-			if (pread(r->fd, buf, r->s->cfg->bytes, (off_t)off) < 0)
-				errors++;
-			reads++;
-			if (r->s->cfg->interval_ns) {
-				struct timespec ts = { (time_t)(r->s->cfg->interval_ns / 1000000000ULL),
-						       (long)(r->s->cfg->interval_ns % 1000000000ULL) };
-				nanosleep(&ts, NULL);
-			}
-		}
+	while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
+		off_t off = (off_t)((splitmix64(&rng) % nfolios) * cfg->stride);
+		if (pread(r->fd, buf, cfg->bytes, off) < 0)
+			errors++;
+		reads++;
+		if (cfg->interval_ns)
+			nanosleep(&pause, NULL);
+	}
 	atomic_fetch_add(&r->s->reads, reads);
 	atomic_fetch_add(&r->s->errors, errors);
 	return NULL;
