@@ -59,14 +59,19 @@ vm() { # output directory, reverted bzImage, then pinbench vm options
 	[ "$rc" -eq 0 ] || { cat "$TMP/out" "$TMP/err"; fail "pinbench vm $*: exit $rc"; }
 }
 
+# STOCK_MAY_FAIL=1: the stock kernel may fail a few pins for reasons
+# other than the seed (see the THP case below), just far fewer.
 check_boots() { # vm output directory, reverted release, vmstat counters that must grow there
 	dir=$1
 	rev=$2
 	shift 2
+	stock_fails=0
+	rev_fails=0
 	for b in 1 2; do
 		s="$dir/$rs/boot-$b/summary.json"
 		r="$dir/$rev/boot-$b/summary.json"
-		[ "$(json .pin.failures "$s")" -eq 0 ] || fail "$s: stock kernel failed $(json .pin.failures "$s") pins"
+		sf=$(json .pin.failures "$s")
+		[ "$sf" -eq 0 ] || [ "${STOCK_MAY_FAIL:-0}" = 1 ] || fail "$s: stock kernel failed $sf pins"
 		fails=$(json .pin.failures "$r")
 		[ "$fails" -gt 0 ] || fail "$r: the reverted kernel failed no pin"
 		[ "$(json '.pin.failures_by_errno.ENOMEM // 0' "$r")" -eq "$fails" ] || fail "$r: not every failure is ENOMEM"
@@ -78,16 +83,11 @@ check_boots() { # vm output directory, reverted release, vmstat counters that mu
 			[ "$n" -gt 0 ] || fail "$r: $c did not grow"
 			grown="$grown $c +$n"
 		done
-		echo "  boot $b: $rs 0 of $(json .pin.ops "$s") pins failed; $rev $fails of $(json .pin.ops "$r") (ENOMEM),$grown"
+		stock_fails=$((stock_fails + sf))
+		rev_fails=$((rev_fails + fails))
+		echo "  boot $b: $rs $sf of $(json .pin.ops "$s") pins failed; $rev $fails of $(json .pin.ops "$r") (ENOMEM),$grown"
 	done
-}
-
-gate() { # expected exit, base, candidate
-	set +e
-	"$PINBENCH" 9>&- gate "$2" "$3" --junit "$TMP/gate.xml" >"$TMP/gate.out" 2>&1
-	rc=$?
-	set -e
-	[ "$rc" -eq "$1" ] || { cat "$TMP/gate.out"; fail "gate $2 $3: exit $rc, expected $1"; }
+	[ $((4 * stock_fails)) -lt "$rev_fails" ] || fail "the stock kernel failed $stock_fails pins, the reverted one $rev_fails"
 }
 
 queued() { # vm output directory: the lru-batch stressor saw its pages wait in a batch
@@ -118,8 +118,16 @@ awk -v f="$in_cma" 'BEGIN { exit !(f > 0.5) }' || fail "only $in_cma of the pinn
 pass "cma=1G of 2G ($in_cma of the pinned pages in CMA): the reverted kernel failed pins in every boot, the stock kernel in none"
 
 vm "$TMP/thp" "$thp" --mem 2G --movablecore 1G "$SRCDIR/bench/scenarios/seed-thp-split.ini"
-check_boots "$TMP/thp" "$rt" thp_split_page_failed thp_migration_fail
-for s in "$TMP/thp/$rs"/boot-*/summary.json; do
-	[ "$(json '.vmstat_delta.thp_migration_split // 0' "$s")" -gt 0 ] || fail "$s: no THP was split"
+# The reader's references also meet base pages migrated after a split,
+# whose retries come too fast to outlast a reference: the stock kernel
+# may lose a pin that way (pgmigrate_fail, no failed split behind it).
+STOCK_MAY_FAIL=1 check_boots "$TMP/thp" "$rt" thp_split_page_failed thp_migration_fail
+for b in 1 2; do
+	r="$TMP/thp/$rt/boot-$b/summary.json"
+	[ "$(json '.vmstat_delta.thp_split_page_failed' "$r")" -ge "$(json .pin.failures "$r")" ] ||
+		fail "$r: fewer failed splits than failed pins"
+	[ "$(json '.vmstat_delta.thp_migration_split // 0' "$TMP/thp/$rs/boot-$b/summary.json")" -gt 0 ] ||
+		fail "stock boot $b: no THP was split"
 done
-pass "THP split: the reverted kernel failed pins in every boot with failed splits, the stock kernel in none (its splits retried)"
+gate 1 "$TMP/thp/$rs" "$TMP/thp/$rt"
+pass "THP split: the reverted kernel failed pins on failed splits in every boot; the stock kernel retried its failed splits"
