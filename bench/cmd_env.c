@@ -58,8 +58,10 @@ static int env_show(void)
 	}
 	for (size_t i = 0; pin_backend_at(i); i++) {
 		const struct pin_backend *be = pin_backend_at(i);
-		int ret = be->probe(why, sizeof(why));
+		int ret = be->probe("auto", why, sizeof(why));
 		printf("backend %-10s %s\n", be->name, ret ? why : "available");
+		if (be->describe)
+			be->describe(stdout);
 	}
 	long pending = journal_pending(JOURNAL_ALL);
 	printf("journal:            %s, %ld change(s) to undo\n", journal_path(), pending < 0 ? 0 : pending);

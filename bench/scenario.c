@@ -150,7 +150,7 @@ static const struct scenario_key global_options[] = {
 #define J(field) offsetof(struct pin_job, field)
 static const struct scenario_key pin_options[] = {
 	{ "type", NULL, NULL, 0, "pin" },
-	{ "backend", "io_uring", opt_backend, J(backend), "how to pin: io_uring, af_xdp" },
+	{ "backend", "io_uring", opt_backend, J(backend), "how to pin: io_uring, af_xdp, vfio" },
 	{ "memory", "anon", opt_memory, J(memory), "anon, anon-thp, memfd, memfd-thp, hugetlb" },
 	{ "nodes", "all", opt_nodes, 0 /* the whole job */, "NUMA nodes to pin on, 'all' or a list such as 0,2-3" },
 	{ "size", NULL, opt_size, J(size), "bytes to pin per node (required)" },
@@ -159,6 +159,7 @@ static const struct scenario_key pin_options[] = {
 	{ "reuse", "no", opt_bool, J(reuse), "no: map and populate fresh memory every iteration; yes: pin the same memory again" },
 	{ "hold", "0", opt_duration, J(hold_ns), "how long to keep the pins before unpinning" },
 	{ "dirty", "yes", opt_bool, J(dirty), "yes: write every page before pinning; no: populate by reading (memfd types only: clean shmem pages)" },
+	{ "device", "auto", opt_string, J(device), "vfio: the PCI device (DOMAIN:BUS:DEV.FN) bound to vfio-pci to map for; auto: the first one" },
 };
 #undef J
 

@@ -43,6 +43,7 @@ struct pin_job {
 	bool reuse;
 	uint64_t hold_ns;
 	bool dirty;
+	char device[OPT_STRING_MAX]; /* what the backend pins for (vfio: a PCI address), or "auto" */
 	unsigned nodes_line;         /* for errors found when the run starts */
 };
 

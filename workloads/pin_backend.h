@@ -7,6 +7,7 @@
 #define PB_PIN_BACKEND_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 struct pin_ctx;
@@ -15,11 +16,13 @@ struct pin_backend {
 	const char *name;
 	const char *summary;
 	uint64_t max_chunk; /* largest length one pin call accepts (0: no limit) */
-	/* Whether this kernel and these privileges can use the backend.
-	 * Returns 0, or -errno with a sentence in why. */
-	int (*probe)(char *why, size_t len);
+	/* Whether this kernel and these privileges can use the backend for
+	 * device (the job's `device` key: what a backend pins for, "auto"
+	 * when not given; most backends need none). Returns 0, or -errno
+	 * with a sentence in why. */
+	int (*probe)(const char *device, char *why, size_t len);
 	/* Allocates everything needed for nslots pins, outside the timed path. */
-	int (*open)(struct pin_ctx **ctx, unsigned nslots);
+	int (*open)(struct pin_ctx **ctx, unsigned nslots, const char *device);
 	/* Optional, untimed: readies slot for the next pin. */
 	int (*prepare)(struct pin_ctx *ctx, unsigned slot);
 	/* Long-term pins [addr, addr+len) in slot. Returns 0 or -errno. */
@@ -29,6 +32,9 @@ struct pin_backend {
 	void (*close)(struct pin_ctx *ctx);
 	/* Said once in the summary, e.g. that unpinning completes later. */
 	const char *note;
+	/* Optional: prints what it could pin for here, a line each
+	 * (`pinbench env`), e.g. the devices and their groups. */
+	void (*describe)(FILE *f);
 };
 
 const struct pin_backend *pin_backend_find(const char *name);

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const struct pin_backend pin_backend_io_uring, pin_backend_af_xdp;
+extern const struct pin_backend pin_backend_io_uring, pin_backend_af_xdp, pin_backend_vfio;
 extern const struct memory_type memory_anon, memory_anon_thp, memory_memfd,
 	memory_memfd_thp, memory_hugetlb;
 
@@ -20,6 +20,7 @@ extern const struct stressor stressor_pagecache, stressor_drop_caches, stressor_
 static const struct pin_backend *const backends[] = {
 	&pin_backend_io_uring,
 	&pin_backend_af_xdp,
+	&pin_backend_vfio,
 };
 
 static const struct memory_type *const memory_types[] = {

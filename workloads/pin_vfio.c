@@ -1,0 +1,275 @@
+/* vfio: VFIO_IOMMU_MAP_DMA on a type1 container, what QEMU does to start a
+ * VM with an assigned device: type1 pins every page of the mapping with
+ * pin_user_pages_remote(..., FOLL_LONGTERM) (vfio_pin_pages_remote), in
+ * batches, accounting them to RLIMIT_MEMLOCK, and unpins on
+ * VFIO_IOMMU_UNMAP_DMA. A failed migration out of CMA or ZONE_MOVABLE is
+ * the ENOMEM that stops the VM from starting.
+ *
+ * It needs a PCI device bound to vfio-pci behind an IOMMU: the job's
+ * `device` (DOMAIN:BUS:DEV.FN), or with `auto` the first one bound. One
+ * container and group per pin worker; every slot maps at its own IOVA. */
+#include "config.h"
+#include "pin_backend.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/vfio.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#define PCI_DEVICES "/sys/bus/pci/devices"
+#define VFIO_PCI_DRIVER "/sys/bus/pci/drivers/vfio-pci"
+#define IOVA_BASE (1ULL << 32) /* above what 32-bit DMA windows reserve */
+#define IOVA_ALIGN (2ULL << 20)
+
+struct pin_ctx {
+	int container, group;
+	unsigned nslots;
+	uint64_t next_iova;
+	struct { uint64_t iova, size; } slot[];
+};
+
+static bool is_pci_address(const char *s)
+{
+	unsigned d, b, dev, fn;
+	int n = 0;
+
+	return sscanf(s, "%4x:%2x:%2x.%1x%n", &d, &b, &dev, &fn, &n) == 4 && !s[n] && strlen(s) == 12;
+}
+
+/* The first device bound to vfio-pci, into addr. */
+static int first_vfio_device(char *addr, size_t len, char *why, size_t wlen)
+{
+	DIR *d = opendir(VFIO_PCI_DRIVER);
+	struct dirent *de;
+	int found = 0;
+
+	while (d && !found && (de = readdir(d)))
+		if (is_pci_address(de->d_name)) {
+			snprintf(addr, len, "%.12s", de->d_name);
+			found = 1;
+		}
+	if (d)
+		closedir(d);
+	if (!found)
+		snprintf(why, wlen, "no PCI device is bound to vfio-pci (echo vfio-pci > %s/ADDR/driver_override; "
+			 "echo ADDR > /sys/bus/pci/drivers_probe; pinbench vm --vfio gives a guest one)", PCI_DEVICES);
+	return found ? 0 : -ENODEV;
+}
+
+/* The basename a sysfs link points to, or "" when there is no link. */
+static void link_name(const char *path, char *buf, size_t len)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+
+	buf[0] = '\0';
+	if (n <= 0)
+		return;
+	target[n] = '\0';
+	const char *base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+	if (strlen(base) < len)
+		memcpy(buf, base, strlen(base) + 1);
+}
+
+/* The IOMMU group of a PCI device bound to vfio-pci: the number, or
+ * -errno with the reason in why. */
+static int device_group(const char *device, char *why, size_t len)
+{
+	char addr[64], path[PATH_MAX], name[NAME_MAX + 1];
+	int ret;
+
+	if (!device || !*device || !strcmp(device, "auto")) {
+		if ((ret = first_vfio_device(addr, sizeof(addr), why, len)))
+			return ret;
+	} else if (!is_pci_address(device)) {
+		snprintf(why, len, "device '%s' is not a PCI address DOMAIN:BUS:DEV.FN such as 0000:00:03.0", device);
+		return -EINVAL;
+	} else {
+		snprintf(addr, sizeof(addr), "%s", device);
+	}
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s", addr);
+	if (access(path, F_OK)) {
+		snprintf(why, len, "no PCI device %s", addr);
+		return -ENODEV;
+	}
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver", addr);
+	link_name(path, name, sizeof(name));
+	if (strcmp(name, "vfio-pci")) {
+		snprintf(why, len, "%s is %s%s, not to vfio-pci", addr, *name ? "bound to " : "bound to no driver",
+			 name);
+		return -EBUSY;
+	}
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/iommu_group", addr);
+	link_name(path, name, sizeof(name));
+	if (!*name) {
+		snprintf(why, len, "%s has no IOMMU group (no IOMMU: intel_iommu=on?)", addr);
+		return -ENODEV;
+	}
+	return atoi(name);
+}
+
+static int vfio_container(char *why, size_t len)
+{
+	int fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		int err = errno;
+		snprintf(why, len, "/dev/vfio/vfio: %s%s", strerror(err),
+			 err == ENOENT ? " (kernel without CONFIG_VFIO)" : "");
+		return -err;
+	}
+	if (ioctl(fd, VFIO_GET_API_VERSION) != VFIO_API_VERSION ||
+	    ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) <= 0) {
+		snprintf(why, len, "this kernel's VFIO has no type1v2 IOMMU (CONFIG_VFIO_IOMMU_TYPE1)");
+		close(fd);
+		return -ENOTSUP;
+	}
+	return fd;
+}
+
+/* Opens the group, checks it is viable and sets the type1v2 IOMMU. */
+static int attach_group(int container, int group, char *why, size_t len)
+{
+	char path[64];
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	int fd, err;
+
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno;
+		snprintf(why, len, "%s: %s%s", path, strerror(err),
+			 err == EBUSY ? " (another process, or another pin job, has the group: one user per group)" : "");
+		return -err;
+	}
+	if (ioctl(fd, VFIO_GROUP_GET_STATUS, &status) || !(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		snprintf(why, len, "IOMMU group %d is not viable: every device in it must be bound to vfio-pci", group);
+		close(fd);
+		return -EINVAL;
+	}
+	if (ioctl(fd, VFIO_GROUP_SET_CONTAINER, &container) || ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU)) {
+		err = errno;
+		snprintf(why, len, "IOMMU group %d: setting the type1v2 IOMMU: %s", group, strerror(err));
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+static void vfio_close(struct pin_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	if (ctx->group >= 0)
+		close(ctx->group);
+	if (ctx->container >= 0)
+		close(ctx->container);
+	free(ctx);
+}
+
+/* Opens container and group; on failure, why says which and how. */
+static int vfio_attach(struct pin_ctx *ctx, const char *device, char *why, size_t len)
+{
+	int group = device_group(device, why, len);
+
+	if (group < 0)
+		return group;
+	ctx->container = vfio_container(why, len);
+	if (ctx->container < 0)
+		return ctx->container;
+	ctx->group = attach_group(ctx->container, group, why, len);
+	return ctx->group < 0 ? ctx->group : 0;
+}
+
+static int vfio_probe(const char *device, char *why, size_t len)
+{
+	struct pin_ctx ctx = { .container = -1, .group = -1 };
+	int ret = vfio_attach(&ctx, device, why, len);
+
+	if (ctx.group >= 0)
+		close(ctx.group);
+	if (ctx.container >= 0)
+		close(ctx.container);
+	return ret;
+}
+
+static int vfio_open(struct pin_ctx **out, unsigned nslots, const char *device)
+{
+	struct pin_ctx *ctx = calloc(1, sizeof(*ctx) + nslots * sizeof(ctx->slot[0]));
+	char why[512];
+	int ret;
+
+	if (!ctx)
+		return -ENOMEM;
+	*ctx = (struct pin_ctx){ .container = -1, .group = -1, .nslots = nslots, .next_iova = IOVA_BASE };
+	ret = vfio_attach(ctx, device, why, sizeof(why));
+	if (ret) {
+		vfio_close(ctx);
+		return ret;
+	}
+	*out = ctx;
+	return 0;
+}
+
+/* A slot keeps the IOVA range it first got; chunks are all one size. */
+static int vfio_pin(struct pin_ctx *ctx, unsigned slot, void *addr, size_t len)
+{
+	if (!ctx->slot[slot].size) {
+		ctx->slot[slot].iova = ctx->next_iova;
+		ctx->slot[slot].size = len;
+		ctx->next_iova += (len + IOVA_ALIGN - 1) & ~(IOVA_ALIGN - 1);
+	}
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map), .flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uint64_t)(uintptr_t)addr, .iova = ctx->slot[slot].iova, .size = len,
+	};
+
+	return ioctl(ctx->container, VFIO_IOMMU_MAP_DMA, &map) ? -errno : 0;
+}
+
+static int vfio_unpin(struct pin_ctx *ctx, unsigned slot)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap), .iova = ctx->slot[slot].iova, .size = ctx->slot[slot].size,
+	};
+
+	return ioctl(ctx->container, VFIO_IOMMU_UNMAP_DMA, &unmap) ? -errno : 0;
+}
+
+/* Every device bound to vfio-pci, its group, and whether it can be used. */
+static void vfio_describe(FILE *f)
+{
+	DIR *d = opendir(VFIO_PCI_DRIVER);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		char why[512];
+		if (!is_pci_address(de->d_name))
+			continue;
+		int group = device_group(de->d_name, why, sizeof(why));
+		int ret = group < 0 ? group : vfio_probe(de->d_name, why, sizeof(why));
+		fprintf(f, "  vfio device %s  IOMMU group %d  %s\n", de->d_name, group, ret ? why : "usable");
+	}
+	if (d)
+		closedir(d);
+}
+
+const struct pin_backend pin_backend_vfio = {
+	.name = "vfio",
+	.summary = "VFIO type1 VFIO_IOMMU_MAP_DMA for a device bound to vfio-pci (a VM start)",
+	.max_chunk = 0,
+	.probe = vfio_probe,
+	.open = vfio_open,
+	.pin = vfio_pin,
+	.unpin = vfio_unpin,
+	.close = vfio_close,
+	.describe = vfio_describe,
+	.note = "pins through VFIO type1 (pin_user_pages_remote, FOLL_LONGTERM), as QEMU does for an assigned device",
+};
