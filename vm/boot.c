@@ -146,6 +146,8 @@ static void kernel_args(struct qemu_cmd *q, const struct vm_config *cfg)
 				      (unsigned long long)(cfg->movablecore / KIB));
 	if (cfg->cma)
 		o += (size_t)snprintf(line + o, sizeof(line) - o, " cma=%lluK", (unsigned long long)(cfg->cma / KIB));
+	if (cfg->vfio)
+		o += (size_t)snprintf(line + o, sizeof(line) - o, " intel_iommu=on");
 	if (cfg->append && *cfg->append)
 		snprintf(line + o, sizeof(line) - o, " %s", cfg->append);
 	arg(q, "-append");
@@ -164,6 +166,14 @@ static void build_cmd(struct qemu_cmd *q, const struct vm_config *cfg, bool kvm,
 	arg(q, "-display");
 	arg(q, "none");
 	arg(q, "-no-reboot");
+	if (cfg->vfio) { /* a PCI device behind an IOMMU: what VFIO needs */
+		arg(q, "-machine");
+		arg(q, "q35");
+		arg(q, "-device");
+		arg(q, "intel-iommu");
+		arg(q, "-device");
+		arg(q, "edu");
+	}
 	arg(q, "-accel");
 	arg(q, kvm ? "kvm" : "tcg");
 	arg(q, "-cpu");
@@ -289,6 +299,9 @@ static bool requirements_met(const struct vm_config *cfg, const struct guest_rep
 		snprintf(why, len, "this kernel has no CMA area although cma= was given (built without CONFIG_CMA?)");
 	else if (cfg->movablecore && g->movable_pages <= 0)
 		snprintf(why, len, "this kernel has no ZONE_MOVABLE although movablecore= was given");
+	else if (cfg->vfio && !g->vfio[0])
+		snprintf(why, len, "the guest could not bind QEMU's edu device to vfio-pci "
+			 "(kernel without CONFIG_VFIO_PCI or CONFIG_INTEL_IOMMU?)");
 	else
 		return true;
 	return false;

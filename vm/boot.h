@@ -12,6 +12,7 @@ struct vm_config {
 	uint64_t mem, movablecore, cma;
 	unsigned numa, cpus;
 	const char *append;      /* more kernel command line, or NULL */
+	bool vfio;               /* q35 with an emulated Intel IOMMU and QEMU's edu device for vfio-pci */
 	uint64_t timeout_ns;     /* from QEMU's start to the guest's power-off */
 };
 

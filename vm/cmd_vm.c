@@ -36,6 +36,8 @@ static const char usage[] =
 	"      --movablecore SIZE   kernel movablecore=: ZONE_MOVABLE, spread over the nodes\n"
 	"      --cma SIZE           kernel cma=: a CMA area of this size\n"
 	"      --append ARGS        more kernel command line\n"
+	"      --vfio               q35 with an emulated Intel IOMMU and QEMU's edu device bound to\n"
+	"                           vfio-pci in the guest (implied by a scenario with backend = vfio)\n"
 	"  -b, --boots N            boots per kernel, interleaved A B A B... (default 1)\n"
 	"  -t, --timeout DURATION   bound of one boot, start to power-off (default 10m)\n"
 	"      --accel auto|kvm|tcg KVM when /dev/kvm can run the guest, else TCG (default auto)\n"
@@ -99,6 +101,7 @@ static int option(struct vm_args *a, int c, const char *arg)
 	case 'M': return size_arg("--movablecore", arg, &a->cfg.movablecore);
 	case 'C': return size_arg("--cma", arg, &a->cfg.cma);
 	case 'A': a->cfg.append = arg; return 0;
+	case 'V': a->cfg.vfio = true; return 0;
 	case 'b': return count_arg("--boots", arg, 1000, &a->boots);
 	case 't':
 		if (parse_duration_ns(arg, &a->cfg.timeout_ns, err, sizeof(err)) || !a->cfg.timeout_ns)
@@ -147,7 +150,8 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 		{ "movablecore", required_argument, NULL, 'M' }, { "cma", required_argument, NULL, 'C' },
 		{ "append", required_argument, NULL, 'A' }, { "boots", required_argument, NULL, 'b' },
 		{ "timeout", required_argument, NULL, 't' }, { "accel", required_argument, NULL, 'x' },
-		{ "output", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' }, { 0 },
+		{ "output", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' },
+		{ "vfio", no_argument, NULL, 'V' }, { 0 },
 	};
 	int c, ret;
 
@@ -198,6 +202,8 @@ static int preflight(struct vm_args *a, struct scenario *sc)
 		pb_err("%s", err);
 		return EXIT_BAD_INPUT;
 	}
+	for (size_t j = 0; j < sc->njobs; j++) /* a guest that has what the scenario pins through */
+		a->cfg.vfio |= !strcmp(sc->jobs[j].backend->name, "vfio");
 	for (size_t i = 0; i < a->nk; i++)
 		if (bzimage_release(a->k[i].path, a->k[i].release, sizeof(a->k[i].release), err, sizeof(err))) {
 			pb_err("vm: --kernel %s", err);
@@ -396,12 +402,12 @@ static void write_vm_json(struct session *s)
 		json_array_append_new(kernels, json_pack("{s:s, s:s, s:s, s:O}", "path", s->a->k[i].path, "release",
 							 s->a->k[i].release, "dir", s->a->k[i].dir, "boots",
 							 s->a->k[i].boots));
-	json_t *root = json_pack("{s:i, s:s, s:s, s:{s:I, s:i, s:i, s:I, s:I, s:s, s:f, s:i}, s:s, s:o}",
+	json_t *root = json_pack("{s:i, s:s, s:s, s:{s:I, s:i, s:i, s:I, s:I, s:s, s:f, s:i, s:b}, s:s, s:o}",
 				 "schema_version", 1, "scenario", s->a->scenario, "accelerator", s->accel_note,
 				 "config", "mem", (json_int_t)c->mem, "numa", c->numa, "cpus", c->cpus,
 				 "movablecore", (json_int_t)c->movablecore, "cma", (json_int_t)c->cma, "append",
 				 c->append ? c->append : "", "timeout_s", (double)c->timeout_ns / 1e9, "boots",
-				 s->a->boots, "qemu_command", s->command, "kernels", kernels);
+				 s->a->boots, "vfio", c->vfio, "qemu_command", s->command, "kernels", kernels);
 	char *text = json_dumps(root, JSON_INDENT(2));
 	snprintf(path, sizeof(path), "%s/vm.json", s->dir);
 	if (write_file_atomic(path, text, strlen(text)))

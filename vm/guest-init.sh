@@ -39,6 +39,16 @@ send "PINBENCH-FACT movable_pages $(movable_pages)"
 send "PINBENCH-FACT cma_kb $(awk '/^CmaTotal:/ { print $2 }' /proc/meminfo)"
 send "PINBENCH-FACT mem_kb $(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
 
+# QEMU's edu device (1234:11e8, pinbench vm --vfio), bound to vfio-pci for
+# the vfio backend: a PCI device behind the emulated IOMMU needs no driver.
+for d in /sys/bus/pci/devices/*; do
+	[ "$(cat "$d/vendor" 2>/dev/null)" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ] || continue
+	echo vfio-pci > "$d/driver_override"
+	echo "${d##*/}" > /sys/bus/pci/drivers_probe
+	[ -e "$d/driver" ] && [ "$(basename "$(readlink "$d/driver")")" = vfio-pci ] &&
+		send "PINBENCH-FACT vfio ${d##*/}"
+done
+
 echo "pinbench-guest: $(uname -r), running the scenario"
 set -o pipefail
 pinbench run /scenario.ini -o /results/run -q 2>&1 | tee /results/guest.log

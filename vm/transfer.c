@@ -85,6 +85,8 @@ static void fact(struct guest_report *r, const char *key, const char *value)
 		r->movable_pages = strtol(value, NULL, 10);
 	else if (!strcmp(key, "cma_kb"))
 		r->cma_kb = *value ? strtol(value, NULL, 10) : 0;
+	else if (!strcmp(key, "vfio"))
+		snprintf(r->vfio, sizeof(r->vfio), "%s", value);
 	else if (!strcmp(key, "mem_kb"))
 		r->mem_kb = strtol(value, NULL, 10);
 	else if (!strcmp(key, "uptime_init"))

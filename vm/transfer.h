@@ -11,6 +11,7 @@ struct guest_report {
 	bool started;           /* /init ran: at least one fact arrived */
 	char release[128];
 	char nodes[64];         /* online nodes, "0-1" */
+	char vfio[64];          /* the device /init bound to vfio-pci, "" when none */
 	long movable_pages, cma_kb, mem_kb; /* -1: not sent */
 	/* guest uptime (s) when /init started, when the run ended, when the
 	 * files were sent: boot, run and transfer times; NAN: not sent */

@@ -8,24 +8,10 @@
 # gate says so too. The first seed runs with a movable zone and again in
 # the report's own layout, CMA as half of memory.
 . "$SRCDIR/tests/integration/lib.sh"
-need_root "kernel builds in /var/cache and QEMU guests"
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed"
-command -v busybox >/dev/null || skip "busybox is not installed"
-[ "$(nproc)" -ge 2 ] || skip "the guests get two CPUs; a build on one takes too long"
-
-if ! dpkg-query -W -f='${Status}' linux-source-6.1 2>/dev/null | grep -q 'install ok installed'; then
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends linux-source-6.1 \
-		>"$TMP/apt.log" 2>&1 || { cat "$TMP/apt.log"; skip "Debian's linux-source-6.1 cannot be installed"; }
-fi
-
-build() { # prints the bzImage's path; what goes wrong goes to stderr
-	"$PINBENCH" 9>&- kernel build "$@" >"$TMP/build.out" 2>"$TMP/build.err" ||
-		{ cat "$TMP/build.err" >&2; fail "kernel build $*" >&2; }
-	tail -n 1 "$TMP/build.out"
-}
-stock=$(build)
-reverted=$(build --patch "$SRCDIR/kernel/patches/6.1/seed-lru-batch.patch")
-thp=$(build --patch "$SRCDIR/kernel/patches/6.1/seed-thp-split.patch")
+need_kernel_builds
+stock=$(kernel_build)
+reverted=$(kernel_build --patch "$SRCDIR/kernel/patches/6.1/seed-lru-batch.patch")
+thp=$(kernel_build --patch "$SRCDIR/kernel/patches/6.1/seed-thp-split.patch")
 rs=${stock##*/vmlinuz-}
 rr=${reverted##*/vmlinuz-}
 rt=${thp##*/vmlinuz-}
@@ -33,7 +19,7 @@ rt=${thp##*/vmlinuz-}
 grep -qx 'CONFIG_CMA=y' "${stock%/*}/config-$rs" || fail "the stock kernel has no CONFIG_CMA"
 # A second request is answered from the cache.
 t0=$(date +%s)
-[ "$(build)" = "$stock" ] || fail "a second build of the stock kernel gave another path"
+[ "$(kernel_build)" = "$stock" ] || fail "a second build of the stock kernel gave another path"
 [ $(($(date +%s) - t0)) -le 5 ] || fail "the cached build took more than 5 s"
 pass "built $rs, $rr and $rt; the second request came from the cache"
 

@@ -83,3 +83,24 @@ system_state() {
 	done
 	true
 }
+
+# Guests of kernels that `pinbench kernel build` makes: root (the cache in
+# /var/cache), QEMU, busybox, two CPUs, and Debian's linux-source-6.1,
+# installed here when missing; skips only when that cannot be had.
+need_kernel_builds() {
+	need_root "kernel builds in /var/cache and QEMU guests"
+	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed"
+	command -v busybox >/dev/null || skip "busybox is not installed"
+	[ "$(nproc)" -ge 2 ] || skip "the guests get two CPUs; a build on one takes too long"
+	dpkg-query -W -f='${Status}' linux-source-6.1 2>/dev/null | grep -q 'install ok installed' && return
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends linux-source-6.1 \
+		>"$TMP/apt.log" 2>&1 || { cat "$TMP/apt.log"; skip "Debian's linux-source-6.1 cannot be installed"; }
+}
+
+# pinbench kernel build ARGS: prints the bzImage's path; what goes wrong
+# goes to stderr (this runs inside $(...)).
+kernel_build() {
+	"$PINBENCH" 9>&- kernel build "$@" >"$TMP/build.out" 2>"$TMP/build.err" ||
+		{ cat "$TMP/build.err" >&2; fail "kernel build $*" >&2; }
+	tail -n 1 "$TMP/build.out"
+}
