@@ -46,7 +46,8 @@ vm() { # output directory, reverted bzImage, then pinbench vm options
 }
 
 # STOCK_MAY_FAIL=1: the stock kernel may fail a few pins for reasons
-# other than the seed (see the THP case below), just far fewer.
+# other than the seed (see the THP case below), just fewer; the gate then
+# decides whether the difference is significant.
 check_boots() { # vm output directory, reverted release, vmstat counters that must grow there
 	dir=$1
 	rev=$2
@@ -73,7 +74,15 @@ check_boots() { # vm output directory, reverted release, vmstat counters that mu
 		rev_fails=$((rev_fails + fails))
 		echo "  boot $b: $rs $sf of $(json .pin.ops "$s") pins failed; $rev $fails of $(json .pin.ops "$r") (ENOMEM),$grown"
 	done
-	[ $((4 * stock_fails)) -lt "$rev_fails" ] || fail "the stock kernel failed $stock_fails pins, the reverted one $rev_fails"
+	[ "$stock_fails" -lt "$rev_fails" ] || fail "the stock kernel failed $stock_fails pins, the reverted one $rev_fails"
+}
+
+gate() { # expected exit, base, candidate
+	set +e
+	"$PINBENCH" 9>&- gate "$2" "$3" --junit "$TMP/gate.xml" >"$TMP/gate.out" 2>&1
+	rc=$?
+	set -e
+	[ "$rc" -eq "$1" ] || { cat "$TMP/gate.out"; fail "gate $2 $3: exit $rc, expected $1"; }
 }
 
 queued() { # vm output directory: the lru-batch stressor saw its pages wait in a batch
@@ -88,7 +97,7 @@ queued "$TMP/movable"
 pass "movablecore: the reverted kernel failed pins in every boot, the stock kernel in none"
 
 gate 1 "$TMP/movable/$rs" "$TMP/movable/$rr"
-grep -E '^failure_rate +failure_rate +rate +0% +100% .*FAIL' "$TMP/gate.out" ||
+grep -E '^failure_rate +failure_rate +rate +0% +[0-9.]+% .*FAIL$' "$TMP/gate.out" ||
 	{ cat "$TMP/gate.out"; fail "the gate does not fail on the failure rate"; }
 p=$(jq -r '.candidates[0].metrics[] | select(.metric == "failure_rate") | .p_fisher' "$TMP/movable/compare.json")
 awk -v p="$p" 'BEGIN { exit !(p < 0.01) }' || fail "Fisher's p of the failure rate is $p, not < 0.01"
@@ -109,9 +118,6 @@ vm "$TMP/thp" "$thp" --mem 2G --movablecore 1G "$SRCDIR/bench/scenarios/seed-thp
 # may lose a pin that way (pgmigrate_fail, no failed split behind it).
 STOCK_MAY_FAIL=1 check_boots "$TMP/thp" "$rt" thp_split_page_failed thp_migration_fail
 for b in 1 2; do
-	r="$TMP/thp/$rt/boot-$b/summary.json"
-	[ "$(json '.vmstat_delta.thp_split_page_failed' "$r")" -ge "$(json .pin.failures "$r")" ] ||
-		fail "$r: fewer failed splits than failed pins"
 	[ "$(json '.vmstat_delta.thp_migration_split // 0' "$TMP/thp/$rs/boot-$b/summary.json")" -gt 0 ] ||
 		fail "stock boot $b: no THP was split"
 done

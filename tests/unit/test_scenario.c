@@ -175,7 +175,7 @@ static const struct bad_case {
 	{ "[p]\ntype=pin\nsize=4M\nchunk=8M\n", "b.ini:4: [p] key 'chunk': 8 MiB does not divide size" },
 	{ "[p]\ntype=pin\nsize=4G\nchunk=2G\n", "b.ini:4: [p] key 'chunk': is larger than 1 GiB, the most backend io_uring pins" },
 	{ "[p]\ntype=pin\nsize=1G\nchunk=4K\n", "b.ini:4: [p] key 'chunk': makes 262144 chunks per node" },
-	{ "[p]\ntype=pin\nsize=4M\nbackend=vfio-typo\n", "b.ini:4: [p] key 'backend': unknown backend 'vfio-typo' (known: io_uring, af_xdp)" },
+	{ "[p]\ntype=pin\nsize=4M\nbackend=vfio-typo\n", "b.ini:4: [p] key 'backend': unknown backend 'vfio-typo' (known: io_uring, af_xdp, vfio)" },
 	{ "[p]\ntype=pin\nsize=4M\nmemory=ram\n", "b.ini:4: [p] key 'memory': unknown memory type 'ram'" },
 	{ "[p]\ntype=pin\nsize=4M\nnodes=0,0\n", "b.ini:4: [p] key 'nodes': node 0 is listed twice" },
 	{ "[p]\ntype=pin\nsize=4M\nnodes=3-1\n", "b.ini:4: [p] key 'nodes': '3-1' is not 'all' or a node list" },
@@ -193,7 +193,7 @@ static const struct bad_case {
 	{ "[global]\nmthp_shmem = 2048kB=madvise\n" PIN, "b.ini:2: [global] key 'mthp_shmem': 'madvise' is not one of" },
 	{ PIN "dirty=no\n", "b.ini:4: [p] key 'dirty': = no needs memory = memfd" },
 	/* stressors: every key's bad values */
-	{ PIN "[s]\ntype=stressful\n", "b.ini:5: [s] key 'type': unknown type 'stressful' (known: pin, pagecache, drop-caches, vmsplice, procvm, odirect, lru-batch, fragment, stress-ng)" },
+	{ PIN "[s]\ntype=stressful\n", "b.ini:5: [s] key 'type': unknown type 'stressful' (known: pin, pagecache, drop-caches, vmsplice, procvm, odirect, lru-batch, fragment, stress-ng, file-reader)" },
 	{ PIN "[s]\ntype=vmsplice\npages=0\n", "b.ini:6: [s] key 'pages': must be at least 1" },
 	{ PIN "[s]\ntype=vmsplice\noffset=100\n", "b.ini:6: [s] key 'offset': must be a multiple of 4 KiB" },
 	{ PIN "[s]\ntype=vmsplice\nhold=1\n", "b.ini:6: [s] unknown key 'hold' (known: type, pages, offset)" },
