@@ -309,8 +309,8 @@ static void report_hang(const struct plan *p, struct worker *w, uint64_t t0)
 }
 
 /* Joins the workers, drawing the progress line, and gives up on one whose
- * pin call outlives pin_timeout: that ends the run (the others stop at
- * their next iteration), and its thread is left to the kernel. */
+ * pin call outlives pin_timeout: its thread is left to the kernel, and the
+ * run ends once the others have finished theirs. */
 static void wait_workers(const struct plan *p, struct worker *w, pthread_t *t, size_t nw, unsigned run,
 			 uint64_t per_run, uint64_t started)
 {
@@ -318,7 +318,7 @@ static void wait_workers(const struct plan *p, struct worker *w, pthread_t *t, s
 	size_t left = nw;
 	bool *joined = calloc(nw, sizeof(*joined));
 
-	while (left) {
+	while (left && joined) {
 		for (size_t i = 0; i < nw; i++) {
 			if (joined[i] || w[i].hung)
 				continue;
@@ -339,6 +339,8 @@ static void wait_workers(const struct plan *p, struct worker *w, pthread_t *t, s
 		if (left)
 			usleep(100000);
 	}
+	for (size_t i = 0; !joined && i < nw; i++) /* no memory to watch with: just wait */
+		pthread_join(t[i], NULL);
 	free(joined);
 }
 

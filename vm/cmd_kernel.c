@@ -714,20 +714,16 @@ static int build_options(struct build *b, int argc, char **argv)
 	return 0;
 }
 
-static int kernel_build(int argc, char **argv)
+static int build_variant(struct build *b)
 {
-	struct build b = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
-	int ret = build_options(&b, argc, argv), lock;
-
-	if (ret)
-		return ret < 0 ? 0 : ret;
-	ret = name_variant(&b);
 	char src[1100];
-	snprintf(src, sizeof(src), "%s/src", b.cache);
+	int ret = name_variant(b), lock;
+
+	snprintf(src, sizeof(src), "%s/src", b->cache);
 	ret = ret ? ret : mkdir_p(src, 0755) ? EXIT_CANNOT : 0;
-	ret = ret ? ret : resolve_source(&b);
-	ret = ret ? ret : variant_key(&b);
+	ret = ret ? ret : resolve_source(b);
+	ret = ret ? ret : variant_key(b);
 	if (ret)
 		return ret;
 	sigaction(SIGINT, &sa, NULL);
@@ -737,14 +733,24 @@ static int kernel_build(int argc, char **argv)
 	unsetenv("MAKEFLAGS");
 	unsetenv("MFLAGS");
 	unsetenv("MAKELEVEL");
-	lock = lock_tree(&b);
+	lock = lock_tree(b);
 	if (lock < 0)
 		return EXIT_CANNOT;
-	ret = build_in_tree(&b);
+	ret = build_in_tree(b);
 	close(lock);
+	return ret;
+}
+
+static int kernel_build(int argc, char **argv)
+{
+	struct build b = { 0 };
+	int ret = build_options(&b, argc, argv);
+
+	if (!ret)
+		ret = build_variant(&b);
 	for (size_t i = 0; i < b.npatches; i++)
 		free(b.patches[i]);
-	return ret;
+	return ret < 0 ? 0 : ret;
 }
 
 static int kernel_list(void)
