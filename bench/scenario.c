@@ -167,9 +167,10 @@ static const struct scenario_key pin_options[] = {
 #define JOB_ERROR(key, ...)                                                              \
 	do {                                                                             \
 		const struct ini_entry *e_ = ini_doc_find(r, job->name, key);                  \
-		int o_ = snprintf(r->err, r->errlen, "%s:%u: [%s] key '%s': ", r->name,  \
-				  e_ ? e_->line : ini_doc_section_line(r, job->name), job->name, key); \
-		snprintf(r->err + o_, r->errlen - (size_t)o_, __VA_ARGS__);               \
+		size_t o_ = 0;                                                           \
+		appendf(r->err, r->errlen, &o_, "%s:%u: [%s] key '%s': ", r->name,       \
+			e_ ? e_->line : ini_doc_section_line(r, job->name), job->name, key); \
+		appendf(r->err, r->errlen, &o_, __VA_ARGS__);                            \
 		return -1;                                                               \
 	} while (0)
 
@@ -278,6 +279,17 @@ static int interpret(struct ini_doc *r, struct scenario *sc)
 			ret = -1;
 			break;
 		}
+		/* Section names are the job's field in samples.csv. */
+		bool bad = strpbrk(section, ",\"") != NULL;
+		for (const char *c = section; *c; c++)
+			bad |= (unsigned char)*c < 0x20 || *c == 0x7f;
+		if (bad) {
+			snprintf(r->err, r->errlen, "%s:%u: [%s]: a section name may not hold a comma, a double "
+				 "quote or a control character (it names the job in samples.csv)", r->name,
+				 ini_doc_section_line(r, section), section);
+			ret = -1;
+			break;
+		}
 		const struct ini_entry *type = ini_doc_find(r, section, "type");
 		type_names(known, sizeof(known));
 		if (!type) {
@@ -322,9 +334,14 @@ int scenario_parse(const char *name, const char *text, struct scenario *sc, char
 
 int scenario_load(const char *path, struct scenario *sc, char *err, size_t errlen)
 {
-	char *text = ini_doc_read(path, err, errlen);
-	char *copy, *base;
+	char *text, *copy, *base;
 
+	/* The path is recorded in run.json, which must be UTF-8. */
+	if (!utf8_valid(path, strlen(path))) {
+		snprintf(err, errlen, "%s: the file name is not UTF-8 (rename the file)", path);
+		return -1;
+	}
+	text = ini_doc_read(path, err, errlen);
 	if (!text)
 		return -1;
 	if (scenario_parse(path, text, sc, err, errlen)) {

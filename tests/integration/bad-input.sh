@@ -7,7 +7,7 @@ expect_error() { # want-substring, then pinbench arguments
 	want=$1
 	shift
 	set +e
-	"$PINBENCH" 9>&- "$@" >"$TMP/out" 2>&1
+	timeout 60 "$PINBENCH" 9>&- "$@" >"$TMP/out" 2>&1
 	rc=$?
 	set -e
 	[ "$rc" -eq 2 ] || { cat "$TMP/out"; fail "pinbench $* exited $rc, not 2"; }
@@ -37,3 +37,17 @@ expect_error "$TMP/existing exists: results are never overwritten" run "$good" -
 [ "$(ls "$TMP/existing")" = summary.json ] || fail "files were added to existing results"
 ls -d "$TMP"/existing.* 2>/dev/null && fail "a partial directory was left behind"
 pass "existing results untouched"
+
+# Issue 13, item 1: a byte that is not UTF-8 (in a comment) is refused
+# before anything runs, not a crash after the pins.
+printf '[global]\n; caf\351\nruns = 1\n[pin]\ntype = pin\nsize = 4M\n' >"$TMP/latin1.ini"
+expect_error "$TMP/latin1.ini:2: not UTF-8 text" run "$TMP/latin1.ini" -o "$TMP/latin1"
+ls -d "$TMP"/latin1* | grep -qv 'latin1.ini$' && fail "a run directory was left behind"
+pass "no run directory for a refused scenario"
+
+# Item 3: what is not a regular file is refused at once; it was read
+# until memory ran out.
+expect_error "/dev/zero: not a regular file" run /dev/zero
+expect_error "/dev/urandom: not a regular file" run /dev/urandom
+mkfifo "$TMP/fifo.ini"
+expect_error "$TMP/fifo.ini: not a regular file" run "$TMP/fifo.ini"
