@@ -136,18 +136,17 @@ static void numa_args(struct qemu_cmd *q, const struct vm_config *cfg)
 static void kernel_args(struct qemu_cmd *q, const struct vm_config *cfg)
 {
 	char line[2048];
-	size_t o;
+	size_t o = 0;
 
 	/* A panic (and an oops, made one) powers the guest off at once:
 	 * with -no-reboot QEMU exits and the console log says why. */
-	o = (size_t)snprintf(line, sizeof(line), "console=ttyS0 panic=-1 oops=panic loglevel=4");
+	appendf(line, sizeof(line), &o, "console=ttyS0 panic=-1 oops=panic loglevel=4");
 	if (cfg->movablecore)
-		o += (size_t)snprintf(line + o, sizeof(line) - o, " movablecore=%lluK",
-				      (unsigned long long)(cfg->movablecore / KIB));
+		appendf(line, sizeof(line), &o, " movablecore=%lluK", (unsigned long long)(cfg->movablecore / KIB));
 	if (cfg->cma)
-		o += (size_t)snprintf(line + o, sizeof(line) - o, " cma=%lluK", (unsigned long long)(cfg->cma / KIB));
+		appendf(line, sizeof(line), &o, " cma=%lluK", (unsigned long long)(cfg->cma / KIB));
 	if (cfg->append && *cfg->append)
-		snprintf(line + o, sizeof(line) - o, " %s", cfg->append);
+		appendf(line, sizeof(line), &o, " %s", cfg->append);
 	arg(q, "-append");
 	argf(q, "%s", line);
 }
@@ -197,8 +196,8 @@ static void join_cmd(const struct qemu_cmd *q, char *buf, size_t len)
 	size_t o = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < q->argc && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? " " : "", q->argv[i]);
+	for (size_t i = 0; i < q->argc; i++)
+		appendf(buf, len, &o, "%s%s", i ? " " : "", q->argv[i]);
 }
 
 static void free_cmd(struct qemu_cmd *q)
