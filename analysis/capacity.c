@@ -416,9 +416,12 @@ static json_t *capacity_json(struct capacity *c)
 				      "max_size_measured", nc->xmax, "pins_with_migration", (json_int_t)nc->gbps_mig.n,
 				      "pins_without_migration", (json_int_t)nc->gbps_plain.n, "points", pts);
 		if (nc->fitted)
-			json_object_set_new(o, "fit", json_pack("{s:s, s:f, s:f, s:f, s:f}", "model",
-				"seconds = intercept + slope * bytes", "intercept_s", nc->c0, "slope_s_per_gib",
-				nc->c1 * (double)GIB, "r2", nc->r2, "residual_sd_s", sqrt(nc->sumsq / ((double)nc->x.n - 2))));
+			/* A NaN (e.g. R² of points all alike) is null: json_pack
+			 * refuses NaN, and the fit would vanish. */
+			json_object_set_new(o, "fit", json_pack("{s:s, s:o, s:o, s:o, s:o}", "model",
+				"seconds = intercept + slope * bytes", "intercept_s", num(nc->c0), "slope_s_per_gib",
+				num(nc->c1 * (double)GIB), "r2", num(nc->r2), "residual_sd_s",
+				num(sqrt(nc->sumsq / ((double)nc->x.n - 2)))));
 		json_array_append_new(nodes, o);
 	}
 	for (size_t i = 0; i < c->nplan; i++) {
@@ -488,14 +491,12 @@ int capacity_analyse(const char *dir, double alpha)
 	if (!ret) {
 		print_tables(stdout, c);
 		json_t *j = capacity_json(c);
-		char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 		snprintf(path, sizeof(path), "%s/%s", dir, CAPACITY_JSON);
-		ret = write_file_atomic(path, text, strlen(text));
+		ret = write_json_atomic(path, j, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 		if (ret)
 			pb_err("cannot write %s: %s", path, strerror(-ret));
 		else
 			printf("\n%s\n", path);
-		free(text);
 		json_decref(j);
 	}
 	capacity_free(c);

@@ -255,10 +255,10 @@ static int write_sweep_json(const char *dir, const char *scenario, const struct 
 	json_t *root = json_pack("{s:i, s:s, s:s, s:s, s:o, s:o}", "schema_version", 1, "scenario", scenario,
 				 "max_failure_rate", sw->max_failure_rate, "plan", sw->plan, "axes", axes, "points",
 				 points);
-	char *text = json_dumps(root, JSON_INDENT(2));
 	snprintf(path, sizeof(path), "%s/%s", dir, SWEEP_JSON);
-	int ret = write_file_atomic(path, text, strlen(text));
-	free(text);
+	int ret = write_json_atomic(path, root, JSON_INDENT(2));
+	if (ret)
+		pb_err("capacity: cannot write %s: %s", path, strerror(-ret));
 	json_decref(root);
 	return ret;
 }

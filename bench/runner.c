@@ -224,6 +224,11 @@ static int make_dirs(struct plan *p, const char *out)
 {
 	struct stat st;
 
+	if (out && (strlen(out) >= sizeof(p->dir) - 32 || !utf8_valid(out, strlen(out)))) {
+		pb_err("-o %s: %s", out, strlen(out) >= sizeof(p->dir) - 32 ? "the path is too long"
+			: "the path is not UTF-8 (run.json records it)");
+		return -1;
+	}
 	if (out)
 		snprintf(p->dir, sizeof(p->dir), "%s", out);
 	else
@@ -350,6 +355,8 @@ static int write_samples(const struct plan *p, const struct sample_list *l)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
+	if (!f)
+		return -errno;
 	fprintf(f, "run,iteration,job,node,chunk,bytes,start_ns,pin_ns,errno,error,unpin_ns,unpin_errno,movable_pages_before,unpinnable_pages,migrate_succeeded,migrate_failed\n");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct sample *s = &l->v[i];
@@ -373,7 +380,10 @@ static int write_samples(const struct plan *p, const struct sample_list *l)
 			fputc(',', f);
 		fputc('\n', f);
 	}
-	fclose(f);
+	if (fclose(f)) {
+		free(buf);
+		return -ENOMEM;
+	}
 	snprintf(path, sizeof(path), "%s/samples.csv", p->tmpdir);
 	int ret = write_file_atomic(path, buf, len);
 	free(buf);
@@ -383,14 +393,12 @@ static int write_samples(const struct plan *p, const struct sample_list *l)
 static int write_json(const struct plan *p, const char *name, json_t *j)
 {
 	char path[4300];
-	char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/%s", p->tmpdir, name);
-	ret = write_file_atomic(path, text, strlen(text));
-	free(text);
+	ret = write_json_atomic(path, j, JSON_INDENT(2) | JSON_SORT_KEYS);
 	if (ret)
-		pb_err("cannot write %s: %s", path, strerror(-ret));
+		pb_err("cannot write %s: %s", path, ret == -EINVAL ? "the data cannot be encoded as JSON" : strerror(-ret));
 	return ret;
 }
 
@@ -646,10 +654,19 @@ int cmd_run(int argc, char **argv)
 	json_object_set_new(runj, "complete", json_boolean(!why));
 	json_object_set_new(runj, "vmstat_samples", json_integer((json_int_t)sampler.samples));
 
-	if (write_samples(p, &samples) || write_json(p, "summary.json", summary) ||
-	    write_json(p, "run.json", runj) || rename(p->tmpdir, p->dir)) {
-		pb_err("cannot finish the run directory %s: %s (partial results stay there)", p->tmpdir,
-		       strerror(errno));
+	/* summary.json last: analysis takes a directory with one for a run,
+	 * so one cut short before it is never read as finished. */
+	int wret = write_samples(p, &samples);
+	if (wret)
+		pb_err("cannot write %s/samples.csv: %s", p->tmpdir, strerror(-wret));
+	if (!wret)
+		wret = write_json(p, "run.json", runj) || write_json(p, "summary.json", summary);
+	if (!wret && rename(p->tmpdir, p->dir)) {
+		pb_err("cannot rename %s to %s: %s", p->tmpdir, p->dir, strerror(errno));
+		wret = -1;
+	}
+	if (wret) {
+		pb_err("cannot finish the run directory %s (partial results stay there)", p->tmpdir);
 		ret = EXIT_FAILURE;
 	} else {
 		summary_print(stdout, summary);

@@ -402,11 +402,10 @@ static void write_vm_json(struct session *s)
 				 "movablecore", (json_int_t)c->movablecore, "cma", (json_int_t)c->cma, "append",
 				 c->append ? c->append : "", "timeout_s", (double)c->timeout_ns / 1e9, "boots",
 				 s->a->boots, "qemu_command", s->command, "kernels", kernels);
-	char *text = json_dumps(root, JSON_INDENT(2));
 	snprintf(path, sizeof(path), "%s/vm.json", s->dir);
-	if (write_file_atomic(path, text, strlen(text)))
-		pb_err("vm: cannot write %s", path);
-	free(text);
+	int ret = write_json_atomic(path, root, JSON_INDENT(2));
+	if (ret)
+		pb_err("vm: cannot write %s: %s", path, strerror(-ret));
 	json_decref(root);
 }
 
