@@ -1,5 +1,6 @@
 #include "config.h"
 #include "hypothesis.h"
+#include "stats.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
@@ -99,8 +100,15 @@ double welch_p(const double *x, size_t n, const double *y, size_t m)
 	if (se2 == 0) /* as SciPy: t is infinite, or 0/0 when the means agree */
 		return mx == my ? NAN : 0.0;
 	double t = (my - mx) / sqrt(se2);
-	double df = se2 * se2 / (vx * vx / (double)(n - 1) + vy * vy / (double)(m - 1));
-	return fmin(1.0, 2 * gsl_cdf_tdist_Q(fabs(t), df));
+	/* Welch-Satterthwaite on the variances scaled by the larger one:
+	 * squaring 1e200 overflowed to inf/inf, a NaN df. */
+	double s = fmax(vx, vy), a = vx / s, b = vy / s;
+	double df = (a + b) * (a + b) / (a * a / (double)(n - 1) + b * b / (double)(m - 1));
+	if (!isfinite(t) || !isfinite(df)) /* a variance beyond double's range */
+		return NAN;
+	stats_gsl_errors();
+	double p = fmin(1.0, 2 * gsl_cdf_tdist_Q(fabs(t), df));
+	return stats_gsl_errors() ? NAN : p;
 }
 
 double fisher_exact_p(uint64_t a, uint64_t b, uint64_t c, uint64_t d)

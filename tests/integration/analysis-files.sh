@@ -99,3 +99,16 @@ pb compare "$TMP/base.txt" "$TMP/nan.txt" -o "$TMP/keep.txt"
 [ "$(cat "$TMP/keep.xml")" = precious ] && [ "$(cat "$TMP/keep.txt")" = precious ] || fail "an output was damaged"
 ls "$TMP" | grep -q '\.tmp-' && fail "a temporary output was left behind"
 pass "outputs of failed commands left untouched"
+
+# Issue 13, item 2: a value of 1e100 made GSL abort compare, gate and
+# report --html (exit 134). They answer now, Welch's p included.
+printf '1e100\n1\n' >"$TMP/huge.txt"
+seq 10 >"$TMP/ten.txt"
+pb compare "$TMP/huge.txt" "$TMP/ten.txt"
+[ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "compare with a value of 1e100 exited $rc"; }
+grep -q 'no significant change' "$TMP/out" || { cat "$TMP/out"; fail "compare with 1e100 gave no verdict"; }
+pb gate "$TMP/huge.txt" "$TMP/ten.txt"
+[ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || { cat "$TMP/out"; fail "gate with a value of 1e100 exited $rc"; }
+pb report "$TMP/huge.txt" "$TMP/ten.txt" --html "$TMP/huge.html"
+[ "$rc" -eq 0 ] && [ -s "$TMP/huge.html" ] || { cat "$TMP/out"; fail "report --html with 1e100 exited $rc"; }
+pass "compare, gate and report --html answer on a value of 1e100"
