@@ -286,12 +286,77 @@ static json_t *load_json(const char *dir, const char *file, char *err, size_t er
 {
 	char path[4200];
 	json_error_t e;
+	size_t len;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	json_t *j = json_load_file(path, 0, &e);
+	char *text = read_input_file(path, DATASET_MAX_JSON, &len, err, errlen);
+	if (!text)
+		return NULL;
+	json_t *j = json_loadb(text, len, 0, &e);
+	free(text);
 	if (!j)
 		snprintf(err, errlen, "%s:%d: %s", path, e.line, e.text);
+	else if (!json_is_object(j)) {
+		snprintf(err, errlen, "%s: not a JSON object", path);
+		json_decref(j);
+		j = NULL;
+	}
 	return j;
+}
+
+/* The fields of summary.json analysis reads, type-checked: a damaged or
+ * edited file is an error naming the field, never read as 0. */
+static int check_summary(const char *dir, json_t *s, char *err, size_t errlen)
+{
+	json_t *runs = json_object_get(s, "runs"), *run;
+	size_t i;
+
+	if (!json_is_boolean(json_object_get(s, "complete"))) {
+		snprintf(err, errlen, "%s/summary.json: field 'complete': not true or false", dir);
+		return -1;
+	}
+	if (!json_is_array(runs)) {
+		snprintf(err, errlen, "%s/summary.json: field 'runs': not an array", dir);
+		return -1;
+	}
+	json_array_foreach(runs, i, run) {
+		json_t *r = json_object_get(run, "run"), *delta = json_object_get(run, "vmstat_delta"), *v;
+		const char *key;
+		if (!json_is_integer(r) || json_integer_value(r) < 1 || json_integer_value(r) > 1000000) {
+			snprintf(err, errlen, "%s/summary.json: field 'runs[%zu].run': not a run number (1, 2, ...)", dir,
+				 i);
+			return -1;
+		}
+		if (delta && !json_is_null(delta) && !json_is_object(delta)) {
+			snprintf(err, errlen, "%s/summary.json: field 'runs[%zu].vmstat_delta': not an object", dir, i);
+			return -1;
+		}
+		json_object_foreach(delta, key, v) {
+			if (!json_is_integer(v)) {
+				snprintf(err, errlen, "%s/summary.json: field 'runs[%zu].vmstat_delta.%s': not an "
+					 "integer", dir, i, key);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* run.json and summary.json must agree on whether the run finished. */
+static int check_run_json(const char *dir, json_t *run, json_t *summary, char *err, size_t errlen)
+{
+	json_t *c = json_object_get(run, "complete");
+
+	if (!json_is_boolean(c)) {
+		snprintf(err, errlen, "%s/run.json: field 'complete': not true or false", dir);
+		return -1;
+	}
+	if (json_is_true(c) != json_is_true(json_object_get(summary, "complete"))) {
+		snprintf(err, errlen, "%s: run.json says complete: %s but summary.json says %s; the directory "
+			 "is damaged", dir, json_is_true(c) ? "true" : "false", json_is_true(c) ? "false" : "true");
+		return -1;
+	}
+	return 0;
 }
 
 static enum better counter_better(const char *name)
@@ -299,7 +364,8 @@ static enum better counter_better(const char *name)
 	return strstr(name, "fail") ? BETTER_LOWER : BETTER_NEITHER;
 }
 
-static int load_vmstat(struct builder *b, json_t *summary, unsigned run_offset, const struct load_options *o)
+/* After check_summary. */
+static void load_vmstat(struct builder *b, json_t *summary, unsigned run_offset, const struct load_options *o)
 {
 	size_t i;
 	json_t *run;
@@ -309,8 +375,6 @@ static int load_vmstat(struct builder *b, json_t *summary, unsigned run_offset, 
 		json_int_t r = json_integer_value(json_object_get(run, "run"));
 		const char *key;
 		json_t *val;
-		if (r < 1)
-			return -1;
 		json_object_foreach(json_object_get(run, "vmstat_delta"), key, val) {
 			if (!o->all_counters && !counter_is_migration_related(key))
 				continue;
@@ -320,7 +384,6 @@ static int load_vmstat(struct builder *b, json_t *summary, unsigned run_offset, 
 			acc_add(a, run_offset + (unsigned)r - 1, (double)json_integer_value(val));
 		}
 	}
-	return 0;
 }
 
 /* The counters of the first sample of vmstat.csv (node "all"): every
@@ -357,7 +420,8 @@ static void load_counter_names(const char *dir, struct dataset *d)
 	size_t len;
 
 	snprintf(path, sizeof(path), "%s/vmstat.csv", dir);
-	char *text = read_file(path, &len);
+	char why[256];
+	char *text = read_input_file(path, DATASET_MAX_CSV, &len, why, sizeof(why));
 	struct counters_ctx c = { .d = d };
 	if (text)
 		each_line(text, len, counters_line, &c);
@@ -371,9 +435,14 @@ static int load_run_dir(const char *dir, struct builder *b, struct dataset *d, c
 	size_t len;
 	int ret = -1;
 
-	json_t *summary = load_json(dir, "summary.json", err, errlen);
+	json_t *summary = load_json(dir, "summary.json", err, errlen), *run = NULL;
 	if (!summary)
 		return -1;
+	if (check_summary(dir, summary, err, errlen))
+		goto out;
+	run = load_json(dir, "run.json", err, errlen);
+	if (!run || check_run_json(dir, run, summary, err, errlen))
+		goto out;
 	if (!json_is_true(json_object_get(summary, "complete"))) {
 		d->incomplete = true;
 		if (!o->allow_incomplete) {
@@ -383,11 +452,9 @@ static int load_run_dir(const char *dir, struct builder *b, struct dataset *d, c
 		}
 	}
 	snprintf(path, sizeof(path), "%s/samples.csv", dir);
-	char *text = read_file(path, &len);
-	if (!text) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	char *text = read_input_file(path, DATASET_MAX_CSV, &len, err, errlen);
+	if (!text)
 		goto out;
-	}
 	struct samples_ctx c = { .b = b, .path = path, .run_offset = (unsigned)b->nruns, .err = err,
 				 .errlen = errlen };
 	ret = each_line(text, len, samples_row, &c);
@@ -395,19 +462,18 @@ static int load_run_dir(const char *dir, struct builder *b, struct dataset *d, c
 	if (ret)
 		goto out;
 	size_t runs = json_array_size(json_object_get(summary, "runs"));
-	if (load_vmstat(b, summary, (unsigned)b->nruns, o)) {
-		snprintf(err, errlen, "%s/summary.json: runs[] without a run number", dir);
-		ret = -1;
-		goto out;
-	}
+	load_vmstat(b, summary, (unsigned)b->nruns, o);
 	b->nruns += runs > c.max_run - c.run_offset ? runs : c.max_run - c.run_offset;
-	if (!d->run_json)
-		d->run_json = load_json(dir, "run.json", err, errlen);
+	if (!d->run_json) {
+		d->run_json = run;
+		run = NULL;
+	}
 	if (!d->ncounters)
 		load_counter_names(dir, d);
 	ret = 0;
 out:
 	json_decref(summary);
+	json_decref(run);
 	return ret;
 }
 
@@ -595,13 +661,11 @@ static int load_numbers(const char *path, struct dataset *d, const struct load_o
 			size_t errlen)
 {
 	size_t len;
-	char *text = read_file(path, &len);
+	char *text = read_input_file(path, DATASET_MAX_CSV, &len, err, errlen);
 	struct numbers_ctx c = { .path = path, .column = o->column, .col = -1, .err = err, .errlen = errlen };
 
-	if (!text) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (!text)
 		return -1;
-	}
 	if (memchr(text, '\0', len)) {
 		snprintf(err, errlen, "%s: NUL byte: not a text file", path);
 		free(text);
@@ -706,13 +770,14 @@ void dataset_describe(const struct dataset *d, char *buf, size_t len)
 
 bool run_dir_complete(const char *dir)
 {
-	char path[4400];
-	json_t *summary;
-	bool complete;
+	char err[512];
+	json_t *summary = load_json(dir, "summary.json", err, sizeof(err));
+	json_t *run = summary ? load_json(dir, "run.json", err, sizeof(err)) : NULL;
+	bool complete = run && !check_summary(dir, summary, err, sizeof(err)) &&
+			!check_run_json(dir, run, summary, err, sizeof(err)) &&
+			json_is_true(json_object_get(summary, "complete"));
 
-	snprintf(path, sizeof(path), "%s/summary.json", dir);
-	summary = json_load_file(path, 0, NULL);
-	complete = json_is_true(json_object_get(summary, "complete"));
 	json_decref(summary);
+	json_decref(run);
 	return complete;
 }
