@@ -26,7 +26,7 @@ static void push(struct growable *g, double v)
 {
 	if (g->n == g->cap) {
 		g->cap = g->cap ? 2 * g->cap : 64;
-		g->v = realloc(g->v, g->cap * sizeof(*g->v));
+		g->v = xrealloc(g->v, g->cap * sizeof(*g->v));
 	}
 	g->v[g->n++] = v;
 }
@@ -147,7 +147,7 @@ static int read_point(struct capacity *c, const char *run_dir)
 	fclose(f);
 	for (size_t i = 0; i < c->nnodes; i++) {
 		struct node_cap *nc = &c->nodes[i];
-		nc->pts = realloc(nc->pts, (nc->npts + 1) * sizeof(*nc->pts));
+		nc->pts = xrealloc(nc->pts, (nc->npts + 1) * sizeof(*nc->pts));
 		nc->pts[nc->npts++] = pn[i];
 	}
 	return 0;
@@ -203,7 +203,7 @@ static int load_sweep(struct capacity *c, const char *dir)
 		return -1;
 	}
 	c->max_failure_rate = parse_rate(json_string_value(json_object_get(sw, "max_failure_rate")) ?: "1%");
-	char *plan = strdup(json_string_value(json_object_get(sw, "plan")) ?: ""), *save;
+	char *plan = xstrdup(json_string_value(json_object_get(sw, "plan")) ?: ""), *save;
 	for (char *v = strtok_r(plan, ", ", &save); v && c->nplan < MAX_PLAN; v = strtok_r(NULL, ", ", &save))
 		if (parse_size(v, &c->plan[c->nplan], err, sizeof(err)) == 0)
 			c->nplan++;
@@ -484,7 +484,7 @@ static int load(struct capacity *c, const char *dir, double alpha)
 
 int capacity_analyse(const char *dir, double alpha)
 {
-	struct capacity *c = calloc(1, sizeof(*c));
+	struct capacity *c = xcalloc(1, sizeof(*c));
 	char path[4300];
 	int ret = load(c, dir, alpha);
 
@@ -592,7 +592,7 @@ static void capacity_body(struct doc *doc, struct capacity *c, const char *dir)
 
 int capacity_document(const struct doc_options *o, const char *dir)
 {
-	struct capacity *c = calloc(1, sizeof(*c));
+	struct capacity *c = xcalloc(1, sizeof(*c));
 	struct doc doc;
 	struct plotter p;
 	char rel[256], title[300];

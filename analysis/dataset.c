@@ -102,10 +102,10 @@ static struct acc *acc_get(struct builder *b, const char *name, const char *unit
 	for (size_t i = 0; i < b->n; i++)
 		if (!strcmp(b->a[i].m.name, name))
 			return &b->a[i];
-	b->a = realloc(b->a, (b->n + 1) * sizeof(*b->a));
+	b->a = xrealloc(b->a, (b->n + 1) * sizeof(*b->a));
 	struct acc *a = &b->a[b->n++];
 	memset(a, 0, sizeof(*a));
-	a->m.name = strdup(name);
+	a->m.name = xstrdup(name);
 	a->m.unit = unit;
 	a->m.better = better;
 	a->m.kind = kind;
@@ -116,8 +116,8 @@ static void acc_add(struct acc *a, unsigned run, double v)
 {
 	if (a->m.n == a->cap) {
 		a->cap = a->cap ? 2 * a->cap : 256;
-		a->m.v = realloc(a->m.v, a->cap * sizeof(*a->m.v));
-		a->run = realloc(a->run, a->cap * sizeof(*a->run));
+		a->m.v = xrealloc(a->m.v, a->cap * sizeof(*a->m.v));
+		a->run = xrealloc(a->run, a->cap * sizeof(*a->run));
 	}
 	a->m.v[a->m.n] = v;
 	a->run[a->m.n++] = run;
@@ -126,8 +126,8 @@ static void acc_add(struct acc *a, unsigned run, double v)
 static void acc_rate(struct acc *a, unsigned run, bool event)
 {
 	if (run >= a->rate_runs) {
-		a->events = realloc(a->events, (run + 1) * sizeof(*a->events));
-		a->trials = realloc(a->trials, (run + 1) * sizeof(*a->trials));
+		a->events = xrealloc(a->events, (run + 1) * sizeof(*a->events));
+		a->trials = xrealloc(a->trials, (run + 1) * sizeof(*a->trials));
 		for (size_t r = a->rate_runs; r <= run; r++)
 			a->events[r] = a->trials[r] = 0;
 		a->rate_runs = run + 1;
@@ -142,8 +142,8 @@ static void acc_rate(struct acc *a, unsigned run, bool event)
  * is where run r begins in the returned array, start[nruns] its end. */
 static double *group_by_run(const struct acc *a, size_t nruns, size_t *start)
 {
-	double *grouped = malloc((a->m.n + 1) * sizeof(*grouped));
-	size_t *fill = calloc(nruns + 1, sizeof(*fill));
+	double *grouped = xmalloc((a->m.n + 1) * sizeof(*grouped));
+	size_t *fill = xcalloc(nruns + 1, sizeof(*fill));
 
 	memset(start, 0, (nruns + 1) * sizeof(*start));
 	for (size_t i = 0; i < a->m.n; i++)
@@ -161,10 +161,10 @@ static double *group_by_run(const struct acc *a, size_t nruns, size_t *start)
 static void acc_finish(struct acc *a, size_t nruns, struct metric *out)
 {
 	struct metric *m = &a->m;
-	size_t *start = malloc((nruns + 1) * sizeof(*start));
+	size_t *start = xmalloc((nruns + 1) * sizeof(*start));
 	double *grouped = m->kind == METRIC_VALUES ? group_by_run(a, nruns, start) : NULL;
 
-	m->runs = malloc((nruns + 1) * sizeof(*m->runs));
+	m->runs = xmalloc((nruns + 1) * sizeof(*m->runs));
 	for (size_t r = 0; r < nruns; r++) {
 		if (m->kind == METRIC_RATE) {
 			if (r < a->rate_runs && a->trials[r])
@@ -179,7 +179,7 @@ static void acc_finish(struct acc *a, size_t nruns, struct metric *out)
 	}
 	if (a->one_per_run) { /* the pooled sample is the per-run values */
 		free(m->v);
-		m->v = malloc((m->nruns + 1) * sizeof(*m->v));
+		m->v = xmalloc((m->nruns + 1) * sizeof(*m->v));
 		memcpy(m->v, m->runs, m->nruns * sizeof(*m->v));
 		m->n = m->nruns;
 	}
@@ -409,8 +409,8 @@ static int counters_line(char *line, unsigned no, void *ctx)
 		return 1;
 	if (strcmp(f[1], "all") || dataset_has_counter(d, f[2]))
 		return 0;
-	d->counters = realloc(d->counters, (d->ncounters + 1) * sizeof(*d->counters));
-	d->counters[d->ncounters++] = strdup(f[2]);
+	d->counters = xrealloc(d->counters, (d->ncounters + 1) * sizeof(*d->counters));
+	d->counters[d->ncounters++] = xstrdup(f[2]);
 	return 0;
 }
 
@@ -509,8 +509,8 @@ static int load_run_dirs(const char *dir, struct builder *b, struct dataset *d, 
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (de->d_name[0] == '.' || !is_run_dir(path))
 			continue;
-		names = realloc(names, (n + 1) * sizeof(*names));
-		names[n++] = strdup(path);
+		names = xrealloc(names, (n + 1) * sizeof(*names));
+		names[n++] = xstrdup(path);
 	}
 	closedir(dh);
 	if (!n) {
@@ -566,7 +566,7 @@ static int load_directory(const char *dir, struct dataset *d, const struct load_
 				  : load_run_dirs(dir, &b, d, o, err, errlen);
 
 	d->nruns = b.nruns;
-	d->m = calloc(b.n + 1, sizeof(*d->m));
+	d->m = xcalloc(b.n + 1, sizeof(*d->m));
 	for (size_t i = 0; i < b.n; i++) {
 		if (ret || redundant(&b, &b.a[i])) {
 			free(b.a[i].m.name);
@@ -614,7 +614,7 @@ static int numbers_push(struct numbers_ctx *c, const char *s, unsigned no)
 	}
 	if (c->n == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 4096;
-		c->v = realloc(c->v, c->cap * sizeof(*c->v));
+		c->v = xrealloc(c->v, c->cap * sizeof(*c->v));
 	}
 	c->v[c->n++] = x;
 	return 0;
@@ -681,17 +681,17 @@ static int load_numbers(const char *path, struct dataset *d, const struct load_o
 		free(c.v);
 		return -1;
 	}
-	struct metric *m = d->m = calloc(1, sizeof(*d->m));
+	struct metric *m = d->m = xcalloc(1, sizeof(*d->m));
 	d->nm = 1;
 	d->nruns = 1;
-	m->name = strdup(o->column ? o->column : "value");
+	m->name = xstrdup(o->column ? o->column : "value");
 	m->unit = "";
 	m->better = o->higher_is_better ? BETTER_HIGHER : BETTER_LOWER;
 	m->kind = METRIC_VALUES;
 	m->v = c.v;
 	m->n = c.n;
 	sort_doubles(m->v, m->n);
-	m->runs = malloc(sizeof(*m->runs));
+	m->runs = xmalloc(sizeof(*m->runs));
 	m->runs[0] = gsl_stats_median_from_sorted_data(m->v, 1, m->n);
 	m->nruns = 1;
 	return 0;
@@ -702,7 +702,7 @@ int dataset_load(const char *path, const struct load_options *o, struct dataset 
 	struct stat st;
 
 	memset(d, 0, sizeof(*d));
-	d->path = strdup(path);
+	d->path = xstrdup(path);
 	if (stat(path, &st)) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;

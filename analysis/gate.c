@@ -98,7 +98,7 @@ static int read_rule(struct ini_doc *d, const char *section, struct rules *rs)
 				  "cannot be combined with max_regression (make two rules)");
 	if (!*r.require)
 		snprintf(r.require, sizeof(r.require), "%s", rs->require);
-	rs->r = realloc(rs->r, (rs->n + 1) * sizeof(*rs->r));
+	rs->r = xrealloc(rs->r, (rs->n + 1) * sizeof(*rs->r));
 	rs->r[rs->n++] = r;
 	return 0;
 }
@@ -112,7 +112,7 @@ int rules_load(const char *path, struct rules *rs, char *err, size_t errlen)
 	int ret = -1;
 
 	memset(rs, 0, sizeof(*rs));
-	rs->path = strdup(path);
+	rs->path = xstrdup(path);
 	rs->alpha = 0.05;
 	if (!text || ini_doc_parse(&d, text) || read_defaults(&d, rs))
 		goto out;
@@ -139,7 +139,7 @@ void rules_default(const struct dataset *base, double pct, struct rules *rs)
 {
 	memset(rs, 0, sizeof(*rs));
 	rs->alpha = 0.05;
-	rs->r = calloc(base->nm + 1, sizeof(*rs->r));
+	rs->r = xcalloc(base->nm + 1, sizeof(*rs->r));
 	for (size_t i = 0; i < base->nm; i++) {
 		/* latencies; a sample file is taken for one unless --higher-is-better */
 		const struct metric *m = &base->m[i];

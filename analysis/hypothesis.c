@@ -1,4 +1,5 @@
 #include "config.h"
+#include "util.h"
 #include "hypothesis.h"
 #include "stats.h"
 
@@ -20,7 +21,7 @@ double *mann_whitney_null_cdf(size_t n, size_t m)
 		m = t;
 	}
 	size_t deg = n * m;
-	double *c = calloc(deg + 1, sizeof(*c));
+	double *c = xcalloc(deg + 1, sizeof(*c));
 
 	/* [m+i choose i]_q = [m+i-1 choose i-1]_q * (1 - q^(m+i)) / (1 - q^i):
 	 * each pass multiplies then divides; the coefficients stay counts. */
@@ -133,8 +134,8 @@ double fisher_exact_p(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
 
 void holm_adjust(const double *p, size_t n, double *adjusted)
 {
-	size_t *order = malloc((n + 1) * sizeof(*order)), *where = malloc((n + 1) * sizeof(*where));
-	double *valid = calloc(n + 1, sizeof(*valid)), *adj = calloc(n + 1, sizeof(*adj));
+	size_t *order = xmalloc((n + 1) * sizeof(*order)), *where = xmalloc((n + 1) * sizeof(*where));
+	double *valid = xcalloc(n + 1, sizeof(*valid)), *adj = xcalloc(n + 1, sizeof(*adj));
 	size_t m = 0;
 
 	for (size_t i = 0; i < n; i++) {

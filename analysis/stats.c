@@ -1,4 +1,5 @@
 #include "config.h"
+#include "util.h"
 #include "stats.h"
 
 #include <gsl/gsl_cdf.h>
@@ -55,7 +56,7 @@ unsigned stats_gsl_errors(void)
 
 void sort_doubles(double *v, size_t n)
 {
-	double *tmp = n > SORT_BLOCK ? malloc(n * sizeof(*tmp)) : NULL;
+	double *tmp = n > SORT_BLOCK ? xmalloc(n * sizeof(*tmp)) : NULL;
 
 	if (!tmp) { /* small, or no memory for the merge buffer */
 		gsl_sort(v, 1, n);

@@ -78,7 +78,7 @@ static int add_axis(struct sweep *sw, const struct ini_entry *e, const char *fil
 {
 	const char *dot = strchr(e->key, '.');
 	struct axis *a = &sw->a[sw->naxes];
-	char *copy = strdup(e->value), *save;
+	char *copy = xstrdup(e->value), *save;
 
 	if (!dot || dot == e->key || !dot[1] || sw->naxes == MAX_AXES) {
 		snprintf(err, len, "%s:%u: [sweep] key '%s': %s", file, e->line, e->key,
@@ -91,8 +91,8 @@ static int add_axis(struct sweep *sw, const struct ini_entry *e, const char *fil
 	snprintf(a->key, sizeof(a->key), "%s", dot + 1);
 	a->line = e->line;
 	for (char *v = strtok_r(copy, ",", &save); v; v = strtok_r(NULL, ",", &save)) {
-		a->values = realloc(a->values, (a->n + 1) * sizeof(*a->values));
-		a->values[a->n++] = strdup(trim(v));
+		a->values = xrealloc(a->values, (a->n + 1) * sizeof(*a->values));
+		a->values[a->n++] = xstrdup(trim(v));
 	}
 	free(copy);
 	sw->naxes++;
@@ -157,7 +157,7 @@ static char *point_text(const struct ini_doc *doc, const struct sweep *sw, const
 	size_t nsections, len;
 	const char **sections = ini_doc_sections(doc, &nsections);
 	char *text = NULL;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f = xopen_memstream(&text, &len);
 	bool global = false;
 
 	for (size_t s = 0; s < nsections; s++) {

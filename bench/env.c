@@ -13,13 +13,14 @@
 #include <string.h>
 #include <unistd.h>
 
-volatile int env_stop;
+atomic_int env_stop;
 volatile sig_atomic_t env_stop_signal;
 
 static void on_signal(int sig)
 {
 	static const char msg[] = "\npinbench: interrupted: finishing the current call, "
 				  "then restoring the system; again to abort, then run 'pinbench env restore'\n";
+	int saved_errno = errno; /* the interrupted code may be about to read it */
 
 	if (env_stop) {
 		/* Second signal: the default action; the journal stays for
@@ -28,10 +29,12 @@ static void on_signal(int sig)
 		raise(sig);
 		return;
 	}
-	env_stop = 1;
 	env_stop_signal = sig;
-	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
-		return;
+	env_stop = 1;
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+		/* nothing to do: stderr is gone */
+	}
+	errno = saved_errno;
 }
 
 void env_catch_signals(void)

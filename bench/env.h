@@ -4,6 +4,7 @@
 #ifndef PB_ENV_H
 #define PB_ENV_H
 
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,7 +15,7 @@
 #define MEMORY_SYSFS "/sys/devices/system/memory"
 
 /* Set by SIGINT/SIGTERM/SIGHUP; every loop of a run watches it. */
-extern volatile int env_stop;
+extern atomic_int env_stop;
 extern volatile sig_atomic_t env_stop_signal;
 void env_catch_signals(void);
 

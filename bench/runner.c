@@ -283,9 +283,13 @@ static int run_once(struct plan *p, struct run_context *ctx, unsigned run, struc
 
 	for (size_t j = 0; j < p->sc.njobs; j++)
 		nw += p->sc.jobs[j].nnodes;
-	struct worker *w = calloc(nw, sizeof(*w));
-	pthread_t *t = calloc(nw, sizeof(*t));
+	struct worker *w = xcalloc(nw, sizeof(*w));
+	pthread_t *t = xcalloc(nw, sizeof(*t));
 
+	/* Workers start in order; after one that cannot, none does, and
+	 * only the started ones are joined. */
+	size_t started_n = 0;
+	int create_err = 0;
 	nw = 0;
 	for (size_t j = 0; j < p->sc.njobs; j++) {
 		for (unsigned k = 0; k < p->sc.jobs[j].nnodes; k++, nw++) {
@@ -295,10 +299,16 @@ static int run_once(struct plan *p, struct run_context *ctx, unsigned run, struc
 			w[nw].node = p->sc.jobs[j].nodes[k];
 			w[nw].run = run;
 			per_run += pin_worker_calls(&p->sc.jobs[j]);
-			pthread_create(&t[nw], NULL, pin_worker_run, &w[nw]);
+			if (!create_err && !(create_err = pthread_create(&t[nw], NULL, pin_worker_run, &w[nw])))
+				started_n++;
 		}
 	}
-	for (size_t i = 0; i < nw; i++) {
+	if (create_err) {
+		pb_err("cannot start a pin worker thread (%zu of %zu started): %s", started_n, nw,
+		       strerror(create_err));
+		fatal = -1;
+	}
+	for (size_t i = 0; i < started_n; i++) {
 		/* The progress line waits on the first worker; the others
 		 * are joined when it is done. */
 		while (i == 0 && !p->quiet && pb_stderr_is_tty() && pthread_tryjoin_np(t[0], NULL) == EBUSY) {
@@ -353,10 +363,8 @@ static int write_samples(const struct plan *p, const struct sample_list *l)
 	char path[4300], err[32], uerr[32];
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	FILE *f = xopen_memstream(&buf, &len);
 
-	if (!f)
-		return -errno;
 	fprintf(f, "run,iteration,job,node,chunk,bytes,start_ns,pin_ns,errno,error,unpin_ns,unpin_errno,movable_pages_before,unpinnable_pages,migrate_succeeded,migrate_failed\n");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct sample *s = &l->v[i];
@@ -452,7 +460,7 @@ static int start_stressors(const struct plan *p, struct run_context *ctx, struct
 {
 	char why[512];
 
-	ctx->active = calloc(p->sc.nstressors + 1, sizeof(*ctx->active));
+	ctx->active = xcalloc(p->sc.nstressors + 1, sizeof(*ctx->active));
 	for (size_t i = 0; i < p->sc.nstressors; i++) {
 		const struct stressor_job *sj = &p->sc.stressors[i];
 		envs[i] = (struct stressor_env){
@@ -523,7 +531,7 @@ static int parse_args(int argc, char **argv, struct plan *p, const char **out)
 
 int cmd_run(int argc, char **argv)
 {
-	struct plan *p = calloc(1, sizeof(*p));
+	struct plan *p = xcalloc(1, sizeof(*p));
 	struct run_context ctx = { 0 };
 	struct sample_list samples = { 0 };
 	struct sampler sampler;
@@ -570,8 +578,13 @@ int cmd_run(int argc, char **argv)
 	/* What the run saw, after our own changes. */
 	json_t *knobs = sysinfo_knobs(), *zones = sysinfo_zones();
 
-	hwloc_topology_init(&ctx.topo);
-	hwloc_topology_load(ctx.topo);
+	if (hwloc_topology_init(&ctx.topo) || hwloc_topology_load(ctx.topo)) {
+		pb_err("cannot read the machine's topology (hwloc): %s", strerror(errno));
+		json_decref(changes);
+		json_decref(knobs);
+		json_decref(zones);
+		goto out;
+	}
 	ctx.sc = &p->sc;
 	ctx.seed = p->sc.global.seed_given ? p->sc.global.seed : realtime_ns();
 	ctx.check_pinnable = geteuid() == 0 && unpinnable_ranges_build(&ctx.unpinnable) == 0;
@@ -597,12 +610,12 @@ int cmd_run(int argc, char **argv)
 	else if (trace_start(&trace, trace_why, sizeof(trace_why)))
 		pb_warn("no tracepoint attribution: %s", trace_why);
 	json_t *reports = json_object();
-	struct stressor_env *senv = calloc(p->sc.nstressors + 1, sizeof(*senv));
+	struct stressor_env *senv = xcalloc(p->sc.nstressors + 1, sizeof(*senv));
 
 	size_t runs = p->sc.global.runs, done_runs = 0;
-	struct vmstat_snapshot *before = calloc(runs, sizeof(*before)), *after = calloc(runs, sizeof(*after));
-	double *place_sum = calloc(p->nnodes, sizeof(double)), *place_min = calloc(p->nnodes, sizeof(double));
-	unsigned *place_n = calloc(p->nnodes, sizeof(unsigned));
+	struct vmstat_snapshot *before = xcalloc(runs, sizeof(*before)), *after = xcalloc(runs, sizeof(*after));
+	double *place_sum = xcalloc(p->nnodes, sizeof(double)), *place_min = xcalloc(p->nnodes, sizeof(double));
+	unsigned *place_n = xcalloc(p->nnodes, sizeof(unsigned));
 	int failed = start_stressors(p, &ctx, senv);
 
 	for (unsigned r = 1; r <= runs && !env_stop && !failed; r++) {

@@ -224,7 +224,7 @@ static void type_names(char *buf, size_t len)
 
 static int add_pin_job(struct ini_doc *r, struct scenario *sc, const char *section)
 {
-	sc->jobs = realloc(sc->jobs, (sc->njobs + 1) * sizeof(*sc->jobs));
+	sc->jobs = xrealloc(sc->jobs, (sc->njobs + 1) * sizeof(*sc->jobs));
 	struct pin_job *job = &sc->jobs[sc->njobs++];
 	memset(job, 0, sizeof(*job));
 	snprintf(job->name, sizeof(job->name), "%s", section);
@@ -239,12 +239,12 @@ static int add_stressor(struct ini_doc *r, struct scenario *sc, const char *sect
 	const char *key = NULL;
 	char why[256];
 
-	sc->stressors = realloc(sc->stressors, (sc->nstressors + 1) * sizeof(*sc->stressors));
+	sc->stressors = xrealloc(sc->stressors, (sc->nstressors + 1) * sizeof(*sc->stressors));
 	struct stressor_job *sj = &sc->stressors[sc->nstressors++];
 	memset(sj, 0, sizeof(*sj));
 	snprintf(sj->name, sizeof(sj->name), "%s", section);
 	sj->stressor = st;
-	sj->cfg = calloc(1, st->config_size);
+	sj->cfg = xcalloc(1, st->config_size);
 	if (ini_doc_apply_with_defaults(r, section, st->options, st->noptions, sj->cfg))
 		return -1;
 	if (st->check && st->check(sj->cfg, &key, why, sizeof(why))) {
@@ -348,14 +348,14 @@ int scenario_load(const char *path, struct scenario *sc, char *err, size_t errle
 		free(text);
 		return -1;
 	}
-	sc->path = strdup(path);
+	sc->path = xstrdup(path);
 	sc->text = text;
-	copy = strdup(path);
+	copy = xstrdup(path);
 	base = basename(copy);
 	char *dot = strrchr(base, '.');
 	if (dot && !strcmp(dot, ".ini"))
 		*dot = '\0';
-	sc->name = strdup(base);
+	sc->name = xstrdup(base);
 	free(copy);
 	return 0;
 }

@@ -206,7 +206,7 @@ unsigned ini_doc_section_line(const struct ini_doc *d, const char *section)
 
 const char **ini_doc_sections(const struct ini_doc *d, size_t *n)
 {
-	const char **names = malloc((d->n + 1) * sizeof(*names));
+	const char **names = xmalloc((d->n + 1) * sizeof(*names));
 
 	*n = 0;
 	for (size_t i = 0; i < d->n; i++) {

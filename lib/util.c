@@ -1,5 +1,6 @@
 #include "config.h"
 #include "util.h"
+#include "log.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -141,6 +142,45 @@ int parse_bool(const char *s, bool *out, char *err, size_t errlen)
 	return -1;
 }
 
+static void *checked(void *p)
+{
+	if (!p) {
+		pb_err("out of memory (if a run was under way, 'pinbench env restore' undoes its changes)");
+		exit(EXIT_FAILURE);
+	}
+	return p;
+}
+
+void *xmalloc(size_t n)
+{
+	return checked(malloc(n ? n : 1));
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	return checked(calloc(n ? n : 1, size ? size : 1));
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	return checked(realloc(p, n ? n : 1));
+}
+
+char *xstrdup(const char *s)
+{
+	return checked(strdup(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	return checked(strndup(s, n));
+}
+
+FILE *xopen_memstream(char **buf, size_t *len)
+{
+	return checked(open_memstream(buf, len));
+}
+
 void appendf(char *buf, size_t len, size_t *o, const char *fmt, ...)
 {
 	va_list ap;
@@ -207,7 +247,7 @@ void format_iso8601(uint64_t realtime, char *buf, size_t len)
 		 (unsigned)(realtime % 1000000000ULL / 1000000));
 }
 
-void sleep_ns_unless(uint64_t ns, volatile int *stop)
+void sleep_ns_unless(uint64_t ns, atomic_int *stop)
 {
 	uint64_t end = now_ns() + ns;
 

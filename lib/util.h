@@ -3,9 +3,11 @@
 #ifndef PB_UTIL_H
 #define PB_UTIL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define KIB (1024ULL)
@@ -19,6 +21,17 @@ int parse_size(const char *s, uint64_t *out, char *err, size_t errlen);
 int parse_duration_ns(const char *s, uint64_t *out, char *err, size_t errlen);
 int parse_uint(const char *s, uint64_t max, uint64_t *out, char *err, size_t errlen);
 int parse_bool(const char *s, bool *out, char *err, size_t errlen);
+
+/* malloc, calloc, realloc and strdup that never return NULL: out of
+ * memory, they say so and exit (status 1) instead of letting a NULL crash
+ * later. What a run had changed is then undone by 'pinbench env restore'. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* open_memstream, with the same promise. */
+FILE *xopen_memstream(char **buf, size_t *len);
 
 /* snprintf at buf + *o, advancing *o but never past len - 1: a piece that
  * does not fit is cut short instead of writing past the buffer. */
@@ -35,7 +48,7 @@ uint64_t now_ns(void);      /* CLOCK_MONOTONIC */
 uint64_t realtime_ns(void); /* CLOCK_REALTIME, for timestamps in results */
 void format_iso8601(uint64_t realtime, char *buf, size_t len);
 /* Sleeps up to ns, waking early when *stop becomes true. */
-void sleep_ns_unless(uint64_t ns, volatile int *stop);
+void sleep_ns_unless(uint64_t ns, atomic_int *stop);
 
 /* Reads a whole (small, possibly procfs) file; NUL-terminated, malloc'd.
  * Returns NULL with errno set. */

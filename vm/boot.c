@@ -104,7 +104,7 @@ static void __attribute__((format(printf, 2, 3))) argf(struct qemu_cmd *q, const
 /* QEMU option values escape a comma by doubling it. */
 static char *qemu_escape(const char *s)
 {
-	char *out = malloc(2 * strlen(s) + 1), *o = out;
+	char *out = xmalloc(2 * strlen(s) + 1), *o = out;
 
 	for (; *s; s++) {
 		*o++ = *s;
@@ -209,7 +209,7 @@ static void free_cmd(struct qemu_cmd *q)
 enum wait_end { WAIT_EXITED, WAIT_TIMEOUT, WAIT_STOPPED };
 
 /* Waits for QEMU up to the timeout, or until *stop. */
-static enum wait_end wait_bounded(pid_t pid, uint64_t timeout_ns, volatile int *stop, int *status)
+static enum wait_end wait_bounded(pid_t pid, uint64_t timeout_ns, atomic_int *stop, int *status)
 {
 	uint64_t start = now_ns();
 
@@ -392,7 +392,7 @@ static void receive(const char *dir, struct boot_result *r)
 }
 
 int vm_boot(const struct vm_config *cfg, bool kvm, const char *kernel, const char *initrd, const char *dir,
-	    volatile int *stop, struct boot_result *r)
+	    atomic_int *stop, struct boot_result *r)
 {
 	struct qemu_cmd q;
 	char log[4200], who[24];

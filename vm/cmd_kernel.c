@@ -446,7 +446,7 @@ static int configure(const struct build *b)
 	 * after tinyconfig's choices, then olddefconfig settles the rest. */
 	snprintf(config, sizeof(config), "%s/.config", b->tree);
 	snprintf(fragment_path, sizeof(fragment_path), "%s/.pinbench-fragment", b->tree);
-	f = open_memstream(&fragment, &len);
+	f = xopen_memstream(&fragment, &len);
 	fputs(kernel_config, f);
 	if (b->extra_config && append_file(f, b->extra_config))
 		ret = -1;

@@ -456,7 +456,7 @@ static int run_boots(struct session *s, const struct scenario *sc)
 
 int cmd_vm(int argc, char **argv)
 {
-	struct vm_args *a = calloc(1, sizeof(*a));
+	struct vm_args *a = xcalloc(1, sizeof(*a));
 	struct session s = { .a = a };
 	struct scenario sc = { 0 };
 	int ret = parse_args(argc, argv, a), journal = 0;

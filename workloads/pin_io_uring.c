@@ -6,6 +6,7 @@
  * deferred resource nodes on older kernels, which would make the unpin
  * time meaningless. */
 #include "config.h"
+#include "util.h"
 #include "pin_backend.h"
 
 #include <errno.h>
@@ -44,7 +45,7 @@ static void uring_close(struct pin_ctx *ctx)
 
 static int uring_open(struct pin_ctx **out, unsigned nslots)
 {
-	struct pin_ctx *ctx = calloc(1, sizeof(*ctx) + nslots * sizeof(ctx->rings[0]));
+	struct pin_ctx *ctx = xcalloc(1, sizeof(*ctx) + nslots * sizeof(ctx->rings[0]));
 
 	for (; ctx->nslots < nslots; ctx->nslots++) {
 		int ret = io_uring_queue_init(1, &ctx->rings[ctx->nslots], 0);

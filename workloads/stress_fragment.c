@@ -106,7 +106,7 @@ static size_t pipe_bytes_allowed(void)
  * allocations end up in different pipes and closing every Nth pipe later
  * frees scattered pages. The write ends are closed afterwards: a pipe
  * keeps its pages while its read end is open, so a held pipe costs one fd. */
-static int fill_group(struct frag_state *s, size_t first, size_t last, volatile int *stop)
+static int fill_group(struct frag_state *s, size_t first, size_t last, atomic_int *stop)
 {
 	char page[4096];
 
@@ -149,12 +149,12 @@ static int frag_probe(const void *c, char *why, size_t len)
 static int frag_start(const void *c, const struct stressor_env *env, void **state, char *why, size_t len)
 {
 	const struct frag_cfg *cfg = c;
-	struct frag_state *s = calloc(1, sizeof(*s));
+	struct frag_state *s = xcalloc(1, sizeof(*s));
 
 	s->before = high_order_now();
 	s->pipe_bytes = pipe_bytes_allowed();
 	s->npipes = (cfg->size + s->pipe_bytes - 1) / s->pipe_bytes;
-	s->fds = malloc(2 * s->npipes * sizeof(int));
+	s->fds = xmalloc(2 * s->npipes * sizeof(int));
 	for (size_t i = 0; i < 2 * s->npipes; i++)
 		s->fds[i] = -1;
 	for (size_t first = 0; first < s->npipes && !*env->stop; first += FILL_GROUP) {

@@ -48,7 +48,7 @@ static int vmsplice_check(const void *c, const char **key, char *err, size_t len
 
 static int vmsplice_start(const void *cfg, const struct stressor_env *env, void **state, char *why, size_t len)
 {
-	struct vmsplice_state *s = calloc(1, sizeof(*s));
+	struct vmsplice_state *s = xcalloc(1, sizeof(*s));
 
 	(void)env;
 	(void)why;
@@ -63,7 +63,7 @@ static int vmsplice_before_pin(void *state, const struct pin_range *r)
 {
 	struct vmsplice_state *s = state;
 	size_t bytes = s->cfg->pages * 4096;
-	int *fds = malloc(2 * sizeof(int));
+	int *fds = xmalloc(2 * sizeof(int));
 
 	if (s->cfg->offset + bytes > r->len)
 		bytes = s->cfg->offset < r->len ? r->len - s->cfg->offset : 0;

@@ -10,6 +10,7 @@
 #ifndef PB_STRESSOR_H
 #define PB_STRESSOR_H
 
+#include <stdatomic.h>
 #include <hwloc.h>
 #include <jansson.h>
 #include <stddef.h>
@@ -26,7 +27,7 @@ struct stressor_env {
 	hwloc_topology_t topo;
 	uint64_t seed;
 	uint64_t t0;          /* CLOCK_MONOTONIC time 0 of the run directory */
-	volatile int *stop;   /* set on SIGINT/SIGTERM */
+	atomic_int *stop;   /* set on SIGINT/SIGTERM */
 };
 
 /* The memory of one iteration of one pin worker. */
