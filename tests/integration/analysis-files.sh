@@ -112,3 +112,14 @@ pb gate "$TMP/huge.txt" "$TMP/ten.txt"
 pb report "$TMP/huge.txt" "$TMP/ten.txt" --html "$TMP/huge.html"
 [ "$rc" -eq 0 ] && [ -s "$TMP/huge.html" ] || { cat "$TMP/out"; fail "report --html with 1e100 exited $rc"; }
 pass "compare, gate and report --html answer on a value of 1e100"
+
+# Issue 13, item 9: out of memory is a message and exit 1, not a crash on
+# an unchecked realloc (20 million numbers under a 200 MB address space).
+awk 'BEGIN { for (i = 0; i < 20000000; i++) print i % 7 }' >"$TMP/many.txt"
+set +e
+(ulimit -v 200000 && "$PINBENCH" 9>&- report "$TMP/many.txt") >"$TMP/out" 2>&1
+rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q "error: out of memory" "$TMP/out" || { cat "$TMP/out"; fail "out of memory: exit $rc"; }
+rm "$TMP/many.txt"
+pass "out of memory is said, exit 1"
