@@ -88,6 +88,16 @@ printf '%s\n' '[r]' 'metric = value' 'max_regression = lots' >"$TMP/lots.ini"
 expect_error "$TMP/lots.ini:3: [r] key 'max_regression': is not a percentage" gate "$TMP/base.txt" "$TMP/slow.txt" -r "$TMP/lots.ini"
 printf '%s\n' '[r]' 'metric = value' >"$TMP/nolimit.ini"
 expect_error "$TMP/nolimit.ini:2: [r] key 'max_regression': a rule needs" gate "$TMP/base.txt" "$TMP/slow.txt" -r "$TMP/nolimit.ini"
+# Issue 13, item 10: rules that no value could pass, or that allow a
+# negative regression, are refused when read; and so is a rule name that
+# is not UTF-8 (it ends up in JUnit, which xmllint then refused).
+printf '%s\n' '[r]' 'metric = value' 'max_regression = -5%' >"$TMP/neg.ini"
+expect_error "$TMP/neg.ini:3: [r] key 'max_regression': is negative" gate "$TMP/base.txt" "$TMP/slow.txt" -r "$TMP/neg.ini"
+printf '%s\n' '[r]' 'metric = value' 'max = 10' 'min = 20' >"$TMP/minmax.ini"
+expect_error "$TMP/minmax.ini:3: [r] key 'max': is less than min" gate "$TMP/base.txt" "$TMP/slow.txt" -r "$TMP/minmax.ini"
+printf '[r\351]\nmetric = value\nmax_regression = 5%%\n' >"$TMP/latin1.ini"
+expect_error "$TMP/latin1.ini:1: not UTF-8 text" gate "$TMP/base.txt" "$TMP/slow.txt" -r "$TMP/latin1.ini" --junit "$TMP/latin1.xml"
+[ ! -e "$TMP/latin1.xml" ] || fail "JUnit written for a refused rules file"
 expect_error "--alpha '2': not a number between 0 and 1" compare "$TMP/base.txt" "$TMP/slow.txt" --alpha 2
 expect_error "needs BASE and CAND" gate "$TMP/base.txt"
 
