@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { MAX_NODES = 64, MAX_PLAN = 16 };
+enum { MAX_NODES = 64, MAX_PLAN = CAPACITY_MAX_PLAN };
 
 struct growable {
 	double *v;
@@ -181,12 +181,45 @@ static void predict(const struct node_cap *nc, double x, double alpha, double *y
 	*hi = *y + half;
 }
 
-static double parse_rate(const char *s)
+int capacity_parse_rate(const char *s, double *rate, char *why, size_t len)
 {
 	char *end;
 	double v = strtod(s, &end);
 
-	return end == s ? NAN : *end == '%' ? v / 100 : v;
+	if (end != s && !strcmp(end, "%"))
+		v /= 100;
+	else if (end == s || *end)
+		v = NAN;
+	if (!(v >= 0 && v <= 1)) {
+		snprintf(why, len, "'%s' is not a rate between 0%% and 100%% (e.g. 1%%)", s);
+		return -1;
+	}
+	*rate = v;
+	return 0;
+}
+
+int capacity_parse_plan(const char *s, uint64_t *plan, size_t *n, char *why, size_t len)
+{
+	char *copy = xstrdup(s), *save, reason[128];
+	int ret = 0;
+
+	*n = 0;
+	for (char *v = strtok_r(copy, ", ", &save); v && !ret; v = strtok_r(NULL, ", ", &save)) {
+		if (*n == CAPACITY_MAX_PLAN) {
+			snprintf(why, len, "has more than %d sizes", CAPACITY_MAX_PLAN);
+			ret = -1;
+		} else if (parse_size(v, &plan[*n], reason, sizeof(reason))) {
+			snprintf(why, len, "%s", reason);
+			ret = -1;
+		} else if (!plan[*n]) {
+			snprintf(why, len, "a guest size of 0");
+			ret = -1;
+		} else {
+			(*n)++;
+		}
+	}
+	free(copy);
+	return ret;
 }
 
 static int load_sweep(struct capacity *c, const char *dir)
@@ -202,12 +235,14 @@ static int load_sweep(struct capacity *c, const char *dir)
 		pb_err("%s:%d: %s", path, je.line, je.text);
 		return -1;
 	}
-	c->max_failure_rate = parse_rate(json_string_value(json_object_get(sw, "max_failure_rate")) ?: "1%");
-	char *plan = xstrdup(json_string_value(json_object_get(sw, "plan")) ?: ""), *save;
-	for (char *v = strtok_r(plan, ", ", &save); v && c->nplan < MAX_PLAN; v = strtok_r(NULL, ", ", &save))
-		if (parse_size(v, &c->plan[c->nplan], err, sizeof(err)) == 0)
-			c->nplan++;
-	free(plan);
+	if (capacity_parse_rate(json_string_value(json_object_get(sw, "max_failure_rate")) ?: "1%",
+				&c->max_failure_rate, err, sizeof(err)) ||
+	    capacity_parse_plan(json_string_value(json_object_get(sw, "plan")) ?: "", c->plan, &c->nplan, err,
+				sizeof(err))) {
+		pb_err("%s: %s", path, err);
+		json_decref(sw);
+		return -1;
+	}
 	json_array_foreach(json_object_get(sw, "points"), i, pt) {
 		char run_dir[4400];
 		snprintf(run_dir, sizeof(run_dir), "%s/%s", dir, json_string_value(json_object_get(pt, "dir")));

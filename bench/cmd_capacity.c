@@ -112,14 +112,29 @@ static int read_sweep(struct ini_doc *doc, struct sweep *sw, char *err, size_t l
 		const struct ini_entry *e = &doc->e[i];
 		if (strcmp(e->section, "sweep"))
 			continue;
-		if (!strcmp(e->key, "max_failure_rate"))
-			snprintf(sw->max_failure_rate, sizeof(sw->max_failure_rate), "%s", e->value);
-		else if (!strcmp(e->key, "plan"))
-			snprintf(sw->plan, sizeof(sw->plan), "%s", e->value);
-		else if (add_axis(sw, e, doc->name, err, len))
+		bool is_rate = !strcmp(e->key, "max_failure_rate"), is_plan = !strcmp(e->key, "plan");
+		if (is_rate || is_plan) {
+			/* Checked now, not after the whole sweep has run. */
+			char *to = is_rate ? sw->max_failure_rate : sw->plan, why[256];
+			size_t max = is_rate ? sizeof(sw->max_failure_rate) : sizeof(sw->plan), nplan;
+			uint64_t plan[CAPACITY_MAX_PLAN];
+			double rate;
+			int bad = strlen(e->value) >= max;
+			if (bad)
+				snprintf(why, sizeof(why), "is longer than %zu characters", max - 1);
+			else
+				bad = is_rate ? capacity_parse_rate(e->value, &rate, why, sizeof(why))
+					      : capacity_parse_plan(e->value, plan, &nplan, why, sizeof(why));
+			if (bad) {
+				snprintf(err, len, "%s:%u: [sweep] key '%s': %s", doc->name, e->line, e->key, why);
+				return -1;
+			}
+			snprintf(to, max, "%s", e->value);
+		} else if (add_axis(sw, e, doc->name, err, len)) {
 			return -1;
-		else
+		} else {
 			sw->npoints *= sw->a[sw->naxes - 1].n;
+		}
 	}
 	if (!sw->naxes) {
 		snprintf(err, len, "%s: no [sweep] section with SECTION.KEY = values (see pinbench capacity --help)",

@@ -51,3 +51,11 @@ expect_error "/dev/zero: not a regular file" run /dev/zero
 expect_error "/dev/urandom: not a regular file" run /dev/urandom
 mkfifo "$TMP/fifo.ini"
 expect_error "$TMP/fifo.ini: not a regular file" run "$TMP/fifo.ini"
+
+# Item 10: capacity's plan and max_failure_rate are checked before the
+# sweep runs, not found wrong after it.
+plan=$(scenario plan "[pin]" "type = pin" "size = 16M" "[sweep]" "pin.size = 8M, 16M" "plan = banana")
+expect_error "$plan:6: [sweep] key 'plan': 'banana' is not a size" capacity "$plan" -o "$TMP/plan"
+rate=$(scenario rate "[pin]" "type = pin" "size = 16M" "[sweep]" "pin.size = 8M, 16M" "max_failure_rate = 200%")
+expect_error "$rate:6: [sweep] key 'max_failure_rate': '200%' is not a rate between 0% and 100%" capacity "$rate" -o "$TMP/rate"
+[ ! -e "$TMP/plan" ] && [ ! -e "$TMP/rate" ] || fail "a refused sweep left a directory"
