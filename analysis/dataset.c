@@ -257,8 +257,14 @@ static int samples_row(char *line, unsigned no, void *ctx)
 			return -1;
 		}
 	}
-	if (v[C_RUN] < 1 || v[C_RUN] > 1e6) {
-		snprintf(c->err, c->errlen, "%s:%u: column 'run': %.0f is not a run number", c->path, no, v[C_RUN]);
+	if (v[C_RUN] < 1 || v[C_RUN] > 1e6 || v[C_RUN] != floor(v[C_RUN])) {
+		snprintf(c->err, c->errlen, "%s:%u: column 'run': '%s' is not a run number", c->path, no,
+			 f[c->col[C_RUN]]);
+		return -1;
+	}
+	if (v[C_NODE] > 1e6 || v[C_NODE] != floor(v[C_NODE])) { /* (int)1e26 was INT_MIN */
+		snprintf(c->err, c->errlen, "%s:%u: column 'node': '%s' is not a node number", c->path, no,
+			 f[c->col[C_NODE]]);
 		return -1;
 	}
 	unsigned run = c->run_offset + (unsigned)v[C_RUN] - 1;

@@ -63,3 +63,16 @@ pass "a FIFO in place of samples.csv is refused"
 # The reference directory itself is fine.
 "$PINBENCH" 9>&- report "$REF" >/dev/null || fail "the reference run directory is refused"
 pass "the reference run directory reads"
+
+# Issue 13, item 10: node 1e26 in samples.csv was read as node -2147483648.
+rm -rf "$TMP/bad"
+cp -r "$REF" "$TMP/bad"
+awk -F, 'BEGIN { OFS = "," } NR == 1 { for (i = 1; i <= NF; i++) if ($i == "node") c = i } NR == 2 { $c = "1e26" } { print }' \
+	"$REF/samples.csv" >"$TMP/bad/samples.csv"
+set +e
+"$PINBENCH" 9>&- report "$TMP/bad" >"$TMP/out" 2>&1
+rc=$?
+set -e
+[ "$rc" -eq 2 ] && grep -qF "$TMP/bad/samples.csv:2: column 'node': '1e26' is not a node number" "$TMP/out" ||
+	{ cat "$TMP/out"; fail "node 1e26: exit $rc"; }
+pass "node 1e26 in samples.csv is refused"
