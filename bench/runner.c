@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <numa.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,15 +35,18 @@ struct plan {
 	size_t nnodes;
 	char dir[4096], tmpdir[4200];
 	int quiet;
+	int dry_run;
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: pinbench run SCENARIO [-o DIR] [-q]\n"
+	fprintf(f, "usage: pinbench run SCENARIO [-o DIR] [-q] [-n]\n"
 		   "       pinbench run --help-keys\n\n"
 		   "Runs a scenario file and writes a run directory (default results/NAME-TIME/).\n"
 		   "  -o, --output DIR  where to write the run directory (must not exist)\n"
 		   "  -q, --quiet       no progress line\n"
+		   "  -n, --dry-run     check everything a run would check and print the plan;\n"
+		   "                    change nothing (exit 0, 2 bad input, 3 the machine cannot)\n"
 		   "      --help-keys   list every scenario key with its default\n");
 }
 
@@ -87,6 +91,19 @@ static int resolve_nodes(struct plan *p)
 		}
 	}
 	qsort(p->nodes, p->nnodes, sizeof(int), cmp_int);
+	/* More ZONE_MOVABLE than a node has memory cannot be had: refused
+	 * here rather than offlining what can be offlined with a warning. */
+	for (size_t i = 0; p->sc.global.movable && i < p->nnodes; i++) {
+		long long total = numa_available() < 0 ? 0 : numa_node_size64(p->nodes[i], NULL);
+		if (total > 0 && p->sc.global.movable >= (uint64_t)total) {
+			char a[32], b[32];
+			format_size(p->sc.global.movable, a, sizeof(a));
+			format_size((uint64_t)total, b, sizeof(b));
+			pb_err("%s:%u: [global] key 'movable': %s per node is not less than node %d's memory (%s)",
+			       p->sc.path, p->sc.global.movable_line, a, p->nodes[i], b);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -128,6 +145,38 @@ static int check_memory(const struct plan *p)
 	return 0;
 }
 
+/* Pinned memory counts against RLIMIT_MEMLOCK unless the process has
+ * CAP_IPC_LOCK (root): raise the soft limit to the hard one where that is
+ * enough, refuse the run where it is not (every pin would fail ENOMEM,
+ * which looks like a failed migration). */
+static int check_memlock(const struct plan *p)
+{
+	struct rlimit rl;
+	uint64_t pinned = 0;
+	char a[32], b[32];
+
+	if (geteuid() == 0 || getrlimit(RLIMIT_MEMLOCK, &rl))
+		return 0;
+	for (size_t j = 0; j < p->sc.njobs; j++) /* every job's workers pin at once */
+		pinned += p->sc.jobs[j].size * p->sc.jobs[j].nnodes;
+	if (rl.rlim_cur == RLIM_INFINITY || pinned <= rl.rlim_cur)
+		return 0;
+	if (rl.rlim_max == RLIM_INFINITY || pinned <= rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (!p->dry_run && setrlimit(RLIMIT_MEMLOCK, &rl) == 0) {
+			format_size(pinned, a, sizeof(a));
+			pb_info("raised RLIMIT_MEMLOCK to its hard limit for %s of pins", a);
+		}
+		return 0;
+	}
+	format_size(pinned, a, sizeof(a));
+	format_size(rl.rlim_max, b, sizeof(b));
+	pb_err("the scenario pins %s at once but RLIMIT_MEMLOCK allows %s (ulimit -l; the hard limit): "
+	       "every pin beyond it would fail ENOMEM. Raise the limit (limits.conf, systemd LimitMEMLOCK) "
+	       "or run as root", a, b);
+	return -1;
+}
+
 /* Everything the machine must offer; EXIT_CANNOT when it cannot. */
 static int check_machine(const struct plan *p)
 {
@@ -154,7 +203,7 @@ static int check_machine(const struct plan *p)
 		pb_err("this scenario changes system settings (movable, THP knobs or hugetlb pages) and needs root");
 		return -1;
 	}
-	return 0;
+	return check_memlock(p);
 }
 
 /* Sets a knob for the run (journalled) and says so in run.json. */
@@ -220,7 +269,8 @@ static int prepare_system(struct plan *p, json_t *changes)
 	return 0;
 }
 
-static int make_dirs(struct plan *p, const char *out)
+/* Names the run directory and checks it can be written there. */
+static int check_output(struct plan *p, const char *out)
 {
 	struct stat st;
 
@@ -237,6 +287,13 @@ static int make_dirs(struct plan *p, const char *out)
 		pb_err("%s exists: results are never overwritten; choose another -o", p->dir);
 		return -1;
 	}
+	return 0;
+}
+
+static int make_dirs(struct plan *p, const char *out)
+{
+	if (check_output(p, out))
+		return -1;
 	snprintf(p->tmpdir, sizeof(p->tmpdir), "%s.partial-%d", p->dir, (int)getpid());
 	int ret = mkdir_p(p->tmpdir, 0755);
 	if (ret) {
@@ -505,6 +562,7 @@ static int parse_args(int argc, char **argv, struct plan *p, const char **out)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "help-keys", no_argument, NULL, 'k' },
 		{ 0 },
@@ -512,10 +570,11 @@ static int parse_args(int argc, char **argv, struct plan *p, const char **out)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qnh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': *out = optarg; break;
 		case 'q': p->quiet = 1; break;
+		case 'n': p->dry_run = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'k': scenario_print_keys(); return 0;
 		default: usage(stderr); return EXIT_BAD_INPUT;
@@ -556,6 +615,14 @@ int cmd_run(int argc, char **argv)
 	if (check_machine(p) || check_memory(p))
 		goto out;
 	ret = EXIT_BAD_INPUT;
+	if (p->dry_run) {
+		ret = check_output(p, out) ? EXIT_BAD_INPUT : EXIT_SUCCESS;
+		if (!ret) {
+			print_plan(p);
+			printf("dry run: the scenario is valid and this machine can run it; nothing was changed\n");
+		}
+		goto out;
+	}
 	if (make_dirs(p, out))
 		goto out;
 

@@ -266,6 +266,8 @@ static int interpret(struct ini_doc *r, struct scenario *sc)
 	if (ini_doc_apply_with_defaults(r, "global", global_options, ARRAY_SIZE(global_options), &sc->global))
 		return -1;
 	sc->global.seed_given = ini_doc_find(r, "global", "seed") != NULL;
+	const struct ini_entry *movable = ini_doc_find(r, "global", "movable");
+	sc->global.movable_line = movable ? movable->line : 0;
 
 	/* Job sections, in the order they first appear. */
 	sections = ini_doc_sections(r, &nsections);
