@@ -13,6 +13,8 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 static int journal_fd = -1;
@@ -34,14 +36,39 @@ static void state_dir(char *buf, size_t len)
 	snprintf(buf, len, "%s", dir && *dir ? dir : "/run/pinbench");
 }
 
-/* The lock holder writes its pid into a file beside the journal, so the
- * "busy" message can name it. */
+/* The pid holding the flock on the journal, from /proc/locks (the kernel's
+ * word; the owner file can be stale); 0 when not found. */
+static pid_t lock_holder(void)
+{
+	struct stat st;
+	char line[256];
+	pid_t found = 0;
+	FILE *f;
+
+	if (stat(journal_path(), &st) || !(f = fopen("/proc/locks", "re")))
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		int pid;
+		unsigned maj, min;
+		unsigned long ino;
+		if (sscanf(line, "%*d: FLOCK %*s %*s %d %x:%x:%lu", &pid, &maj, &min, &ino) == 4 &&
+		    maj == major(st.st_dev) && min == minor(st.st_dev) && ino == st.st_ino)
+			found = pid;
+	}
+	fclose(f);
+	return found;
+}
+
+/* The lock holder also writes its pid into a file beside the journal, so
+ * the "busy" message can name it where /proc/locks cannot. */
 static pid_t read_holder(void)
 {
 	char dir[4096], path[4200];
 	char *s;
-	pid_t pid = 0;
+	pid_t pid = lock_holder();
 
+	if (pid)
+		return pid;
 	state_dir(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/owner", dir);
 	s = read_line_file(path);

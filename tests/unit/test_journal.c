@@ -243,6 +243,27 @@ static void memory_block_restore(void **state)
 	free(v);
 }
 
+/* Issue 13, item 10: the busy message named a previous holder. The
+ * holder comes from /proc/locks, whatever the owner file says. */
+static void busy_names_the_real_holder(void **state)
+{
+	pid_t child;
+	int status;
+
+	(void)state;
+	put("owner", "1\n"); /* stale: a run long gone */
+	child = fork();
+	if (child == 0) {
+		journal_close();
+		pid_t holder = 0;
+		int ret = journal_open(&holder);
+		_exit(ret == -EBUSY && holder == getppid() ? 0 : 1);
+	}
+	waitpid(child, &status, 0);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void lock_keeps_a_second_writer_out(void **state)
 {
 	pid_t child;
@@ -276,6 +297,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(long_value_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(memory_block_restore, setup, teardown),
 		cmocka_unit_test_setup_teardown(lock_keeps_a_second_writer_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(busy_names_the_real_holder, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
