@@ -233,6 +233,17 @@ static int add_pin_job(struct ini_doc *r, struct scenario *sc, const char *secti
 	return check_pin_job(r, job);
 }
 
+/* "FILE:LINE: [section] key 'k': why", the line the key's, or the
+ * section's when the key is not given. Returns -1. */
+static int key_error(struct ini_doc *r, const char *section, const char *key, const char *why)
+{
+	const struct ini_entry *e = ini_doc_find(r, section, key);
+
+	snprintf(r->err, r->errlen, "%s:%u: [%s] key '%s': %s", r->name,
+		 e ? e->line : ini_doc_section_line(r, section), section, key, why);
+	return -1;
+}
+
 static int add_stressor(struct ini_doc *r, struct scenario *sc, const char *section,
 			const struct stressor *st)
 {
@@ -247,13 +258,26 @@ static int add_stressor(struct ini_doc *r, struct scenario *sc, const char *sect
 	sj->cfg = xcalloc(1, st->config_size);
 	if (ini_doc_apply_with_defaults(r, section, st->options, st->noptions, sj->cfg))
 		return -1;
-	if (st->check && st->check(sj->cfg, &key, why, sizeof(why))) {
-		const struct ini_entry *e = ini_doc_find(r, section, key);
-		snprintf(r->err, r->errlen, "%s:%u: [%s] key '%s': %s", r->name,
-			 e ? e->line : ini_doc_section_line(r, section), section, key, why);
-		return -1;
-	}
+	if (st->check && st->check(sj->cfg, &key, why, sizeof(why)))
+		return key_error(r, section, key, why);
 	return 0;
+}
+
+/* A range stressor's keys against the jobs' pin ranges. */
+static int check_range(struct ini_doc *r, const struct scenario *sc, const struct stressor_job *sj)
+{
+	uint64_t smallest = UINT64_MAX;
+	const char *key = NULL;
+	char why[256];
+
+	if (!sj->stressor->check_range)
+		return 0;
+	for (size_t j = 0; j < sc->njobs; j++)
+		if (sc->jobs[j].chunk < smallest)
+			smallest = sc->jobs[j].chunk;
+	if (!sj->stressor->check_range(sj->cfg, smallest, &key, why, sizeof(why)))
+		return 0;
+	return key_error(r, sj->name, key, why);
 }
 
 static int interpret(struct ini_doc *r, struct scenario *sc)
@@ -314,6 +338,8 @@ static int interpret(struct ini_doc *r, struct scenario *sc)
 		snprintf(r->err, r->errlen, "%s: no pin job (add e.g. [pin] with type = pin)", r->name);
 		ret = -1;
 	}
+	for (size_t i = 0; !ret && i < sc->nstressors; i++)
+		ret = check_range(r, sc, &sc->stressors[i]);
 	return ret;
 }
 

@@ -50,6 +50,9 @@ struct stressor {
 	size_t config_size;   /* the option table fills a struct of this size */
 	/* Optional: checks across keys; names the key at fault in *key. */
 	int (*check)(const void *cfg, const char **key, char *err, size_t len);
+	/* Optional, for range stressors: checks against the smallest pin
+	 * range (chunk) of the scenario's jobs; names the key in *key. */
+	int (*check_range)(const void *cfg, uint64_t smallest_chunk, const char **key, char *err, size_t len);
 	/* Optional: whether this machine can run it (EXIT 3 otherwise). */
 	int (*probe)(const void *cfg, char *why, size_t len);
 	/* Bytes of memory it will take, for the host safety check. */

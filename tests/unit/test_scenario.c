@@ -201,6 +201,9 @@ static const struct bad_case {
 	{ PIN "[s]\ntype=stressful\n", "b.ini:5: [s] key 'type': unknown type 'stressful' (known: pin, pagecache, drop-caches, vmsplice, procvm, odirect, lru-batch, fragment, stress-ng)" },
 	{ PIN "[s]\ntype=vmsplice\npages=0\n", "b.ini:6: [s] key 'pages': must be at least 1" },
 	{ PIN "[s]\ntype=vmsplice\noffset=100\n", "b.ini:6: [s] key 'offset': must be a multiple of 4 KiB" },
+	/* issue 13, item 10: an offset past every pin range holds nothing */
+	{ PIN "[s]\ntype=vmsplice\noffset=999G\n", "b.ini:6: [s] key 'offset': 999 GiB is not inside the pin ranges (the smallest chunk is 4 MiB)" },
+	{ PIN "[q]\ntype=pin\nsize=8M\nchunk=2M\n[s]\ntype=vmsplice\noffset=2M\n", "b.ini:10: [s] key 'offset': 2 MiB is not inside the pin ranges (the smallest chunk is 2 MiB)" },
 	{ PIN "[s]\ntype=vmsplice\nhold=1\n", "b.ini:6: [s] unknown key 'hold' (known: type, pages, offset)" },
 	{ PIN "[s]\ntype=drop-caches\nvalue=4\n", "b.ini:6: [s] key 'value': '4' is not one of 1,2,3" },
 	{ PIN "[s]\ntype=drop-caches\ninterval=often\n", "b.ini:6: [s] key 'interval': 'often' is not a duration" },
