@@ -92,6 +92,10 @@ static int env_movable_cmd(int argc, char **argv)
 	}
 	if (argc == 1 || nodes_spec.all_nodes)
 		nodes_spec.nnodes = (unsigned)env_memory_nodes(nodes_spec.nodes, PB_MAX_NODES);
+	if (env_movable_possible(bytes, nodes_spec.nodes, nodes_spec.nnodes, err, sizeof(err))) {
+		pb_err("env movable: %s", err);
+		return 2;
+	}
 	if (env_begin())
 		return 1;
 	journal_set_scope(0); /* lasts until `env restore` */

@@ -31,6 +31,10 @@ int env_end(void);
  * 1 when some got less (still usable), -errno on failure. */
 int env_movable(uint64_t bytes, const int *nodes, size_t nnodes, char *report, size_t len);
 
+/* Whether bytes of ZONE_MOVABLE can be asked of each node: the node has
+ * memory, and more than bytes of it. 0, or -1 with a sentence in why. */
+int env_movable_possible(uint64_t bytes, const int *nodes, size_t nnodes, char *why, size_t len);
+
 /* Bytes the host can give without risk: MemAvailable minus a margin of
  * max(1 GiB, 5 % of MemTotal). */
 uint64_t env_safe_bytes(uint64_t *mem_available, uint64_t *margin);

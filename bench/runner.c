@@ -17,7 +17,6 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
-#include <numa.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,16 +92,10 @@ static int resolve_nodes(struct plan *p)
 	qsort(p->nodes, p->nnodes, sizeof(int), cmp_int);
 	/* More ZONE_MOVABLE than a node has memory cannot be had: refused
 	 * here rather than offlining what can be offlined with a warning. */
-	for (size_t i = 0; p->sc.global.movable && i < p->nnodes; i++) {
-		long long total = numa_available() < 0 ? 0 : numa_node_size64(p->nodes[i], NULL);
-		if (total > 0 && p->sc.global.movable >= (uint64_t)total) {
-			char a[32], b[32];
-			format_size(p->sc.global.movable, a, sizeof(a));
-			format_size((uint64_t)total, b, sizeof(b));
-			pb_err("%s:%u: [global] key 'movable': %s per node is not less than node %d's memory (%s)",
-			       p->sc.path, p->sc.global.movable_line, a, p->nodes[i], b);
-			return -1;
-		}
+	char why[256];
+	if (p->sc.global.movable && env_movable_possible(p->sc.global.movable, p->nodes, p->nnodes, why, sizeof(why))) {
+		pb_err("%s:%u: [global] key 'movable': %s", p->sc.path, p->sc.global.movable_line, why);
+		return -1;
 	}
 	return 0;
 }

@@ -27,6 +27,10 @@ expect_error "unknown command 'rnu'" rnu
 expect_error "usage: pinbench run" run
 expect_error "env: unknown subcommand 'movabel'" env movabel
 expect_error "env movable: SIZE 'big' is not a size" env movable big
+# Issue 13, item 10: a node that does not exist was blamed on refused
+# memory blocks; a size beyond the node's memory was half done.
+expect_error "env movable: node 1000 does not exist or has no memory" env movable 128M 1000
+expect_error "env movable: 99999 TiB per node is not less than node" env movable 99999T
 
 # An existing directory given to -o is refused and left as it was.
 good=$(scenario good "[p]" "type = pin" "size = 4M")
