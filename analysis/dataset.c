@@ -370,9 +370,10 @@ static enum better counter_better(const char *name)
 	return strstr(name, "fail") ? BETTER_LOWER : BETTER_NEITHER;
 }
 
-/* After check_summary. */
-static void load_vmstat(struct builder *b, json_t *summary, unsigned run_offset, const struct load_options *o)
+/* After check_summary. Returns the highest run number. */
+static size_t load_vmstat(struct builder *b, json_t *summary, unsigned run_offset, const struct load_options *o)
 {
+	size_t max_run = 0;
 	size_t i;
 	json_t *run;
 	char name[160];
@@ -381,6 +382,8 @@ static void load_vmstat(struct builder *b, json_t *summary, unsigned run_offset,
 		json_int_t r = json_integer_value(json_object_get(run, "run"));
 		const char *key;
 		json_t *val;
+		if ((size_t)r > max_run)
+			max_run = (size_t)r;
 		json_object_foreach(json_object_get(run, "vmstat_delta"), key, val) {
 			if (!o->all_counters && !counter_is_migration_related(key))
 				continue;
@@ -390,6 +393,7 @@ static void load_vmstat(struct builder *b, json_t *summary, unsigned run_offset,
 			acc_add(a, run_offset + (unsigned)r - 1, (double)json_integer_value(val));
 		}
 	}
+	return max_run;
 }
 
 /* The counters of the first sample of vmstat.csv (node "all"): every
@@ -467,8 +471,12 @@ static int load_run_dir(const char *dir, struct builder *b, struct dataset *d, c
 	free(text);
 	if (ret)
 		goto out;
+	/* Every run number seen must index the runs (a damaged summary.json
+	 * may number beyond its own length). */
 	size_t runs = json_array_size(json_object_get(summary, "runs"));
-	load_vmstat(b, summary, (unsigned)b->nruns, o);
+	size_t vmstat_runs = load_vmstat(b, summary, (unsigned)b->nruns, o);
+	if (vmstat_runs > runs)
+		runs = vmstat_runs;
 	b->nruns += runs > c.max_run - c.run_offset ? runs : c.max_run - c.run_offset;
 	if (!d->run_json) {
 		d->run_json = run;
@@ -534,15 +542,13 @@ static int load_run_dirs(const char *dir, struct builder *b, struct dataset *d, 
 }
 
 /* Per-node metrics only say something new when there are several nodes. */
-static bool redundant(const struct builder *b, const struct acc *a)
+static size_t count_nodes(const struct builder *b)
 {
 	size_t nodes = 0;
 
-	if (!strstr(a->m.name, ".node"))
-		return false;
 	for (size_t i = 0; i < b->n; i++)
 		nodes += strncmp(b->a[i].m.name, "pin_latency.node", 16) == 0;
-	return nodes < 2;
+	return nodes;
 }
 
 /* Latencies first, then throughput, failures and counters by name. */
@@ -571,10 +577,13 @@ static int load_directory(const char *dir, struct dataset *d, const struct load_
 	int ret = is_run_dir(dir) ? load_run_dir(dir, &b, d, o, err, errlen)
 				  : load_run_dirs(dir, &b, d, o, err, errlen);
 
+	/* counted before the loop frees names */
+	bool one_node = count_nodes(&b) < 2;
+
 	d->nruns = b.nruns;
 	d->m = xcalloc(b.n + 1, sizeof(*d->m));
 	for (size_t i = 0; i < b.n; i++) {
-		if (ret || redundant(&b, &b.a[i])) {
+		if (ret || (one_node && strstr(b.a[i].m.name, ".node"))) {
 			free(b.a[i].m.name);
 			free(b.a[i].m.v);
 			free(b.a[i].run);
@@ -643,12 +652,12 @@ static int csv_line(char *line, unsigned no, void *ctx)
 	size_t n = split_csv(line, f, ARRAY_SIZE(f));
 	if (no == 1) {
 		size_t o = 0;
+		known[0] = '\0';
 		c->ncols = n;
 		for (size_t i = 0; i < n; i++) {
 			if (!strcmp(f[i], c->column))
 				c->col = (int)i;
-			o += (size_t)snprintf(known + o, o < sizeof(known) ? sizeof(known) - o : 0, "%s%s",
-					      i ? ", " : "", f[i]);
+			appendf(known, sizeof(known), &o, "%s%s", i ? ", " : "", f[i]);
 		}
 		if (c->col < 0)
 			snprintf(c->err, c->errlen, "%s:1: no column '%s' (columns: %s)", c->path, c->column, known);
