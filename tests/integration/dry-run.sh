@@ -74,3 +74,10 @@ rc=$?
 set -e
 [ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "soft RLIMIT_MEMLOCK 4 MiB, hard 8 MiB, 8 MiB of pins: exit $rc"; }
 pass "RLIMIT_MEMLOCK is checked before the run"
+
+# ... and env show tells such a user what RLIMIT_MEMLOCK allows, not the
+# free memory alone.
+(ulimit -l 8192 && setpriv --reuid=65534 --regid=65534 --clear-groups "$PINBENCH" 9>&- env show) >"$TMP/out" 2>&1 ||
+	{ cat "$TMP/out"; fail "env show as nobody failed"; }
+grep -q "at most 8 MiB may be pinned: RLIMIT_MEMLOCK" "$TMP/out" || { cat "$TMP/out"; fail "env show hides RLIMIT_MEMLOCK"; }
+pass "env show names RLIMIT_MEMLOCK for a user without root"
