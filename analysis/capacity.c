@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { MAX_NODES = 64, MAX_PLAN = 16 };
+enum { MAX_NODES = 64, MAX_PLAN = CAPACITY_MAX_PLAN };
 
 struct growable {
 	double *v;
@@ -26,7 +26,7 @@ static void push(struct growable *g, double v)
 {
 	if (g->n == g->cap) {
 		g->cap = g->cap ? 2 * g->cap : 64;
-		g->v = realloc(g->v, g->cap * sizeof(*g->v));
+		g->v = xrealloc(g->v, g->cap * sizeof(*g->v));
 	}
 	g->v[g->n++] = v;
 }
@@ -147,7 +147,7 @@ static int read_point(struct capacity *c, const char *run_dir)
 	fclose(f);
 	for (size_t i = 0; i < c->nnodes; i++) {
 		struct node_cap *nc = &c->nodes[i];
-		nc->pts = realloc(nc->pts, (nc->npts + 1) * sizeof(*nc->pts));
+		nc->pts = xrealloc(nc->pts, (nc->npts + 1) * sizeof(*nc->pts));
 		nc->pts[nc->npts++] = pn[i];
 	}
 	return 0;
@@ -181,12 +181,45 @@ static void predict(const struct node_cap *nc, double x, double alpha, double *y
 	*hi = *y + half;
 }
 
-static double parse_rate(const char *s)
+int capacity_parse_rate(const char *s, double *rate, char *why, size_t len)
 {
 	char *end;
 	double v = strtod(s, &end);
 
-	return end == s ? NAN : *end == '%' ? v / 100 : v;
+	if (end != s && !strcmp(end, "%"))
+		v /= 100;
+	else if (end == s || *end)
+		v = NAN;
+	if (!(v >= 0 && v <= 1)) {
+		snprintf(why, len, "'%s' is not a rate between 0%% and 100%% (e.g. 1%%)", s);
+		return -1;
+	}
+	*rate = v;
+	return 0;
+}
+
+int capacity_parse_plan(const char *s, uint64_t *plan, size_t *n, char *why, size_t len)
+{
+	char *copy = xstrdup(s), *save, reason[128];
+	int ret = 0;
+
+	*n = 0;
+	for (char *v = strtok_r(copy, ", ", &save); v && !ret; v = strtok_r(NULL, ", ", &save)) {
+		if (*n == CAPACITY_MAX_PLAN) {
+			snprintf(why, len, "has more than %d sizes", CAPACITY_MAX_PLAN);
+			ret = -1;
+		} else if (parse_size(v, &plan[*n], reason, sizeof(reason))) {
+			snprintf(why, len, "%s", reason);
+			ret = -1;
+		} else if (!plan[*n]) {
+			snprintf(why, len, "a guest size of 0");
+			ret = -1;
+		} else {
+			(*n)++;
+		}
+	}
+	free(copy);
+	return ret;
 }
 
 static int load_sweep(struct capacity *c, const char *dir)
@@ -202,12 +235,14 @@ static int load_sweep(struct capacity *c, const char *dir)
 		pb_err("%s:%d: %s", path, je.line, je.text);
 		return -1;
 	}
-	c->max_failure_rate = parse_rate(json_string_value(json_object_get(sw, "max_failure_rate")) ?: "1%");
-	char *plan = strdup(json_string_value(json_object_get(sw, "plan")) ?: ""), *save;
-	for (char *v = strtok_r(plan, ", ", &save); v && c->nplan < MAX_PLAN; v = strtok_r(NULL, ", ", &save))
-		if (parse_size(v, &c->plan[c->nplan], err, sizeof(err)) == 0)
-			c->nplan++;
-	free(plan);
+	if (capacity_parse_rate(json_string_value(json_object_get(sw, "max_failure_rate")) ?: "1%",
+				&c->max_failure_rate, err, sizeof(err)) ||
+	    capacity_parse_plan(json_string_value(json_object_get(sw, "plan")) ?: "", c->plan, &c->nplan, err,
+				sizeof(err))) {
+		pb_err("%s: %s", path, err);
+		json_decref(sw);
+		return -1;
+	}
 	json_array_foreach(json_object_get(sw, "points"), i, pt) {
 		char run_dir[4400];
 		snprintf(run_dir, sizeof(run_dir), "%s/%s", dir, json_string_value(json_object_get(pt, "dir")));
@@ -416,9 +451,12 @@ static json_t *capacity_json(struct capacity *c)
 				      "max_size_measured", nc->xmax, "pins_with_migration", (json_int_t)nc->gbps_mig.n,
 				      "pins_without_migration", (json_int_t)nc->gbps_plain.n, "points", pts);
 		if (nc->fitted)
-			json_object_set_new(o, "fit", json_pack("{s:s, s:f, s:f, s:f, s:f}", "model",
-				"seconds = intercept + slope * bytes", "intercept_s", nc->c0, "slope_s_per_gib",
-				nc->c1 * (double)GIB, "r2", nc->r2, "residual_sd_s", sqrt(nc->sumsq / ((double)nc->x.n - 2))));
+			/* A NaN (e.g. R² of points all alike) is null: json_pack
+			 * refuses NaN, and the fit would vanish. */
+			json_object_set_new(o, "fit", json_pack("{s:s, s:o, s:o, s:o, s:o}", "model",
+				"seconds = intercept + slope * bytes", "intercept_s", num(nc->c0), "slope_s_per_gib",
+				num(nc->c1 * (double)GIB), "r2", num(nc->r2), "residual_sd_s",
+				num(sqrt(nc->sumsq / ((double)nc->x.n - 2)))));
 		json_array_append_new(nodes, o);
 	}
 	for (size_t i = 0; i < c->nplan; i++) {
@@ -481,21 +519,19 @@ static int load(struct capacity *c, const char *dir, double alpha)
 
 int capacity_analyse(const char *dir, double alpha)
 {
-	struct capacity *c = calloc(1, sizeof(*c));
+	struct capacity *c = xcalloc(1, sizeof(*c));
 	char path[4300];
 	int ret = load(c, dir, alpha);
 
 	if (!ret) {
 		print_tables(stdout, c);
 		json_t *j = capacity_json(c);
-		char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 		snprintf(path, sizeof(path), "%s/%s", dir, CAPACITY_JSON);
-		ret = write_file_atomic(path, text, strlen(text));
+		ret = write_json_atomic(path, j, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 		if (ret)
 			pb_err("cannot write %s: %s", path, strerror(-ret));
 		else
 			printf("\n%s\n", path);
-		free(text);
 		json_decref(j);
 	}
 	capacity_free(c);
@@ -591,7 +627,7 @@ static void capacity_body(struct doc *doc, struct capacity *c, const char *dir)
 
 int capacity_document(const struct doc_options *o, const char *dir)
 {
-	struct capacity *c = calloc(1, sizeof(*c));
+	struct capacity *c = xcalloc(1, sizeof(*c));
 	struct doc doc;
 	struct plotter p;
 	char rel[256], title[300];

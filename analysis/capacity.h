@@ -8,12 +8,21 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "report_doc.h"
 
 /* The sweep directory's description, written by the sweep runner. */
 #define SWEEP_JSON "sweep.json"
 #define CAPACITY_JSON "capacity.json"
+
+/* [sweep] max_failure_rate: "1%" or a fraction, between 0 and 100 %.
+ * 0, or -1 with a reason in why. */
+int capacity_parse_rate(const char *s, double *rate, char *why, size_t len);
+/* [sweep] plan: "64G, 256G, 1T", at most CAPACITY_MAX_PLAN non-zero sizes. */
+#define CAPACITY_MAX_PLAN 16
+int capacity_parse_plan(const char *s, uint64_t *plan, size_t *n, char *why, size_t len);
 
 bool capacity_is_sweep(const char *dir);
 /* Analyses the complete points of dir; writes capacity.json and prints

@@ -1,6 +1,7 @@
 /* pinbench compare BASE CAND [CAND...]: the same metrics side by side,
  * with a verdict per metric and candidate. */
 #include "config.h"
+#include "util.h"
 #include "cmd.h"
 #include "analysis_cli.h"
 #include "compare.h"
@@ -73,8 +74,8 @@ static void format_centre(const struct metric_comparison *r, bool base, char *bu
 
 struct table *compare_overview_table(struct comparison *c, size_t ncand)
 {
-	const char **head = calloc(1 + 1 + 3 * ncand, sizeof(*head));
-	char (*labels)[24] = calloc(ncand, sizeof(*labels));
+	const char **head = xcalloc(1 + 1 + 3 * ncand, sizeof(*head));
+	char (*labels)[24] = xcalloc(ncand, sizeof(*labels));
 	size_t h = 0;
 
 	head[h++] = "metric (median)";
@@ -259,8 +260,8 @@ int cmd_compare(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
-	struct dataset *d = calloc((size_t)argc, sizeof(*d));
-	struct comparison *c = calloc((size_t)argc, sizeof(*c));
+	struct dataset *d = xcalloc((size_t)argc, sizeof(*d));
+	struct comparison *c = xcalloc((size_t)argc, sizeof(*c));
 	ret = analysis_load_all(&a, argv, (size_t)argc, d);
 	FILE *f = ret ? NULL : analysis_open_output(&a, &ret);
 	if (f) {

@@ -178,12 +178,12 @@ static int run_gate(struct gate_args *g, struct rules *given, struct dataset *d)
 	if (!g->rules)
 		rules_default(&d[0], g->max_regression, &rs);
 	double alpha = g->alpha_given || !rs.alpha_given ? g->a.alpha : rs.alpha;
-	const char **names = calloc(rs.n + 1, sizeof(*names));
+	const char **names = xcalloc(rs.n + 1, sizeof(*names));
 	for (size_t i = 0; i < rs.n; i++)
 		names[i] = rs.r[i].metric;
 	compare_datasets(&d[0], &d[1], alpha, names, rs.n, &c);
 	free(names);
-	struct rule_result *res = calloc(rs.n + 1, sizeof(*res));
+	struct rule_result *res = xcalloc(rs.n + 1, sizeof(*res));
 	int ret = 0;
 	if (!rs.n) {
 		pb_err("%s: no latency metric (unit ns) to gate; give --rules", d[0].path);

@@ -285,7 +285,7 @@ int cmd_report(int argc, char **argv)
 	if (r.doc.path && argc == 1 && capacity_is_sweep(argv[0]))
 		return capacity_document(&r.doc, argv[0]) ? 1 : 0;
 
-	struct dataset *d = calloc((size_t)argc, sizeof(*d));
+	struct dataset *d = xcalloc((size_t)argc, sizeof(*d));
 	ret = analysis_load_all(&r.a, argv, (size_t)argc, d);
 	if (!ret && r.doc.path)
 		ret = report_document(&r.doc, d, (size_t)argc) ? 1 : 0;

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "util.h"
 #include "compare.h"
 #include "stats.h"
 
@@ -132,8 +133,8 @@ static const struct metric *counterpart(struct comparison *c, const struct datas
 		return found;
 	struct metric *z = &c->zeros[c->nzeros++];
 	*z = *m;
-	z->v = calloc(d->nruns + 1, sizeof(*z->v));
-	z->runs = calloc(d->nruns + 1, sizeof(*z->runs));
+	z->v = xcalloc(d->nruns + 1, sizeof(*z->v));
+	z->runs = xcalloc(d->nruns + 1, sizeof(*z->runs));
 	z->n = z->nruns = d->nruns;
 	return z;
 }
@@ -147,8 +148,8 @@ void compare_datasets(const struct dataset *base, const struct dataset *cand, do
 	c->base = base;
 	c->cand = cand;
 	c->alpha = alpha;
-	c->m = calloc(base->nm + cand->nm + nextra + 1, sizeof(*c->m));
-	c->zeros = calloc(base->nm + cand->nm + 2 * nextra + 1, sizeof(*c->zeros));
+	c->m = xcalloc(base->nm + cand->nm + nextra + 1, sizeof(*c->m));
+	c->zeros = xcalloc(base->nm + cand->nm + 2 * nextra + 1, sizeof(*c->zeros));
 	for (size_t i = 0; i < base->nm; i++) {
 		c->m[c->n].base = &base->m[i];
 		c->m[c->n++].cand = counterpart(c, cand, &base->m[i]);
@@ -169,7 +170,7 @@ void compare_datasets(const struct dataset *base, const struct dataset *cand, do
 		c->m[c->n++].base = counterpart(c, base, &proto);
 	}
 
-	double *p = malloc((c->n + 1) * sizeof(*p)), *adj = malloc((c->n + 1) * sizeof(*adj));
+	double *p = xmalloc((c->n + 1) * sizeof(*p)), *adj = xmalloc((c->n + 1) * sizeof(*adj));
 	for (size_t i = 0; i < c->n; i++) {
 		compare_metric(&c->m[i], per_run, alpha);
 		p[i] = c->m[i].p;

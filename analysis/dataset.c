@@ -102,10 +102,10 @@ static struct acc *acc_get(struct builder *b, const char *name, const char *unit
 	for (size_t i = 0; i < b->n; i++)
 		if (!strcmp(b->a[i].m.name, name))
 			return &b->a[i];
-	b->a = realloc(b->a, (b->n + 1) * sizeof(*b->a));
+	b->a = xrealloc(b->a, (b->n + 1) * sizeof(*b->a));
 	struct acc *a = &b->a[b->n++];
 	memset(a, 0, sizeof(*a));
-	a->m.name = strdup(name);
+	a->m.name = xstrdup(name);
 	a->m.unit = unit;
 	a->m.better = better;
 	a->m.kind = kind;
@@ -116,8 +116,8 @@ static void acc_add(struct acc *a, unsigned run, double v)
 {
 	if (a->m.n == a->cap) {
 		a->cap = a->cap ? 2 * a->cap : 256;
-		a->m.v = realloc(a->m.v, a->cap * sizeof(*a->m.v));
-		a->run = realloc(a->run, a->cap * sizeof(*a->run));
+		a->m.v = xrealloc(a->m.v, a->cap * sizeof(*a->m.v));
+		a->run = xrealloc(a->run, a->cap * sizeof(*a->run));
 	}
 	a->m.v[a->m.n] = v;
 	a->run[a->m.n++] = run;
@@ -126,8 +126,8 @@ static void acc_add(struct acc *a, unsigned run, double v)
 static void acc_rate(struct acc *a, unsigned run, bool event)
 {
 	if (run >= a->rate_runs) {
-		a->events = realloc(a->events, (run + 1) * sizeof(*a->events));
-		a->trials = realloc(a->trials, (run + 1) * sizeof(*a->trials));
+		a->events = xrealloc(a->events, (run + 1) * sizeof(*a->events));
+		a->trials = xrealloc(a->trials, (run + 1) * sizeof(*a->trials));
 		for (size_t r = a->rate_runs; r <= run; r++)
 			a->events[r] = a->trials[r] = 0;
 		a->rate_runs = run + 1;
@@ -142,8 +142,8 @@ static void acc_rate(struct acc *a, unsigned run, bool event)
  * is where run r begins in the returned array, start[nruns] its end. */
 static double *group_by_run(const struct acc *a, size_t nruns, size_t *start)
 {
-	double *grouped = malloc((a->m.n + 1) * sizeof(*grouped));
-	size_t *fill = calloc(nruns + 1, sizeof(*fill));
+	double *grouped = xmalloc((a->m.n + 1) * sizeof(*grouped));
+	size_t *fill = xcalloc(nruns + 1, sizeof(*fill));
 
 	memset(start, 0, (nruns + 1) * sizeof(*start));
 	for (size_t i = 0; i < a->m.n; i++)
@@ -161,10 +161,10 @@ static double *group_by_run(const struct acc *a, size_t nruns, size_t *start)
 static void acc_finish(struct acc *a, size_t nruns, struct metric *out)
 {
 	struct metric *m = &a->m;
-	size_t *start = malloc((nruns + 1) * sizeof(*start));
+	size_t *start = xmalloc((nruns + 1) * sizeof(*start));
 	double *grouped = m->kind == METRIC_VALUES ? group_by_run(a, nruns, start) : NULL;
 
-	m->runs = malloc((nruns + 1) * sizeof(*m->runs));
+	m->runs = xmalloc((nruns + 1) * sizeof(*m->runs));
 	for (size_t r = 0; r < nruns; r++) {
 		if (m->kind == METRIC_RATE) {
 			if (r < a->rate_runs && a->trials[r])
@@ -179,7 +179,7 @@ static void acc_finish(struct acc *a, size_t nruns, struct metric *out)
 	}
 	if (a->one_per_run) { /* the pooled sample is the per-run values */
 		free(m->v);
-		m->v = malloc((m->nruns + 1) * sizeof(*m->v));
+		m->v = xmalloc((m->nruns + 1) * sizeof(*m->v));
 		memcpy(m->v, m->runs, m->nruns * sizeof(*m->v));
 		m->n = m->nruns;
 	}
@@ -257,8 +257,14 @@ static int samples_row(char *line, unsigned no, void *ctx)
 			return -1;
 		}
 	}
-	if (v[C_RUN] < 1 || v[C_RUN] > 1e6) {
-		snprintf(c->err, c->errlen, "%s:%u: column 'run': %.0f is not a run number", c->path, no, v[C_RUN]);
+	if (v[C_RUN] < 1 || v[C_RUN] > 1e6 || v[C_RUN] != floor(v[C_RUN])) {
+		snprintf(c->err, c->errlen, "%s:%u: column 'run': '%s' is not a run number", c->path, no,
+			 f[c->col[C_RUN]]);
+		return -1;
+	}
+	if (v[C_NODE] > 1e6 || v[C_NODE] != floor(v[C_NODE])) { /* (int)1e26 was INT_MIN */
+		snprintf(c->err, c->errlen, "%s:%u: column 'node': '%s' is not a node number", c->path, no,
+			 f[c->col[C_NODE]]);
 		return -1;
 	}
 	unsigned run = c->run_offset + (unsigned)v[C_RUN] - 1;
@@ -286,12 +292,77 @@ static json_t *load_json(const char *dir, const char *file, char *err, size_t er
 {
 	char path[4200];
 	json_error_t e;
+	size_t len;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	json_t *j = json_load_file(path, 0, &e);
+	char *text = read_input_file(path, DATASET_MAX_JSON, &len, err, errlen);
+	if (!text)
+		return NULL;
+	json_t *j = json_loadb(text, len, 0, &e);
+	free(text);
 	if (!j)
 		snprintf(err, errlen, "%s:%d: %s", path, e.line, e.text);
+	else if (!json_is_object(j)) {
+		snprintf(err, errlen, "%s: not a JSON object", path);
+		json_decref(j);
+		j = NULL;
+	}
 	return j;
+}
+
+/* The fields of summary.json analysis reads, type-checked: a damaged or
+ * edited file is an error naming the field, never read as 0. */
+static int check_summary(const char *dir, json_t *s, char *err, size_t errlen)
+{
+	json_t *runs = json_object_get(s, "runs"), *run;
+	size_t i;
+
+	if (!json_is_boolean(json_object_get(s, "complete"))) {
+		snprintf(err, errlen, "%s/summary.json: field 'complete': not true or false", dir);
+		return -1;
+	}
+	if (!json_is_array(runs)) {
+		snprintf(err, errlen, "%s/summary.json: field 'runs': not an array", dir);
+		return -1;
+	}
+	json_array_foreach(runs, i, run) {
+		json_t *r = json_object_get(run, "run"), *delta = json_object_get(run, "vmstat_delta"), *v;
+		const char *key;
+		if (!json_is_integer(r) || json_integer_value(r) < 1 || json_integer_value(r) > 1000000) {
+			snprintf(err, errlen, "%s/summary.json: field 'runs[%zu].run': not a run number (1, 2, ...)", dir,
+				 i);
+			return -1;
+		}
+		if (delta && !json_is_null(delta) && !json_is_object(delta)) {
+			snprintf(err, errlen, "%s/summary.json: field 'runs[%zu].vmstat_delta': not an object", dir, i);
+			return -1;
+		}
+		json_object_foreach(delta, key, v) {
+			if (!json_is_integer(v)) {
+				snprintf(err, errlen, "%s/summary.json: field 'runs[%zu].vmstat_delta.%s': not an "
+					 "integer", dir, i, key);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* run.json and summary.json must agree on whether the run finished. */
+static int check_run_json(const char *dir, json_t *run, json_t *summary, char *err, size_t errlen)
+{
+	json_t *c = json_object_get(run, "complete");
+
+	if (!json_is_boolean(c)) {
+		snprintf(err, errlen, "%s/run.json: field 'complete': not true or false", dir);
+		return -1;
+	}
+	if (json_is_true(c) != json_is_true(json_object_get(summary, "complete"))) {
+		snprintf(err, errlen, "%s: run.json says complete: %s but summary.json says %s; the directory "
+			 "is damaged", dir, json_is_true(c) ? "true" : "false", json_is_true(c) ? "false" : "true");
+		return -1;
+	}
+	return 0;
 }
 
 static enum better counter_better(const char *name)
@@ -299,8 +370,10 @@ static enum better counter_better(const char *name)
 	return strstr(name, "fail") ? BETTER_LOWER : BETTER_NEITHER;
 }
 
-static int load_vmstat(struct builder *b, json_t *summary, unsigned run_offset, const struct load_options *o)
+/* After check_summary. Returns the highest run number. */
+static size_t load_vmstat(struct builder *b, json_t *summary, unsigned run_offset, const struct load_options *o)
 {
+	size_t max_run = 0;
 	size_t i;
 	json_t *run;
 	char name[160];
@@ -309,8 +382,8 @@ static int load_vmstat(struct builder *b, json_t *summary, unsigned run_offset, 
 		json_int_t r = json_integer_value(json_object_get(run, "run"));
 		const char *key;
 		json_t *val;
-		if (r < 1)
-			return -1;
+		if ((size_t)r > max_run)
+			max_run = (size_t)r;
 		json_object_foreach(json_object_get(run, "vmstat_delta"), key, val) {
 			if (!o->all_counters && !counter_is_migration_related(key))
 				continue;
@@ -320,7 +393,7 @@ static int load_vmstat(struct builder *b, json_t *summary, unsigned run_offset, 
 			acc_add(a, run_offset + (unsigned)r - 1, (double)json_integer_value(val));
 		}
 	}
-	return 0;
+	return max_run;
 }
 
 /* The counters of the first sample of vmstat.csv (node "all"): every
@@ -346,8 +419,8 @@ static int counters_line(char *line, unsigned no, void *ctx)
 		return 1;
 	if (strcmp(f[1], "all") || dataset_has_counter(d, f[2]))
 		return 0;
-	d->counters = realloc(d->counters, (d->ncounters + 1) * sizeof(*d->counters));
-	d->counters[d->ncounters++] = strdup(f[2]);
+	d->counters = xrealloc(d->counters, (d->ncounters + 1) * sizeof(*d->counters));
+	d->counters[d->ncounters++] = xstrdup(f[2]);
 	return 0;
 }
 
@@ -357,7 +430,8 @@ static void load_counter_names(const char *dir, struct dataset *d)
 	size_t len;
 
 	snprintf(path, sizeof(path), "%s/vmstat.csv", dir);
-	char *text = read_file(path, &len);
+	char why[256];
+	char *text = read_input_file(path, DATASET_MAX_CSV, &len, why, sizeof(why));
 	struct counters_ctx c = { .d = d };
 	if (text)
 		each_line(text, len, counters_line, &c);
@@ -371,9 +445,14 @@ static int load_run_dir(const char *dir, struct builder *b, struct dataset *d, c
 	size_t len;
 	int ret = -1;
 
-	json_t *summary = load_json(dir, "summary.json", err, errlen);
+	json_t *summary = load_json(dir, "summary.json", err, errlen), *run = NULL;
 	if (!summary)
 		return -1;
+	if (check_summary(dir, summary, err, errlen))
+		goto out;
+	run = load_json(dir, "run.json", err, errlen);
+	if (!run || check_run_json(dir, run, summary, err, errlen))
+		goto out;
 	if (!json_is_true(json_object_get(summary, "complete"))) {
 		d->incomplete = true;
 		if (!o->allow_incomplete) {
@@ -383,31 +462,32 @@ static int load_run_dir(const char *dir, struct builder *b, struct dataset *d, c
 		}
 	}
 	snprintf(path, sizeof(path), "%s/samples.csv", dir);
-	char *text = read_file(path, &len);
-	if (!text) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	char *text = read_input_file(path, DATASET_MAX_CSV, &len, err, errlen);
+	if (!text)
 		goto out;
-	}
 	struct samples_ctx c = { .b = b, .path = path, .run_offset = (unsigned)b->nruns, .err = err,
 				 .errlen = errlen };
 	ret = each_line(text, len, samples_row, &c);
 	free(text);
 	if (ret)
 		goto out;
+	/* Every run number seen must index the runs (a damaged summary.json
+	 * may number beyond its own length). */
 	size_t runs = json_array_size(json_object_get(summary, "runs"));
-	if (load_vmstat(b, summary, (unsigned)b->nruns, o)) {
-		snprintf(err, errlen, "%s/summary.json: runs[] without a run number", dir);
-		ret = -1;
-		goto out;
-	}
+	size_t vmstat_runs = load_vmstat(b, summary, (unsigned)b->nruns, o);
+	if (vmstat_runs > runs)
+		runs = vmstat_runs;
 	b->nruns += runs > c.max_run - c.run_offset ? runs : c.max_run - c.run_offset;
-	if (!d->run_json)
-		d->run_json = load_json(dir, "run.json", err, errlen);
+	if (!d->run_json) {
+		d->run_json = run;
+		run = NULL;
+	}
 	if (!d->ncounters)
 		load_counter_names(dir, d);
 	ret = 0;
 out:
 	json_decref(summary);
+	json_decref(run);
 	return ret;
 }
 
@@ -443,8 +523,8 @@ static int load_run_dirs(const char *dir, struct builder *b, struct dataset *d, 
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (de->d_name[0] == '.' || !is_run_dir(path))
 			continue;
-		names = realloc(names, (n + 1) * sizeof(*names));
-		names[n++] = strdup(path);
+		names = xrealloc(names, (n + 1) * sizeof(*names));
+		names[n++] = xstrdup(path);
 	}
 	closedir(dh);
 	if (!n) {
@@ -462,15 +542,13 @@ static int load_run_dirs(const char *dir, struct builder *b, struct dataset *d, 
 }
 
 /* Per-node metrics only say something new when there are several nodes. */
-static bool redundant(const struct builder *b, const struct acc *a)
+static size_t count_nodes(const struct builder *b)
 {
 	size_t nodes = 0;
 
-	if (!strstr(a->m.name, ".node"))
-		return false;
 	for (size_t i = 0; i < b->n; i++)
 		nodes += strncmp(b->a[i].m.name, "pin_latency.node", 16) == 0;
-	return nodes < 2;
+	return nodes;
 }
 
 /* Latencies first, then throughput, failures and counters by name. */
@@ -499,10 +577,13 @@ static int load_directory(const char *dir, struct dataset *d, const struct load_
 	int ret = is_run_dir(dir) ? load_run_dir(dir, &b, d, o, err, errlen)
 				  : load_run_dirs(dir, &b, d, o, err, errlen);
 
+	/* counted before the loop frees names */
+	bool one_node = count_nodes(&b) < 2;
+
 	d->nruns = b.nruns;
-	d->m = calloc(b.n + 1, sizeof(*d->m));
+	d->m = xcalloc(b.n + 1, sizeof(*d->m));
 	for (size_t i = 0; i < b.n; i++) {
-		if (ret || redundant(&b, &b.a[i])) {
+		if (ret || (one_node && strstr(b.a[i].m.name, ".node"))) {
 			free(b.a[i].m.name);
 			free(b.a[i].m.v);
 			free(b.a[i].run);
@@ -548,7 +629,7 @@ static int numbers_push(struct numbers_ctx *c, const char *s, unsigned no)
 	}
 	if (c->n == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 4096;
-		c->v = realloc(c->v, c->cap * sizeof(*c->v));
+		c->v = xrealloc(c->v, c->cap * sizeof(*c->v));
 	}
 	c->v[c->n++] = x;
 	return 0;
@@ -571,12 +652,12 @@ static int csv_line(char *line, unsigned no, void *ctx)
 	size_t n = split_csv(line, f, ARRAY_SIZE(f));
 	if (no == 1) {
 		size_t o = 0;
+		known[0] = '\0';
 		c->ncols = n;
 		for (size_t i = 0; i < n; i++) {
 			if (!strcmp(f[i], c->column))
 				c->col = (int)i;
-			o += (size_t)snprintf(known + o, o < sizeof(known) ? sizeof(known) - o : 0, "%s%s",
-					      i ? ", " : "", f[i]);
+			appendf(known, sizeof(known), &o, "%s%s", i ? ", " : "", f[i]);
 		}
 		if (c->col < 0)
 			snprintf(c->err, c->errlen, "%s:1: no column '%s' (columns: %s)", c->path, c->column, known);
@@ -595,13 +676,11 @@ static int load_numbers(const char *path, struct dataset *d, const struct load_o
 			size_t errlen)
 {
 	size_t len;
-	char *text = read_file(path, &len);
+	char *text = read_input_file(path, DATASET_MAX_CSV, &len, err, errlen);
 	struct numbers_ctx c = { .path = path, .column = o->column, .col = -1, .err = err, .errlen = errlen };
 
-	if (!text) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (!text)
 		return -1;
-	}
 	if (memchr(text, '\0', len)) {
 		snprintf(err, errlen, "%s: NUL byte: not a text file", path);
 		free(text);
@@ -617,17 +696,17 @@ static int load_numbers(const char *path, struct dataset *d, const struct load_o
 		free(c.v);
 		return -1;
 	}
-	struct metric *m = d->m = calloc(1, sizeof(*d->m));
+	struct metric *m = d->m = xcalloc(1, sizeof(*d->m));
 	d->nm = 1;
 	d->nruns = 1;
-	m->name = strdup(o->column ? o->column : "value");
+	m->name = xstrdup(o->column ? o->column : "value");
 	m->unit = "";
 	m->better = o->higher_is_better ? BETTER_HIGHER : BETTER_LOWER;
 	m->kind = METRIC_VALUES;
 	m->v = c.v;
 	m->n = c.n;
 	sort_doubles(m->v, m->n);
-	m->runs = malloc(sizeof(*m->runs));
+	m->runs = xmalloc(sizeof(*m->runs));
 	m->runs[0] = gsl_stats_median_from_sorted_data(m->v, 1, m->n);
 	m->nruns = 1;
 	return 0;
@@ -638,7 +717,7 @@ int dataset_load(const char *path, const struct load_options *o, struct dataset 
 	struct stat st;
 
 	memset(d, 0, sizeof(*d));
-	d->path = strdup(path);
+	d->path = xstrdup(path);
 	if (stat(path, &st)) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
@@ -706,13 +785,14 @@ void dataset_describe(const struct dataset *d, char *buf, size_t len)
 
 bool run_dir_complete(const char *dir)
 {
-	char path[4400];
-	json_t *summary;
-	bool complete;
+	char err[512];
+	json_t *summary = load_json(dir, "summary.json", err, sizeof(err));
+	json_t *run = summary ? load_json(dir, "run.json", err, sizeof(err)) : NULL;
+	bool complete = run && !check_summary(dir, summary, err, sizeof(err)) &&
+			!check_run_json(dir, run, summary, err, sizeof(err)) &&
+			json_is_true(json_object_get(summary, "complete"));
 
-	snprintf(path, sizeof(path), "%s/summary.json", dir);
-	summary = json_load_file(path, 0, NULL);
-	complete = json_is_true(json_object_get(summary, "complete"));
 	json_decref(summary);
+	json_decref(run);
 	return complete;
 }

@@ -47,10 +47,17 @@ struct load_options {
 	bool allow_incomplete;
 };
 
+/* The largest files read: a JSON file of a run directory, and a CSV or
+ * plain file of numbers. Anything larger, or not a regular file, is an
+ * error rather than a hang or an exhausted memory. */
+#define DATASET_MAX_JSON (64u << 20)
+#define DATASET_MAX_CSV (1024u << 20)
+
 /* 0, or -1 with one message naming the file (and line and column) in err. */
 int dataset_load(const char *path, const struct load_options *o, struct dataset *d, char *err, size_t errlen);
 void dataset_free(struct dataset *d);
-/* Whether a run directory finished: its summary.json says complete. */
+/* Whether a run directory finished: its summary.json and run.json are
+ * well-formed and both say complete. */
 bool run_dir_complete(const char *dir);
 const struct metric *dataset_metric(const struct dataset *d, const char *name);
 /* The kernel of the runs had this vmstat counter (a run directory leaves

@@ -96,9 +96,18 @@ static int read_rule(struct ini_doc *d, const char *section, struct rules *rs)
 	if (*r.max_regression && (*r.max || *r.min))
 		return rule_error(d, section, *r.max ? "max" : "min",
 				  "cannot be combined with max_regression (make two rules)");
+	/* What can be told without the metric's unit. */
+	char *end, *end2;
+	double v = strtod(r.max_regression, &end);
+	if (*r.max_regression && end != r.max_regression && v < 0)
+		return rule_error(d, section, "max_regression",
+				  "is negative: a rule allows at most this much regression (0 allows none)");
+	double hi = strtod(r.max, &end), lo = strtod(r.min, &end2);
+	if (*r.max && *r.min && end != r.max && end2 != r.min && !strcmp(end, end2) && lo > hi)
+		return rule_error(d, section, "max", "is less than min: no value could pass");
 	if (!*r.require)
 		snprintf(r.require, sizeof(r.require), "%s", rs->require);
-	rs->r = realloc(rs->r, (rs->n + 1) * sizeof(*rs->r));
+	rs->r = xrealloc(rs->r, (rs->n + 1) * sizeof(*rs->r));
 	rs->r[rs->n++] = r;
 	return 0;
 }
@@ -112,7 +121,7 @@ int rules_load(const char *path, struct rules *rs, char *err, size_t errlen)
 	int ret = -1;
 
 	memset(rs, 0, sizeof(*rs));
-	rs->path = strdup(path);
+	rs->path = xstrdup(path);
 	rs->alpha = 0.05;
 	if (!text || ini_doc_parse(&d, text) || read_defaults(&d, rs))
 		goto out;
@@ -139,7 +148,7 @@ void rules_default(const struct dataset *base, double pct, struct rules *rs)
 {
 	memset(rs, 0, sizeof(*rs));
 	rs->alpha = 0.05;
-	rs->r = calloc(base->nm + 1, sizeof(*rs->r));
+	rs->r = xcalloc(base->nm + 1, sizeof(*rs->r));
 	for (size_t i = 0; i < base->nm; i++) {
 		/* latencies; a sample file is taken for one unless --higher-is-better */
 		const struct metric *m = &base->m[i];
@@ -340,6 +349,8 @@ static int evaluate_rule(const struct rules *rs, const struct rule *r, const str
 		    (*r->min && parse_threshold(r->min, mc, false, &lo, &rel)))
 			return fail_rule(rs, r, *r->max ? "max" : "min", err, errlen,
 					 "is not a number in the metric's unit (or a % for a rate)");
+		if (lo > hi)
+			return fail_rule(rs, r, "max", err, errlen, "is less than min: no value could pass");
 		o->limit_is_min = !*r->max || (*r->min && o->cand < lo);
 		o->limit = o->limit_is_min ? lo : hi;
 		o->beyond = o->failed = !(o->cand <= hi && o->cand >= lo);

@@ -1,5 +1,7 @@
 #include "config.h"
+#include "util.h"
 #include "hypothesis.h"
+#include "stats.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
@@ -19,7 +21,7 @@ double *mann_whitney_null_cdf(size_t n, size_t m)
 		m = t;
 	}
 	size_t deg = n * m;
-	double *c = calloc(deg + 1, sizeof(*c));
+	double *c = xcalloc(deg + 1, sizeof(*c));
 
 	/* [m+i choose i]_q = [m+i-1 choose i-1]_q * (1 - q^(m+i)) / (1 - q^i):
 	 * each pass multiplies then divides; the coefficients stay counts. */
@@ -99,8 +101,15 @@ double welch_p(const double *x, size_t n, const double *y, size_t m)
 	if (se2 == 0) /* as SciPy: t is infinite, or 0/0 when the means agree */
 		return mx == my ? NAN : 0.0;
 	double t = (my - mx) / sqrt(se2);
-	double df = se2 * se2 / (vx * vx / (double)(n - 1) + vy * vy / (double)(m - 1));
-	return fmin(1.0, 2 * gsl_cdf_tdist_Q(fabs(t), df));
+	/* Welch-Satterthwaite on the variances scaled by the larger one:
+	 * squaring 1e200 overflowed to inf/inf, a NaN df. */
+	double s = fmax(vx, vy), a = vx / s, b = vy / s;
+	double df = (a + b) * (a + b) / (a * a / (double)(n - 1) + b * b / (double)(m - 1));
+	if (!isfinite(t) || !isfinite(df)) /* a variance beyond double's range */
+		return NAN;
+	stats_gsl_errors();
+	double p = fmin(1.0, 2 * gsl_cdf_tdist_Q(fabs(t), df));
+	return stats_gsl_errors() ? NAN : p;
 }
 
 double fisher_exact_p(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
@@ -125,8 +134,8 @@ double fisher_exact_p(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
 
 void holm_adjust(const double *p, size_t n, double *adjusted)
 {
-	size_t *order = malloc((n + 1) * sizeof(*order)), *where = malloc((n + 1) * sizeof(*where));
-	double *valid = calloc(n + 1, sizeof(*valid)), *adj = calloc(n + 1, sizeof(*adj));
+	size_t *order = xmalloc((n + 1) * sizeof(*order)), *where = xmalloc((n + 1) * sizeof(*where));
+	double *valid = xcalloc(n + 1, sizeof(*valid)), *adj = xcalloc(n + 1, sizeof(*adj));
 	size_t m = 0;
 
 	for (size_t i = 0; i < n; i++) {

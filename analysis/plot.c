@@ -110,9 +110,9 @@ static void plot_render(struct plotter *p, const char *name, const char *title, 
 		snprintf(why, sizeof(why), "gnuplot failed (%d): %.200s", ret, out ? out : "");
 		note_failure(p, name, why);
 	} else {
-		p->images = realloc(p->images, (p->nimages + 1) * sizeof(*p->images));
-		p->images[p->nimages].file = strdup(image);
-		p->images[p->nimages++].title = strdup(title);
+		p->images = xrealloc(p->images, (p->nimages + 1) * sizeof(*p->images));
+		p->images[p->nimages].file = xstrdup(image);
+		p->images[p->nimages++].title = xstrdup(title);
 	}
 	free(out);
 }
@@ -120,8 +120,8 @@ static void plot_render(struct plotter *p, const char *name, const char *title, 
 void plot_begin(struct plot_script *ps)
 {
 	memset(ps, 0, sizeof(*ps));
-	ps->df = open_memstream(&ps->data, &ps->dlen);
-	ps->bf = open_memstream(&ps->body, &ps->blen);
+	ps->df = xopen_memstream(&ps->data, &ps->dlen);
+	ps->bf = xopen_memstream(&ps->body, &ps->blen);
 }
 
 void plot_end(struct plotter *p, struct plot_script *ps, const char *name, const char *title, bool draw)
@@ -336,7 +336,7 @@ static size_t read_vmstat(const char *path, struct series *s, size_t max)
 			memset(&s[n], 0, sizeof(s[n]));
 			snprintf(s[n].name, sizeof(s[n].name), "%s", counter);
 			s[n].first = (double)v;
-			s[n].f = open_memstream(&s[n].points, &s[n].len);
+			s[n].f = xopen_memstream(&s[n].points, &s[n].len);
 			n++;
 		}
 		s[i].last = (double)v;

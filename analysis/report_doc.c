@@ -90,7 +90,7 @@ static bool first_run_dir(const char *path, char *buf, size_t len)
 		snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
 		if (de->d_name[0] != '.' && has_file(sub, "vmstat.csv") && (!best || strcmp(sub, best) < 0)) {
 			free(best);
-			best = strdup(sub);
+			best = xstrdup(sub);
 		}
 	}
 	if (d)
@@ -294,9 +294,9 @@ int report_document(const struct doc_options *o, struct dataset *d, size_t n)
 	struct doc doc;
 	struct plotter p;
 	char rel[256], title[600];
-	char (*names)[256] = calloc(n, sizeof(*names));
-	const char **labels = calloc(n, sizeof(*labels));
-	struct comparison *c = calloc(n, sizeof(*c));
+	char (*names)[256] = xcalloc(n, sizeof(*names));
+	const char **labels = xcalloc(n, sizeof(*labels));
+	struct comparison *c = xcalloc(n, sizeof(*c));
 	int ret = -1;
 
 	for (size_t k = 0; k < n; k++)

@@ -88,13 +88,13 @@ double pairwise_diff_select(const double *x, size_t n, const double *y, size_t m
 	double lo = -INFINITY, hi = INFINITY;
 	uint64_t below = 0, upto = (uint64_t)n * m; /* counts at lo and hi */
 	uint64_t seed = 0x5eed;
-	unsigned long *ranks = malloc(SAMPLE_SIZE * sizeof(*ranks));
-	double *sample = malloc(SAMPLE_SIZE * sizeof(*sample)), answer = NAN;
+	unsigned long *ranks = xmalloc(SAMPLE_SIZE * sizeof(*ranks));
+	double *sample = xmalloc(SAMPLE_SIZE * sizeof(*sample)), answer = NAN;
 
 	for (;;) {
 		uint64_t band = upto - below, want = k - below; /* 1 <= want <= band */
 		if (band <= LIST_LIMIT) {
-			double *all = malloc(band * sizeof(*all));
+			double *all = xmalloc(band * sizeof(*all));
 			size_t got = band_collect(&w, lo, hi, NULL, 0, all);
 			gsl_sort(all, 1, got);
 			answer = all[want - 1];

@@ -1,7 +1,9 @@
 #include "config.h"
+#include "util.h"
 #include "stats.h"
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
@@ -28,9 +30,33 @@ static void merge_runs(const double *in, double *out, size_t n, size_t width)
 	}
 }
 
+static _Thread_local unsigned gsl_errors;
+
+static void count_gsl_error(const char *reason, const char *file, int line, int gsl_errno)
+{
+	(void)reason;
+	(void)file;
+	(void)line;
+	(void)gsl_errno;
+	gsl_errors++;
+}
+
+void stats_init(void)
+{
+	gsl_set_error_handler(count_gsl_error);
+}
+
+unsigned stats_gsl_errors(void)
+{
+	unsigned n = gsl_errors;
+
+	gsl_errors = 0;
+	return n;
+}
+
 void sort_doubles(double *v, size_t n)
 {
-	double *tmp = n > SORT_BLOCK ? malloc(n * sizeof(*tmp)) : NULL;
+	double *tmp = n > SORT_BLOCK ? xmalloc(n * sizeof(*tmp)) : NULL;
 
 	if (!tmp) { /* small, or no memory for the merge buffer */
 		gsl_sort(v, 1, n);

@@ -21,6 +21,15 @@ void describe_sorted(const double *v, size_t n, struct describe *d);
 
 void sort_doubles(double *v, size_t n);
 
+/* Replaces GSL's default error handler, which aborts the process (on
+ * extreme values such as 1e100, deep inside a distribution function),
+ * with one that only counts the error: the function then returns NaN or
+ * its best value, and no input can abort pinbench. Called by main() and
+ * by every program that links the analysis. */
+void stats_init(void);
+/* GSL errors since the last call (and resets the count). */
+unsigned stats_gsl_errors(void);
+
 /* A confidence interval for the q-quantile of the population a sorted
  * sample came from, by the order-statistic (binomial) method: the pair of
  * order statistics X(l) <= X(u) that covers the quantile with probability

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "util.h"
 #include "table.h"
 
 #include <math.h>
@@ -20,7 +21,7 @@ struct table {
 
 struct table *table_new(const char *const *header, size_t ncols)
 {
-	struct table *t = calloc(1, sizeof(*t));
+	struct table *t = xcalloc(1, sizeof(*t));
 
 	t->ncols = ncols;
 	table_row(t);
@@ -31,7 +32,7 @@ struct table *table_new(const char *const *header, size_t ncols)
 
 void table_row(struct table *t)
 {
-	t->cells = realloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(*t->cells));
+	t->cells = xrealloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(*t->cells));
 	memset(&t->cells[t->nrows * t->ncols], 0, t->ncols * sizeof(*t->cells));
 	t->nrows++;
 	t->filled = 0;
@@ -69,7 +70,7 @@ static size_t width(const char *s)
 void table_print(const struct table *t, FILE *f, bool markdown, bool colour)
 {
 	static const char *const codes[] = { "", "\033[32m", "\033[31m", "\033[33m" };
-	size_t *w = calloc(t->ncols, sizeof(*w));
+	size_t *w = xcalloc(t->ncols, sizeof(*w));
 
 	for (size_t r = 0; r < t->nrows; r++)
 		for (size_t c = 0; c < t->ncols; c++) {

@@ -78,7 +78,7 @@ static int add_axis(struct sweep *sw, const struct ini_entry *e, const char *fil
 {
 	const char *dot = strchr(e->key, '.');
 	struct axis *a = &sw->a[sw->naxes];
-	char *copy = strdup(e->value), *save;
+	char *copy = xstrdup(e->value), *save;
 
 	if (!dot || dot == e->key || !dot[1] || sw->naxes == MAX_AXES) {
 		snprintf(err, len, "%s:%u: [sweep] key '%s': %s", file, e->line, e->key,
@@ -91,8 +91,8 @@ static int add_axis(struct sweep *sw, const struct ini_entry *e, const char *fil
 	snprintf(a->key, sizeof(a->key), "%s", dot + 1);
 	a->line = e->line;
 	for (char *v = strtok_r(copy, ",", &save); v; v = strtok_r(NULL, ",", &save)) {
-		a->values = realloc(a->values, (a->n + 1) * sizeof(*a->values));
-		a->values[a->n++] = strdup(trim(v));
+		a->values = xrealloc(a->values, (a->n + 1) * sizeof(*a->values));
+		a->values[a->n++] = xstrdup(trim(v));
 	}
 	free(copy);
 	sw->naxes++;
@@ -112,14 +112,29 @@ static int read_sweep(struct ini_doc *doc, struct sweep *sw, char *err, size_t l
 		const struct ini_entry *e = &doc->e[i];
 		if (strcmp(e->section, "sweep"))
 			continue;
-		if (!strcmp(e->key, "max_failure_rate"))
-			snprintf(sw->max_failure_rate, sizeof(sw->max_failure_rate), "%s", e->value);
-		else if (!strcmp(e->key, "plan"))
-			snprintf(sw->plan, sizeof(sw->plan), "%s", e->value);
-		else if (add_axis(sw, e, doc->name, err, len))
+		bool is_rate = !strcmp(e->key, "max_failure_rate"), is_plan = !strcmp(e->key, "plan");
+		if (is_rate || is_plan) {
+			/* Checked now, not after the whole sweep has run. */
+			char *to = is_rate ? sw->max_failure_rate : sw->plan, why[256];
+			size_t max = is_rate ? sizeof(sw->max_failure_rate) : sizeof(sw->plan), nplan;
+			uint64_t plan[CAPACITY_MAX_PLAN];
+			double rate;
+			int bad = strlen(e->value) >= max;
+			if (bad)
+				snprintf(why, sizeof(why), "is longer than %zu characters", max - 1);
+			else
+				bad = is_rate ? capacity_parse_rate(e->value, &rate, why, sizeof(why))
+					      : capacity_parse_plan(e->value, plan, &nplan, why, sizeof(why));
+			if (bad) {
+				snprintf(err, len, "%s:%u: [sweep] key '%s': %s", doc->name, e->line, e->key, why);
+				return -1;
+			}
+			snprintf(to, max, "%s", e->value);
+		} else if (add_axis(sw, e, doc->name, err, len)) {
 			return -1;
-		else
+		} else {
 			sw->npoints *= sw->a[sw->naxes - 1].n;
+		}
 	}
 	if (!sw->naxes) {
 		snprintf(err, len, "%s: no [sweep] section with SECTION.KEY = values (see pinbench capacity --help)",
@@ -157,7 +172,7 @@ static char *point_text(const struct ini_doc *doc, const struct sweep *sw, const
 	size_t nsections, len;
 	const char **sections = ini_doc_sections(doc, &nsections);
 	char *text = NULL;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f = xopen_memstream(&text, &len);
 	bool global = false;
 
 	for (size_t s = 0; s < nsections; s++) {
@@ -255,10 +270,10 @@ static int write_sweep_json(const char *dir, const char *scenario, const struct 
 	json_t *root = json_pack("{s:i, s:s, s:s, s:s, s:o, s:o}", "schema_version", 1, "scenario", scenario,
 				 "max_failure_rate", sw->max_failure_rate, "plan", sw->plan, "axes", axes, "points",
 				 points);
-	char *text = json_dumps(root, JSON_INDENT(2));
 	snprintf(path, sizeof(path), "%s/%s", dir, SWEEP_JSON);
-	int ret = write_file_atomic(path, text, strlen(text));
-	free(text);
+	int ret = write_json_atomic(path, root, JSON_INDENT(2));
+	if (ret)
+		pb_err("capacity: cannot write %s: %s", path, strerror(-ret));
 	json_decref(root);
 	return ret;
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static void env_usage(FILE *f)
@@ -42,7 +43,17 @@ static int env_show(void)
 	printf("root:               %s\n", geteuid() == 0 ? "yes" : "no (movable, thp and hugetlb need root)");
 	format_size(avail, a, sizeof(a));
 	format_size(safe, b, sizeof(b));
-	printf("MemAvailable:       %s (at most %s may be pinned)\n", a, b);
+	/* Without root (CAP_IPC_LOCK) RLIMIT_MEMLOCK bounds the pins too. */
+	struct rlimit rl;
+	if (geteuid() != 0 && getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
+	    rl.rlim_max < safe) {
+		char c[32];
+		format_size(rl.rlim_max, c, sizeof(c));
+		printf("MemAvailable:       %s (at most %s may be pinned: RLIMIT_MEMLOCK, ulimit -l; "
+		       "%s as root)\n", a, c, b);
+	} else {
+		printf("MemAvailable:       %s (at most %s may be pinned)\n", a, b);
+	}
 	printf("THP enabled:        %s\n", thp ? thp : "unavailable");
 	free(thp);
 	for (size_t i = 0; i < n; i++) {
@@ -94,6 +105,10 @@ static int env_movable_cmd(int argc, char **argv)
 	}
 	if (argc == 1 || nodes_spec.all_nodes)
 		nodes_spec.nnodes = (unsigned)env_memory_nodes(nodes_spec.nodes, PB_MAX_NODES);
+	if (env_movable_possible(bytes, nodes_spec.nodes, nodes_spec.nnodes, err, sizeof(err))) {
+		pb_err("env movable: %s", err);
+		return 2;
+	}
 	if (env_begin())
 		return 1;
 	journal_set_scope(0); /* lasts until `env restore` */

@@ -13,13 +13,14 @@
 #include <string.h>
 #include <unistd.h>
 
-volatile int env_stop;
+atomic_int env_stop;
 volatile sig_atomic_t env_stop_signal;
 
 static void on_signal(int sig)
 {
 	static const char msg[] = "\npinbench: interrupted: finishing the current call, "
 				  "then restoring the system; again to abort, then run 'pinbench env restore'\n";
+	int saved_errno = errno; /* the interrupted code may be about to read it */
 
 	if (env_stop) {
 		/* Second signal: the default action; the journal stays for
@@ -28,10 +29,12 @@ static void on_signal(int sig)
 		raise(sig);
 		return;
 	}
-	env_stop = 1;
 	env_stop_signal = sig;
-	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
-		return;
+	env_stop = 1;
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+		/* nothing to do: stderr is gone */
+	}
+	errno = saved_errno;
 }
 
 void env_catch_signals(void)
@@ -94,6 +97,32 @@ static int block_to_movable(const struct memblock *b)
 	if (ret) /* put it back at once; the journal covers a failure here */
 		memblock_online(MEMORY_SYSFS, b->id, b->zone);
 	return ret;
+}
+
+int env_movable_possible(uint64_t bytes, const int *nodes, size_t nnodes, char *why, size_t len)
+{
+	int have[1024];
+	size_t nhave = env_memory_nodes(have, ARRAY_SIZE(have));
+	char a[32], b[32];
+
+	for (size_t i = 0; i < nnodes; i++) {
+		bool exists = false;
+		for (size_t h = 0; h < nhave; h++)
+			exists |= have[h] == nodes[i];
+		if (!exists) {
+			snprintf(why, len, "node %d does not exist or has no memory on this machine (%zu node(s) with "
+				 "memory)", nodes[i], nhave);
+			return -1;
+		}
+		long long total = numa_available() < 0 ? 0 : numa_node_size64(nodes[i], NULL);
+		if (total > 0 && bytes >= (uint64_t)total) {
+			format_size(bytes, a, sizeof(a));
+			format_size((uint64_t)total, b, sizeof(b));
+			snprintf(why, len, "%s per node is not less than node %d's memory (%s)", a, nodes[i], b);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int env_movable(uint64_t bytes, const int *nodes, size_t nnodes, char *report, size_t len)

@@ -4,6 +4,7 @@
 #ifndef PB_ENV_H
 #define PB_ENV_H
 
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,7 +15,7 @@
 #define MEMORY_SYSFS "/sys/devices/system/memory"
 
 /* Set by SIGINT/SIGTERM/SIGHUP; every loop of a run watches it. */
-extern volatile int env_stop;
+extern atomic_int env_stop;
 extern volatile sig_atomic_t env_stop_signal;
 void env_catch_signals(void);
 
@@ -29,6 +30,10 @@ int env_end(void);
  * report (one line per node). Returns 0 when every node got enough,
  * 1 when some got less (still usable), -errno on failure. */
 int env_movable(uint64_t bytes, const int *nodes, size_t nnodes, char *report, size_t len);
+
+/* Whether bytes of ZONE_MOVABLE can be asked of each node: the node has
+ * memory, and more than bytes of it. 0, or -1 with a sentence in why. */
+int env_movable_possible(uint64_t bytes, const int *nodes, size_t nnodes, char *why, size_t len);
 
 /* Bytes the host can give without risk: MemAvailable minus a margin of
  * max(256 MiB, 5 % of MemTotal): a 24 GiB host keeps 1.2 GiB, a 2 GiB

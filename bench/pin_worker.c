@@ -27,7 +27,7 @@ void sample_list_push(struct sample_list *l, const struct sample *s)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 1024;
-		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
 	}
 	l->v[l->n++] = *s;
 }
@@ -223,7 +223,7 @@ void *pin_worker_run(void *arg)
 	const struct pin_job *job = w->job;
 	size_t nchunks = job->size / job->chunk;
 	struct region r = { .fd = -1 };
-	struct sample *s = calloc(nchunks, sizeof(*s));
+	struct sample *s = xcalloc(nchunks, sizeof(*s));
 	struct pin_ctx *pc = NULL;
 	uint64_t seed = w->ctx->seed ^ ((uint64_t)w->run << 48) ^ ((uint64_t)w->job_idx << 32) ^
 			(uint64_t)w->node;

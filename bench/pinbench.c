@@ -3,6 +3,7 @@
 #include "config.h"
 #include "cmd.h"
 #include "log.h"
+#include "stats.h"
 #include "stressor.h"
 #include "util.h"
 
@@ -64,6 +65,7 @@ int main(int argc, char **argv)
 {
 	int i = 1;
 
+	stats_init();
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
 			pb_verbose++;

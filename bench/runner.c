@@ -35,15 +35,18 @@ struct plan {
 	char dir[4096], tmpdir[4200];
 	int quiet;
 	json_t *hangs; /* pin calls given up on */
+	int dry_run;
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: pinbench run SCENARIO [-o DIR] [-q]\n"
+	fprintf(f, "usage: pinbench run SCENARIO [-o DIR] [-q] [-n]\n"
 		   "       pinbench run --help-keys\n\n"
 		   "Runs a scenario file and writes a run directory (default results/NAME-TIME/).\n"
 		   "  -o, --output DIR  where to write the run directory (must not exist)\n"
 		   "  -q, --quiet       no progress line\n"
+		   "  -n, --dry-run     check everything a run would check and print the plan;\n"
+		   "                    change nothing (exit 0, 2 bad input, 3 the machine cannot)\n"
 		   "      --help-keys   list every scenario key with its default\n");
 }
 
@@ -88,6 +91,13 @@ static int resolve_nodes(struct plan *p)
 		}
 	}
 	qsort(p->nodes, p->nnodes, sizeof(int), cmp_int);
+	/* More ZONE_MOVABLE than a node has memory cannot be had: refused
+	 * here rather than offlining what can be offlined with a warning. */
+	char why[256];
+	if (p->sc.global.movable && env_movable_possible(p->sc.global.movable, p->nodes, p->nnodes, why, sizeof(why))) {
+		pb_err("%s:%u: [global] key 'movable': %s", p->sc.path, p->sc.global.movable_line, why);
+		return -1;
+	}
 	return 0;
 }
 
@@ -129,6 +139,38 @@ static int check_memory(const struct plan *p)
 	return 0;
 }
 
+/* Pinned memory counts against RLIMIT_MEMLOCK unless the process has
+ * CAP_IPC_LOCK (root): raise the soft limit to the hard one where that is
+ * enough, refuse the run where it is not (every pin would fail ENOMEM,
+ * which looks like a failed migration). */
+static int check_memlock(const struct plan *p)
+{
+	struct rlimit rl;
+	uint64_t pinned = 0;
+	char a[32], b[32];
+
+	if (geteuid() == 0 || getrlimit(RLIMIT_MEMLOCK, &rl))
+		return 0;
+	for (size_t j = 0; j < p->sc.njobs; j++) /* every job's workers pin at once */
+		pinned += p->sc.jobs[j].size * p->sc.jobs[j].nnodes;
+	if (rl.rlim_cur == RLIM_INFINITY || pinned <= rl.rlim_cur)
+		return 0;
+	if (rl.rlim_max == RLIM_INFINITY || pinned <= rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (!p->dry_run && setrlimit(RLIMIT_MEMLOCK, &rl) == 0) {
+			format_size(pinned, a, sizeof(a));
+			pb_info("raised RLIMIT_MEMLOCK to its hard limit for %s of pins", a);
+		}
+		return 0;
+	}
+	format_size(pinned, a, sizeof(a));
+	format_size(rl.rlim_max, b, sizeof(b));
+	pb_err("the scenario pins %s at once but RLIMIT_MEMLOCK allows %s (ulimit -l; the hard limit): "
+	       "every pin beyond it would fail ENOMEM. Raise the limit (limits.conf, systemd LimitMEMLOCK) "
+	       "or run as root", a, b);
+	return -1;
+}
+
 /* Everything the machine must offer; EXIT_CANNOT when it cannot. */
 static int check_machine(const struct plan *p)
 {
@@ -155,7 +197,7 @@ static int check_machine(const struct plan *p)
 		pb_err("this scenario changes system settings (movable, THP knobs or hugetlb pages) and needs root");
 		return -1;
 	}
-	return 0;
+	return check_memlock(p);
 }
 
 /* Sets a knob for the run (journalled) and says so in run.json. */
@@ -221,10 +263,16 @@ static int prepare_system(struct plan *p, json_t *changes)
 	return 0;
 }
 
-static int make_dirs(struct plan *p, const char *out)
+/* Names the run directory and checks it can be written there. */
+static int check_output(struct plan *p, const char *out)
 {
 	struct stat st;
 
+	if (out && (strlen(out) >= sizeof(p->dir) - 32 || !utf8_valid(out, strlen(out)))) {
+		pb_err("-o %s: %s", out, strlen(out) >= sizeof(p->dir) - 32 ? "the path is too long"
+			: "the path is not UTF-8 (run.json records it)");
+		return -1;
+	}
 	if (out)
 		snprintf(p->dir, sizeof(p->dir), "%s", out);
 	else
@@ -233,6 +281,13 @@ static int make_dirs(struct plan *p, const char *out)
 		pb_err("%s exists: results are never overwritten; choose another -o", p->dir);
 		return -1;
 	}
+	return 0;
+}
+
+static int make_dirs(struct plan *p, const char *out)
+{
+	if (check_output(p, out))
+		return -1;
 	snprintf(p->tmpdir, sizeof(p->tmpdir), "%s.partial-%d", p->dir, (int)getpid());
 	int ret = mkdir_p(p->tmpdir, 0755);
 	if (ret) {
@@ -354,9 +409,13 @@ static int run_once(struct plan *p, struct run_context *ctx, unsigned run, struc
 
 	for (size_t j = 0; j < p->sc.njobs; j++)
 		nw += p->sc.jobs[j].nnodes;
-	struct worker *w = calloc(nw, sizeof(*w));
-	pthread_t *t = calloc(nw, sizeof(*t));
+	struct worker *w = xcalloc(nw, sizeof(*w));
+	pthread_t *t = xcalloc(nw, sizeof(*t));
 
+	/* Workers start in order; after one that cannot, none does, and
+	 * only the started ones are joined. */
+	size_t started_n = 0;
+	int create_err = 0;
 	nw = 0;
 	for (size_t j = 0; j < p->sc.njobs; j++) {
 		for (unsigned k = 0; k < p->sc.jobs[j].nnodes; k++, nw++) {
@@ -366,10 +425,16 @@ static int run_once(struct plan *p, struct run_context *ctx, unsigned run, struc
 			w[nw].node = p->sc.jobs[j].nodes[k];
 			w[nw].run = run;
 			per_run += pin_worker_calls(&p->sc.jobs[j]);
-			pthread_create(&t[nw], NULL, pin_worker_run, &w[nw]);
+			if (!create_err && !(create_err = pthread_create(&t[nw], NULL, pin_worker_run, &w[nw])))
+				started_n++;
 		}
 	}
-	wait_workers(p, w, t, nw, run, per_run, started);
+	if (create_err) {
+		pb_err("cannot start a pin worker thread (%zu of %zu started): %s", started_n, nw,
+		       strerror(create_err));
+		fatal = -1;
+	}
+	wait_workers(p, w, t, started_n, run, per_run, started);
 	if (!p->quiet && pb_stderr_is_tty())
 		fprintf(stderr, "\r%*s\r", 100, "");
 	for (size_t i = 0; i < nw; i++) {
@@ -420,7 +485,7 @@ static int write_samples(const struct plan *p, const struct sample_list *l)
 	char path[4300], err[32], uerr[32];
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	FILE *f = xopen_memstream(&buf, &len);
 
 	fprintf(f, "run,iteration,job,node,chunk,bytes,start_ns,pin_ns,errno,error,unpin_ns,unpin_errno,movable_pages_before,unpinnable_pages,migrate_succeeded,migrate_failed\n");
 	for (size_t i = 0; i < l->n; i++) {
@@ -445,7 +510,10 @@ static int write_samples(const struct plan *p, const struct sample_list *l)
 			fputc(',', f);
 		fputc('\n', f);
 	}
-	fclose(f);
+	if (fclose(f)) {
+		free(buf);
+		return -ENOMEM;
+	}
 	snprintf(path, sizeof(path), "%s/samples.csv", p->tmpdir);
 	int ret = write_file_atomic(path, buf, len);
 	free(buf);
@@ -455,14 +523,12 @@ static int write_samples(const struct plan *p, const struct sample_list *l)
 static int write_json(const struct plan *p, const char *name, json_t *j)
 {
 	char path[4300];
-	char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/%s", p->tmpdir, name);
-	ret = write_file_atomic(path, text, strlen(text));
-	free(text);
+	ret = write_json_atomic(path, j, JSON_INDENT(2) | JSON_SORT_KEYS);
 	if (ret)
-		pb_err("cannot write %s: %s", path, strerror(-ret));
+		pb_err("cannot write %s: %s", path, ret == -EINVAL ? "the data cannot be encoded as JSON" : strerror(-ret));
 	return ret;
 }
 
@@ -516,7 +582,7 @@ static int start_stressors(const struct plan *p, struct run_context *ctx, struct
 {
 	char why[512];
 
-	ctx->active = calloc(p->sc.nstressors + 1, sizeof(*ctx->active));
+	ctx->active = xcalloc(p->sc.nstressors + 1, sizeof(*ctx->active));
 	for (size_t i = 0; i < p->sc.nstressors; i++) {
 		const struct stressor_job *sj = &p->sc.stressors[i];
 		envs[i] = (struct stressor_env){
@@ -561,6 +627,7 @@ static int parse_args(int argc, char **argv, struct plan *p, const char **out)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "help-keys", no_argument, NULL, 'k' },
 		{ 0 },
@@ -568,10 +635,11 @@ static int parse_args(int argc, char **argv, struct plan *p, const char **out)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qnh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': *out = optarg; break;
 		case 'q': p->quiet = 1; break;
+		case 'n': p->dry_run = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'k': scenario_print_keys(); return 0;
 		default: usage(stderr); return EXIT_BAD_INPUT;
@@ -587,10 +655,8 @@ static int parse_args(int argc, char **argv, struct plan *p, const char **out)
 
 int cmd_run(int argc, char **argv)
 {
-	struct plan *p = calloc(1, sizeof(*p));
+	struct plan *p = xcalloc(1, sizeof(*p));
 
-	if (!p)
-		return EXIT_CANNOT;
 	p->hangs = json_array();
 	struct run_context ctx = { 0 };
 	struct sample_list samples = { 0 };
@@ -618,6 +684,14 @@ int cmd_run(int argc, char **argv)
 	if (check_machine(p) || check_memory(p))
 		goto out;
 	ret = EXIT_BAD_INPUT;
+	if (p->dry_run) {
+		ret = check_output(p, out) ? EXIT_BAD_INPUT : EXIT_SUCCESS;
+		if (!ret) {
+			print_plan(p);
+			printf("dry run: the scenario is valid and this machine can run it; nothing was changed\n");
+		}
+		goto out;
+	}
 	if (make_dirs(p, out))
 		goto out;
 
@@ -640,8 +714,13 @@ int cmd_run(int argc, char **argv)
 	/* What the run saw, after our own changes. */
 	json_t *knobs = sysinfo_knobs(), *zones = sysinfo_zones();
 
-	hwloc_topology_init(&ctx.topo);
-	hwloc_topology_load(ctx.topo);
+	if (hwloc_topology_init(&ctx.topo) || hwloc_topology_load(ctx.topo)) {
+		pb_err("cannot read the machine's topology (hwloc): %s", strerror(errno));
+		json_decref(changes);
+		json_decref(knobs);
+		json_decref(zones);
+		goto out;
+	}
 	ctx.sc = &p->sc;
 	ctx.seed = p->sc.global.seed_given ? p->sc.global.seed : realtime_ns();
 	ctx.check_pinnable = geteuid() == 0 && unpinnable_ranges_build(&ctx.unpinnable) == 0;
@@ -667,12 +746,12 @@ int cmd_run(int argc, char **argv)
 	else if (trace_start(&trace, trace_why, sizeof(trace_why)))
 		pb_warn("no tracepoint attribution: %s", trace_why);
 	json_t *reports = json_object();
-	struct stressor_env *senv = calloc(p->sc.nstressors + 1, sizeof(*senv));
+	struct stressor_env *senv = xcalloc(p->sc.nstressors + 1, sizeof(*senv));
 
 	size_t runs = p->sc.global.runs, done_runs = 0;
-	struct vmstat_snapshot *before = calloc(runs, sizeof(*before)), *after = calloc(runs, sizeof(*after));
-	double *place_sum = calloc(p->nnodes, sizeof(double)), *place_min = calloc(p->nnodes, sizeof(double));
-	unsigned *place_n = calloc(p->nnodes, sizeof(unsigned));
+	struct vmstat_snapshot *before = xcalloc(runs, sizeof(*before)), *after = xcalloc(runs, sizeof(*after));
+	double *place_sum = xcalloc(p->nnodes, sizeof(double)), *place_min = xcalloc(p->nnodes, sizeof(double));
+	unsigned *place_n = xcalloc(p->nnodes, sizeof(unsigned));
 	int failed = start_stressors(p, &ctx, senv);
 
 	for (unsigned r = 1; r <= runs && !env_stop && !failed; r++) {
@@ -725,10 +804,19 @@ int cmd_run(int argc, char **argv)
 	json_object_set_new(runj, "complete", json_boolean(!why));
 	json_object_set_new(runj, "vmstat_samples", json_integer((json_int_t)sampler.samples));
 
-	if (write_samples(p, &samples) || write_json(p, "summary.json", summary) ||
-	    write_json(p, "run.json", runj) || rename(p->tmpdir, p->dir)) {
-		pb_err("cannot finish the run directory %s: %s (partial results stay there)", p->tmpdir,
-		       strerror(errno));
+	/* summary.json last: analysis takes a directory with one for a run,
+	 * so one cut short before it is never read as finished. */
+	int wret = write_samples(p, &samples);
+	if (wret)
+		pb_err("cannot write %s/samples.csv: %s", p->tmpdir, strerror(-wret));
+	if (!wret)
+		wret = write_json(p, "run.json", runj) || write_json(p, "summary.json", summary);
+	if (!wret && rename(p->tmpdir, p->dir)) {
+		pb_err("cannot rename %s to %s: %s", p->tmpdir, p->dir, strerror(errno));
+		wret = -1;
+	}
+	if (wret) {
+		pb_err("cannot finish the run directory %s (partial results stay there)", p->tmpdir);
 		ret = EXIT_FAILURE;
 	} else {
 		summary_print(stdout, summary);

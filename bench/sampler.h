@@ -5,6 +5,7 @@
 #ifndef PB_SAMPLER_H
 #define PB_SAMPLER_H
 
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,7 +17,7 @@ struct sampler {
 	uint64_t t0, interval_ns;
 	const int *nodes;
 	size_t nnodes;
-	volatile int stop;
+	atomic_int stop;
 	pthread_t thread;
 	struct vmstat_snapshot prev;
 	int have_prev;

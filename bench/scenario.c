@@ -169,9 +169,10 @@ static const struct scenario_key pin_options[] = {
 #define JOB_ERROR(key, ...)                                                              \
 	do {                                                                             \
 		const struct ini_entry *e_ = ini_doc_find(r, job->name, key);                  \
-		int o_ = snprintf(r->err, r->errlen, "%s:%u: [%s] key '%s': ", r->name,  \
-				  e_ ? e_->line : ini_doc_section_line(r, job->name), job->name, key); \
-		snprintf(r->err + o_, r->errlen - (size_t)o_, __VA_ARGS__);               \
+		size_t o_ = 0;                                                           \
+		appendf(r->err, r->errlen, &o_, "%s:%u: [%s] key '%s': ", r->name,       \
+			e_ ? e_->line : ini_doc_section_line(r, job->name), job->name, key); \
+		appendf(r->err, r->errlen, &o_, __VA_ARGS__);                            \
 		return -1;                                                               \
 	} while (0)
 
@@ -225,7 +226,7 @@ static void type_names(char *buf, size_t len)
 
 static int add_pin_job(struct ini_doc *r, struct scenario *sc, const char *section)
 {
-	sc->jobs = realloc(sc->jobs, (sc->njobs + 1) * sizeof(*sc->jobs));
+	sc->jobs = xrealloc(sc->jobs, (sc->njobs + 1) * sizeof(*sc->jobs));
 	struct pin_job *job = &sc->jobs[sc->njobs++];
 	memset(job, 0, sizeof(*job));
 	snprintf(job->name, sizeof(job->name), "%s", section);
@@ -234,27 +235,51 @@ static int add_pin_job(struct ini_doc *r, struct scenario *sc, const char *secti
 	return check_pin_job(r, job);
 }
 
+/* "FILE:LINE: [section] key 'k': why", the line the key's, or the
+ * section's when the key is not given. Returns -1. */
+static int key_error(struct ini_doc *r, const char *section, const char *key, const char *why)
+{
+	const struct ini_entry *e = ini_doc_find(r, section, key);
+
+	snprintf(r->err, r->errlen, "%s:%u: [%s] key '%s': %s", r->name,
+		 e ? e->line : ini_doc_section_line(r, section), section, key, why);
+	return -1;
+}
+
 static int add_stressor(struct ini_doc *r, struct scenario *sc, const char *section,
 			const struct stressor *st)
 {
 	const char *key = NULL;
 	char why[256];
 
-	sc->stressors = realloc(sc->stressors, (sc->nstressors + 1) * sizeof(*sc->stressors));
+	sc->stressors = xrealloc(sc->stressors, (sc->nstressors + 1) * sizeof(*sc->stressors));
 	struct stressor_job *sj = &sc->stressors[sc->nstressors++];
 	memset(sj, 0, sizeof(*sj));
 	snprintf(sj->name, sizeof(sj->name), "%s", section);
 	sj->stressor = st;
-	sj->cfg = calloc(1, st->config_size);
+	sj->cfg = xcalloc(1, st->config_size);
 	if (ini_doc_apply_with_defaults(r, section, st->options, st->noptions, sj->cfg))
 		return -1;
-	if (st->check && st->check(sj->cfg, &key, why, sizeof(why))) {
-		const struct ini_entry *e = ini_doc_find(r, section, key);
-		snprintf(r->err, r->errlen, "%s:%u: [%s] key '%s': %s", r->name,
-			 e ? e->line : ini_doc_section_line(r, section), section, key, why);
-		return -1;
-	}
+	if (st->check && st->check(sj->cfg, &key, why, sizeof(why)))
+		return key_error(r, section, key, why);
 	return 0;
+}
+
+/* A range stressor's keys against the jobs' pin ranges. */
+static int check_range(struct ini_doc *r, const struct scenario *sc, const struct stressor_job *sj)
+{
+	uint64_t smallest = UINT64_MAX;
+	const char *key = NULL;
+	char why[256];
+
+	if (!sj->stressor->check_range)
+		return 0;
+	for (size_t j = 0; j < sc->njobs; j++)
+		if (sc->jobs[j].chunk < smallest)
+			smallest = sc->jobs[j].chunk;
+	if (!sj->stressor->check_range(sj->cfg, smallest, &key, why, sizeof(why)))
+		return 0;
+	return key_error(r, sj->name, key, why);
 }
 
 static int interpret(struct ini_doc *r, struct scenario *sc)
@@ -267,6 +292,8 @@ static int interpret(struct ini_doc *r, struct scenario *sc)
 	if (ini_doc_apply_with_defaults(r, "global", global_options, ARRAY_SIZE(global_options), &sc->global))
 		return -1;
 	sc->global.seed_given = ini_doc_find(r, "global", "seed") != NULL;
+	const struct ini_entry *movable = ini_doc_find(r, "global", "movable");
+	sc->global.movable_line = movable ? movable->line : 0;
 
 	/* Job sections, in the order they first appear. */
 	sections = ini_doc_sections(r, &nsections);
@@ -277,6 +304,17 @@ static int interpret(struct ini_doc *r, struct scenario *sc)
 		if (!strcmp(section, "sweep")) {
 			snprintf(r->err, r->errlen, "%s:%u: [sweep] describes a capacity sweep: run this file with "
 				 "'pinbench capacity'", r->name, ini_doc_section_line(r, section));
+			ret = -1;
+			break;
+		}
+		/* Section names are the job's field in samples.csv. */
+		bool bad = strpbrk(section, ",\"") != NULL;
+		for (const char *c = section; *c; c++)
+			bad |= (unsigned char)*c < 0x20 || *c == 0x7f;
+		if (bad) {
+			snprintf(r->err, r->errlen, "%s:%u: [%s]: a section name may not hold a comma, a double "
+				 "quote or a control character (it names the job in samples.csv)", r->name,
+				 ini_doc_section_line(r, section), section);
 			ret = -1;
 			break;
 		}
@@ -302,6 +340,8 @@ static int interpret(struct ini_doc *r, struct scenario *sc)
 		snprintf(r->err, r->errlen, "%s: no pin job (add e.g. [pin] with type = pin)", r->name);
 		ret = -1;
 	}
+	for (size_t i = 0; !ret && i < sc->nstressors; i++)
+		ret = check_range(r, sc, &sc->stressors[i]);
 	return ret;
 }
 
@@ -324,23 +364,28 @@ int scenario_parse(const char *name, const char *text, struct scenario *sc, char
 
 int scenario_load(const char *path, struct scenario *sc, char *err, size_t errlen)
 {
-	char *text = ini_doc_read(path, err, errlen);
-	char *copy, *base;
+	char *text, *copy, *base;
 
+	/* The path is recorded in run.json, which must be UTF-8. */
+	if (!utf8_valid(path, strlen(path))) {
+		snprintf(err, errlen, "%s: the file name is not UTF-8 (rename the file)", path);
+		return -1;
+	}
+	text = ini_doc_read(path, err, errlen);
 	if (!text)
 		return -1;
 	if (scenario_parse(path, text, sc, err, errlen)) {
 		free(text);
 		return -1;
 	}
-	sc->path = strdup(path);
+	sc->path = xstrdup(path);
 	sc->text = text;
-	copy = strdup(path);
+	copy = xstrdup(path);
 	base = basename(copy);
 	char *dot = strrchr(base, '.');
 	if (dot && !strcmp(dot, ".ini"))
 		*dot = '\0';
-	sc->name = strdup(base);
+	sc->name = xstrdup(base);
 	free(copy);
 	return 0;
 }

@@ -22,6 +22,7 @@ struct scenario_global {
 	uint64_t seed;
 	bool seed_given;
 	uint64_t movable;            /* bytes of ZONE_MOVABLE per node, 0: leave as is */
+	unsigned movable_line;       /* for errors found when the run starts */
 	char thp[16];                /* THP "enabled" for the run, "": leave as is */
 	char shmem_thp[OPT_STRING_MAX];  /* THP "shmem_enabled" for the run */
 	char mthp[OPT_STRING_MAX];       /* "64kB=always,..." per-size enabled */

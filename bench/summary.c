@@ -20,8 +20,8 @@ static json_t *latency_json(const struct describe *d)
 
 static json_t *group_stats(const struct sample_list *l, int node, unsigned run)
 {
-	double *pin = malloc((l->n + 1) * sizeof(double));
-	double *unpin = malloc((l->n + 1) * sizeof(double));
+	double *pin = xmalloc((l->n + 1) * sizeof(double));
+	double *unpin = xmalloc((l->n + 1) * sizeof(double));
 	size_t npin = 0, nunpin = 0, ops = 0, failures = 0, unpin_failures = 0;
 	size_t failures_migration = 0, failures_unattributed = 0;
 	uint64_t bytes = 0, pin_ns = 0, bytes_tried = 0;

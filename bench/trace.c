@@ -32,7 +32,7 @@ int trace_parse_reasons(const char *format, char **names, int max)
 			break;
 		if (num >= 0 && num < max) {
 			free(names[num]);
-			names[num] = strdup(name);
+			names[num] = xstrdup(name);
 			found++;
 		}
 		p += used;
@@ -78,7 +78,7 @@ static int read_event(struct tep_event *event, struct tep_record *record, int cp
 	pthread_mutex_lock(&tm->lock);
 	if (tm->n == tm->cap) {
 		tm->cap = tm->cap ? tm->cap * 2 : 1024;
-		tm->v = realloc(tm->v, tm->cap * sizeof(*tm->v));
+		tm->v = xrealloc(tm->v, tm->cap * sizeof(*tm->v));
 	}
 	tm->v[tm->n++] = e;
 	pthread_mutex_unlock(&tm->lock);
@@ -212,7 +212,7 @@ void trace_attribute(const struct trace_monitor *tm, struct sample_list *l, uint
 
 	if (!tm->active && !tm->n)
 		return;
-	ev = malloc((tm->n + 1) * sizeof(*ev));
+	ev = xmalloc((tm->n + 1) * sizeof(*ev));
 	for (size_t k = 0; k < tm->n; k++)
 		if (!tm->v[k].start)
 			ev[n++] = tm->v[k];

@@ -6,6 +6,7 @@
 #ifndef PB_TRACE_H
 #define PB_TRACE_H
 
+#include <stdatomic.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -29,7 +30,7 @@ struct trace_monitor {
 	int end_id, start_id;     /* event ids */
 	char *reasons[TRACE_MAX_REASONS]; /* from the event's format file */
 	pthread_t thread;
-	volatile int stop;
+	atomic_int stop;
 	pthread_mutex_t lock;
 	struct migrate_event *v;
 	size_t n, cap;

@@ -12,10 +12,10 @@ static void counters_push(struct counters *c, const char *name, size_t namelen, 
 {
 	if (c->n == *cap) {
 		*cap = *cap ? *cap * 2 : 256;
-		c->names = realloc(c->names, *cap * sizeof(*c->names));
-		c->values = realloc(c->values, *cap * sizeof(*c->values));
+		c->names = xrealloc(c->names, *cap * sizeof(*c->names));
+		c->values = xrealloc(c->values, *cap * sizeof(*c->values));
 	}
-	c->names[c->n] = strndup(name, namelen);
+	c->names[c->n] = xstrndup(name, namelen);
 	c->values[c->n] = v;
 	c->n++;
 }
@@ -103,8 +103,8 @@ int vmstat_snapshot_take(struct vmstat_snapshot *s, const int *node_ids, size_t 
 	if (ret)
 		return ret;
 	s->nnodes = nnodes;
-	s->node_ids = calloc(nnodes ? nnodes : 1, sizeof(*s->node_ids));
-	s->nodes = calloc(nnodes ? nnodes : 1, sizeof(*s->nodes));
+	s->node_ids = xcalloc(nnodes ? nnodes : 1, sizeof(*s->node_ids));
+	s->nodes = xcalloc(nnodes ? nnodes : 1, sizeof(*s->nodes));
 	for (size_t i = 0; i < nnodes; i++) {
 		s->node_ids[i] = node_ids[i];
 		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/vmstat", node_ids[i]);

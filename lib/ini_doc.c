@@ -33,8 +33,9 @@ static char *reader_gets(char *buf, int size, void *stream)
 
 	if (!*r->p)
 		return NULL;
-	eol = strchrnul(r->p, '\n');
-	len = (size_t)(eol - r->p) + (*eol == '\n');
+	/* A line ends at \n, \r\n or a lone \r (old Mac files). */
+	eol = r->p + strcspn(r->p, "\r\n");
+	len = (size_t)(eol - r->p) + (*eol != '\0') + (eol[0] == '\r' && eol[1] == '\n');
 	r->line++;
 	if (len >= (size_t)size) {
 		r->too_long = true;
@@ -60,6 +61,12 @@ static int reader_fail(struct reader *r)
 	return 0;
 }
 
+static int reader_oom(struct reader *r)
+{
+	snprintf(r->d->err, r->d->errlen, "%s:%u: %s", r->d->name, r->line, strerror(ENOMEM));
+	return reader_fail(r);
+}
+
 static int reader_handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct reader *r = user;
@@ -73,14 +80,36 @@ static int reader_handler(void *user, const char *section, const char *key, cons
 		return reader_fail(r);
 	}
 	const struct ini_entry *first = ini_doc_find(d, section, key);
+	struct ini_entry *last = d->n ? &d->e[d->n - 1] : NULL;
+	if (r->blank_start && last && first == last) {
+		/* inih hands an indented line on as the previous key's value
+		 * again: it continues that value, joined by a space. */
+		size_t old = strlen(last->value);
+		char *joined = realloc(last->value, old + strlen(value) + 2);
+		if (!joined)
+			return reader_oom(r);
+		last->value = joined;
+		sprintf(joined + old, " %s", value);
+		return 1;
+	}
 	if (first) {
-		snprintf(d->err, d->errlen, "%s:%u: [%s] key '%s' is set twice (first on line %u)%s", d->name,
-			 r->line, section, key, first->line,
-			 r->blank_start ? "; an indented line continues the previous key" : "");
+		snprintf(d->err, d->errlen, "%s:%u: [%s] key '%s' is set twice (first on line %u)", d->name,
+			 r->line, section, key, first->line);
 		return reader_fail(r);
 	}
-	d->e = realloc(d->e, (d->n + 1) * sizeof(*d->e));
-	d->e[d->n++] = (struct ini_entry){ strdup(section), strdup(key), strdup(value), r->line, r->blank_start };
+	struct ini_entry *e = realloc(d->e, (d->n + 1) * sizeof(*d->e));
+	if (!e)
+		return reader_oom(r);
+	d->e = e;
+	e = &d->e[d->n];
+	*e = (struct ini_entry){ strdup(section), strdup(key), strdup(value), r->line, r->blank_start };
+	if (!e->section || !e->key || !e->value) {
+		free(e->section);
+		free(e->key);
+		free(e->value);
+		return reader_oom(r);
+	}
+	d->n++;
 	return 1;
 }
 
@@ -116,21 +145,43 @@ void ini_doc_free(struct ini_doc *d)
 	d->n = 0;
 }
 
+/* The line of text's first byte that is not UTF-8, 0 if there is none:
+ * every name and value ends up in JSON, which must be UTF-8. */
+static unsigned first_non_utf8_line(const char *text, size_t len)
+{
+	unsigned line = 1;
+
+	if (utf8_valid(text, len))
+		return 0;
+	for (const char *p = text, *end = text + len; p < end; line++) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t n = eol ? (size_t)(eol - p) : (size_t)(end - p);
+		if (!utf8_valid(p, n))
+			return line;
+		p += n + 1;
+	}
+	return line;
+}
+
 char *ini_doc_read(const char *path, char *err, size_t errlen)
 {
 	size_t len;
-	char *text = read_file(path, &len);
+	unsigned line = 1;
+	char *text = read_input_file(path, INI_DOC_MAX_BYTES, &len, err, errlen);
 
-	if (!text) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (!text)
 		return NULL;
-	}
 	const char *nul = memchr(text, '\0', len);
 	if (nul) {
-		unsigned line = 1;
 		for (const char *p = text; p < nul; p++)
 			line += *p == '\n';
 		snprintf(err, errlen, "%s:%u: NUL byte: not a text file", path, line);
+		free(text);
+		return NULL;
+	}
+	line = first_non_utf8_line(text, len);
+	if (line) {
+		snprintf(err, errlen, "%s:%u: not UTF-8 text (save the file as UTF-8)", path, line);
 		free(text);
 		return NULL;
 	}
@@ -155,7 +206,7 @@ unsigned ini_doc_section_line(const struct ini_doc *d, const char *section)
 
 const char **ini_doc_sections(const struct ini_doc *d, size_t *n)
 {
-	const char **names = malloc((d->n + 1) * sizeof(*names));
+	const char **names = xmalloc((d->n + 1) * sizeof(*names));
 
 	*n = 0;
 	for (size_t i = 0; i < d->n; i++) {

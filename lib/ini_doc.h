@@ -29,7 +29,11 @@ struct ini_doc {
 int ini_doc_parse(struct ini_doc *d, const char *text);
 void ini_doc_free(struct ini_doc *d);
 
-/* Reads a text file for parsing (a NUL byte is refused with its line).
+/* The largest INI file read: scenarios and rules are a few KiB. */
+#define INI_DOC_MAX_BYTES (1024 * 1024)
+
+/* Reads a text file for parsing: a regular file of at most
+ * INI_DOC_MAX_BYTES, UTF-8, without NUL bytes (refused with their line).
  * NULL with "PATH: reason" in err. */
 char *ini_doc_read(const char *path, char *err, size_t errlen);
 

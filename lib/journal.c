@@ -13,6 +13,8 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 static int journal_fd = -1;
@@ -34,14 +36,39 @@ static void state_dir(char *buf, size_t len)
 	snprintf(buf, len, "%s", dir && *dir ? dir : "/run/pinbench");
 }
 
-/* The lock holder writes its pid into a file beside the journal, so the
- * "busy" message can name it. */
+/* The pid holding the flock on the journal, from /proc/locks (the kernel's
+ * word; the owner file can be stale); 0 when not found. */
+static pid_t lock_holder(void)
+{
+	struct stat st;
+	char line[256];
+	pid_t found = 0;
+	FILE *f;
+
+	if (stat(journal_path(), &st) || !(f = fopen("/proc/locks", "re")))
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		int pid;
+		unsigned maj, min;
+		unsigned long ino;
+		if (sscanf(line, "%*d: FLOCK %*s %*s %d %x:%x:%lu", &pid, &maj, &min, &ino) == 4 &&
+		    maj == major(st.st_dev) && min == minor(st.st_dev) && ino == st.st_ino)
+			found = pid;
+	}
+	fclose(f);
+	return found;
+}
+
+/* The lock holder also writes its pid into a file beside the journal, so
+ * the "busy" message can name it where /proc/locks cannot. */
 static pid_t read_holder(void)
 {
 	char dir[4096], path[4200];
 	char *s;
-	pid_t pid = 0;
+	pid_t pid = lock_holder();
 
+	if (pid)
+		return pid;
 	state_dir(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/owner", dir);
 	s = read_line_file(path);
@@ -88,12 +115,15 @@ void journal_close(void)
 }
 
 /* Values may hold any byte but tab and newline separate fields and
- * entries; escape those and the backslash. */
-static void escape(const char *in, char *out, size_t len)
+ * entries; escape those and the backslash. -E2BIG when out is too small:
+ * a value cut short could not be restored. */
+static int escape(const char *in, char *out, size_t len)
 {
 	size_t o = 0;
 
-	for (; *in && o + 3 < len; in++) {
+	for (; *in; in++) {
+		if (o + 3 > len - 1)
+			return -E2BIG;
 		switch (*in) {
 		case '\t': out[o++] = '\\'; out[o++] = 't'; break;
 		case '\n': out[o++] = '\\'; out[o++] = 'n'; break;
@@ -102,6 +132,7 @@ static void escape(const char *in, char *out, size_t len)
 		}
 	}
 	out[o] = '\0';
+	return 0;
 }
 
 static void unescape(char *s)
@@ -137,8 +168,8 @@ static int journal_append(const char *kind, const char *a, const char *b)
 
 	if (journal_fd < 0)
 		return -EBADF;
-	escape(a, ea, sizeof(ea));
-	escape(b, eb, sizeof(eb));
+	if (escape(a, ea, sizeof(ea)) || escape(b, eb, sizeof(eb)))
+		return -E2BIG;
 	n = snprintf(line, sizeof(line), "%ld\t%s\t%s\t%s\n", current_scope(), kind, ea, eb);
 	if (write(journal_fd, line, (size_t)n) != n)
 		return errno ? -errno : -EIO;
@@ -317,45 +348,92 @@ static bool entry_selected(long scope, enum journal_which which)
 	return false;
 }
 
-/* The journal's entries, one line each; *text holds them. 0 or -errno. */
-static int read_lines(char **text, char ***lines, size_t *n)
+/* The journal is only ever appended to, so that a crash at any moment
+ * leaves every pending entry in it: an entry that was undone (or
+ * forgotten) is followed by a line "0<TAB>done<TAB>N", N its 0-based line
+ * number, and the file is emptied only when no entry is left. */
+#define DONE_KIND "done"
+
+/* The journal's pending entries, one line each, and their line numbers in
+ * the file; *text holds them. 0 or -errno. */
+static int read_lines(char **text, char ***lines, size_t **idx, size_t *n)
 {
+	char **all = NULL;
+	size_t nall = 0;
+
 	*text = read_file(journal_path(), NULL);
 	*lines = NULL;
+	*idx = NULL;
 	*n = 0;
 	if (!*text)
 		return -errno;
-	for (char *save, *l = strtok_r(*text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		*lines = realloc(*lines, (*n + 1) * sizeof(**lines));
-		(*lines)[(*n)++] = l;
+	/* strsep, not strtok: empty lines keep their number */
+	for (char *rest = *text, *l; (l = strsep(&rest, "\n"));) {
+		if (!rest && !*l)
+			break; /* after the last newline */
+		all = xrealloc(all, (nall + 1) * sizeof(*all));
+		all[nall++] = l;
 	}
+	bool *done = xcalloc(nall + 1, sizeof(*done));
+	for (size_t i = 0; i < nall; i++) {
+		char kind[sizeof(DONE_KIND) + 1];
+		unsigned long line;
+		if (sscanf(all[i], "0\t%5[a-z]\t%lu", kind, &line) == 2 && !strcmp(kind, DONE_KIND)) {
+			done[i] = true;
+			if (line < nall)
+				done[line] = true;
+		}
+	}
+	for (size_t i = 0; i < nall; i++) {
+		if (done[i] || !*all[i])
+			continue;
+		*lines = xrealloc(*lines, (*n + 1) * sizeof(**lines));
+		*idx = xrealloc(*idx, (*n + 1) * sizeof(**idx));
+		(*lines)[*n] = all[i];
+		(*idx)[(*n)++] = i;
+	}
+	free(done);
+	free(all);
 	return 0;
 }
 
-/* Rewrites the journal with the lines marked kept, in written order. */
-static int rewrite_kept(char **lines, const bool *kept, size_t n)
+/* Marks the entries not kept as done (one write), or empties the journal
+ * when none is kept. */
+static int mark_done(const size_t *idx, const bool *kept, size_t n)
 {
+	char *buf = NULL;
+	size_t len = 0, left = 0;
+
 	if (journal_fd < 0)
 		return 0;
-	if (ftruncate(journal_fd, 0))
-		return -errno;
 	for (size_t i = 0; i < n; i++)
-		if (kept[i] && dprintf(journal_fd, "%s\n", lines[i]) < 0)
-			return -errno;
-	return fdatasync(journal_fd) ? -errno : 0;
+		left += kept[i];
+	if (!left)
+		return ftruncate(journal_fd, 0) || fdatasync(journal_fd) ? -errno : 0;
+	FILE *f = xopen_memstream(&buf, &len);
+	for (size_t i = 0; i < n; i++)
+		if (!kept[i])
+			fprintf(f, "0\t" DONE_KIND "\t%zu\t\n", idx[i]);
+	fclose(f);
+	int ret = len && write(journal_fd, buf, len) != (ssize_t)len ? (errno ? -errno : -EIO) : 0;
+	free(buf);
+	if (!ret && fdatasync(journal_fd))
+		ret = -errno;
+	return ret;
 }
 
 long journal_pending(enum journal_which which)
 {
 	char *text, **lines;
-	size_t n;
+	size_t n, *idx;
 	long pending = 0;
-	int ret = read_lines(&text, &lines, &n);
+	int ret = read_lines(&text, &lines, &idx, &n);
 
 	if (ret)
 		return ret == -ENOENT ? 0 : ret;
 	for (size_t i = 0; i < n; i++)
 		pending += entry_selected(strtol(lines[i], NULL, 10), which);
+	free(idx);
 	free(lines);
 	free(text);
 	return pending;
@@ -364,13 +442,13 @@ long journal_pending(enum journal_which which)
 int journal_restore(enum journal_which which, int verbose)
 {
 	char *text, **lines;
-	size_t n;
-	int failed = 0, ret = read_lines(&text, &lines, &n);
+	size_t n, *idx;
+	int failed = 0, ret = read_lines(&text, &lines, &idx, &n);
 	bool *kept;
 
 	if (ret)
 		return ret == -ENOENT ? 0 : ret;
-	kept = calloc(n + 1, sizeof(*kept));
+	kept = xcalloc(n + 1, sizeof(*kept));
 	for (size_t i = n; i-- > 0;) {
 		char copy[8400];
 		struct entry e;
@@ -388,8 +466,9 @@ int journal_restore(enum journal_which which, int verbose)
 			failed++;
 		}
 	}
-	rewrite_kept(lines, kept, n); /* what could not be undone stays */
+	mark_done(idx, kept, n); /* what could not be undone stays */
 	free(kept);
+	free(idx);
 	free(lines);
 	free(text);
 	return failed;
@@ -398,13 +477,13 @@ int journal_restore(enum journal_which which, int verbose)
 int journal_forget(const char *kind, const char *a)
 {
 	char *text, **lines;
-	size_t n;
-	int ret = read_lines(&text, &lines, &n);
+	size_t n, *idx;
+	int ret = read_lines(&text, &lines, &idx, &n);
 	bool *kept;
 
 	if (ret)
 		return ret;
-	kept = calloc(n + 1, sizeof(*kept));
+	kept = xcalloc(n + 1, sizeof(*kept));
 	for (size_t i = 0; i < n; i++) {
 		char copy[8400];
 		struct entry e;
@@ -412,8 +491,9 @@ int journal_forget(const char *kind, const char *a)
 		kept[i] = entry_split(copy, &e) || e.scope != current_scope() || strcmp(e.kind, kind) ||
 			  strcmp(e.a, a);
 	}
-	ret = rewrite_kept(lines, kept, n);
+	ret = mark_done(idx, kept, n);
 	free(kept);
+	free(idx);
 	free(lines);
 	free(text);
 	return ret;

@@ -57,7 +57,7 @@ int memblocks_read(const char *sysdir, struct memblocks *m)
 			continue;
 		if (m->n == cap) {
 			cap = cap ? cap * 2 : 256;
-			m->b = realloc(m->b, cap * sizeof(*m->b));
+			m->b = xrealloc(m->b, cap * sizeof(*m->b));
 		}
 		struct memblock *b = &m->b[m->n++];
 		memset(b, 0, sizeof(*b));
@@ -105,7 +105,7 @@ static void ranges_add(struct pfn_ranges *pr, uint64_t start, uint64_t end)
 		pr->r[pr->n - 1].end = end;
 		return;
 	}
-	pr->r = realloc(pr->r, (pr->n + 1) * sizeof(*pr->r));
+	pr->r = xrealloc(pr->r, (pr->n + 1) * sizeof(*pr->r));
 	pr->r[pr->n].start = start;
 	pr->r[pr->n].end = end;
 	pr->n++;
@@ -201,7 +201,7 @@ static long walk_pages_in_ranges(const void *addr, size_t len, const struct pfn_
 	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	buf = malloc(batch * sizeof(*buf));
+	buf = xmalloc(batch * sizeof(*buf));
 	if (!buf) {
 		close(fd);
 		return -ENOMEM;

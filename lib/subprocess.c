@@ -1,4 +1,5 @@
 #include "config.h"
+#include "util.h"
 #include "subprocess.h"
 
 #include <errno.h>
@@ -43,7 +44,7 @@ int spawn_capture_in(const char *dir, bool with_stderr, char *const argv[], char
 		close(pipefd[0]);
 		return -ret;
 	}
-	mem = open_memstream(out, len);
+	mem = xopen_memstream(out, len);
 	while ((n = read(pipefd[0], buf, sizeof(buf))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)

@@ -1,11 +1,14 @@
 #include "config.h"
 #include "util.h"
+#include "log.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <jansson.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +142,66 @@ int parse_bool(const char *s, bool *out, char *err, size_t errlen)
 	return -1;
 }
 
+static void *checked(void *p)
+{
+	if (!p) {
+		pb_err("out of memory (if a run was under way, 'pinbench env restore' undoes its changes)");
+		exit(EXIT_FAILURE);
+	}
+	return p;
+}
+
+void *xmalloc(size_t n)
+{
+	return checked(malloc(n ? n : 1));
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	return checked(calloc(n ? n : 1, size ? size : 1));
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	return checked(realloc(p, n ? n : 1));
+}
+
+char *xstrdup(const char *s)
+{
+	return checked(strdup(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	return checked(strndup(s, n));
+}
+
+FILE *xopen_memstream(char **buf, size_t *len)
+{
+	return checked(open_memstream(buf, len));
+}
+
+void appendf(char *buf, size_t len, size_t *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!len || *o >= len - 1)
+		return;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf + *o, len - *o, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*o = *o + (size_t)n < len ? *o + (size_t)n : len - 1;
+}
+
+bool utf8_valid(const char *s, size_t len)
+{
+	json_t *j = json_stringn(s, len);
+
+	json_decref(j);
+	return j != NULL;
+}
+
 void format_size(uint64_t bytes, char *buf, size_t len)
 {
 	static const char *const names[] = { "B", "KiB", "MiB", "GiB", "TiB" };
@@ -184,7 +247,7 @@ void format_iso8601(uint64_t realtime, char *buf, size_t len)
 		 (unsigned)(realtime % 1000000000ULL / 1000000));
 }
 
-void sleep_ns_unless(uint64_t ns, volatile int *stop)
+void sleep_ns_unless(uint64_t ns, atomic_int *stop)
 {
 	uint64_t end = now_ns() + ns;
 
@@ -234,6 +297,65 @@ char *read_file(const char *path, size_t *len)
 	if (len)
 		*len = used;
 	return buf;
+}
+
+char *read_input_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
+{
+	struct stat st;
+	char limit[32], extra, *buf = NULL;
+	size_t cap, used = 0;
+	/* O_NONBLOCK: opening a FIFO nobody writes to must not hang. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0 || fstat(fd, &st))
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto out;
+	}
+	if ((uint64_t)st.st_size > max)
+		goto too_large;
+	cap = (size_t)st.st_size + 1;
+	buf = malloc(cap);
+	for (;;) { /* the file may grow while it is read: never past max */
+		if (buf && used + 1 >= cap && cap <= max) {
+			cap = cap > max / 2 ? max + 1 : cap * 2;
+			char *bigger = realloc(buf, cap);
+			if (!bigger)
+				free(buf);
+			buf = bigger;
+		}
+		if (!buf) {
+			errno = ENOMEM;
+			goto fail;
+		}
+		ssize_t n = used + 1 < cap ? read(fd, buf + used, cap - used - 1) : read(fd, &extra, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		if (n == 0)
+			break;
+		used += (size_t)n;
+		if (used > max)
+			goto too_large;
+	}
+	close(fd);
+	buf[used] = '\0';
+	if (len)
+		*len = used;
+	return buf;
+too_large:
+	format_size(max, limit, sizeof(limit));
+	snprintf(err, errlen, "%s: larger than %s, the most pinbench reads from such a file", path, limit);
+	goto out;
+fail:
+	snprintf(err, errlen, "%s: %s", path, strerror(errno));
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return NULL;
 }
 
 char *read_line_file(const char *path)
@@ -287,6 +409,17 @@ int write_file_atomic(const char *path, const char *data, size_t len)
 	if (e)
 		unlink(tmp);
 	return e;
+}
+
+int write_json_atomic(const char *path, const json_t *j, size_t flags)
+{
+	char *text = j ? json_dumps(j, flags) : NULL;
+
+	if (!text)
+		return -EINVAL;
+	int ret = write_file_atomic(path, text, strlen(text));
+	free(text);
+	return ret;
 }
 
 int mkdir_p(const char *path, unsigned mode)

@@ -3,9 +3,11 @@
 #ifndef PB_UTIL_H
 #define PB_UTIL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define KIB (1024ULL)
@@ -20,6 +22,25 @@ int parse_duration_ns(const char *s, uint64_t *out, char *err, size_t errlen);
 int parse_uint(const char *s, uint64_t max, uint64_t *out, char *err, size_t errlen);
 int parse_bool(const char *s, bool *out, char *err, size_t errlen);
 
+/* malloc, calloc, realloc and strdup that never return NULL: out of
+ * memory, they say so and exit (status 1) instead of letting a NULL crash
+ * later. What a run had changed is then undone by 'pinbench env restore'. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* open_memstream, with the same promise. */
+FILE *xopen_memstream(char **buf, size_t *len);
+
+/* snprintf at buf + *o, advancing *o but never past len - 1: a piece that
+ * does not fit is cut short instead of writing past the buffer. */
+void appendf(char *buf, size_t len, size_t *o, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Whether len bytes are UTF-8 (what JSON strings must be); jansson's
+ * validator decides. */
+bool utf8_valid(const char *s, size_t len);
+
 /* "1.5 GiB", "64 MiB", "4 KiB", "12 B" */
 void format_size(uint64_t bytes, char *buf, size_t len);
 
@@ -27,17 +48,27 @@ uint64_t now_ns(void);      /* CLOCK_MONOTONIC */
 uint64_t realtime_ns(void); /* CLOCK_REALTIME, for timestamps in results */
 void format_iso8601(uint64_t realtime, char *buf, size_t len);
 /* Sleeps up to ns, waking early when *stop becomes true. */
-void sleep_ns_unless(uint64_t ns, volatile int *stop);
+void sleep_ns_unless(uint64_t ns, atomic_int *stop);
 
 /* Reads a whole (small, possibly procfs) file; NUL-terminated, malloc'd.
  * Returns NULL with errno set. */
 char *read_file(const char *path, size_t *len);
+/* Reads an input file the user named (scenario, rules, results): refuses
+ * what is not a regular file (a FIFO, /dev/zero) and anything larger than
+ * max bytes, so that no input can make pinbench hang or eat memory.
+ * NULL with "PATH: reason" in err. */
+char *read_input_file(const char *path, size_t max, size_t *len, char *err, size_t errlen);
 /* Like read_file but strips one trailing newline. */
 char *read_line_file(const char *path);
 /* Writes s to an existing file (sysfs/procfs knob). Returns 0 or -errno. */
 int write_knob(const char *path, const char *s);
 /* Writes data to path atomically: a temporary file beside it, then rename. */
 int write_file_atomic(const char *path, const char *data, size_t len);
+/* json_dumps(j, flags) written with write_file_atomic. A document that
+ * cannot be encoded (NULL, a NaN, text that is not UTF-8) is -EINVAL,
+ * never a crash. 0 or -errno. */
+struct json_t;
+int write_json_atomic(const char *path, const struct json_t *j, size_t flags);
 
 int mkdir_p(const char *path, unsigned mode);
 /* "results/NAME-YYYYmmdd-HHMMSS" (local time): where a command writes

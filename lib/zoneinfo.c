@@ -52,7 +52,7 @@ int zoneinfo_parse(const char *text, struct zoneinfo *zi, unsigned *bad_line)
 				goto bad;
 			if (zi->n == cap) {
 				cap = cap ? cap * 2 : 8;
-				zi->zones = realloc(zi->zones, cap * sizeof(*zi->zones));
+				zi->zones = xrealloc(zi->zones, cap * sizeof(*zi->zones));
 			}
 			cur = &zi->zones[zi->n++];
 			memset(cur, 0, sizeof(*cur));

@@ -104,7 +104,7 @@ static void __attribute__((format(printf, 2, 3))) argf(struct qemu_cmd *q, const
 /* QEMU option values escape a comma by doubling it. */
 static char *qemu_escape(const char *s)
 {
-	char *out = malloc(2 * strlen(s) + 1), *o = out;
+	char *out = xmalloc(2 * strlen(s) + 1), *o = out;
 
 	for (; *s; s++) {
 		*o++ = *s;
@@ -136,20 +136,19 @@ static void numa_args(struct qemu_cmd *q, const struct vm_config *cfg)
 static void kernel_args(struct qemu_cmd *q, const struct vm_config *cfg)
 {
 	char line[2048];
-	size_t o;
+	size_t o = 0;
 
 	/* A panic (and an oops, made one) powers the guest off at once:
 	 * with -no-reboot QEMU exits and the console log says why. */
-	o = (size_t)snprintf(line, sizeof(line), "console=ttyS0 panic=-1 oops=panic loglevel=4");
+	appendf(line, sizeof(line), &o, "console=ttyS0 panic=-1 oops=panic loglevel=4");
 	if (cfg->movablecore)
-		o += (size_t)snprintf(line + o, sizeof(line) - o, " movablecore=%lluK",
-				      (unsigned long long)(cfg->movablecore / KIB));
+		appendf(line, sizeof(line), &o, " movablecore=%lluK", (unsigned long long)(cfg->movablecore / KIB));
 	if (cfg->cma)
-		o += (size_t)snprintf(line + o, sizeof(line) - o, " cma=%lluK", (unsigned long long)(cfg->cma / KIB));
+		appendf(line, sizeof(line), &o, " cma=%lluK", (unsigned long long)(cfg->cma / KIB));
 	if (cfg->vfio)
-		o += (size_t)snprintf(line + o, sizeof(line) - o, " intel_iommu=on");
+		appendf(line, sizeof(line), &o, " intel_iommu=on");
 	if (cfg->append && *cfg->append)
-		snprintf(line + o, sizeof(line) - o, " %s", cfg->append);
+		appendf(line, sizeof(line), &o, " %s", cfg->append);
 	arg(q, "-append");
 	argf(q, "%s", line);
 }
@@ -207,8 +206,8 @@ static void join_cmd(const struct qemu_cmd *q, char *buf, size_t len)
 	size_t o = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < q->argc && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? " " : "", q->argv[i]);
+	for (size_t i = 0; i < q->argc; i++)
+		appendf(buf, len, &o, "%s%s", i ? " " : "", q->argv[i]);
 }
 
 static void free_cmd(struct qemu_cmd *q)
@@ -220,7 +219,7 @@ static void free_cmd(struct qemu_cmd *q)
 enum wait_end { WAIT_EXITED, WAIT_TIMEOUT, WAIT_STOPPED };
 
 /* Waits for QEMU up to the timeout, or until *stop. */
-static enum wait_end wait_bounded(pid_t pid, uint64_t timeout_ns, volatile int *stop, int *status)
+static enum wait_end wait_bounded(pid_t pid, uint64_t timeout_ns, atomic_int *stop, int *status)
 {
 	uint64_t start = now_ns();
 
@@ -406,7 +405,7 @@ static void receive(const char *dir, struct boot_result *r)
 }
 
 int vm_boot(const struct vm_config *cfg, bool kvm, const char *kernel, const char *initrd, const char *dir,
-	    volatile int *stop, struct boot_result *r)
+	    atomic_int *stop, struct boot_result *r)
 {
 	struct qemu_cmd q;
 	char log[4200], who[24];

@@ -3,6 +3,7 @@
 #ifndef PB_BOOT_H
 #define PB_BOOT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -51,6 +52,6 @@ int bzimage_release(const char *path, char *release, size_t len, char *err, size
  * guest sends into dir (which exists). Returns 0 (r says how it went),
  * or -1 when QEMU could not be started (r->message says why). */
 int vm_boot(const struct vm_config *cfg, bool kvm, const char *kernel, const char *initrd, const char *dir,
-	    volatile int *stop, struct boot_result *r);
+	    atomic_int *stop, struct boot_result *r);
 
 #endif

@@ -446,7 +446,7 @@ static int configure(const struct build *b)
 	 * after tinyconfig's choices, then olddefconfig settles the rest. */
 	snprintf(config, sizeof(config), "%s/.config", b->tree);
 	snprintf(fragment_path, sizeof(fragment_path), "%s/.pinbench-fragment", b->tree);
-	f = open_memstream(&fragment, &len);
+	f = xopen_memstream(&fragment, &len);
 	fputs(kernel_config, f);
 	if (b->extra_config && append_file(f, b->extra_config))
 		ret = -1;
@@ -561,11 +561,9 @@ static void write_build_json(const struct build *b, const char *dir, double seco
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:f}", "release", b->release, "source", b->source_id,
 			      "version", b->version, "name", b->name, "patches", patches, "fragment",
 			      kernel_config, "build_seconds", seconds);
-	char *text = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
 	snprintf(path, sizeof(path), "%s/build.json", dir);
-	if (!text || write_file_atomic(path, text, strlen(text)))
+	if (write_json_atomic(path, j, JSON_INDENT(2)))
 		pb_warn("kernel: cannot write %s", path);
-	free(text);
 	json_decref(j);
 }
 

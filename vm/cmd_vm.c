@@ -408,11 +408,10 @@ static void write_vm_json(struct session *s)
 				 "movablecore", (json_int_t)c->movablecore, "cma", (json_int_t)c->cma, "append",
 				 c->append ? c->append : "", "timeout_s", (double)c->timeout_ns / 1e9, "boots",
 				 s->a->boots, "vfio", c->vfio, "qemu_command", s->command, "kernels", kernels);
-	char *text = json_dumps(root, JSON_INDENT(2));
 	snprintf(path, sizeof(path), "%s/vm.json", s->dir);
-	if (write_file_atomic(path, text, strlen(text)))
-		pb_err("vm: cannot write %s", path);
-	free(text);
+	int ret = write_json_atomic(path, root, JSON_INDENT(2));
+	if (ret)
+		pb_err("vm: cannot write %s: %s", path, strerror(-ret));
 	json_decref(root);
 }
 
@@ -463,7 +462,7 @@ static int run_boots(struct session *s, const struct scenario *sc)
 
 int cmd_vm(int argc, char **argv)
 {
-	struct vm_args *a = calloc(1, sizeof(*a));
+	struct vm_args *a = xcalloc(1, sizeof(*a));
 	struct session s = { .a = a };
 	struct scenario sc = { 0 };
 	int ret = parse_args(argc, argv, a), journal = 0;

@@ -55,15 +55,15 @@ static bool seen(struct cpio *c, const char *path)
 {
 	if (has(c, path))
 		return true;
-	c->paths = realloc(c->paths, (c->npaths + 1) * sizeof(*c->paths));
-	c->paths[c->npaths++] = strdup(path);
+	c->paths = xrealloc(c->paths, (c->npaths + 1) * sizeof(*c->paths));
+	c->paths[c->npaths++] = xstrdup(path);
 	return false;
 }
 
 /* Every directory above path, outermost first. */
 static void add_parents(struct cpio *c, const char *path)
 {
-	char *dir = strdup(path);
+	char *dir = xstrdup(path);
 
 	for (char *slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
 		*slash = '\0';

@@ -131,7 +131,7 @@ static int start_file(struct incoming *in, const char *args, char *err, size_t e
 
 static void append_b64(struct incoming *in, const char *line, size_t n)
 {
-	in->b64 = realloc(in->b64, in->b64_len + n + 1);
+	in->b64 = xrealloc(in->b64, in->b64_len + n + 1);
 	memcpy(in->b64 + in->b64_len, line, n);
 	in->b64_len += n;
 }

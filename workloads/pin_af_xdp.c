@@ -3,6 +3,7 @@
  * unpin_user_pages() to a workqueue, so unpin times here measure the
  * close, not the release. */
 #include "config.h"
+#include "util.h"
 #include "pin_backend.h"
 
 #include <errno.h>
@@ -61,7 +62,7 @@ static void xdp_close(struct pin_ctx *ctx)
 
 static int xdp_open(struct pin_ctx **out, unsigned nslots, const char *device)
 {
-	struct pin_ctx *ctx = malloc(sizeof(*ctx) + nslots * sizeof(int));
+	struct pin_ctx *ctx = xmalloc(sizeof(*ctx) + nslots * sizeof(int));
 
 	(void)device; /* needs none */
 	ctx->nslots = nslots;

@@ -6,6 +6,7 @@
  * deferred resource nodes on older kernels, which would make the unpin
  * time meaningless. */
 #include "config.h"
+#include "util.h"
 #include "pin_backend.h"
 
 #include <errno.h>
@@ -45,7 +46,7 @@ static void uring_close(struct pin_ctx *ctx)
 
 static int uring_open(struct pin_ctx **out, unsigned nslots, const char *device)
 {
-	struct pin_ctx *ctx = calloc(1, sizeof(*ctx) + nslots * sizeof(ctx->rings[0]));
+	struct pin_ctx *ctx = xcalloc(1, sizeof(*ctx) + nslots * sizeof(ctx->rings[0]));
 
 	(void)device; /* needs none */
 	for (; ctx->nslots < nslots; ctx->nslots++) {

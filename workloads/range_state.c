@@ -1,4 +1,5 @@
 #include "config.h"
+#include "util.h"
 #include "range_state.h"
 
 #include <stdlib.h>
@@ -15,7 +16,7 @@ void range_state_put(struct range_state *rs, const void *addr, void *data)
 	pthread_mutex_lock(&rs->lock);
 	if (rs->n == rs->cap) {
 		rs->cap = rs->cap ? rs->cap * 2 : 8;
-		rs->v = realloc(rs->v, rs->cap * sizeof(*rs->v));
+		rs->v = xrealloc(rs->v, rs->cap * sizeof(*rs->v));
 	}
 	rs->v[rs->n].addr = addr;
 	rs->v[rs->n].data = data;

@@ -24,7 +24,7 @@ struct drop_state {
 	const struct drop_cfg *cfg;
 	const struct stressor_env *env;
 	pthread_t thread;
-	volatile int stop;
+	atomic_int stop;
 	size_t n, cap;
 	uint64_t *start_ns, *took_ns;
 	int err;
@@ -65,8 +65,8 @@ static void *drop_main(void *arg)
 		}
 		if (s->n == s->cap) {
 			s->cap = s->cap ? s->cap * 2 : 64;
-			s->start_ns = realloc(s->start_ns, s->cap * sizeof(uint64_t));
-			s->took_ns = realloc(s->took_ns, s->cap * sizeof(uint64_t));
+			s->start_ns = xrealloc(s->start_ns, s->cap * sizeof(uint64_t));
+			s->took_ns = xrealloc(s->took_ns, s->cap * sizeof(uint64_t));
 		}
 		s->start_ns[s->n] = t0 - s->env->t0;
 		s->took_ns[s->n++] = t1 - t0;
@@ -77,7 +77,7 @@ static void *drop_main(void *arg)
 
 static int drop_start(const void *cfg, const struct stressor_env *env, void **state, char *why, size_t len)
 {
-	struct drop_state *s = calloc(1, sizeof(*s));
+	struct drop_state *s = xcalloc(1, sizeof(*s));
 	int ret;
 
 	s->cfg = cfg;

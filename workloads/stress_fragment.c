@@ -139,7 +139,7 @@ static size_t pipe_bytes_allowed(void)
  * allocations end up in different pipes and closing every Nth pipe later
  * frees scattered pages. The write ends are closed afterwards: a pipe
  * keeps its pages while its read end is open, so a held pipe costs one fd. */
-static int fill_group(struct frag_state *s, size_t first, size_t last, volatile int *stop)
+static int fill_group(struct frag_state *s, size_t first, size_t last, atomic_int *stop)
 {
 	char page[4096];
 
@@ -223,10 +223,10 @@ static int frag_probe(const void *c, char *why, size_t len)
 
 /* Creates 32768-entry rings while /proc/buddyinfo shows free order-9
  * blocks outside ZONE_MOVABLE, or until a ring cannot be had. */
-static void take_high_order(struct frag_state *s, size_t max, volatile int *stop)
+static void take_high_order(struct frag_state *s, size_t max, atomic_int *stop)
 {
-	s->rings = calloc(max, sizeof(*s->rings));
-	while (s->rings && s->nrings < max && !*stop && high_order_now() > 0) {
+	s->rings = xcalloc(max ? max : 1, sizeof(*s->rings));
+	while (s->nrings < max && !*stop && high_order_now() > 0) {
 		struct io_uring_params p = { 0 };
 		if (io_uring_queue_init_params(RING_ENTRIES, &s->rings[s->nrings], &p))
 			break;
@@ -237,18 +237,16 @@ static void take_high_order(struct frag_state *s, size_t max, volatile int *stop
 static int frag_start(const void *c, const struct stressor_env *env, void **state, char *why, size_t len)
 {
 	const struct frag_cfg *cfg = c;
-	struct frag_state *s = calloc(1, sizeof(*s));
+	struct frag_state *s = xcalloc(1, sizeof(*s));
 
-	if (!s)
-		return -ENOMEM;
 	s->before = high_order_now();
 	s->pipe_bytes = pipe_bytes_allowed();
 	plan(cfg, s->pipe_bytes, &s->npipes, &s->group);
 	s->pipe_bytes = (cfg->size + s->npipes - 1) / s->npipes;
-	s->fds = malloc(2 * s->npipes * sizeof(int));
-	for (size_t i = 0; s->fds && i < 2 * s->npipes; i++)
+	s->fds = xmalloc(2 * s->npipes * sizeof(int));
+	for (size_t i = 0; i < 2 * s->npipes; i++)
 		s->fds[i] = -1;
-	for (size_t first = 0; s->fds && first < s->npipes && !*env->stop; first += s->group) {
+	for (size_t first = 0; first < s->npipes && !*env->stop; first += s->group) {
 		size_t last = first + s->group < s->npipes ? first + s->group : s->npipes;
 		int ret = fill_group(s, first, last, env->stop);
 		if (ret) {
@@ -258,7 +256,7 @@ static int frag_start(const void *c, const struct stressor_env *env, void **stat
 			return ret;
 		}
 	}
-	for (size_t i = 0; s->fds && i < s->npipes; i++) {
+	for (size_t i = 0; i < s->npipes; i++) {
 		if (!pipe_freed(cfg, i))
 			continue;
 		close(s->fds[2 * i]);

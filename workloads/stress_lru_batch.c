@@ -254,7 +254,7 @@ static void choose_pages(struct lru_state *s, const struct pin_range *r, struct 
 
 static int lru_start(const void *cfg, const struct stressor_env *env, void **state, char *why, size_t len)
 {
-	struct lru_state *s = calloc(1, sizeof(*s));
+	struct lru_state *s = xcalloc(1, sizeof(*s));
 
 	(void)why;
 	(void)len;
@@ -284,7 +284,7 @@ static void release_helper(struct helper *h)
 static int lru_before_pin(void *state, const struct pin_range *r)
 {
 	struct lru_state *s = state;
-	struct helper *h = calloc(1, sizeof(*h));
+	struct helper *h = xcalloc(1, sizeof(*h));
 	int ret;
 
 	if (!h)

@@ -60,7 +60,7 @@ static int ng_probe(const void *cfg, char *why, size_t len)
 static int ng_start(const void *c, const struct stressor_env *env, void **state, char *why, size_t len)
 {
 	const struct ng_cfg *cfg = c;
-	struct ng_state *s = calloc(1, sizeof(*s));
+	struct ng_state *s = xcalloc(1, sizeof(*s));
 	char copy[OPT_STRING_MAX], *argv[MAX_ARGS + 3];
 	int argc = 0, ret;
 

@@ -33,7 +33,7 @@ struct reader {
 	struct odirect_state *s;
 	struct pin_range r;
 	pthread_t thread;
-	volatile int stop;
+	atomic_int stop;
 };
 
 static const struct scenario_key odirect_options[] = {
@@ -78,8 +78,8 @@ static void *reader_main(void *arg)
 
 static int odirect_start(const void *cfg, const struct stressor_env *env, void **state, char *why, size_t len)
 {
-	struct odirect_state *s = calloc(1, sizeof(*s));
-	char *buf = malloc(1 << 20);
+	struct odirect_state *s = xcalloc(1, sizeof(*s));
+	char *buf = xmalloc(1 << 20);
 	int wfd;
 
 	s->cfg = cfg;
@@ -111,7 +111,7 @@ static int odirect_start(const void *cfg, const struct stressor_env *env, void *
 static int odirect_before_pin(void *state, const struct pin_range *r)
 {
 	struct odirect_state *s = state;
-	struct reader *rd = calloc(1, sizeof(*rd));
+	struct reader *rd = xcalloc(1, sizeof(*rd));
 	int ret;
 
 	rd->s = s;

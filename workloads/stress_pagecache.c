@@ -40,7 +40,7 @@ struct pc_state {
 	const struct pc_cfg *cfg;
 	const struct stressor_env *env;
 	unsigned weights[NOPS], total;
-	volatile int stop;
+	atomic_int stop;
 	size_t n;
 	struct pc_thread *t;
 };
@@ -129,7 +129,7 @@ static void *pc_main(void *arg)
 	struct pc_thread *t = arg;
 	const struct pc_cfg *cfg = t->s->cfg;
 	size_t block = cfg->block, nblocks = cfg->size / block;
-	char *buf = malloc(block), *map;
+	char *buf = xmalloc(block), *map;
 	int fd;
 
 	bind_thread_to_node(t->s->env->topo, t->node);
@@ -171,13 +171,13 @@ static json_t *pc_stop(void *state);
 
 static int pc_start(const void *c, const struct stressor_env *env, void **state, char *why, size_t len)
 {
-	struct pc_state *s = calloc(1, sizeof(*s));
+	struct pc_state *s = xcalloc(1, sizeof(*s));
 
 	s->cfg = c;
 	s->env = env;
 	s->total = (unsigned)parse_mix(s->cfg->mix, s->weights, why, len);
 	s->n = env->nnodes * s->cfg->threads;
-	s->t = calloc(s->n, sizeof(*s->t));
+	s->t = xcalloc(s->n, sizeof(*s->t));
 	for (size_t i = 0; i < s->n; i++) {
 		struct pc_thread *t = &s->t[i];
 		t->s = s;

@@ -66,7 +66,7 @@ static int procvm_helper(int argc, char **argv)
 	uintptr_t addr = strtoull(argv[2], NULL, 0);
 	size_t len = strtoull(argv[3], NULL, 0), block = strtoull(argv[4], NULL, 0);
 	int procmem = !strcmp(argv[5], "procmem"), fd = -1;
-	char *buf = malloc(block), path[64];
+	char *buf = xmalloc(block), path[64];
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != pid)
@@ -95,7 +95,7 @@ static int procvm_probe(const void *c, char *why, size_t len)
 
 static int procvm_start(const void *cfg, const struct stressor_env *env, void **state, char *why, size_t len)
 {
-	struct procvm_state *s = calloc(1, sizeof(*s));
+	struct procvm_state *s = xcalloc(1, sizeof(*s));
 
 	(void)env;
 	(void)why;

@@ -46,9 +46,24 @@ static int vmsplice_check(const void *c, const char **key, char *err, size_t len
 	return 0;
 }
 
+/* An offset at or past the end of every pin range would hold nothing. */
+static int vmsplice_check_range(const void *c, uint64_t smallest_chunk, const char **key, char *err, size_t len)
+{
+	const struct vmsplice_cfg *cfg = c;
+	char a[32], b[32];
+
+	if (cfg->offset < smallest_chunk)
+		return 0;
+	*key = "offset";
+	format_size(cfg->offset, a, sizeof(a));
+	format_size(smallest_chunk, b, sizeof(b));
+	snprintf(err, len, "%s is not inside the pin ranges (the smallest chunk is %s): nothing would be held", a, b);
+	return -1;
+}
+
 static int vmsplice_start(const void *cfg, const struct stressor_env *env, void **state, char *why, size_t len)
 {
-	struct vmsplice_state *s = calloc(1, sizeof(*s));
+	struct vmsplice_state *s = xcalloc(1, sizeof(*s));
 
 	(void)env;
 	(void)why;
@@ -63,7 +78,7 @@ static int vmsplice_before_pin(void *state, const struct pin_range *r)
 {
 	struct vmsplice_state *s = state;
 	size_t bytes = s->cfg->pages * 4096;
-	int *fds = malloc(2 * sizeof(int));
+	int *fds = xmalloc(2 * sizeof(int));
 
 	if (s->cfg->offset + bytes > r->len)
 		bytes = s->cfg->offset < r->len ? r->len - s->cfg->offset : 0;
@@ -123,6 +138,7 @@ const struct stressor stressor_vmsplice = {
 	.noptions = ARRAY_SIZE(vmsplice_options),
 	.config_size = sizeof(struct vmsplice_cfg),
 	.check = vmsplice_check,
+	.check_range = vmsplice_check_range,
 	.start = vmsplice_start,
 	.before_pin = vmsplice_before_pin,
 	.after_unpin = vmsplice_after_unpin,

@@ -10,6 +10,7 @@
 #ifndef PB_STRESSOR_H
 #define PB_STRESSOR_H
 
+#include <stdatomic.h>
 #include <hwloc.h>
 #include <jansson.h>
 #include <stddef.h>
@@ -26,7 +27,7 @@ struct stressor_env {
 	hwloc_topology_t topo;
 	uint64_t seed;
 	uint64_t t0;          /* CLOCK_MONOTONIC time 0 of the run directory */
-	volatile int *stop;   /* set on SIGINT/SIGTERM */
+	atomic_int *stop;   /* set on SIGINT/SIGTERM */
 };
 
 /* The memory of one iteration of one pin worker. */
@@ -50,6 +51,9 @@ struct stressor {
 	size_t config_size;   /* the option table fills a struct of this size */
 	/* Optional: checks across keys; names the key at fault in *key. */
 	int (*check)(const void *cfg, const char **key, char *err, size_t len);
+	/* Optional, for range stressors: checks against the smallest pin
+	 * range (chunk) of the scenario's jobs; names the key in *key. */
+	int (*check_range)(const void *cfg, uint64_t smallest_chunk, const char **key, char *err, size_t len);
 	/* Optional: whether this machine can run it (EXIT 3 otherwise). */
 	int (*probe)(const void *cfg, char *why, size_t len);
 	/* Bytes of memory it will take, for the host safety check. */

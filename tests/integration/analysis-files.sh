@@ -88,6 +88,16 @@ printf '%s\n' '[r]' 'metric = value' 'max_regression = lots' >"$TMP/lots.ini"
 expect_error "$TMP/lots.ini:3: [r] key 'max_regression': is not a percentage" gate "$TMP/base.txt" "$TMP/slow.txt" -r "$TMP/lots.ini"
 printf '%s\n' '[r]' 'metric = value' >"$TMP/nolimit.ini"
 expect_error "$TMP/nolimit.ini:2: [r] key 'max_regression': a rule needs" gate "$TMP/base.txt" "$TMP/slow.txt" -r "$TMP/nolimit.ini"
+# Issue 13, item 10: rules that no value could pass, or that allow a
+# negative regression, are refused when read; and so is a rule name that
+# is not UTF-8 (it ends up in JUnit, which xmllint then refused).
+printf '%s\n' '[r]' 'metric = value' 'max_regression = -5%' >"$TMP/neg.ini"
+expect_error "$TMP/neg.ini:3: [r] key 'max_regression': is negative" gate "$TMP/base.txt" "$TMP/slow.txt" -r "$TMP/neg.ini"
+printf '%s\n' '[r]' 'metric = value' 'max = 10' 'min = 20' >"$TMP/minmax.ini"
+expect_error "$TMP/minmax.ini:3: [r] key 'max': is less than min" gate "$TMP/base.txt" "$TMP/slow.txt" -r "$TMP/minmax.ini"
+printf '[r\351]\nmetric = value\nmax_regression = 5%%\n' >"$TMP/latin1.ini"
+expect_error "$TMP/latin1.ini:1: not UTF-8 text" gate "$TMP/base.txt" "$TMP/slow.txt" -r "$TMP/latin1.ini" --junit "$TMP/latin1.xml"
+[ ! -e "$TMP/latin1.xml" ] || fail "JUnit written for a refused rules file"
 expect_error "--alpha '2': not a number between 0 and 1" compare "$TMP/base.txt" "$TMP/slow.txt" --alpha 2
 expect_error "needs BASE and CAND" gate "$TMP/base.txt"
 
@@ -99,3 +109,27 @@ pb compare "$TMP/base.txt" "$TMP/nan.txt" -o "$TMP/keep.txt"
 [ "$(cat "$TMP/keep.xml")" = precious ] && [ "$(cat "$TMP/keep.txt")" = precious ] || fail "an output was damaged"
 ls "$TMP" | grep -q '\.tmp-' && fail "a temporary output was left behind"
 pass "outputs of failed commands left untouched"
+
+# Issue 13, item 2: a value of 1e100 made GSL abort compare, gate and
+# report --html (exit 134). They answer now, Welch's p included.
+printf '1e100\n1\n' >"$TMP/huge.txt"
+seq 10 >"$TMP/ten.txt"
+pb compare "$TMP/huge.txt" "$TMP/ten.txt"
+[ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "compare with a value of 1e100 exited $rc"; }
+grep -q 'no significant change' "$TMP/out" || { cat "$TMP/out"; fail "compare with 1e100 gave no verdict"; }
+pb gate "$TMP/huge.txt" "$TMP/ten.txt"
+[ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || { cat "$TMP/out"; fail "gate with a value of 1e100 exited $rc"; }
+pb report "$TMP/huge.txt" "$TMP/ten.txt" --html "$TMP/huge.html"
+[ "$rc" -eq 0 ] && [ -s "$TMP/huge.html" ] || { cat "$TMP/out"; fail "report --html with 1e100 exited $rc"; }
+pass "compare, gate and report --html answer on a value of 1e100"
+
+# Issue 13, item 9: out of memory is a message and exit 1, not a crash on
+# an unchecked realloc (20 million numbers under a 200 MB address space).
+awk 'BEGIN { for (i = 0; i < 20000000; i++) print i % 7 }' >"$TMP/many.txt"
+set +e
+(ulimit -v 200000 && "$PINBENCH" 9>&- report "$TMP/many.txt") >"$TMP/out" 2>&1
+rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q "error: out of memory" "$TMP/out" || { cat "$TMP/out"; fail "out of memory: exit $rc"; }
+rm "$TMP/many.txt"
+pass "out of memory is said, exit 1"

@@ -7,7 +7,7 @@ expect_error() { # want-substring, then pinbench arguments
 	want=$1
 	shift
 	set +e
-	"$PINBENCH" 9>&- "$@" >"$TMP/out" 2>&1
+	timeout 60 "$PINBENCH" 9>&- "$@" >"$TMP/out" 2>&1
 	rc=$?
 	set -e
 	[ "$rc" -eq 2 ] || { cat "$TMP/out"; fail "pinbench $* exited $rc, not 2"; }
@@ -27,6 +27,10 @@ expect_error "unknown command 'rnu'" rnu
 expect_error "usage: pinbench run" run
 expect_error "env: unknown subcommand 'movabel'" env movabel
 expect_error "env movable: SIZE 'big' is not a size" env movable big
+# Issue 13, item 10: a node that does not exist was blamed on refused
+# memory blocks; a size beyond the node's memory was half done.
+expect_error "env movable: node 1000 does not exist or has no memory" env movable 128M 1000
+expect_error "env movable: 99999 TiB per node is not less than node" env movable 99999T
 
 # An existing directory given to -o is refused and left as it was.
 good=$(scenario good "[p]" "type = pin" "size = 4M")
@@ -37,3 +41,25 @@ expect_error "$TMP/existing exists: results are never overwritten" run "$good" -
 [ "$(ls "$TMP/existing")" = summary.json ] || fail "files were added to existing results"
 ls -d "$TMP"/existing.* 2>/dev/null && fail "a partial directory was left behind"
 pass "existing results untouched"
+
+# Issue 13, item 1: a byte that is not UTF-8 (in a comment) is refused
+# before anything runs, not a crash after the pins.
+printf '[global]\n; caf\351\nruns = 1\n[pin]\ntype = pin\nsize = 4M\n' >"$TMP/latin1.ini"
+expect_error "$TMP/latin1.ini:2: not UTF-8 text" run "$TMP/latin1.ini" -o "$TMP/latin1"
+ls -d "$TMP"/latin1* | grep -qv 'latin1.ini$' && fail "a run directory was left behind"
+pass "no run directory for a refused scenario"
+
+# Item 3: what is not a regular file is refused at once; it was read
+# until memory ran out.
+expect_error "/dev/zero: not a regular file" run /dev/zero
+expect_error "/dev/urandom: not a regular file" run /dev/urandom
+mkfifo "$TMP/fifo.ini"
+expect_error "$TMP/fifo.ini: not a regular file" run "$TMP/fifo.ini"
+
+# Item 10: capacity's plan and max_failure_rate are checked before the
+# sweep runs, not found wrong after it.
+plan=$(scenario plan "[pin]" "type = pin" "size = 16M" "[sweep]" "pin.size = 8M, 16M" "plan = banana")
+expect_error "$plan:6: [sweep] key 'plan': 'banana' is not a size" capacity "$plan" -o "$TMP/plan"
+rate=$(scenario rate "[pin]" "type = pin" "size = 16M" "[sweep]" "pin.size = 8M, 16M" "max_failure_rate = 200%")
+expect_error "$rate:6: [sweep] key 'max_failure_rate': '200%' is not a rate between 0% and 100%" capacity "$rate" -o "$TMP/rate"
+[ ! -e "$TMP/plan" ] && [ ! -e "$TMP/rate" ] || fail "a refused sweep left a directory"

@@ -148,6 +148,58 @@ static void scopes(void **state)
 	free(v);
 }
 
+/* Issue 13, item 9: the journal is never rewritten in place (a crash
+ * between the truncation and the rewrite lost the pending entries): what
+ * a restore undid is marked done after the old lines, which stay as they
+ * were, and an empty journal is emptied. */
+static void journal_is_only_appended_to(void **state)
+{
+	char path[256], *before, *after;
+	size_t blen, alen;
+
+	(void)state;
+	put("run", "r0\n");
+	put("keep", "k0\n");
+	journal_set_scope(0);
+	assert_int_equal(knob_set(knob("keep"), "k1"), 0);
+	journal_set_scope(-1);
+	assert_int_equal(knob_set(knob("run"), "r1"), 0);
+	snprintf(path, sizeof(path), "%s/journal", dir);
+	before = read_file(path, &blen);
+	assert_non_null(before);
+	assert_int_equal(journal_restore(JOURNAL_MINE, 0), 0);
+	after = read_file(path, &alen);
+	assert_non_null(after);
+	assert_true(alen > blen);
+	assert_memory_equal(after, before, blen);
+	assert_int_equal(journal_pending(JOURNAL_ALL), 1);
+	assert_int_equal(journal_pending(JOURNAL_MINE), 0);
+	free(after);
+	/* a second restore does not undo the first's entry again */
+	put("run", "changed since\n");
+	assert_int_equal(journal_restore(JOURNAL_ALL, 0), 0);
+	after = get("run");
+	assert_string_equal(after, "changed since");
+	free(after);
+	after = read_file(path, &alen);
+	assert_int_equal(alen, 0);
+	free(after);
+	free(before);
+}
+
+/* A value the journal cannot hold whole is refused, never cut short. */
+static void long_value_is_refused(void **state)
+{
+	char *big = malloc(5000);
+
+	(void)state;
+	memset(big, 'v', 4999);
+	big[4999] = '\0';
+	assert_int_equal(journal_knob(knob("big"), big), -E2BIG);
+	assert_int_equal(journal_pending(JOURNAL_ALL), 0);
+	free(big);
+}
+
 static void undo_failure_stays_in_journal(void **state)
 {
 	char path[256];
@@ -191,16 +243,15 @@ static void memory_block_restore(void **state)
 	free(v);
 }
 
-static void lock_keeps_a_second_writer_out(void **state)
+/* A second writer (a child process opening the journal anew: flock locks
+ * belong to the open file) is kept out and told the parent holds it. */
+static void second_writer_is_refused_naming_the_holder(void)
 {
 	pid_t child;
 	int status;
 
-	(void)state;
 	child = fork();
 	if (child == 0) {
-		/* flock locks belong to the open file: a new open in the child
-		 * is a second writer. */
 		journal_close();
 		pid_t holder = 0;
 		int ret = journal_open(&holder);
@@ -209,6 +260,21 @@ static void lock_keeps_a_second_writer_out(void **state)
 	waitpid(child, &status, 0);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void lock_keeps_a_second_writer_out(void **state)
+{
+	(void)state;
+	second_writer_is_refused_naming_the_holder();
+}
+
+/* Issue 13, item 10: the busy message named a previous holder. The
+ * holder comes from /proc/locks, whatever the owner file says. */
+static void busy_names_the_real_holder(void **state)
+{
+	(void)state;
+	put("owner", "1\n"); /* stale: a run long gone */
+	second_writer_is_refused_naming_the_holder();
 }
 
 int main(void)
@@ -220,8 +286,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(missing_knob_is_an_error_and_unjournalled, setup, teardown),
 		cmocka_unit_test_setup_teardown(scopes, setup, teardown),
 		cmocka_unit_test_setup_teardown(undo_failure_stays_in_journal, setup, teardown),
+		cmocka_unit_test_setup_teardown(journal_is_only_appended_to, setup, teardown),
+		cmocka_unit_test_setup_teardown(long_value_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(memory_block_restore, setup, teardown),
 		cmocka_unit_test_setup_teardown(lock_keeps_a_second_writer_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(busy_names_the_real_holder, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

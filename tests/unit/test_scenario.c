@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "scenario.h"
@@ -160,7 +161,11 @@ static const struct bad_case {
 	{ "[global]\nvmstat_interval = soon\n[p]\ntype=pin\nsize=4M\n", "b.ini:2: [global] key 'vmstat_interval'" },
 	{ "runs = 2\n[p]\ntype=pin\nsize=4M\n", "b.ini:1: key 'runs' is outside any section" },
 	{ "[p]\ntype=pin\nsize=4M\nsize=8M\n", "b.ini:4: [p] key 'size' is set twice (first on line 3)" },
-	{ "[p]\ntype=pin\nsize=4M\n  8M\n", "an indented line continues the previous key" },
+	{ "[p]\ntype=pin\nsize=4M\n  8M\n", "b.ini:3: [p] key 'size': '4M 8M' is not a size" },
+	/* issue 13, item 8: job names are a field of samples.csv */
+	{ "[pin,job]\ntype=pin\nsize=4M\n", "b.ini:2: [pin,job]: a section name may not hold a comma" },
+	{ "[pin\"job]\ntype=pin\nsize=4M\n", "b.ini:2: [pin\"job]: a section name may not hold a comma" },
+	{ PIN "[s,t]\ntype=vmsplice\n", "b.ini:5: [s,t]: a section name may not hold" },
 	{ "[p]\nsize=4M\n", "b.ini:2: [p] has no 'type =' key" },
 	{ "[p]\ntype=pni\nsize=4M\n", "b.ini:2: [p] key 'type': unknown type 'pni'" },
 	{ "[global]\nruns=1\n", "b.ini: no pin job" },
@@ -196,6 +201,9 @@ static const struct bad_case {
 	{ PIN "[s]\ntype=stressful\n", "b.ini:5: [s] key 'type': unknown type 'stressful' (known: pin, pagecache, drop-caches, vmsplice, procvm, odirect, lru-batch, fragment, stress-ng, file-reader)" },
 	{ PIN "[s]\ntype=vmsplice\npages=0\n", "b.ini:6: [s] key 'pages': must be at least 1" },
 	{ PIN "[s]\ntype=vmsplice\noffset=100\n", "b.ini:6: [s] key 'offset': must be a multiple of 4 KiB" },
+	/* issue 13, item 10: an offset past every pin range holds nothing */
+	{ PIN "[s]\ntype=vmsplice\noffset=999G\n", "b.ini:6: [s] key 'offset': 999 GiB is not inside the pin ranges (the smallest chunk is 4 MiB)" },
+	{ PIN "[q]\ntype=pin\nsize=8M\nchunk=2M\n[s]\ntype=vmsplice\noffset=2M\n", "b.ini:10: [s] key 'offset': 2 MiB is not inside the pin ranges (the smallest chunk is 2 MiB)" },
 	{ PIN "[s]\ntype=vmsplice\nhold=1\n", "b.ini:6: [s] unknown key 'hold' (known: type, pages, offset)" },
 	{ PIN "[s]\ntype=drop-caches\nvalue=4\n", "b.ini:6: [s] key 'value': '4' is not one of 1,2,3" },
 	{ PIN "[s]\ntype=drop-caches\ninterval=often\n", "b.ini:6: [s] key 'interval': 'often' is not a duration" },
@@ -241,6 +249,101 @@ static void long_line(void **state)
 	assert_non_null(strstr(err, "l.ini:4: line is longer than"));
 }
 
+/* issue 13, item 10: an indented line continues the value before it (as
+ * the man page says), and old Mac line endings (CR alone) are lines. */
+static void continuation_and_cr(void **state)
+{
+	struct scenario sc;
+	char err[512] = "";
+
+	(void)state;
+	if (scenario_parse("c.ini", "[global]\nmthp = 64kB=always,\n\t2048kB=inherit\n" PIN, &sc, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_string_equal(sc.global.mthp, "64kB=always, 2048kB=inherit");
+	scenario_free(&sc);
+	if (scenario_parse("r.ini", "[global]\rruns = 2\r[p]\rtype = pin\rsize = 4M\r", &sc, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(sc.global.runs, 2);
+	assert_int_equal(sc.njobs, 1);
+	scenario_free(&sc);
+	assert_int_equal(scenario_parse("r.ini", "[p]\rtype = pin\rsize = 4Q\r", &sc, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "r.ini:3: [p] key 'size'"));
+}
+
+/* issue 13, item 7: a message longer than the buffer is cut short, never
+ * written past it (a long path and an error found after parsing). */
+static void long_path_error(void **state)
+{
+	struct {
+		char err[256];
+		char canary[64];
+	} buf;
+	char name[251]; /* the message's prefix is a little longer than err */
+	struct scenario sc;
+
+	(void)state;
+	memset(name, 'd', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	memset(buf.canary, 'c', sizeof(buf.canary));
+	assert_int_equal(scenario_parse(name, "[p]\ntype=pin\nsize=4M\nchunk=3M\n", &sc, buf.err, sizeof(buf.err)), -1);
+	assert_int_equal(strlen(buf.err), sizeof(buf.err) - 1);
+	for (size_t i = 0; i < sizeof(buf.canary); i++)
+		assert_int_equal(buf.canary[i], 'c');
+}
+
+static void write_text(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+}
+
+/* issue 13, items 1 and 3: what is not UTF-8 text, not a regular file or
+ * too large is refused when read, naming the file (and the line). */
+static void not_text(void **state)
+{
+	char dir[] = "/tmp/pinbench-test-XXXXXX", path[256], err[512];
+	struct scenario sc;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/latin1.ini", dir);
+	write_text(path, "[global]\n; caf\xe9\nruns = 1\n[pin]\ntype = pin\nsize = 4M\n", 52);
+	assert_int_equal(scenario_load(path, &sc, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "latin1.ini:2: not UTF-8 text"));
+	unlink(path);
+
+	assert_int_equal(scenario_load("/dev/zero", &sc, err, sizeof(err)), -1);
+	assert_string_equal(err, "/dev/zero: not a regular file");
+
+	snprintf(path, sizeof(path), "%s/fifo.ini", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(scenario_load(path, &sc, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "fifo.ini: not a regular file"));
+	unlink(path);
+
+	snprintf(path, sizeof(path), "%s/big.ini", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("[p]\ntype=pin\nsize=4M\n", f);
+	for (int i = 0; i < 20000; i++)
+		fputs("; a comment line that makes this file larger than a megabyte, bit by bit\n", f);
+	fclose(f);
+	assert_int_equal(scenario_load(path, &sc, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "big.ini: larger than 1 MiB"));
+	unlink(path);
+
+	char bad_name[64];
+	snprintf(bad_name, sizeof(bad_name), "%s/caf\xe9.ini", dir);
+	write_text(bad_name, PIN, strlen(PIN));
+	assert_int_equal(scenario_load(bad_name, &sc, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "the file name is not UTF-8"));
+	unlink(bad_name);
+	rmdir(dir);
+}
+
 static void files(void **state)
 {
 	char dir[] = "/tmp/pinbench-test-XXXXXX", path[256], err[512];
@@ -283,6 +386,9 @@ int main(void)
 		cmocka_unit_test(shipped_scenarios_parse),
 		cmocka_unit_test(long_line),
 		cmocka_unit_test(files),
+		cmocka_unit_test(continuation_and_cr),
+		cmocka_unit_test(long_path_error),
+		cmocka_unit_test(not_text),
 	};
 	size_t n = ARRAY_SIZE(fixed) + ARRAY_SIZE(bad_cases);
 	struct CMUnitTest *tests = calloc(n, sizeof(*tests));

@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <gsl/gsl_cdf.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -232,6 +233,32 @@ static void empty_and_single_samples(void **state)
 	assert_true(isnan(lo));
 }
 
+/* Issue 13, item 2: a value of 1e100 made Welch's df inf/inf and GSL's
+ * default handler abort the process. t = -1 and df = 1 here: p = 0.5. */
+static void welch_huge_values(void **state)
+{
+	double x[] = { 1e100, 1 }, y[10];
+
+	(void)state;
+	for (int i = 0; i < 10; i++)
+		y[i] = i + 1;
+	assert_true(fabs(welch_p(x, 2, y, 10) - 0.5) < 1e-9);
+	double z[] = { 1e300, -1e300, 1e300 };
+	double p = welch_p(z, 3, y, 10); /* the variance is inf: no test */
+	assert_true(isnan(p) || (p >= 0 && p <= 1));
+}
+
+/* With stats_init, a GSL error is counted and the call returns. */
+static void gsl_errors_do_not_abort(void **state)
+{
+	(void)state;
+	stats_init();
+	stats_gsl_errors();
+	assert_true(isnan(gsl_cdf_binomial_P(1, 2.0, 10)));
+	assert_int_equal(stats_gsl_errors(), 1);
+	assert_int_equal(stats_gsl_errors(), 0);
+}
+
 static int load_fixtures(void **state)
 {
 	char path[4096];
@@ -265,6 +292,8 @@ int main(void)
 		cmocka_unit_test(holm_matches_reference),
 		cmocka_unit_test(select_matches_sorting_all),
 		cmocka_unit_test(empty_and_single_samples),
+		cmocka_unit_test(welch_huge_values),
+		cmocka_unit_test(gsl_errors_do_not_abort),
 	};
 	return cmocka_run_group_tests(tests, load_fixtures, free_fixtures);
 }
