@@ -1,0 +1,46 @@
+/* Building the kernels `pinbench vm` boots (pinbench kernel build).
+ *
+ * A variant is a kernel source (Debian's linux-source-6.1 or -6.12
+ * package, or a tree given as a directory), the configuration fragment
+ * kernel/pinbench.config merged into tinyconfig, and patches applied in
+ * order. Built variants are cached under $PINBENCH_KERNEL_CACHE (default
+ * /var/cache/pinbench/kernels) in a directory named by a hash of all three,
+ * so asking again for the same variant costs nothing. */
+#ifndef PB_KERNEL_BUILD_H
+#define PB_KERNEL_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum { KERNEL_MAX_PATCHES = 32 };
+
+/* What to build (the first fields, set by the caller) and what the build
+ * works out on the way. */
+struct build {
+	const char *source, *name_arg, *extra_config;
+	char *patches[KERNEL_MAX_PATCHES]; /* absolute paths */
+	size_t npatches;
+	unsigned jobs;
+	char cache[1024];
+	char tree[1536];       /* the kernel tree built in */
+	char source_id[1600];  /* what names the source in the key and build.json */
+	char version[64];      /* make kernelversion */
+	char name[64];
+	char release[128];
+	char out[1800];        /* the cached variant's directory */
+	uint64_t key;
+	bool from_package;
+};
+
+/* The cache directory: $PINBENCH_KERNEL_CACHE or /var/cache/pinbench/kernels. */
+const char *kernel_cache_dir(void);
+/* The configuration fragment built into pinbench. */
+extern const char kernel_config_fragment[];
+
+/* Builds the variant b describes (or finds it in the cache) and prints the
+ * bzImage's path on standard output. Returns 0, 1 when the build failed,
+ * 2 on bad input, 3 when the source cannot be had, 128+N on signal N. */
+int kernel_build_variant(struct build *b);
+
+#endif
