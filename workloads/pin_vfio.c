@@ -202,12 +202,10 @@ static int vfio_probe(const char *device, char *why, size_t len)
 
 static int vfio_open(struct pin_ctx **out, unsigned nslots, const char *device)
 {
-	struct pin_ctx *ctx = calloc(1, sizeof(*ctx) + nslots * sizeof(ctx->slot[0]));
+	struct pin_ctx *ctx = xcalloc(1, sizeof(*ctx) + nslots * sizeof(ctx->slot[0]));
 	char why[512];
 	int ret;
 
-	if (!ctx)
-		return -ENOMEM;
 	*ctx = (struct pin_ctx){ .container = -1, .group = -1, .nslots = nslots, .next_iova = IOVA_BASE };
 	ret = vfio_attach(ctx, device, why, sizeof(why));
 	if (ret) {

@@ -96,12 +96,10 @@ static void *read_loop(void *arg)
 
 static int reader_start(const void *cfg, const struct stressor_env *env, void **state, char *why, size_t len)
 {
-	struct reader_state *s = calloc(1, sizeof(*s));
+	struct reader_state *s = xcalloc(1, sizeof(*s));
 
 	(void)why;
 	(void)len;
-	if (!s)
-		return -ENOMEM;
 	s->cfg = cfg;
 	s->topo = env->topo;
 	range_state_init(&s->running);
@@ -116,9 +114,7 @@ static int reader_before_pin(void *state, const struct pin_range *pr)
 
 	if (pr->fd < 0)
 		return -EBADF; /* anonymous memory has no file to read */
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
+	r = xcalloc(1, sizeof(*r));
 	*r = (struct reader){ .s = s, .fd = pr->fd, .len = pr->len, .cpu = other_cpu(s->topo, pr->pin_cpu) };
 	int ret = -pthread_create(&r->thread, NULL, read_loop, r);
 	if (ret) {

@@ -258,8 +258,6 @@ static int lru_start(const void *cfg, const struct stressor_env *env, void **sta
 
 	(void)why;
 	(void)len;
-	if (!s)
-		return -ENOMEM;
 	s->cfg = cfg;
 	s->topo = env->topo;
 	s->page = (size_t)sysconf(_SC_PAGESIZE);
@@ -287,8 +285,6 @@ static int lru_before_pin(void *state, const struct pin_range *r)
 	struct helper *h = xcalloc(1, sizeof(*h));
 	int ret;
 
-	if (!h)
-		return -ENOMEM;
 	build_ranges(s);
 	h->s = s;
 	h->cpu = other_cpu(s->topo, r->pin_cpu);
