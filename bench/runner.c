@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -814,6 +815,15 @@ int cmd_run(int argc, char **argv)
 	if (!wret && rename(p->tmpdir, p->dir)) {
 		pb_err("cannot rename %s to %s: %s", p->tmpdir, p->dir, strerror(errno));
 		wret = -1;
+	}
+	if (!wret) { /* the files' names, then the rename itself, on disk */
+		char parent[4096];
+		snprintf(parent, sizeof(parent), "%s", p->dir);
+		int fret = fsync_dir(p->dir);
+		if (!fret)
+			fret = fsync_dir(dirname(parent));
+		if (fret)
+			pb_warn("cannot sync %s: %s", p->dir, strerror(-fret));
 	}
 	if (wret) {
 		pb_err("cannot finish the run directory %s (partial results stay there)", p->tmpdir);

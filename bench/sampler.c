@@ -36,6 +36,9 @@ static void take(struct sampler *s)
 	s->prev = cur;
 	s->have_prev = 1;
 	s->samples++;
+	/* The buffer holds a whole sample: the file only ever ends after
+	 * one, whenever the run is killed. */
+	fflush(s->out);
 }
 
 static void *sampler_main(void *arg)
@@ -59,6 +62,11 @@ int sampler_start(struct sampler *s, const char *path, uint64_t t0, uint64_t int
 	s->out = fopen(path, "we");
 	if (!s->out)
 		return -errno;
+	/* Large enough for a sample of every counter of every node, so that
+	 * stdio never writes part of one (it flushes whole buffers). */
+	size_t size = (nnodes + 1) * SAMPLER_BUFFER_PER_NODE;
+	s->buf = xmalloc(size);
+	setvbuf(s->out, s->buf, _IOFBF, size);
 	fprintf(s->out, "time_ns,node,counter,value\n");
 	s->t0 = t0;
 	s->interval_ns = interval_ns ? interval_ns : 100000000ULL;
@@ -74,4 +82,5 @@ void sampler_stop(struct sampler *s)
 	if (s->have_prev)
 		vmstat_snapshot_free(&s->prev);
 	fclose(s->out);
+	free(s->buf);
 }

@@ -12,8 +12,14 @@
 
 #include "counters.h"
 
+/* vmstat.csv's stdio buffer, per node and for the system: a sample
+ * writes at most one line of some 50 bytes per counter, and /proc/vmstat
+ * has a few hundred. */
+#define SAMPLER_BUFFER_PER_NODE (64u << 10)
+
 struct sampler {
 	FILE *out;
+	char *buf;
 	uint64_t t0, interval_ns;
 	const int *nodes;
 	size_t nnodes;

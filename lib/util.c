@@ -422,6 +422,16 @@ int write_json_atomic(const char *path, const json_t *j, size_t flags)
 	return ret;
 }
 
+int fsync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int ret = fd < 0 || fsync(fd) ? -errno : 0;
+
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
 int mkdir_p(const char *path, unsigned mode)
 {
 	char buf[4096];

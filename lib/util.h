@@ -70,6 +70,9 @@ int write_file_atomic(const char *path, const char *data, size_t len);
 struct json_t;
 int write_json_atomic(const char *path, const struct json_t *j, size_t flags);
 
+/* fsync of a directory (after a rename in it): 0 or -errno. */
+int fsync_dir(const char *path);
+
 int mkdir_p(const char *path, unsigned mode);
 /* "results/NAME-YYYYmmdd-HHMMSS" (local time): where a command writes
  * when no -o is given. */

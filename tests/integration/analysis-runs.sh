@@ -56,7 +56,9 @@ pb gate "$TMP/a" "$TMP/b" --rules "$TMP/typo.ini"
 pass "gate: a counter that never moved is 0, a misspelt one is an error"
 
 cp -r "$TMP/a" "$TMP/cut"
+# an interrupted run says so in both JSON files (they must agree)
 jq '.complete = false' "$TMP/a/summary.json" >"$TMP/cut/summary.json"
+jq '.complete = false' "$TMP/a/run.json" >"$TMP/cut/run.json"
 pb compare "$TMP/a" "$TMP/cut"
 [ "$rc" -eq 2 ] && grep -q "interrupted run" "$TMP/out" || { cat "$TMP/out"; fail "compare took an interrupted run"; }
 pb report "$TMP/cut"
