@@ -334,7 +334,7 @@ static char *kernel_stack(int tid)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stack", tid);
-	for (int i = 0; i < 50; i++) {
+	for (int i = 0; i < 100; i++) {
 		char *stack = read_file(path, NULL);
 		if (!stack || *stack)
 			return stack;

@@ -17,10 +17,14 @@ grep -q "HANG: \[guest\] node 0: the pin call of chunk 0" "$TMP/out" || { cat "$
 s="$TMP/r/summary.json"
 [ "$(json .complete "$s")" = false ] && [ "$(json .interrupted_by "$s")" = hang ] || fail "summary: not incomplete by hang"
 [ "$(json '.hangs | length' "$s")" -eq 1 ] || fail "summary: $(json .hangs "$s")"
+# A task busy on its CPU the whole time shows no stack (the kernel unwinds
+# only a task that is off-CPU); when one was caught, it must be the pin's.
 stack=$(json '.hangs[0].kernel_stack // ""' "$s")
 case "$stack" in
 *gup*|*migrate*|*pin*) ;;
+"") grep -q "(not readable: needs root and CONFIG_STACKTRACE, or the task never slept)" "$TMP/out" ||
+	fail "no stack and no word on why" ;;
 *) fail "the kernel stack does not show the pin: $stack" ;;
 esac
 [ "$(system_state)" = "$before" ] || fail "the machine was not given back"
-pass "a 256 MiB pin over a 10 ms pin_timeout: HANG reported with its kernel stack ($(echo "$stack" | wc -l) frames), run incomplete, machine restored"
+pass "a 256 MiB pin over a 10 ms pin_timeout: HANG reported ($(echo "$stack" | grep -c . || true) stack frames caught), run incomplete, machine restored"
