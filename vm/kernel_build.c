@@ -606,7 +606,9 @@ static int lock_tree(const struct build *b)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s.lock", b->tree);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	/* Not O_CLOEXEC: make inherits the lock, so a make left running by a
+	 * SIGKILLed build keeps the tree until it ends. */
+	fd = open(path, O_RDWR | O_CREAT, 0644);
 	if (fd < 0) {
 		pb_err("kernel: %s: %s", path, strerror(errno));
 		return -1;

@@ -23,6 +23,23 @@ t0=$(date +%s)
 [ $(($(date +%s) - t0)) -le 5 ] || fail "the cached build took more than 5 s"
 pass "built $rs, $rr and $rt; the second request came from the cache"
 
+# A build killed half-way leaves its patch in the tree; the next build
+# (even one answered from the cache) waits for the make it left running and
+# takes the patch out again.
+tree=$(dirname "$(dirname "$stock")")/src/linux-source-6.1_$(dpkg-query -W -f='${Version}' linux-source-6.1)
+"$PINBENCH" 9>&- kernel build --name "killed-$$" --patch "$SRCDIR/kernel/patches/6.1/seed-lru-batch.patch" \
+	>/dev/null 2>"$TMP/killed.err" &
+killed=$!
+for _ in $(seq 100); do grep -q "building" "$TMP/killed.err" && break; sleep 0.1; done
+[ -d "$tree/.pinbench-applied" ] || fail "the killed build had not recorded its patch"
+kill -9 "$killed"
+wait "$killed" 2>/dev/null || true
+[ "$(kernel_build)" = "$stock" ] || fail "the build after a killed one gave another path"
+[ ! -e "$tree/.pinbench-applied" ] || fail "the killed build's patch is still recorded"
+tar -xOf /usr/src/linux-source-6.1.tar.xz linux-source-6.1/mm/gup.c | cmp -s - "$tree/mm/gup.c" ||
+	fail "mm/gup.c differs from the package's after the killed build"
+pass "a build killed with SIGKILL: the next one took its patch out (mm/gup.c as packaged)"
+
 # A patch that does not apply is refused with patch's own words.
 printf -- '--- a/mm/gup.c\n+++ b/mm/gup.c\n@@ -1,1 +1,1 @@\n-no such line\n+nor this\n' >"$TMP/bad.patch"
 set +e
