@@ -263,13 +263,24 @@ void plot_nodes(struct plotter *p, const struct dataset *d, size_t n, const char
 	fprintf(bf, "set style data histograms\nset style histogram errorbars gap 2 lw 1\n"
 		    "set style fill solid 0.7 border -1\nset ylabel 'median pin latency (ms), %g%% CI'\n"
 		    "set yrange [0:*]\nplot ", 100 * (1 - alpha));
+	size_t drawn = 0;
 	for (size_t k = 0; k < n; k++) {
+		/* a side whose every pin failed has no latency to draw (gnuplot
+		 * refuses a histogram of no valid point) */
+		bool any = false;
+		for (size_t j = 0; j < nodes && !any; j++) {
+			const struct metric *m = dataset_metric(&d[k], ms[j]->name);
+			any = m && m->n;
+		}
+		if (!any)
+			continue;
 		gp_quote(labels[k], q, sizeof(q));
-		fprintf(bf, "%s'nodes.dat' using %zu:%zu:%zu%s lc rgb '%s' title '%s'", k ? ", \\\n     " : "",
-			2 + 3 * k, 3 + 3 * k, 4 + 3 * k, k ? "" : ":xtic(1)", plot_palette[k % plot_palette_n], q);
+		fprintf(bf, "%s'nodes.dat' using %zu:%zu:%zu%s lc rgb '%s' title '%s'", drawn ? ", \\\n     " : "",
+			2 + 3 * k, 3 + 3 * k, 4 + 3 * k, drawn ? "" : ":xtic(1)", plot_palette[k % plot_palette_n], q);
+		drawn++;
 	}
 	fputc('\n', bf);
-	plot_end(p, &ps, "nodes", "Median pin latency per node", true);
+	plot_end(p, &ps, "nodes", "Median pin latency per node", drawn > 0);
 }
 
 void plot_changes(struct plotter *p, const struct comparison *c, const char *name, const char *title)

@@ -131,11 +131,31 @@ static void one_run_summary(struct doc *doc, const struct dataset *d, double alp
 			 gsl_stats_quantile_from_sorted_data(mig->runs, 1, mig->nruns, 0.5));
 }
 
+/* A change in words: a relative one, or from-to where there is none
+ * (from 0, or a rate). */
+static void change_words(const struct metric_comparison *r, char *buf, size_t len)
+{
+	char a[32], b[32];
+
+	if (!isnan(r->median.rel)) {
+		format_percent(r->median.rel, buf, len);
+	} else if (r->kind == METRIC_RATE && r->base && r->cand && r->base->trials && r->cand->trials) {
+		snprintf(buf, len, "%.3g%% -> %.3g%%", 100.0 * (double)r->base->events / (double)r->base->trials,
+			 100.0 * (double)r->cand->events / (double)r->cand->trials);
+	} else if (!isnan(r->base_median) && !isnan(r->cand_median)) {
+		format_value(r->base_median, r->unit, a, sizeof(a));
+		format_value(r->cand_median, r->unit, b, sizeof(b));
+		snprintf(buf, len, "%s -> %s", a, b);
+	} else {
+		snprintf(buf, len, "-");
+	}
+}
+
 /* The verdicts first: what regressed, what improved. */
 static void comparison_summary(struct doc *doc, const struct comparison *c, const char *label)
 {
 	size_t regressed = 0, improved = 0, changed = 0;
-	char line[2048] = "", pct[32];
+	char line[2048] = "", pct[80];
 	size_t o = 0;
 
 	for (size_t i = 0; i < c->n; i++) {
@@ -144,7 +164,7 @@ static void comparison_summary(struct doc *doc, const struct comparison *c, cons
 		improved += r->improved;
 		changed += r->changed && !r->regressed && !r->improved;
 		if ((r->regressed || r->improved) && o < sizeof(line) - 200) {
-			format_percent(r->median.rel, pct, sizeof(pct));
+			change_words(r, pct, sizeof(pct));
 			o += (size_t)snprintf(line + o, sizeof(line) - o, "%s%s %s %s", o ? "; " : "", r->name,
 					      r->regressed ? "regressed" : "improved", pct);
 		}

@@ -120,6 +120,11 @@ grep -E '^failure_rate +failure_rate +rate +0% +[0-9.]+% .*FAIL$' "$TMP/gate.out
 p=$(jq -r '.candidates[0].metrics[] | select(.metric == "failure_rate") | .p_fisher' "$TMP/movable/compare.json")
 awk -v p="$p" 'BEGIN { exit !(p < 0.01) }' || fail "Fisher's p of the failure rate is $p, not < 0.01"
 gate 0 "$TMP/movable/$rs/boot-1" "$TMP/movable/$rs/boot-2"
+# The report of a side whose pins failed: every plot drawn, the change said.
+"$PINBENCH" 9>&- report "$TMP/movable/$rs" "$TMP/movable/$rr" --html "$TMP/seed.html" >/dev/null 2>"$TMP/report.err" ||
+	{ cat "$TMP/report.err"; fail "report of the seed"; }
+! grep -q "gnuplot failed" "$TMP/seed.html" || fail "a plot failed: $(grep -o 'gnuplot failed[^<]*' "$TMP/seed.html")"
+grep -Eq "failure_rate regressed 0% -&gt; [0-9.]+%" "$TMP/seed.html" || fail "the report does not say the failure rate's change"
 pass "gate: stock -> reverted exits 1 on the failure rate (Fisher p $p); stock boot 1 -> boot 2 exits 0"
 
 vm "$TMP/cma" "$reverted" --mem 2G --cma 1G "$SRCDIR/bench/scenarios/seed-lru-batch-cma.ini"
