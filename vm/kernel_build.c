@@ -46,30 +46,40 @@ const char *kernel_cache_dir(void)
 	return c && *c ? c : "/var/cache/pinbench/kernels";
 }
 
-/* Runs argv (in dir when not NULL) and returns its exit status; its
- * output goes to *out (stdout and stderr) for the caller to show. */
-static int run(const char *dir, char **out, char *const argv[])
+/* Runs argv and returns its exit status; its output goes to *out (stdout
+ * and stderr) for the caller to show. */
+static int run(char **out, char *const argv[])
 {
 	size_t len;
 	int ret;
 
 	*out = NULL;
-	ret = spawn_capture_in(dir, true, argv, out, &len);
+	ret = spawn_capture_in(NULL, true, argv, out, &len);
 	if (ret < 0 && asprintf(out, "cannot run %s: %s", argv[0], strerror(-ret)) < 0)
 		*out = NULL;
 	return ret;
 }
 
 /* Runs argv; on failure says what failed with its output. */
-static int run_or_say(const char *dir, const char *what, char *const argv[])
+static int run_or_say(const char *what, char *const argv[])
 {
 	char *out;
-	int ret = run(dir, &out, argv);
+	int ret = run(&out, argv);
 
 	if (ret)
 		pb_err("kernel: %s failed (exit %d):\n%s", what, ret, out ? out : "");
 	free(out);
 	return ret ? -1 : 0;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	size_t len;
+	char *data = read_file(from, &len);
+	int ret = data ? write_file_atomic(to, data, len) : -1;
+
+	free(data);
+	return ret;
 }
 
 /* ---- the source ---- */
@@ -90,7 +100,7 @@ static void package_version(const char *series, char *buf, size_t len)
 
 	snprintf(pkg, sizeof(pkg), "linux-source-%s", series);
 	buf[0] = '\0';
-	if (run(NULL, &out, argv) == 0 && out)
+	if (run(&out, argv) == 0 && out)
 		snprintf(buf, len, "%s", out);
 	free(out);
 }
@@ -134,7 +144,7 @@ static int unpack_package(const struct build *b)
 	snprintf(tmp, sizeof(tmp), "%s/src/.unpack-%d", b->cache, (int)getpid());
 	snprintf(unpacked, sizeof(unpacked), "%s/linux-source-%s", tmp, series);
 	char *tar[] = { "tar", "-xf", tarball, "-C", tmp, NULL };
-	if (mkdir_p(tmp, 0755) || run_or_say(NULL, "unpacking the source", tar)) {
+	if (mkdir_p(tmp, 0755) || run_or_say("unpacking the source", tar)) {
 		remove_tree(tmp);
 		return EXIT_CANNOT;
 	}
@@ -294,7 +304,7 @@ static int reverse_applied(const struct build *b)
 		if (access(path, R_OK))
 			continue;
 		char *argv[] = { "patch", "-p1", "-R", "--batch", "--silent", "-d", (char *)b->tree, "-i", path, NULL };
-		if (run_or_say(NULL, "reversing a patch of an earlier build", argv)) {
+		if (run_or_say("reversing a patch of an earlier build", argv)) {
 			pb_err("kernel: %s cannot be restored: remove it and build again", b->tree);
 			ret = -1;
 			break;
@@ -319,25 +329,21 @@ static int apply_patches(const struct build *b)
 		char *dry[] = { "patch", "-p1", "--forward", "--batch", "--dry-run", "-d", (char *)b->tree,
 				"-i", (char *)b->patches[i], NULL };
 		char *out;
-		if (run(NULL, &out, dry)) {
+		if (run(&out, dry)) {
 			pb_err("kernel: patch %s does not apply to %s%s:\n%s", b->patches[i], b->source_id,
 			       i ? " after the patches before it" : "", out ? out : "");
 			free(out);
 			return EXIT_BAD_INPUT;
 		}
 		free(out);
-		size_t len;
-		char *text = read_file(b->patches[i], &len);
 		snprintf(copy, sizeof(copy), "%s/%02zu.patch", dir, i);
-		if (!text || write_file_atomic(copy, text, len)) {
+		if (copy_file(b->patches[i], copy)) {
 			pb_err("kernel: cannot record %s in %s", b->patches[i], dir);
-			free(text);
 			return EXIT_CANNOT;
 		}
-		free(text);
 		char *apply[] = { "patch", "-p1", "--forward", "--batch", "--silent", "-d", (char *)b->tree,
 				  "-i", copy, NULL };
-		if (run_or_say(NULL, "applying a patch", apply))
+		if (run_or_say("applying a patch", apply))
 			return EXIT_CANNOT;
 		pb_info("kernel: applied %s", b->patches[i]);
 	}
@@ -397,7 +403,7 @@ static int configure(const struct build *b)
 	size_t len;
 	int ret = 0;
 
-	if (run_or_say(NULL, "make tinyconfig", tiny))
+	if (run_or_say("make tinyconfig", tiny))
 		return EXIT_BUILD_FAILED;
 	/* Kconfig takes the last assignment of a symbol: the fragments go
 	 * after tinyconfig's choices, then olddefconfig settles the rest. */
@@ -416,7 +422,7 @@ static int configure(const struct build *b)
 		return EXIT_CANNOT;
 	}
 	write_file_atomic(fragment_path, fragment, len);
-	if (run_or_say(NULL, "make olddefconfig", old) || check_config(b, fragment))
+	if (run_or_say("make olddefconfig", old) || check_config(b, fragment))
 		ret = EXIT_BUILD_FAILED;
 	free(fragment);
 	return ret;
@@ -496,16 +502,6 @@ static int make_bzimage(const struct build *b, const char *log)
 	}
 	pb_info("kernel: built %s in %.0f s", b->release, (double)(now_ns() - t0) / 1e9);
 	return 0;
-}
-
-static int copy_file(const char *from, const char *to)
-{
-	size_t len;
-	char *data = read_file(from, &len);
-	int ret = data ? write_file_atomic(to, data, len) : -1;
-
-	free(data);
-	return ret;
 }
 
 static void write_build_json(const struct build *b, const char *dir, double seconds)

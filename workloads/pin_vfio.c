@@ -163,14 +163,19 @@ static int attach_group(int container, int group, char *why, size_t len)
 	return fd;
 }
 
-static void vfio_close(struct pin_ctx *ctx)
+static void vfio_detach(struct pin_ctx *ctx)
 {
-	if (!ctx)
-		return;
 	if (ctx->group >= 0)
 		close(ctx->group);
 	if (ctx->container >= 0)
 		close(ctx->container);
+}
+
+static void vfio_close(struct pin_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	vfio_detach(ctx);
 	free(ctx);
 }
 
@@ -193,10 +198,7 @@ static int vfio_probe(const char *device, char *why, size_t len)
 	struct pin_ctx ctx = { .container = -1, .group = -1 };
 	int ret = vfio_attach(&ctx, device, why, len);
 
-	if (ctx.group >= 0)
-		close(ctx.group);
-	if (ctx.container >= 0)
-		close(ctx.container);
+	vfio_detach(&ctx);
 	return ret;
 }
 
