@@ -1,6 +1,7 @@
 #include "config.h"
 #include "dataset.h"
 #include "counters.h"
+#include "differences.h"
 #include "stats.h"
 #include "util.h"
 
@@ -157,7 +158,8 @@ static double *group_by_run(const struct acc *a, size_t nruns, size_t *start)
 	return grouped;
 }
 
-/* Pooled values sorted; one value per run: its median, or its rate. */
+/* Pooled values sorted; one value per run: its median, or its rate. The
+ * values stay grouped by run for other per-run statistics. */
 static void acc_finish(struct acc *a, size_t nruns, struct metric *out)
 {
 	struct metric *m = &a->m;
@@ -177,6 +179,7 @@ static void acc_finish(struct acc *a, size_t nruns, struct metric *out)
 		if (k || a->one_per_run) /* summary.json leaves out counters that did not move: 0 */
 			m->runs[m->nruns++] = k ? gsl_stats_median_from_sorted_data(run, 1, k) : 0;
 	}
+	m->one_per_run = a->one_per_run;
 	if (a->one_per_run) { /* the pooled sample is the per-run values */
 		free(m->v);
 		m->v = xmalloc((m->nruns + 1) * sizeof(*m->v));
@@ -185,8 +188,14 @@ static void acc_finish(struct acc *a, size_t nruns, struct metric *out)
 	}
 	sort_doubles(m->v, m->n);
 	sort_doubles(m->runs, m->nruns);
-	free(grouped);
-	free(start);
+	if (grouped && !a->one_per_run) {
+		m->grouped = grouped;
+		m->start = start;
+		m->ngroups = nruns;
+	} else {
+		free(grouped);
+		free(start);
+	}
 	free(a->run);
 	free(a->events);
 	free(a->trials);
@@ -195,15 +204,16 @@ static void acc_finish(struct acc *a, size_t nruns, struct metric *out)
 
 /* ---- run directories ---- */
 
-enum { C_RUN, C_NODE, C_BYTES, C_PIN_NS, C_ERRNO, C_UNPIN_NS, C_UNPIN_ERRNO, C_COUNT };
+enum { C_RUN, C_ITERATION, C_NODE, C_BYTES, C_PIN_NS, C_ERRNO, C_UNPIN_NS, C_UNPIN_ERRNO, C_COUNT };
 static const char *const wanted_columns[C_COUNT] = {
-	"run", "node", "bytes", "pin_ns", "errno", "unpin_ns", "unpin_errno",
+	"run", "iteration", "node", "bytes", "pin_ns", "errno", "unpin_ns", "unpin_errno",
 };
 
 struct samples_ctx {
 	struct builder *b;
+	struct first_iteration *first;
 	const char *path;
-	unsigned run_offset, max_run;
+	unsigned run_offset, max_run, warmup;
 	int col[C_COUNT];
 	size_t ncols;
 	char *err;
@@ -228,6 +238,18 @@ static int samples_header(struct samples_ctx *c, char *line)
 		}
 	}
 	return 0;
+}
+
+static void first_iteration_add(struct first_iteration *f, bool first, double v)
+{
+	double **a = first ? &f->first : &f->later;
+	size_t *n = first ? &f->nfirst : &f->nlater, *cap = first ? &f->cap_first : &f->cap_later;
+
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		*a = xrealloc(*a, *cap * sizeof(**a));
+	}
+	(*a)[(*n)++] = v;
 }
 
 static int samples_row(char *line, unsigned no, void *ctx)
@@ -262,6 +284,11 @@ static int samples_row(char *line, unsigned no, void *ctx)
 			 f[c->col[C_RUN]]);
 		return -1;
 	}
+	if (v[C_ITERATION] < 1 || v[C_ITERATION] > 1e9 || v[C_ITERATION] != floor(v[C_ITERATION])) {
+		snprintf(c->err, c->errlen, "%s:%u: column 'iteration': '%s' is not an iteration number", c->path, no,
+			 f[c->col[C_ITERATION]]);
+		return -1;
+	}
 	if (v[C_NODE] > 1e6 || v[C_NODE] != floor(v[C_NODE])) { /* (int)1e26 was INT_MIN */
 		snprintf(c->err, c->errlen, "%s:%u: column 'node': '%s' is not a node number", c->path, no,
 			 f[c->col[C_NODE]]);
@@ -273,11 +300,14 @@ static int samples_row(char *line, unsigned no, void *ctx)
 
 	if (run + 1 > c->max_run)
 		c->max_run = run + 1;
+	if (v[C_ITERATION] <= c->warmup) /* warm-up: on disk, not in the statistics */
+		return 0;
 
 	acc_rate(acc_get(c->b, "failure_rate", "", BETTER_LOWER, METRIC_RATE), run, failed);
 	if (failed)
 		return 0;
 	acc_add(acc_get(c->b, "pin_latency", "ns", BETTER_LOWER, METRIC_VALUES), run, v[C_PIN_NS]);
+	first_iteration_add(c->first, v[C_ITERATION] == c->warmup + 1, v[C_PIN_NS]);
 	snprintf(name, sizeof(name), "pin_latency.node%d", node);
 	acc_add(acc_get(c->b, name, "ns", BETTER_LOWER, METRIC_VALUES), run, v[C_PIN_NS]);
 	if (v[C_PIN_NS] > 0)
@@ -438,11 +468,69 @@ static void load_counter_names(const char *dir, struct dataset *d)
 	free(text);
 }
 
+/* The warm-up iterations of a run directory: --warmup, or its run.json. */
+static int run_warmup(const char *dir, json_t *run, const struct load_options *o, unsigned *warmup, char *err,
+		      size_t errlen)
+{
+	json_t *w = json_object_get(run, "warmup");
+
+	*warmup = 0;
+	if (o->warmup_given) {
+		*warmup = o->warmup;
+		return 0;
+	}
+	if (w && (!json_is_integer(w) || json_integer_value(w) < 0 || json_integer_value(w) > 1000000)) {
+		snprintf(err, errlen, "%s/run.json: field 'warmup': not a number of iterations", dir);
+		return -1;
+	}
+	*warmup = (unsigned)json_integer_value(w);
+	return 0;
+}
+
+/* A run directory pooled with the first one must have run the same
+ * thing; what else differs (the kernel of another boot) is kept. */
+static int check_pooled(const char *dir, json_t *run, struct dataset *d, const struct load_options *o, char *err,
+			size_t errlen)
+{
+	struct differences ds = { 0 };
+
+	differences_find(d->run_json, run, &ds);
+	const struct difference *refusing = differences_refusing(&ds);
+	if (refusing && !o->force) {
+		snprintf(err, errlen, "%s: did not run what the first run directory of %s ran (%s: %.60s -> %.60s); "
+			 "pool them anyway with --force", dir, d->path, refusing->key, refusing->base, refusing->cand);
+		differences_free(&ds);
+		return -1;
+	}
+	for (size_t i = 0; i < ds.n; i++) {
+		d->pooled_differences = xrealloc(d->pooled_differences,
+						 (d->npooled_differences + 1) * sizeof(*d->pooled_differences));
+		d->pooled_differences[d->npooled_differences++] = ds.d[i];
+	}
+	free(ds.d);
+	return 0;
+}
+
+/* A run's identity: its directory name alone repeats (every boot of a
+ * guest writes "run"), with the host and the start time it does not. */
+static void add_run_id(struct dataset *d, json_t *run, const char *dir)
+{
+	const char *id = json_string_value(json_object_get(run, "run_id"));
+	const char *host = json_string_value(json_object_get(run, "hostname"));
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s@%s@%" JSON_INTEGER_FORMAT, id ? id : dir, host ? host : "",
+		 json_integer_value(json_object_get(run, "t0_realtime_ns")));
+	d->run_ids = xrealloc(d->run_ids, (d->nrun_ids + 1) * sizeof(*d->run_ids));
+	d->run_ids[d->nrun_ids++] = xstrdup(buf);
+}
+
 static int load_run_dir(const char *dir, struct builder *b, struct dataset *d, const struct load_options *o,
 			char *err, size_t errlen)
 {
 	char path[4200];
 	size_t len;
+	unsigned warmup;
 	int ret = -1;
 
 	json_t *summary = load_json(dir, "summary.json", err, errlen), *run = NULL;
@@ -451,7 +539,7 @@ static int load_run_dir(const char *dir, struct builder *b, struct dataset *d, c
 	if (check_summary(dir, summary, err, errlen))
 		goto out;
 	run = load_json(dir, "run.json", err, errlen);
-	if (!run || check_run_json(dir, run, summary, err, errlen))
+	if (!run || check_run_json(dir, run, summary, err, errlen) || run_warmup(dir, run, o, &warmup, err, errlen))
 		goto out;
 	if (!json_is_true(json_object_get(summary, "complete"))) {
 		d->incomplete = true;
@@ -461,12 +549,16 @@ static int load_run_dir(const char *dir, struct builder *b, struct dataset *d, c
 			goto out;
 		}
 	}
+	if (d->run_json && check_pooled(dir, run, d, o, err, errlen))
+		goto out;
 	snprintf(path, sizeof(path), "%s/samples.csv", dir);
 	char *text = read_input_file(path, DATASET_MAX_CSV, &len, err, errlen);
 	if (!text)
 		goto out;
-	struct samples_ctx c = { .b = b, .path = path, .run_offset = (unsigned)b->nruns, .err = err,
-				 .errlen = errlen };
+	d->warmup = warmup;
+	d->first.iteration = warmup + 1;
+	struct samples_ctx c = { .b = b, .first = &d->first, .path = path, .run_offset = (unsigned)b->nruns,
+				 .warmup = warmup, .err = err, .errlen = errlen };
 	ret = each_line(text, len, samples_row, &c);
 	free(text);
 	if (ret)
@@ -478,6 +570,7 @@ static int load_run_dir(const char *dir, struct builder *b, struct dataset *d, c
 	if (vmstat_runs > runs)
 		runs = vmstat_runs;
 	b->nruns += runs > c.max_run - c.run_offset ? runs : c.max_run - c.run_offset;
+	add_run_id(d, run, dir);
 	if (!d->run_json) {
 		d->run_json = run;
 		run = NULL;
@@ -709,6 +802,12 @@ static int load_numbers(const char *path, struct dataset *d, const struct load_o
 	m->runs = xmalloc(sizeof(*m->runs));
 	m->runs[0] = gsl_stats_median_from_sorted_data(m->v, 1, m->n);
 	m->nruns = 1;
+	m->grouped = xmalloc(m->n * sizeof(*m->grouped));
+	memcpy(m->grouped, m->v, m->n * sizeof(*m->grouped));
+	m->start = xmalloc(2 * sizeof(*m->start));
+	m->start[0] = 0;
+	m->start[1] = m->n;
+	m->ngroups = 1;
 	return 0;
 }
 
@@ -735,6 +834,8 @@ void dataset_free(struct dataset *d)
 		free(d->m[i].name);
 		free(d->m[i].v);
 		free(d->m[i].runs);
+		free(d->m[i].grouped);
+		free(d->m[i].start);
 	}
 	free(d->m);
 	for (size_t i = 0; i < d->ncounters; i++)
@@ -742,6 +843,13 @@ void dataset_free(struct dataset *d)
 	free(d->counters);
 	free(d->path);
 	json_decref(d->run_json);
+	free(d->first.first);
+	free(d->first.later);
+	for (size_t i = 0; i < d->nrun_ids; i++)
+		free(d->run_ids[i]);
+	free(d->run_ids);
+	struct differences pooled = { d->pooled_differences, d->npooled_differences };
+	differences_free(&pooled);
 	memset(d, 0, sizeof(*d));
 }
 

@@ -324,7 +324,7 @@ int report_document(const struct doc_options *o, struct dataset *d, size_t n)
 	if (document_open(o, &doc, &p, rel, sizeof(rel)))
 		goto out;
 	for (size_t k = 1; k < n; k++)
-		compare_datasets(&d[0], &d[k], o->alpha, NULL, 0, &c[k - 1]);
+		compare_datasets(&d[0], &d[k], o->alpha, o->correction, NULL, 0, &c[k - 1]);
 	draw_plots(&p, d, n, labels, c, o->alpha);
 	if (n == 1)
 		snprintf(title, sizeof(title), "pinbench report: %s", labels[0]);
