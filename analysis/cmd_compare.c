@@ -169,9 +169,9 @@ static void print_unit(FILE *f, const struct comparison *c, size_t k, bool markd
 		k + 1, c->base->nruns, c->cand->nruns);
 	double need = family_alpha(c->correction, c->alpha, c->family);
 	if (c->min_p > need)
-		fprintf(f, "%s     %zu vs %zu runs allow p >= %.3g, %s needs %.3g to decide one of %zu tests: "
-			"%zu runs a side can\n", li, c->base->nruns, c->cand->nruns, c->min_p,
-			correction_names[c->correction], need, c->family, runs_to_reach(need));
+		fprintf(f, "%s     too few runs to reach alpha: %zu vs %zu runs allow p >= %.3g, %s over %zu tests needs "
+			"%.3g; %zu runs a side can\n", li, c->base->nruns, c->cand->nruns, c->min_p,
+			correction_names[c->correction], c->family, need, runs_to_reach(need));
 }
 
 static void print_differences(FILE *f, const struct comparison *c, size_t k, bool markdown)

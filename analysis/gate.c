@@ -278,6 +278,7 @@ static void unknown_metric(const struct comparison *c, const char *metric, const
 			   size_t len)
 {
 	const char *best = NULL;
+	char counter[256], best_counter[256];
 	size_t best_d = 4, o = 0; /* suggest only near misses */
 
 	for (size_t i = 0; i < c->n; i++) {
@@ -285,6 +286,15 @@ static void unknown_metric(const struct comparison *c, const char *metric, const
 		if (d < best_d) {
 			best_d = d;
 			best = c->m[i].name;
+		}
+	}
+	for (size_t i = 0; i < c->cand->ncounters; i++) { /* counters that never moved are metrics too */
+		snprintf(counter, sizeof(counter), "vmstat.%s", c->cand->counters[i]);
+		size_t d = edit_distance(metric, counter);
+		if (d < best_d) {
+			best_d = d;
+			snprintf(best_counter, sizeof(best_counter), "%s", counter);
+			best = best_counter;
 		}
 	}
 	appendf(why, len, &o, "'%s' is not in %s", metric, where);
