@@ -10,6 +10,7 @@
 #include "report_doc.h"
 #include "capacity.h"
 #include "util.h"
+#include "log.h"
 
 #include <getopt.h>
 #include <gsl/gsl_statistics_double.h>
@@ -282,6 +283,12 @@ int cmd_report(int argc, char **argv)
 	if (r.doc.path && argc == 1 && capacity_is_sweep(argv[0]))
 		return capacity_document(&r.doc, argv[0]) ? 1 : 0;
 
+	for (int k = 0; k < argc && !r.a.load.force; k++)
+		if (capacity_is_sweep(argv[k])) {
+			pb_err("%s is a capacity sweep: its points pinned different sizes and are not pooled; read it with "
+			       "pinbench report %s --html FILE (or pinbench capacity), or one point alone", argv[k], argv[k]);
+			return 2;
+		}
 	struct dataset *d = xcalloc((size_t)argc, sizeof(*d));
 	ret = analysis_load_all(&r.a, argv, (size_t)argc, d);
 	if (!ret && r.doc.path)

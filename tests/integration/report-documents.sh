@@ -61,6 +61,7 @@ rm "$TMP/kernels-plots/cdf.svg"
 xmllint --noout "$TMP/kernels-plots/cdf.svg" || fail "the re-rendered cdf.svg does not parse"
 pass "a plot re-renders from its .gp and .dat"
 
+mkdir -p "$TMP/md"
 pb report "$ref/kernels/6.1.0-56-amd64" "$ref/kernels/6.12.117+deb12-amd64" --markdown "$TMP/md/k.md"
 for link in $(grep -o '](k-plots/[^)]*)' "$TMP/md/k.md" | sed 's/^](//; s/)$//'); do
 	[ -s "$TMP/md/$link" ] || fail "k.md links $link, which is missing"
