@@ -13,11 +13,12 @@ struct analysis_args {
 	double alpha;
 	const char *format;
 	const char *output;
+	const char *baseline;  /* --baseline: the base side, before the operands */
 	struct load_options load;
 };
 
 /* Handles one getopt result of the shared options ('f', 'a', 'c', 'H',
- * 'A', 'o', 'h', '?'). 0 when handled; -1 to stop (help printed, or an
+ * 'A', 'o', 'B' (--baseline), 'h', '?'). 0 when handled; -1 to stop (help printed, or an
  * error already reported: exit 0 for 'h', 2 otherwise). */
 int analysis_option(struct analysis_args *a, int opt, const char *arg, const char *usage);
 /* "pinbench: why" and the usage on stderr; returns 2. */
@@ -34,9 +35,14 @@ struct option;
 int analysis_parse(int argc, char **argv, const char *optstring, const struct option *longopts,
 		   analysis_option_fn option, const char *usage, int min_operands, const char *operands_needed,
 		   struct analysis_args *a);
+/* The operands after getopt, with --baseline (when given) first: an
+ * array to free (not its strings); *n its length. */
+char **analysis_operands(const struct analysis_args *a, int argc, char **argv, size_t *n);
 /* Prints root as indented JSON and releases it. */
 void analysis_print_json(FILE *f, json_t *root);
-/* Loads every path; 0, or 2 after printing the first error. */
+/* Loads every path (a run directory, a file, or stored runs:
+ * "db:URL?scenario=S&host=H&last=N", see store.h); 0, or 2 after
+ * printing the first error. */
 int analysis_load_all(const struct analysis_args *a, char **paths, size_t n, struct dataset *d);
 /* stdout, or a temporary file beside --output renamed on close. */
 FILE *analysis_open_output(const struct analysis_args *a, int *ret);

@@ -20,7 +20,9 @@ static const char usage[] =
 	"                        [--column NAME] [--higher-is-better] [--all-counters] [-o FILE]\n"
 	"\n"
 	"BASE and each CAND: a run directory, a directory of run directories (pooled),\n"
-	"a file with one number per line, or a CSV file with --column.\n"
+	"a file with one number per line, a CSV file with --column, or runs from the\n"
+	"results database: db:URL?scenario=S&host=H&label=L&last=N (see pinbench store).\n"
+	"      --baseline BASE     the base side given as an option; then only CANDs follow\n"
 	"  -f, --format F          text (default; colour on a terminal), markdown or json\n"
 	"  -a, --alpha A           significance level (default 0.05)\n"
 	"  -c, --column NAME       read this column of CSV files\n"
@@ -250,15 +252,17 @@ int cmd_compare(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' }, { "alpha", required_argument, NULL, 'a' },
 		{ "column", required_argument, NULL, 'c' }, { "higher-is-better", no_argument, NULL, 'H' },
 		{ "all-counters", no_argument, NULL, 'A' }, { "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' }, { 0 },
+		{ "baseline", required_argument, NULL, 'B' }, { "help", no_argument, NULL, 'h' }, { 0 },
 	};
 	struct analysis_args a = { .alpha = 0.05, .format = "text" };
 	int ret = analysis_parse(argc, argv, NULL, longopts, NULL, usage, 2, "needs BASE and at least one CAND", &a);
 
 	if (ret >= 0)
 		return ret;
-	argc -= optind;
-	argv += optind;
+	size_t nops;
+	char **ops = analysis_operands(&a, argc, argv, &nops);
+	argc = (int)nops;
+	argv = ops;
 
 	struct dataset *d = xcalloc((size_t)argc, sizeof(*d));
 	struct comparison *c = xcalloc((size_t)argc, sizeof(*c));
@@ -280,5 +284,6 @@ int cmd_compare(int argc, char **argv)
 	}
 	free(c);
 	free(d);
+	free(ops);
 	return ret;
 }
