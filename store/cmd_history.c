@@ -40,7 +40,7 @@ struct history_args {
 	struct analysis_args a; /* first: analysis_option gets it */
 	struct history h;
 	const char *url, *html;
-	bool png;
+	bool png, format_given;
 };
 
 static int parse_count(const char *arg, uint64_t min, uint64_t max, const char *what, uint64_t *out)
@@ -68,6 +68,10 @@ static int history_option(struct analysis_args *a, int opt, const char *arg)
 	case 'l': g->h.filter.label = arg; return 0;
 	case 'm': g->h.metric = arg; return 0;
 	case 'W': g->html = arg; return 0;
+	case 'f':
+	case 'o':
+		g->format_given = true;
+		return analysis_option(a, opt, arg, usage);
 	case 'P': g->png = true; return 0;
 	case 'n':
 		if (parse_count(arg, 1, 1000000000, "--last", &v))
@@ -157,7 +161,8 @@ int cmd_history(int argc, char **argv)
 		history_free(&g.h);
 		return 2;
 	}
-	ret = write_output(&g);
+	/* with --html alone the page is the output */
+	ret = g.html && !g.format_given ? 0 : write_output(&g);
 	struct doc_options o = { .path = g.html, .fmt = DOC_HTML, .png = g.png, .alpha = g.h.params.alpha };
 	if (!ret && g.html && history_document(&g.h, &o))
 		ret = 2;

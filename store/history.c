@@ -194,10 +194,13 @@ static void plot_trend(struct plotter *p, const struct history *h)
 	bool rate = !strcmp(unit_of(h), STORE_UNIT_RATE), ns = !strcmp(unit_of(h), "ns");
 	double scale = rate ? 100 : ns ? 1e-6 : 1;
 
+	/* at most about 15 labels along the x axis, whatever the length */
+	size_t every = h->n > 15 ? (h->n + 14) / 15 : 1;
+
 	plot_begin(&ps);
 	for (size_t i = 0; i < h->n; i++) {
 		fprintf(ps.df, "%zu %.9g \"", i + 1, h->r[i].value * scale);
-		for (const char *s = h->r[i].label; *s; s++)
+		for (const char *s = h->r[i].label; *s && i % every == 0; s++)
 			fputc(*s == '"' ? '\'' : *s, ps.df);
 		fputs("\"\n", ps.df);
 	}
@@ -212,8 +215,8 @@ static void plot_trend(struct plotter *p, const struct history *h)
 		fprintf(ps.bf, "set arrow from %g, graph 0 to %g, graph 1 nohead dt 2 lw 2 lc rgb '#c62828'\n",
 			h->cp[k].index + 0.5, h->cp[k].index + 0.5);
 	fprintf(ps.bf, "set xlabel 'label (in the order the runs started)'\nset ylabel '%s%s'\n"
-		       "set xtics rotate by 45 right\nset xtics %zu\nset offsets 0.5, 0.5, 0, 0\n",
-		h->metric, rate ? " (%)" : ns ? " (ms)" : "", h->n > 40 ? h->n / 20 : 1);
+		       "set xtics rotate by 45 right\nset offsets 0.5, 0.5, 0, 0\nset key inside top left box opaque\n",
+		h->metric, rate ? " (%)" : ns ? " (ms)" : "");
 	fprintf(ps.bf, "plot 'history.dat' index 0 using 1:2:xtic(3) with linespoints pt 7 ps 0.7 lc rgb '%s' "
 		       "title '%s'", plot_palette[0], "one value per run");
 	if (h->ncp)
