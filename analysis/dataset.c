@@ -4,7 +4,6 @@
 #include "stats.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <gsl/gsl_statistics_double.h>
 #include <errno.h>
 #include <math.h>
@@ -545,44 +544,29 @@ bool is_run_dir(const char *dir)
 	return stat(path, &st) == 0;
 }
 
-static int cmp_str(const void *a, const void *b)
+static bool keep_run_dir(const char *path, const char *name)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return name[0] != '.' && is_run_dir(path);
 }
 
 /* A directory of run directories (one per boot, say), pooled in name order. */
 static int load_run_dirs(const char *dir, struct dataset_builder *b, struct dataset *d, const struct load_options *o,
 			 char *err, size_t errlen)
 {
-	DIR *dh = opendir(dir);
-	struct dirent *de;
-	char **names = NULL, path[4200];
-	size_t n = 0;
+	size_t n;
+	char **names = list_dir_sorted(dir, keep_run_dir, &n, err, errlen);
 	int ret = 0;
 
-	if (!dh) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+	if (!names)
 		return -1;
-	}
-	while ((de = readdir(dh))) {
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (de->d_name[0] == '.' || !is_run_dir(path))
-			continue;
-		names = xrealloc(names, (n + 1) * sizeof(*names));
-		names[n++] = xstrdup(path);
-	}
-	closedir(dh);
 	if (!n) {
 		snprintf(err, errlen, "%s: not a run directory (no summary.json) and none inside it", dir);
+		free(names);
 		return -1;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
-	for (size_t i = 0; i < n; i++) {
-		if (!ret)
-			ret = load_run_dir(names[i], b, d, o, err, errlen);
-		free(names[i]);
-	}
-	free(names);
+	for (size_t i = 0; i < n && !ret; i++)
+		ret = load_run_dir(names[i], b, d, o, err, errlen);
+	free_strings(names, n);
 	return ret;
 }
 

@@ -5,7 +5,6 @@
 #include "store.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <gsl/gsl_statistics_double.h>
 #include <inttypes.h>
@@ -208,9 +207,11 @@ static void vm_scenario(const char *dir, char *buf, size_t len)
 	json_decref(vm);
 }
 
-static int cmp_str(const void *a, const void *b)
+static bool keep_subdir(const char *path, const char *name)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	struct stat st;
+
+	return !skipped_name(name) && !stat(path, &st) && S_ISDIR(st.st_mode);
 }
 
 static int walk(const char *dir, const char *scenario, const struct store_options *o, struct found *f, char *err,
@@ -219,34 +220,17 @@ static int walk(const char *dir, const char *scenario, const struct store_option
 static int walk_children(const char *dir, const char *scenario, const struct store_options *o, struct found *f,
 			 char *err, size_t errlen)
 {
-	char vm_name[256] = "", path[4200];
-	DIR *dh = opendir(dir);
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0;
+	char vm_name[256] = "";
+	size_t n;
+	char **names = list_dir_sorted(dir, keep_subdir, &n, err, errlen);
 	int ret = 0;
 
-	if (!dh) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+	if (!names)
 		return -1;
-	}
-	while ((de = readdir(dh))) {
-		struct stat st;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (skipped_name(de->d_name) || stat(path, &st) || !S_ISDIR(st.st_mode))
-			continue;
-		names = xrealloc(names, (n + 1) * sizeof(*names));
-		names[n++] = xstrdup(path);
-	}
-	closedir(dh);
-	qsort(names, n, sizeof(*names), cmp_str);
 	vm_scenario(dir, vm_name, sizeof(vm_name));
-	for (size_t i = 0; i < n; i++) {
-		if (!ret)
-			ret = walk(names[i], vm_name[0] ? vm_name : scenario, o, f, err, errlen);
-		free(names[i]);
-	}
-	free(names);
+	for (size_t i = 0; i < n && !ret; i++)
+		ret = walk(names[i], vm_name[0] ? vm_name : scenario, o, f, err, errlen);
+	free_strings(names, n);
 	return ret;
 }
 
