@@ -44,6 +44,8 @@ static const struct command {
 	{ "capacity", "sweep a scenario over a grid; fit pin time against size per node; plan guest sizes", cmd_capacity },
 	{ "vm", "boot kernels in QEMU with the NUMA, CMA and movable layout asked; run a scenario in each; compare", cmd_vm },
 	{ "kernel", "build the kernels vm boots: Debian's 6.1/6.12 source, a config fragment, patches; cached", cmd_kernel },
+	{ "store", "add run directories to the results database (SQLite, or PostgreSQL for a fleet)", cmd_store },
+	{ "history", "one metric over the stored runs of a scenario, with its change points; HTML trend plot", cmd_history },
 	{ "version", "print the version", cmd_version },
 	{ "help", "this list", cmd_help },
 	{ "_helper", NULL, cmd_helper },
