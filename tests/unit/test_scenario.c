@@ -169,6 +169,8 @@ static const struct bad_case {
 	{ "[p]\nsize=4M\n", "b.ini:2: [p] has no 'type =' key" },
 	{ "[p]\ntype=pni\nsize=4M\n", "b.ini:2: [p] key 'type': unknown type 'pni'" },
 	{ "[global]\nruns=1\n", "b.ini: no pin job" },
+	{ "[global]\nwarmup = 2\n[p]\ntype=pin\nsize=4M\niterations=2\n",
+	  "b.ini:2: [global] key 'warmup': leaves no iteration of [p] (iterations = 2) to measure" },
 	{ "", "b.ini: no pin job" },
 	{ "[v]\ntype=vmsplice\n", "b.ini: no pin job" },
 	{ "[p]\ntype=pin\n", "b.ini:2: [p] key 'size': is required" },
