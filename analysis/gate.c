@@ -374,7 +374,9 @@ static void describe_test(const struct rule_result *o, const struct gate_family 
 		return;
 	}
 	format_p(e->p, p, sizeof(p));
-	appendf(buf, len, &off, "p = %s (%s, %zu vs %zu %s", p, e->test, e->n_base, e->n_cand, unit_name(e));
+	bool below = *p == '<'; /* "<1e-9" */
+	appendf(buf, len, &off, "p %s %s (%s, %zu vs %zu %s", below ? "<" : "=", p + below, e->test, e->n_base,
+		e->n_cand, unit_name(e));
 	if (fam->size > 1 && fam->correction != CORRECT_NONE)
 		appendf(buf, len, &off, "; %s over %zu rules: %s", correction_names[fam->correction], fam->size, o->p_s);
 	appendf(buf, len, &off, "), alpha %g: %s", fam->alpha,
