@@ -1,6 +1,7 @@
 /* pinbench: long-term page pinning (FOLL_LONGTERM) stress and benchmark.
  * One command with subcommands, each a line of the table below. */
 #include "config.h"
+#include "exitcode.h"
 #include "cmd.h"
 #include "log.h"
 #include "stats.h"
@@ -19,7 +20,7 @@ static int cmd_helper(int argc, char **argv)
 	const struct stressor *st = argc > 1 ? stressor_find(argv[1]) : NULL;
 
 	if (!st || !st->helper_main)
-		return 2;
+		return EXIT_BAD_INPUT;
 	return st->helper_main(argc - 1, argv + 1);
 }
 
@@ -75,16 +76,16 @@ int main(int argc, char **argv)
 			return cmd_version(0, NULL);
 		else {
 			pb_err("unknown option '%s'", argv[i]);
-			return 2;
+			return EXIT_BAD_INPUT;
 		}
 	}
 	if (i >= argc) {
 		cmd_help(0, NULL);
-		return 2;
+		return EXIT_BAD_INPUT;
 	}
 	for (size_t c = 0; c < ARRAY_SIZE(commands); c++)
 		if (!strcmp(commands[c].name, argv[i]))
 			return commands[c].fn(argc - i, argv + i);
 	pb_err("unknown command '%s' (pinbench help lists them)", argv[i]);
-	return 2;
+	return EXIT_BAD_INPUT;
 }

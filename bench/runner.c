@@ -11,6 +11,7 @@
 #include "sysinfo.h"
 #include "trace.h"
 #include "util.h"
+#include "exitcode.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -25,9 +26,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* Exit codes, also in the man page. */
-enum { EXIT_BAD_INPUT = 2, EXIT_CANNOT = 3 };
 
 struct plan {
 	struct scenario sc;

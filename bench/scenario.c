@@ -1,12 +1,12 @@
 #include "config.h"
 #include "scenario.h"
 #include "ini_doc.h"
+#include "nodelist.h"
 #include "options.h"
 #include "util.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,44 +91,10 @@ static int opt_memory(const char *v, void *f, char *err, size_t len)
 static int opt_nodes(const char *v, void *f, char *err, size_t len)
 {
 	struct pin_job *job = f;
-	const char *p = v;
 
 	job->nnodes = 0;
 	job->all_nodes = !strcmp(v, "all");
-	if (job->all_nodes)
-		return 0;
-	while (*p) {
-		char *end;
-		long lo = strtol(p, &end, 10), hi;
-		if (end == p || lo < 0 || lo >= PB_MAX_NODES)
-			goto bad;
-		hi = lo;
-		if (*end == '-') {
-			p = end + 1;
-			hi = strtol(p, &end, 10);
-			if (end == p || hi < lo || hi >= PB_MAX_NODES)
-				goto bad;
-		}
-		for (long n = lo; n <= hi; n++) {
-			for (unsigned i = 0; i < job->nnodes; i++) {
-				if (job->nodes[i] == n) {
-					snprintf(err, len, "node %ld is listed twice", n);
-					return -1;
-				}
-			}
-			job->nodes[job->nnodes++] = (int)n;
-		}
-		if (*end == ',')
-			end++;
-		else if (*end)
-			goto bad;
-		p = end;
-	}
-	if (job->nnodes)
-		return 0;
-bad:
-	snprintf(err, len, "'%s' is not 'all' or a node list such as 0,2-3", v);
-	return -1;
+	return job->all_nodes ? 0 : node_list_parse(v, job->nodes, &job->nnodes, err, len);
 }
 
 /* ---- option tables ---- */
@@ -371,7 +337,8 @@ int scenario_parse(const char *name, const char *text, struct scenario *sc, char
 
 int scenario_load(const char *path, struct scenario *sc, char *err, size_t errlen)
 {
-	char *text, *copy, *base;
+	char *text;
+	const char *base;
 
 	/* The path is recorded in run.json, which must be UTF-8. */
 	if (!utf8_valid(path, strlen(path))) {
@@ -387,13 +354,9 @@ int scenario_load(const char *path, struct scenario *sc, char *err, size_t errle
 	}
 	sc->path = xstrdup(path);
 	sc->text = text;
-	copy = xstrdup(path);
-	base = basename(copy);
-	char *dot = strrchr(base, '.');
-	if (dot && !strcmp(dot, ".ini"))
-		*dot = '\0';
-	sc->name = xstrdup(base);
-	free(copy);
+	base = path_base(path);
+	size_t n = strlen(base);
+	sc->name = n >= 4 && !strcmp(base + n - 4, ".ini") ? xstrndup(base, n - 4) : xstrdup(base);
 	return 0;
 }
 

@@ -10,11 +10,12 @@
 #include <stdint.h>
 
 #include "memory.h"
+#include "nodelist.h"
 #include "options.h"
 #include "pin_backend.h"
 #include "stressor.h"
 
-#define PB_MAX_NODES 1024
+#define PB_MAX_NODES NODE_LIST_MAX
 #define PB_MAX_CHUNKS 65536
 
 struct scenario_global {

@@ -77,6 +77,9 @@ int mkdir_p(const char *path, unsigned mode);
 /* "results/NAME-YYYYmmdd-HHMMSS" (local time): where a command writes
  * when no -o is given. */
 void default_results_dir(const char *name, char *buf, size_t len);
+/* The last component of path, after its last '/' (GNU basename: the path
+ * is not modified, and "dir/" gives ""). */
+const char *path_base(const char *path);
 /* Removes a directory tree; used only on our own temporary run directories. */
 int remove_tree(const char *path);
 

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "transfer.h"
+#include "nodelist.h"
 #include "util.h"
 
 #include <errno.h>
@@ -193,24 +194,9 @@ int transfer_read(const char *stream, size_t len, const char *dir, struct guest_
 
 unsigned node_list_count(const char *list)
 {
-	unsigned n = 0, a, b;
-	int used;
+	int nodes[NODE_LIST_MAX];
+	unsigned n;
+	char why[128];
 
-	for (const char *p = list; *p;) {
-		if (sscanf(p, "%u%n", &a, &used) != 1)
-			return 0;
-		p += used;
-		b = a;
-		if (*p == '-') {
-			if (sscanf(p + 1, "%u%n", &b, &used) != 1 || b < a)
-				return 0;
-			p += 1 + used;
-		}
-		n += b - a + 1;
-		if (*p == ',')
-			p++;
-		else if (*p)
-			return 0;
-	}
-	return n;
+	return node_list_parse(list, nodes, &n, why, sizeof(why)) ? 0 : n;
 }

@@ -73,7 +73,7 @@ static void link_name(const char *path, char *buf, size_t len)
 	if (n <= 0)
 		return;
 	target[n] = '\0';
-	const char *base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+	const char *base = path_base(target);
 	if (strlen(base) < len)
 		memcpy(buf, base, strlen(base) + 1);
 }

@@ -89,8 +89,7 @@ static json_t *ng_stop(void *state)
 	char who[24];
 	/* SIGINT: stress-ng stops its stressors and prints its metrics. */
 	int status = stop_process(s->pid, SIGINT, 10000);
-	const char *base = strrchr(s->log, '/');
-	json_t *j = json_pack("{s:i, s:s, s:f}", "exit_status", status, "log", base ? base + 1 : s->log,
+	json_t *j = json_pack("{s:i, s:s, s:f}", "exit_status", status, "log", path_base(s->log),
 			      "seconds", (double)(now_ns() - s->started) / 1e9);
 
 	snprintf(who, sizeof(who), "%d", (int)s->pid);
