@@ -70,7 +70,9 @@ static int env_show(void)
 	}
 	for (size_t i = 0; pin_backend_at(i); i++) {
 		const struct pin_backend *be = pin_backend_at(i);
-		int ret = be->probe("auto", why, sizeof(why));
+		void *cfg = pin_backend_defaults(be);
+		int ret = be->probe(cfg, why, sizeof(why));
+		free(cfg);
 		printf("backend %-10s %s\n", be->name, ret ? why : "available");
 		if (be->describe)
 			be->describe(stdout);

@@ -5,6 +5,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "stats.h"
+#include "scenario.h"
 #include "stressor.h"
 #include "util.h"
 
@@ -46,14 +47,16 @@ static const struct command {
 	{ "vm", "boot kernels in QEMU with the NUMA, CMA and movable layout asked; run a scenario in each; compare", cmd_vm },
 	{ "kernel", "build the kernels vm boots: Debian's 6.1/6.12 source, a config fragment, patches; cached", cmd_kernel },
 	{ "version", "print the version", cmd_version },
-	{ "help", "this list", cmd_help },
+	{ "help", "this list; 'help keys': every scenario key (as run --help-keys)", cmd_help },
 	{ "_helper", NULL, cmd_helper },
 };
 
 static int cmd_help(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (argc == 2 && !strcmp(argv[1], "keys")) {
+		scenario_print_keys();
+		return 0;
+	}
 	printf("usage: pinbench [-v] COMMAND [ARGS]\n\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (commands[i].summary)

@@ -179,7 +179,7 @@ static int check_machine(const struct plan *p)
 
 	for (size_t j = 0; j < p->sc.njobs; j++) {
 		const struct pin_backend *b = p->sc.jobs[j].backend;
-		if (b->probe(p->sc.jobs[j].device, why, sizeof(why))) {
+		if (b->probe(p->sc.jobs[j].backend_cfg, why, sizeof(why))) {
 			pb_err("[%s] backend %s cannot run here: %s", p->sc.jobs[j].name, b->name, why);
 			return -1;
 		}

@@ -17,7 +17,7 @@
 
 struct drop_cfg {
 	uint64_t interval_ns;
-	char value[OPT_STRING_MAX];
+	char value[8];
 };
 
 struct drop_state {
@@ -30,15 +30,10 @@ struct drop_state {
 	int err;
 };
 
-static int opt_drop_value(const char *v, void *f, char *err, size_t len)
-{
-	return opt_choice(v, "1|2|3", f, err, len);
-}
-
 static const struct scenario_key drop_options[] = {
-	{ "type", NULL, NULL, 0, "drop-caches" },
-	{ "interval", "1s", opt_duration, offsetof(struct drop_cfg, interval_ns), "time between writes" },
-	{ "value", "3", opt_drop_value, offsetof(struct drop_cfg, value), "1: page cache, 2: slab, 3: both" },
+	OPT_TYPE("drop-caches"),
+	OPT_DURATION(struct drop_cfg, interval_ns, "interval", "1s", "time between writes"),
+	OPT_CHOICE(struct drop_cfg, value, "value", "3", "1|2|3", "1: page cache, 2: slab, 3: both"),
 };
 
 static int drop_probe(const void *cfg, char *why, size_t len)

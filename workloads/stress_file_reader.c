@@ -19,8 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-#include <time.h>
 #include <unistd.h>
+
+#define READ_MAX 4096 /* the reader's buffer */
 
 struct reader_cfg {
 	uint64_t stride;
@@ -44,29 +45,12 @@ struct reader {
 };
 
 static const struct scenario_key reader_options[] = {
-	{ "type", NULL, NULL, 0, "file-reader" },
-	{ "stride", "2M", opt_size, offsetof(struct reader_cfg, stride), "distance between reads: one read per folio of this size" },
-	{ "bytes", "64", opt_size, offsetof(struct reader_cfg, bytes), "bytes per read" },
-	{ "interval", "0", opt_duration, offsetof(struct reader_cfg, interval_ns), "pause between reads: how rarely a reference is held" },
-	{ "interval", "0", opt_duration, offsetof(struct reader_cfg, interval_ns), "pause between reads: how rarely a reference is held" },
+	OPT_TYPE("file-reader"),
+	OPT_SIZE(struct reader_cfg, stride, "stride", "2M", 1, UINT64_MAX, 0,
+		 "distance between reads: one read per folio of this size"),
+	OPT_SIZE(struct reader_cfg, bytes, "bytes", "64", 1, READ_MAX, 0, "bytes per read"),
+	OPT_DURATION(struct reader_cfg, interval_ns, "interval", "0", "pause between reads: how rarely a reference is held"),
 };
-
-static int reader_check(const void *c, const char **key, char *err, size_t len)
-{
-	const struct reader_cfg *cfg = c;
-
-	if (!cfg->stride) {
-		*key = "stride";
-		snprintf(err, len, "must be more than 0");
-		return -1;
-	}
-	if (!cfg->bytes || cfg->bytes > 4096) {
-		*key = "bytes";
-		snprintf(err, len, "must be between 1 and 4096");
-		return -1;
-	}
-	return 0;
-}
 
 /* The folios are read in random order: a reader walking them in address
  * order would fall in step with the migration, which also takes them in
@@ -78,7 +62,7 @@ static void *read_loop(void *arg)
 	struct timespec pause = { (time_t)(cfg->interval_ns / 1000000000ULL), (long)(cfg->interval_ns % 1000000000ULL) };
 	size_t nfolios = (r->len + cfg->stride - 1) / cfg->stride;
 	uint64_t reads = 0, errors = 0, rng = (uint64_t)(uintptr_t)r ^ now_ns();
-	char buf[4096];
+	char buf[READ_MAX];
 
 	bind_thread_to_cpu(r->s->topo, r->cpu);
 	while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
@@ -156,7 +140,6 @@ const struct stressor stressor_file_reader = {
 	.options = reader_options,
 	.noptions = ARRAY_SIZE(reader_options),
 	.config_size = sizeof(struct reader_cfg),
-	.check = reader_check,
 	.start = reader_start,
 	.before_pin = reader_before_pin,
 	.after_unpin = reader_after_unpin,

@@ -50,11 +50,15 @@ struct frag_state {
 };
 
 static const struct scenario_key frag_options[] = {
-	{ "type", NULL, NULL, 0, "fragment" },
-	{ "size", "1G", opt_size, offsetof(struct frag_cfg, size), "unmovable memory to allocate" },
-	{ "free_every", "2", opt_count, offsetof(struct frag_cfg, free_every), "close 1 pipe of every N (N=2: half the memory is freed, interleaved)" },
-	{ "keep_every", "0", opt_u64, offsetof(struct frag_cfg, keep_every), "instead keep 1 pipe of every N and close the rest (512: one page per 2 MiB held)" },
-	{ "rings", "0", opt_size, offsetof(struct frag_cfg, rings), "then take free order-9 blocks left outside ZONE_MOVABLE with io_uring rings, up to this much memory (3 MiB a ring)" },
+	OPT_TYPE("fragment"),
+	OPT_ANY_SIZE(struct frag_cfg, size, "size", "1G", "unmovable memory to allocate"),
+	OPT_COUNT(struct frag_cfg, free_every, "free_every", "2",
+		  "close 1 pipe of every N (N=2: half the memory is freed, interleaved)"),
+	OPT_UINT(struct frag_cfg, keep_every, "keep_every", "0", 0, UINT64_MAX,
+		 "instead keep 1 pipe of every N and close the rest (512: one page per 2 MiB held; 1 is refused)"),
+	OPT_ANY_SIZE(struct frag_cfg, rings, "rings", "0",
+		     "then take free order-9 blocks left outside ZONE_MOVABLE with io_uring rings, up to this much "
+		     "memory (3 MiB a ring)"),
 };
 
 static int frag_check(const void *c, const char **key, char *err, size_t len)

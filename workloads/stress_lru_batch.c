@@ -53,7 +53,7 @@
 enum { MAX_PAGES = 64, KPF_LRU = 5, KPF_ACTIVE = 6 };
 
 struct lru_cfg {
-	char action[OPT_STRING_MAX];
+	char action[32];
 	uint64_t pages;
 };
 
@@ -83,29 +83,13 @@ struct helper {
 	bool done, release;
 };
 
-static int opt_lru_action(const char *v, void *f, char *err, size_t len)
-{
-	return opt_choice(v, "activate|fault|mlock|cold", f, err, len);
-}
-
 static const struct scenario_key lru_options[] = {
-	{ "type", NULL, NULL, 0, "lru-batch" },
-	{ "action", "activate", opt_lru_action, offsetof(struct lru_cfg, action), "activate, fault, mlock or cold" },
-	{ "pages", "8", opt_count, offsetof(struct lru_cfg, pages),
-	  "pages of each pin range to queue, spread over its chunks (fewer than a batch holds: 15 on 6.1, 31 later)" },
+	OPT_TYPE("lru-batch"),
+	OPT_CHOICE(struct lru_cfg, action, "action", "activate", "activate|fault|mlock|cold",
+		   "what the other CPU does to the pages (see the man page)"),
+	OPT_UINT(struct lru_cfg, pages, "pages", "8", 1, MAX_PAGES,
+		 "pages of each pin range to queue, spread over its chunks (fewer than a batch holds: 15 on 6.1, 31 later)"),
 };
-
-static int lru_check(const void *c, const char **key, char *err, size_t len)
-{
-	const struct lru_cfg *cfg = c;
-
-	if (!cfg->pages || cfg->pages > MAX_PAGES) {
-		*key = "pages";
-		snprintf(err, len, "must be between 1 and %d", MAX_PAGES);
-		return -1;
-	}
-	return 0;
-}
 
 static int lru_probe(const void *c, char *why, size_t len)
 {
@@ -353,7 +337,6 @@ const struct stressor stressor_lru_batch = {
 	.options = lru_options,
 	.noptions = ARRAY_SIZE(lru_options),
 	.config_size = sizeof(struct lru_cfg),
-	.check = lru_check,
 	.probe = lru_probe,
 	.start = lru_start,
 	.before_pin = lru_before_pin,

@@ -27,8 +27,9 @@ struct ng_state {
 };
 
 static const struct scenario_key ng_options[] = {
-	{ "type", NULL, NULL, 0, "stress-ng" },
-	{ "args", NULL, opt_string, offsetof(struct ng_cfg, args), "stress-ng arguments, split on blanks, e.g. --vm 1 --vm-bytes 512M (required)" },
+	OPT_TYPE("stress-ng"),
+	OPT_STRING(struct ng_cfg, args, "args", NULL, NULL,
+		   "stress-ng arguments, split on blanks, e.g. --vm 1 --vm-bytes 512M (required)"),
 };
 
 static int ng_check(const void *c, const char **key, char *err, size_t len)

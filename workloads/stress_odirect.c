@@ -37,9 +37,9 @@ struct reader {
 };
 
 static const struct scenario_key odirect_options[] = {
-	{ "type", NULL, NULL, 0, "odirect" },
-	{ "file_size", "64M", opt_size, offsetof(struct odirect_cfg, file_size), "size of the file read from (in the run directory)" },
-	{ "block", "64K", opt_size, offsetof(struct odirect_cfg, block), "bytes per read" },
+	OPT_TYPE("odirect"),
+	OPT_ANY_SIZE(struct odirect_cfg, file_size, "file_size", "64M", "size of the file read from (in the run directory)"),
+	OPT_ANY_SIZE(struct odirect_cfg, block, "block", "64K", "bytes per read"),
 };
 
 static int odirect_check(const void *c, const char **key, char *err, size_t len)

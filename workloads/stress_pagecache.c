@@ -77,21 +77,23 @@ static int parse_mix(const char *text, unsigned *w, char *err, size_t len)
 	return (int)total;
 }
 
-static int opt_mix(const char *v, void *f, char *err, size_t len)
+static int check_mix(const char *v, char *err, size_t len)
 {
 	unsigned w[NOPS];
 
-	return parse_mix(v, w, err, len) < 0 ? -1 : opt_string(v, f, err, len);
+	return parse_mix(v, w, err, len) < 0 ? -1 : 0;
 }
 
+#define C struct pc_cfg
 static const struct scenario_key pc_options[] = {
-	{ "type", NULL, NULL, 0, "pagecache" },
-	{ "threads", "1", opt_count, offsetof(struct pc_cfg, threads), "threads per node" },
-	{ "size", "64M", opt_size, offsetof(struct pc_cfg, size), "working set (file size) per thread" },
-	{ "block", "64K", opt_size, offsetof(struct pc_cfg, block), "bytes per operation" },
-	{ "mix", "write=30,read=30,mmap=20,fadvise=10,readahead=5,fsync=5", opt_mix,
-	  offsetof(struct pc_cfg, mix), "weights of the operations" },
+	OPT_TYPE("pagecache"),
+	OPT_COUNT(C, threads, "threads", "1", "threads per node"),
+	OPT_ANY_SIZE(C, size, "size", "64M", "working set (file size) per thread"),
+	OPT_ANY_SIZE(C, block, "block", "64K", "bytes per operation"),
+	OPT_STRING(C, mix, "mix", "write=30,read=30,mmap=20,fadvise=10,readahead=5,fsync=5", check_mix,
+		   "weights of the operations, NAME=WEIGHT (0..1000) with NAME write, fsync, read, mmap, fadvise or readahead"),
 };
+#undef C
 
 static int pc_check(const void *c, const char **key, char *err, size_t len)
 {

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 struct procvm_cfg {
-	char method[OPT_STRING_MAX];
+	char method[32];
 	uint64_t block;
 };
 
@@ -33,28 +33,12 @@ struct procvm_state {
 	atomic_uint_fast64_t spawned, failed, reader_errors;
 };
 
-static int opt_method(const char *v, void *f, char *err, size_t len)
-{
-	return opt_choice(v, "process_vm_readv|procmem", f, err, len);
-}
-
 static const struct scenario_key procvm_options[] = {
-	{ "type", NULL, NULL, 0, "procvm" },
-	{ "method", "process_vm_readv", opt_method, offsetof(struct procvm_cfg, method), "process_vm_readv or procmem (/proc/PID/mem)" },
-	{ "block", "64K", opt_size, offsetof(struct procvm_cfg, block), "bytes per read" },
+	OPT_TYPE("procvm"),
+	OPT_CHOICE(struct procvm_cfg, method, "method", "process_vm_readv", "process_vm_readv|procmem",
+		   "how to read: procmem is /proc/PID/mem"),
+	OPT_SIZE(struct procvm_cfg, block, "block", "64K", 1, 64 * MIB, 0, "bytes per read"),
 };
-
-static int procvm_check(const void *c, const char **key, char *err, size_t len)
-{
-	const struct procvm_cfg *cfg = c;
-
-	if (!cfg->block || cfg->block > 64 * MIB) {
-		*key = "block";
-		snprintf(err, len, "must be between 1 byte and 64 MiB");
-		return -1;
-	}
-	return 0;
-}
 
 /* pinbench _helper procvm PID ADDR LEN BLOCK METHOD: reads until killed,
  * or until its parent dies. */
@@ -164,7 +148,6 @@ const struct stressor stressor_procvm = {
 	.options = procvm_options,
 	.noptions = ARRAY_SIZE(procvm_options),
 	.config_size = sizeof(struct procvm_cfg),
-	.check = procvm_check,
 	.probe = procvm_probe,
 	.start = procvm_start,
 	.before_pin = procvm_before_pin,

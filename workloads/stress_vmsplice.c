@@ -29,22 +29,11 @@ struct vmsplice_state {
 };
 
 static const struct scenario_key vmsplice_options[] = {
-	{ "type", NULL, NULL, 0, "vmsplice" },
-	{ "pages", "16", opt_count, offsetof(struct vmsplice_cfg, pages), "pages of each pin range to hold in an unread pipe" },
-	{ "offset", "0", opt_size, offsetof(struct vmsplice_cfg, offset), "where in the pin range the held pages start" },
+	OPT_TYPE("vmsplice"),
+	OPT_COUNT(struct vmsplice_cfg, pages, "pages", "16", "pages of each pin range to hold in an unread pipe"),
+	OPT_SIZE(struct vmsplice_cfg, offset, "offset", "0", 0, UINT64_MAX, 4096,
+		 "where in the pin range the held pages start"),
 };
-
-static int vmsplice_check(const void *c, const char **key, char *err, size_t len)
-{
-	const struct vmsplice_cfg *cfg = c;
-
-	if (cfg->offset % 4096) {
-		*key = "offset";
-		snprintf(err, len, "must be a multiple of 4 KiB");
-		return -1;
-	}
-	return 0;
-}
 
 /* An offset at or past the end of every pin range would hold nothing. */
 static int vmsplice_check_range(const void *c, uint64_t smallest_chunk, const char **key, char *err, size_t len)
@@ -137,7 +126,6 @@ const struct stressor stressor_vmsplice = {
 	.options = vmsplice_options,
 	.noptions = ARRAY_SIZE(vmsplice_options),
 	.config_size = sizeof(struct vmsplice_cfg),
-	.check = vmsplice_check,
 	.check_range = vmsplice_check_range,
 	.start = vmsplice_start,
 	.before_pin = vmsplice_before_pin,
