@@ -13,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <wordexp.h>
 
 #define MAX_ARGS 64
+#define MAX_ARGS_TEXT "64"
 
 struct ng_cfg {
 	char args[OPT_STRING_MAX];
@@ -29,22 +31,47 @@ struct ng_state {
 static const struct scenario_key ng_options[] = {
 	OPT_TYPE("stress-ng"),
 	OPT_STRING(struct ng_cfg, args, "args", NULL, NULL,
-		   "stress-ng arguments, split on blanks, e.g. --vm 1 --vm-bytes 512M (required)"),
+		   "stress-ng arguments, split on blanks (quotes group words, no shell), e.g. --vm 1 --vm-bytes 512M (required)"),
 };
+
+/* Splits args as a shell would split words, quotes included, but with
+ * nothing a shell would run or expand: wordexp(3) without command
+ * substitution, and no variables, globs or ~ (refused before it sees
+ * them: it would expand them). 0, or -1 with a reason in err. */
+static int split_args(const char *args, wordexp_t *w, char *err, size_t len)
+{
+	int ret;
+
+	if (strpbrk(args, "$`*?[~")) {
+		snprintf(err, len, "holds shell syntax ($, `, *, ?, [ or ~); the arguments are split on blanks "
+			 "(quotes group words) and passed as they are");
+		return -1;
+	}
+	ret = wordexp(args, w, WRDE_NOCMD | WRDE_UNDEF);
+	if (ret == 0 && w->we_wordc <= MAX_ARGS)
+		return 0;
+	if (ret == 0 || ret == WRDE_NOSPACE)
+		wordfree(w);
+	snprintf(err, len, ret == WRDE_BADCHAR ? "holds shell syntax (|, &, ;, <, >, parentheses or braces); the "
+		 "arguments are passed to stress-ng as they are, without a shell"
+		 : ret == WRDE_SYNTAX ? "has an unterminated quote"
+		 : ret ? "cannot be split into words" : "has more than " MAX_ARGS_TEXT " arguments");
+	return -1;
+}
 
 static int ng_check(const void *c, const char **key, char *err, size_t len)
 {
 	const struct ng_cfg *cfg = c;
+	wordexp_t w;
 
 	*key = "args";
 	if (!cfg->args[0]) {
 		snprintf(err, len, "is required (e.g. args = --cpu 1 --vm 1 --vm-bytes 256M)");
 		return -1;
 	}
-	if (strpbrk(cfg->args, "\"'`$;|&<>")) {
-		snprintf(err, len, "holds shell syntax; the arguments are split on blanks and passed as they are");
+	if (split_args(cfg->args, &w, err, len))
 		return -1;
-	}
+	wordfree(&w);
 	return 0;
 }
 
@@ -62,17 +89,23 @@ static int ng_start(const void *c, const struct stressor_env *env, void **state,
 {
 	const struct ng_cfg *cfg = c;
 	struct ng_state *s = xcalloc(1, sizeof(*s));
-	char copy[OPT_STRING_MAX], *argv[MAX_ARGS + 3];
-	int argc = 0, ret;
+	char *argv[MAX_ARGS + 3];
+	size_t argc = 0;
+	wordexp_t w;
+	int ret;
 
-	snprintf(copy, sizeof(copy), "%s", cfg->args);
+	if (split_args(cfg->args, &w, why, len)) { /* checked when the scenario was read */
+		free(s);
+		return -EINVAL;
+	}
 	argv[argc++] = "stress-ng";
-	for (char *save, *a = strtok_r(copy, " \t", &save); a && argc < MAX_ARGS; a = strtok_r(NULL, " \t", &save))
-		argv[argc++] = a;
+	for (size_t i = 0; i < w.we_wordc; i++)
+		argv[argc++] = w.we_wordv[i];
 	argv[argc++] = "--metrics";
 	argv[argc] = NULL;
 	snprintf(s->log, sizeof(s->log), "%s/stress-ng-%s.log", env->workdir, env->name);
 	ret = spawn_background(argv, s->log, &s->pid);
+	wordfree(&w);
 	if (ret) {
 		snprintf(why, len, "cannot start stress-ng: %s", strerror(-ret));
 		free(s);

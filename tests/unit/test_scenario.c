@@ -98,7 +98,7 @@ static void stressors_with_defaults(void **state)
 		"[churn]\ntype=pagecache\nthreads=2\n"
 		"[drop]\ntype=drop-caches\ninterval=250ms\n"
 		"[hold]\ntype=vmsplice\n"
-		"[ng]\ntype=stress-ng\nargs=--cpu 1 --timeout 60\n";
+		"[ng]\ntype=stress-ng\nargs=--cpu 1 --timeout '60'\n";
 	struct scenario sc;
 	char err[512] = "";
 
@@ -113,7 +113,7 @@ static void stressors_with_defaults(void **state)
 	assert_int_equal(*(uint64_t *)sc.stressors[1].cfg, 250000000ULL);
 	assert_string_equal(sc.stressors[2].stressor->type, "vmsplice");
 	assert_int_equal(*(uint64_t *)sc.stressors[2].cfg, 16); /* pages default */
-	assert_string_equal((char *)sc.stressors[3].cfg, "--cpu 1 --timeout 60");
+	assert_string_equal((char *)sc.stressors[3].cfg, "--cpu 1 --timeout '60'"); /* quotes are fine */
 	scenario_free(&sc);
 }
 
@@ -234,6 +234,8 @@ static const struct bad_case {
 	{ PIN "[s]\ntype=fragment\nsize=lots\n", "b.ini:6: [s] key 'size': 'lots' is not a size" },
 	{ PIN "[s]\ntype=stress-ng\n", "b.ini:5: [s] key 'args': is required" },
 	{ PIN "[s]\ntype=stress-ng\nargs=--cpu 1; rm -rf /\n", "b.ini:6: [s] key 'args': holds shell syntax" },
+	{ PIN "[s]\ntype=stress-ng\nargs=--cpu $HOME\n", "b.ini:6: [s] key 'args': holds shell syntax ($" },
+	{ PIN "[s]\ntype=stress-ng\nargs=--cpu 1 --vm-method 'flip\n", "b.ini:6: [s] key 'args': has an unterminated quote" },
 	{ "[abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij]\ntype=pin\nsize=4M\n",
 	  "b.ini:1: section name is longer than 49 characters" },
 };
