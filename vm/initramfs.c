@@ -205,7 +205,7 @@ static int base_archive(char *path, size_t len, char *err, size_t errlen)
 	if (base_inputs(&in, err, errlen))
 		return -1;
 	cache_dir(dir, sizeof(dir));
-	snprintf(name, sizeof(name), "initramfs-%016" PRIx64 ".cpio", in.key);
+	snprintf(name, sizeof(name), "initramfs-%016" PRIx64 ".cpio.gz", in.key);
 	snprintf(path, len, "%s/%s", dir, name);
 	if (access(path, R_OK) == 0)
 		return 0;

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "transfer.h"
+#include "base64.h"
 #include "nodelist.h"
 #include "util.h"
 
@@ -28,53 +29,6 @@ static bool good_name(const char *name)
 	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
 }
 
-static int b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-/* Decodes in place; returns the decoded length, or -1. */
-static long b64_decode(char *s, size_t len)
-{
-	size_t out = 0, used = 0;
-	unsigned acc = 0;
-
-	if (len % 4)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		int v = b64_value((unsigned char)s[i]);
-		if (s[i] == '=') {
-			/* only as the last one or two characters */
-			if (i < len - 2 || (i == len - 2 && s[len - 1] != '='))
-				return -1;
-			continue;
-		}
-		if (v < 0)
-			return -1;
-		acc = acc << 6 | (unsigned)v;
-		if (++used == 4) {
-			s[out++] = (char)(acc >> 16);
-			s[out++] = (char)(acc >> 8);
-			s[out++] = (char)acc;
-			used = 0;
-			acc = 0;
-		}
-	}
-	if (used == 3) {
-		s[out++] = (char)(acc >> 10);
-		s[out++] = (char)(acc >> 2);
-	} else if (used == 2) {
-		s[out++] = (char)(acc >> 4);
-	}
-	return (long)out;
-}
-
 static void fact(struct guest_report *r, const char *key, const char *value)
 {
 	r->started = true;
@@ -100,7 +54,7 @@ static void fact(struct guest_report *r, const char *key, const char *value)
 
 static int finish_file(struct incoming *in, const char *dir, char *err, size_t errlen)
 {
-	long n = b64_decode(in->b64 ? in->b64 : "", in->b64_len);
+	long n = base64_decode(in->b64 ? in->b64 : "", in->b64_len);
 	char path[4200];
 	int ret;
 
