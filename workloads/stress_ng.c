@@ -2,6 +2,7 @@
  * with an argv (never a shell), journalled, stopped at the end. Its output,
  * with --metrics, is kept in the run directory as stress-ng-NAME.log. */
 #include "config.h"
+#include "harness.h"
 #include "journal.h"
 #include "stressor.h"
 #include "subprocess.h"
@@ -25,7 +26,8 @@ struct ng_cfg {
 struct ng_state {
 	pid_t pid;
 	char log[4200];
-	uint64_t started;
+	uint64_t started, ended;
+	int status;
 };
 
 static const struct scenario_key ng_options[] = {
@@ -85,19 +87,18 @@ static int ng_probe(const void *cfg, char *why, size_t len)
 	return 0;
 }
 
-static int ng_start(const void *c, const struct stressor_env *env, void **state, char *why, size_t len)
+static int ng_setup(struct harness *h, char *why, size_t len)
 {
-	const struct ng_cfg *cfg = c;
-	struct ng_state *s = xcalloc(1, sizeof(*s));
+	const struct ng_cfg *cfg = harness_cfg(h);
+	const struct stressor_env *env = harness_env(h);
+	struct ng_state *s = harness_priv(h);
 	char *argv[MAX_ARGS + 3];
 	size_t argc = 0;
 	wordexp_t w;
 	int ret;
 
-	if (split_args(cfg->args, &w, why, len)) { /* checked when the scenario was read */
-		free(s);
+	if (split_args(cfg->args, &w, why, len)) /* checked when the scenario was read */
 		return -EINVAL;
-	}
 	argv[argc++] = "stress-ng";
 	for (size_t i = 0; i < w.we_wordc; i++)
 		argv[argc++] = w.we_wordv[i];
@@ -108,29 +109,43 @@ static int ng_start(const void *c, const struct stressor_env *env, void **state,
 	wordfree(&w);
 	if (ret) {
 		snprintf(why, len, "cannot start stress-ng: %s", strerror(-ret));
-		free(s);
 		return ret;
 	}
 	journal_process(s->pid);
 	s->started = now_ns();
-	*state = s;
 	return 0;
 }
 
-static json_t *ng_stop(void *state)
+/* SIGINT: stress-ng stops its stressors and prints its metrics. */
+static void ng_teardown(struct harness *h)
 {
-	struct ng_state *s = state;
+	struct ng_state *s = harness_priv(h);
 	char who[24];
-	/* SIGINT: stress-ng stops its stressors and prints its metrics. */
-	int status = stop_process(s->pid, SIGINT, 10000);
-	json_t *j = json_pack("{s:i, s:s, s:f}", "exit_status", status, "log", path_base(s->log),
-			      "seconds", (double)(now_ns() - s->started) / 1e9);
 
+	if (!s->pid)
+		return;
+	s->status = stop_process(s->pid, SIGINT, 10000);
+	s->ended = now_ns();
 	snprintf(who, sizeof(who), "%d", (int)s->pid);
 	journal_forget("process", who);
-	free(s);
-	return j;
 }
+
+static void ng_report(struct harness *h, json_t *j)
+{
+	const struct ng_state *s = harness_priv(h);
+
+	json_object_set_new(j, "exit_status", json_integer(s->status));
+	json_object_set_new(j, "log", json_string(path_base(s->log)));
+	json_object_set_new(j, "seconds", json_real((double)(s->ended - s->started) / 1e9));
+}
+
+static const struct harness_ops ng_ops = {
+	.priv_size = sizeof(struct ng_state),
+	.setup = ng_setup,
+	.report = ng_report,
+	.teardown = ng_teardown,
+};
+HARNESS_START(ng_start, ng_ops)
 
 const struct stressor stressor_stress_ng = {
 	.type = "stress-ng",
@@ -142,5 +157,5 @@ const struct stressor stressor_stress_ng = {
 	.check = ng_check,
 	.probe = ng_probe,
 	.start = ng_start,
-	.stop = ng_stop,
+	.stop = harness_stop,
 };
