@@ -412,6 +412,13 @@ int write_file_atomic(const char *path, const char *data, size_t len)
 	return e;
 }
 
+const char *path_base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 int write_json_atomic(const char *path, const json_t *j, size_t flags)
 {
 	char *text = j ? json_dumps(j, flags) : NULL;

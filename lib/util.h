@@ -83,6 +83,9 @@ void default_results_dir(const char *name, char *buf, size_t len);
 char **list_dir_sorted(const char *dir, bool (*keep)(const char *path, const char *name), size_t *n, char *err,
 		       size_t errlen);
 void free_strings(char **s, size_t n);
+/* The last component of path, after its last '/' (GNU basename: the path
+ * is not modified, and "dir/" gives ""). */
+const char *path_base(const char *path);
 /* Removes a directory tree; used only on our own temporary run directories. */
 int remove_tree(const char *path);
 
