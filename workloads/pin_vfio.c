@@ -10,6 +10,7 @@
  * container and group per pin worker; every slot maps at its own IOVA. */
 #include "config.h"
 #include "pin_backend.h"
+#include "log.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -216,9 +217,29 @@ static int vfio_probe(const void *cfg, char *why, size_t len)
 	return probe_device(((const struct vfio_cfg *)cfg)->device, why, len);
 }
 
+/* type1 keeps one entry per mapping and refuses more than its module's
+ * dma_entry_limit (65535 by default) with ENOSPC: said by name here
+ * rather than left to look like a failed pin. */
+static int check_entry_limit(unsigned nslots)
+{
+	char *text = read_file("/sys/module/vfio_iommu_type1/parameters/dma_entry_limit", NULL);
+	unsigned long limit = text ? strtoul(text, NULL, 10) : 0;
+
+	free(text);
+	if (!limit || nslots <= limit)
+		return 0;
+	pb_err("vfio: %u chunks a node would be %u mappings in one container, more than vfio_iommu_type1's "
+	       "dma_entry_limit (%lu): make chunk larger, or raise the module parameter", nslots, nslots, limit);
+	return -ENOSPC;
+}
+
 static int vfio_open(struct pin_ctx **out, unsigned nslots, const void *cfg)
 {
 	const char *device = ((const struct vfio_cfg *)cfg)->device;
+	int limited = check_entry_limit(nslots);
+
+	if (limited)
+		return limited;
 	struct pin_ctx *ctx = xcalloc(1, sizeof(*ctx) + nslots * sizeof(ctx->slot[0]));
 	char why[512];
 	int ret;
