@@ -58,7 +58,8 @@ int env_begin(void)
 		return -1;
 	}
 	if (ret) {
-		pb_err("cannot open the journal %s: %s", journal_path(), strerror(-ret));
+		pb_err("cannot take the lock %s and open the journal %s: %s", journal_lock_path(), journal_path(),
+		       strerror(-ret));
 		return -1;
 	}
 	pending = journal_pending(JOURNAL_RUNS);
