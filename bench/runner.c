@@ -2,6 +2,7 @@
 #include "config.h"
 #include "cmd.h"
 #include "env.h"
+#include "env_watch.h"
 #include "journal.h"
 #include "log.h"
 #include "options.h"
@@ -38,6 +39,7 @@ struct plan {
 	int quiet;
 	json_t *hangs; /* pin calls given up on */
 	int dry_run;
+	struct env_watch watch; /* what nobody else may change while the run goes */
 };
 
 static void usage(FILE *f)
@@ -365,14 +367,18 @@ static void report_hang(const struct plan *p, struct worker *w, uint64_t t0)
 	atomic_store(&w->hung, true);
 }
 
-/* Joins the workers, drawing the progress line, and gives up on one whose
- * pin call outlives pin_timeout: its thread is left to the kernel, and the
- * run ends once the others have finished theirs. */
-static void wait_workers(const struct plan *p, struct worker *w, pthread_t *t, size_t nw, unsigned run,
+/* Joins the workers, drawing the progress line and watching the
+ * environment, and gives up on one whose pin call outlives pin_timeout:
+ * its thread is left to the kernel, and the run ends once the others have
+ * finished theirs. */
+static void wait_workers(struct plan *p, struct worker *w, pthread_t *t, size_t nw, unsigned run,
 			 uint64_t per_run, uint64_t started)
 {
 	bool show = !p->quiet && pb_stderr_is_tty();
 	size_t left = nw;
+	char when[32];
+
+	snprintf(when, sizeof(when), "during run %u", run);
 	bool *joined = calloc(nw, sizeof(*joined));
 
 	while (left && joined) {
@@ -393,6 +399,8 @@ static void wait_workers(const struct plan *p, struct worker *w, pthread_t *t, s
 		}
 		if (left && show)
 			progress(p, run, w, nw, per_run, started);
+		if (left)
+			env_watch_poll(&p->watch, when);
 		if (left)
 			usleep(100000);
 	}
@@ -646,6 +654,7 @@ static int start_measuring(struct plan *p, struct run_context *ctx, struct measu
 		sample_sink_close(&m->sink);
 		return -1;
 	}
+	env_watch_start(&p->watch, ctx->t0);
 	if (geteuid() != 0)
 		snprintf(m->trace_why, sizeof(m->trace_why), "tracing needs root");
 	else if (trace_start(&m->trace, m->trace_why, sizeof(m->trace_why)))
@@ -658,6 +667,7 @@ static void measure(struct plan *p, struct run_context *ctx, struct measurement 
 {
 	struct stressor_env *senv = xcalloc(p->sc.nstressors + 1, sizeof(*senv));
 	size_t runs = p->sc.global.runs;
+	char when[32];
 
 	m->reports = json_object();
 	m->before = xcalloc(runs, sizeof(*m->before));
@@ -671,12 +681,15 @@ static void measure(struct plan *p, struct run_context *ctx, struct measurement 
 		m->failed = run_once(p, ctx, r, &m->samples, m->place_sum, m->place_min, m->place_n, ctx->t0);
 		vmstat_snapshot_take(&m->after[r - 1], p->nodes, p->nnodes);
 		m->done_runs = r;
+		snprintf(when, sizeof(when), "after run %u", r);
+		env_watch_check(&p->watch, when);
 	}
 	stop_stressors(ctx, m->reports);
 	free(senv);
 	trace_stop(&m->trace);
 	sampler_stop(&m->sampler);
 	sample_sink_close(&m->sink);
+	env_watch_check(&p->watch, "at the end"); /* before the run undoes its own changes */
 }
 
 /* Why the run did not finish, or NULL. */
@@ -709,6 +722,7 @@ static json_t *build_summary(struct plan *p, struct run_context *ctx, struct mea
 	json_object_set_new(summary, "stressors", m->reports);
 	m->reports = NULL;
 	json_object_set_new(summary, "hangs", json_incref(p->hangs));
+	json_object_set_new(summary, "environment_changed", json_incref(p->watch.changed));
 	if (m->trace.active) {
 		json_object_set_new(summary, "trace", trace_by_reason(&m->trace));
 		json_object_set_new(summary, "trace_by_pid", trace_by_pid(&m->trace));
@@ -733,6 +747,7 @@ static int finish(struct plan *p, struct run_context *ctx, struct measurement *m
 	m->changes = m->knobs = m->zones = NULL; /* runj has them */
 	json_object_set_new(runj, "complete", json_boolean(!why));
 	json_object_set_new(runj, "vmstat_samples", json_integer((json_int_t)m->sampler.samples));
+	json_object_set_new(runj, "environment_changed", json_incref(p->watch.changed));
 	if (run_output_finish(p->tmpdir, p->dir, &p->sc, &m->samples, runj, summary)) {
 		pb_err("cannot finish the run directory %s (what was written stays there, without summary.json)",
 		       p->tmpdir);
@@ -741,7 +756,7 @@ static int finish(struct plan *p, struct run_context *ctx, struct measurement *m
 		summary_print(stdout, summary);
 		printf("\nresults: %s\n", p->dir);
 		ret = env_stop_signal ? 128 + env_stop_signal
-		      : why ? EXIT_FAILURE : EXIT_SUCCESS;
+		      : why || json_array_size(p->watch.changed) ? EXIT_FAILURE : EXIT_SUCCESS;
 	}
 	json_decref(summary);
 	json_decref(runj);
@@ -836,6 +851,7 @@ out:
 		hwloc_topology_destroy(ctx.topo);
 	pfn_ranges_free(&ctx.unpinnable);
 	measurement_free(&m);
+	env_watch_free(&p->watch);
 	scenario_free(&p->sc);
 	json_decref(p->hangs);
 	free(p);
