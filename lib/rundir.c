@@ -45,19 +45,22 @@ const char *const rundir_column_names[RD_NCOLUMNS] = {
 	"migrate_failed",
 };
 
-/* A file of the run directory, up to its last newline: pinbench ends
+/* Calls fn on every line of a CSV file of the run directory (path, which
+ * fn's messages name, is set first) up to its last newline: pinbench ends
  * every line, so text after it is a write cut short. */
-static char *read_whole_lines(const char *dir, const char *file, size_t *len, char *path, size_t pathlen,
-			      char *err, size_t errlen)
+static int each_whole_line(const char *dir, const char *file, char *path, size_t pathlen,
+			   int (*fn)(char *line, unsigned no, void *ctx), void *ctx, char *err, size_t errlen)
 {
+	size_t len;
+
 	snprintf(path, pathlen, "%s/%s", dir, file);
-	char *text = read_input_file(path, RUNDIR_MAX_CSV, len, err, errlen);
+	char *text = read_input_file(path, RUNDIR_MAX_CSV, &len, err, errlen);
 	if (!text)
-		return NULL;
-	char *nl = *len ? memrchr(text, '\n', *len) : NULL;
-	*len = nl ? (size_t)(nl - text) + 1 : 0;
-	text[*len] = '\0';
-	return text;
+		return -1;
+	char *nl = len ? memrchr(text, '\n', len) : NULL;
+	int ret = csv_each_line(text, nl ? (size_t)(nl - text) + 1 : 0, fn, ctx);
+	free(text);
+	return ret;
 }
 
 struct samples_ctx {
@@ -155,15 +158,9 @@ static int samples_row(char *line, unsigned no, void *ctx)
 int rundir_read_samples(const char *dir, rundir_sample_fn fn, void *ctx, char *err, size_t errlen)
 {
 	char path[4200];
-	size_t len;
-	char *text = read_whole_lines(dir, "samples.csv", &len, path, sizeof(path), err, errlen);
-
-	if (!text)
-		return -1;
 	struct samples_ctx c = { .path = path, .fn = fn, .ctx = ctx, .err = err, .errlen = errlen };
-	int ret = len ? csv_each_line(text, len, samples_row, &c) : samples_header(&c, text);
-	free(text);
-	return ret;
+
+	return each_whole_line(dir, "samples.csv", path, sizeof(path), samples_row, &c, err, errlen);
 }
 
 struct vmstat_ctx {
@@ -204,15 +201,9 @@ static int vmstat_row(char *line, unsigned no, void *ctx)
 int rundir_read_vmstat(const char *dir, rundir_vmstat_fn fn, void *ctx, char *err, size_t errlen)
 {
 	char path[4200];
-	size_t len;
-	char *text = read_whole_lines(dir, "vmstat.csv", &len, path, sizeof(path), err, errlen);
-
-	if (!text)
-		return -1;
 	struct vmstat_ctx c = { .path = path, .fn = fn, .ctx = ctx, .err = err, .errlen = errlen };
-	int ret = csv_each_line(text, len, vmstat_row, &c);
-	free(text);
-	return ret;
+
+	return each_whole_line(dir, "vmstat.csv", path, sizeof(path), vmstat_row, &c, err, errlen);
 }
 
 json_t *rundir_load_json(const char *dir, const char *file, char *err, size_t errlen)

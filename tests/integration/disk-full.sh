@@ -45,14 +45,7 @@ for size in 8k 16k 24k 32k 44k 60k 80k 100k 140k 200k 400k; do
 			[ "$(json .complete "$dir/summary.json")" = false ] ||
 				fail "$size: a .partial's summary.json says complete"
 		fi
-		for cmd in "compare $REF $dir" "gate $REF $dir"; do
-			set +e
-			# shellcheck disable=SC2086 # the command's words are meant to split
-			"$PINBENCH" 9>&- $cmd >"$TMP/cmp" 2>&1
-			crc=$?
-			set -e
-			[ "$crc" -eq 2 ] || { cat "$TMP/cmp"; fail "$size: pinbench $cmd exited $crc, not 2"; }
-		done
+		analysis_refuses "$REF" "$dir" "$dir"
 		f="$dir/samples.csv"
 		[ -e "$f" ] || fail "$size: no samples.csv kept"
 		head -1 "$f" | grep -q '^run,iteration,job,node,' || fail "$size: samples.csv has no header"

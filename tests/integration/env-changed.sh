@@ -54,15 +54,7 @@ for f in summary.json run.json; do
 		{ json .environment_changed "$TMP/r/$f"; fail "$f: the movable zone's change not recorded"; }
 done
 pass "the changes are said and recorded: $(json '.environment_changed | join("; ")' "$TMP/r/summary.json")"
-for cmd in "compare $REF $TMP/r" "gate $REF $TMP/r"; do
-	set +e
-	# shellcheck disable=SC2086 # the command's words are meant to split
-	"$PINBENCH" 9>&- $cmd >"$TMP/cmp" 2>&1
-	crc=$?
-	set -e
-	[ "$crc" -eq 2 ] && grep -q "the environment changed under the run" "$TMP/cmp" ||
-		{ cat "$TMP/cmp"; fail "pinbench $cmd: exit $crc"; }
-done
+analysis_refuses "$REF" "$TMP/r" "the environment changed under the run"
 "$PINBENCH" 9>&- report "$TMP/r" >/dev/null || fail "report refuses the run"
 pass "compare and gate refuse it, report reads it"
 "$PINBENCH" 9>&- env restore >/dev/null 2>&1
