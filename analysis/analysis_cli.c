@@ -1,5 +1,6 @@
 #include "config.h"
 #include "analysis_cli.h"
+#include "differences.h"
 #include "log.h"
 
 #include <errno.h>
@@ -15,6 +16,18 @@ static int parse_alpha(const char *s, double *out)
 	errno = 0;
 	*out = strtod(s, &end);
 	return errno || end == s || *end || !(*out > 0 && *out < 1) ? -1 : 0;
+}
+
+static int parse_count(const char *s, unsigned *out)
+{
+	char *end;
+
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v > 1000000)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
 }
 
 int analysis_usage(const char *usage, const char *why)
@@ -48,6 +61,25 @@ int analysis_option(struct analysis_args *a, int opt, const char *arg, const cha
 		return 0;
 	case 'A':
 		a->load.all_counters = true;
+		return 0;
+	case OPT_FORCE:
+		a->load.force = true;
+		return 0;
+	case OPT_WARMUP:
+		if (parse_count(arg, &a->load.warmup)) {
+			snprintf(why, sizeof(why), "--warmup '%s': not a number of iterations", arg);
+			analysis_usage(usage, why);
+			return -1;
+		}
+		a->load.warmup_given = true;
+		return 0;
+	case OPT_CORRECTION:
+		if (correction_parse(arg) < 0) {
+			snprintf(why, sizeof(why), "--correction '%s': holm, bonferroni or none", arg);
+			analysis_usage(usage, why);
+			return -1;
+		}
+		a->correction = (enum correction)correction_parse(arg);
 		return 0;
 	case 'o':
 		a->output = arg;
@@ -84,6 +116,53 @@ void analysis_print_json(FILE *f, json_t *root)
 	json_decref(root);
 }
 
+/* Whether two sides hold the same runs (or are one file): every
+ * difference between them is noise. */
+static const char *shared_run(const struct dataset *base, const struct dataset *cand)
+{
+	char *rb = realpath(base->path, NULL), *rc = realpath(cand->path, NULL);
+	bool same_file = rb && rc && !strcmp(rb, rc);
+
+	free(rb);
+	free(rc);
+	if (same_file)
+		return base->path;
+	for (size_t i = 0; i < base->nrun_ids; i++)
+		for (size_t j = 0; j < cand->nrun_ids; j++)
+			if (!strcmp(base->run_ids[i], cand->run_ids[j]))
+				return base->run_ids[i];
+	return NULL;
+}
+
+/* The refusal names the first difference that makes the sides
+ * incomparable and counts the others. */
+static int check_comparable(const struct analysis_args *a, const struct dataset *base, const struct dataset *cand)
+{
+	struct differences ds = { 0 };
+	const struct difference *refusing;
+	char more[48] = "";
+	size_t others = 0;
+	int ret = 0;
+
+	differences_find(base->run_json, cand->run_json, &ds);
+	refusing = differences_refusing(&ds);
+	for (size_t i = 0; i < ds.n; i++)
+		others += ds.d[i].refuse && &ds.d[i] != refusing;
+	if (others)
+		snprintf(more, sizeof(more), " (and %zu more)", others);
+	if (refusing && !a->load.force) {
+		pb_err("%s and %s did not run the same test: %s is %.60s against %.60s%s; compare them anyway "
+		       "with --force", base->path, cand->path, refusing->key, refusing->base, refusing->cand, more);
+		ret = 2;
+	}
+	differences_free(&ds);
+	const char *shared = ret ? NULL : shared_run(base, cand);
+	if (shared)
+		pb_warn("%s and %s hold the same run (%s): what differs between them is noise", base->path,
+			cand->path, shared);
+	return ret;
+}
+
 int analysis_load_all(const struct analysis_args *a, char **paths, size_t n, struct dataset *d)
 {
 	char err[1024];
@@ -93,6 +172,8 @@ int analysis_load_all(const struct analysis_args *a, char **paths, size_t n, str
 			pb_err("%s", err);
 			return 2;
 		}
+		if (i && check_comparable(a, &d[0], &d[i]))
+			return 2;
 	}
 	return 0;
 }

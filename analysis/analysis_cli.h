@@ -4,6 +4,7 @@
 #ifndef PB_ANALYSIS_CLI_H
 #define PB_ANALYSIS_CLI_H
 
+#include "compare.h"
 #include "dataset.h"
 
 #include <stdbool.h>
@@ -11,14 +12,37 @@
 
 struct analysis_args {
 	double alpha;
+	enum correction correction;
 	const char *format;
 	const char *output;
 	struct load_options load;
 };
 
+/* getopt values of the shared long options without a short one. */
+enum { OPT_FORCE = 1000, OPT_WARMUP, OPT_CORRECTION };
+
+/* The long options every analysis command takes beside its own. */
+#define ANALYSIS_LONGOPTS \
+	{ "format", required_argument, NULL, 'f' }, { "alpha", required_argument, NULL, 'a' }, \
+	{ "column", required_argument, NULL, 'c' }, { "higher-is-better", no_argument, NULL, 'H' }, \
+	{ "all-counters", no_argument, NULL, 'A' }, { "force", no_argument, NULL, OPT_FORCE }, \
+	{ "warmup", required_argument, NULL, OPT_WARMUP }, \
+	{ "correction", required_argument, NULL, OPT_CORRECTION }, \
+	{ "help", no_argument, NULL, 'h' }
+#define ANALYSIS_USAGE \
+	"  -a, --alpha A           significance level (default 0.05)\n" \
+	"      --correction C      holm (default), bonferroni or none: the adjustment of p\n" \
+	"                          across the family of tests\n" \
+	"      --warmup N          leave the first N iterations of every run out of the\n" \
+	"                          statistics (default: the runs' own warmup)\n" \
+	"      --force             compare or pool runs of different scenarios or node counts\n" \
+	"  -c, --column NAME       read this column of CSV files\n" \
+	"      --higher-is-better  for plain files and columns (default: lower is better)\n" \
+	"      --all-counters      every vmstat counter, not only migration-related ones\n"
+
 /* Handles one getopt result of the shared options ('f', 'a', 'c', 'H',
- * 'A', 'o', 'h', '?'). 0 when handled; -1 to stop (help printed, or an
- * error already reported: exit 0 for 'h', 2 otherwise). */
+ * 'A', 'o', 'h', OPT_*, '?'). 0 when handled; -1 to stop (help
+ * printed, or an error already reported: exit 0 for 'h', 2 otherwise). */
 int analysis_option(struct analysis_args *a, int opt, const char *arg, const char *usage);
 /* "pinbench: why" and the usage on stderr; returns 2. */
 int analysis_usage(const char *usage, const char *why);
@@ -36,7 +60,10 @@ int analysis_parse(int argc, char **argv, const char *optstring, const struct op
 		   struct analysis_args *a);
 /* Prints root as indented JSON and releases it. */
 void analysis_print_json(FILE *f, json_t *root);
-/* Loads every path; 0, or 2 after printing the first error. */
+/* Loads every path; 0, or 2 after printing the first error. Each side
+ * after the first must have run what the first ran (the scenario, the
+ * node count, the run-directory schema) unless --force; a side that holds
+ * the first side's own runs is warned about. */
 int analysis_load_all(const struct analysis_args *a, char **paths, size_t n, struct dataset *d);
 /* stdout, or a temporary file beside --output renamed on close. */
 FILE *analysis_open_output(const struct analysis_args *a, int *ret);

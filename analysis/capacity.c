@@ -56,6 +56,7 @@ struct capacity {
 	uint64_t plan[MAX_PLAN];
 	size_t nplan;
 	char first_run[4400];
+	uint64_t host_bytes, movable_bytes; /* of the first point's host (0: unknown) */
 };
 
 bool capacity_is_sweep(const char *dir)
@@ -64,6 +65,38 @@ bool capacity_is_sweep(const char *dir)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, SWEEP_JSON);
 	return access(path, R_OK) == 0;
+}
+
+/* The memory of the host the sweep ran on: a plan beyond it is no plan. */
+static void host_limits(struct capacity *c)
+{
+	char path[4500];
+
+	snprintf(path, sizeof(path), "%s/run.json", c->first_run);
+	json_t *run = json_load_file(path, 0, NULL);
+	json_int_t total = json_integer_value(json_object_get(json_object_get(run, "meminfo"), "MemTotal"));
+	json_int_t movable = json_integer_value(
+		json_object_get(json_object_get(json_object_get(run, "memory"), "memory_blocks"), "movable_bytes"));
+	c->host_bytes = total > 0 ? (uint64_t)total * 1024 : 0;
+	c->movable_bytes = movable > 0 ? (uint64_t)movable : 0;
+	json_decref(run);
+}
+
+/* Zero failures in n pins bound the rate only to the Wilson upper bound:
+ * a size is within the target when that bound is. */
+static double rate_upper(const struct point_node *pn, double alpha)
+{
+	double lo, hi;
+
+	wilson_ci(pn->failures, pn->pins, alpha, &lo, &hi);
+	return hi;
+}
+
+/* Pins without a failure that would bound the rate by target. */
+static double pins_to_show(double target, double alpha)
+{
+	double z = gsl_cdf_ugaussian_Qinv(alpha / 2);
+	return ceil(z * z * (1 - target) / target);
 }
 
 static struct node_cap *node_of(struct capacity *c, int node)
@@ -266,6 +299,7 @@ static int load_sweep(struct capacity *c, const char *dir)
 		pb_err("%s: no complete sweep point to analyse", dir);
 		return -1;
 	}
+	host_limits(c);
 	for (size_t n = 0; n < c->nnodes; n++)
 		fit(&c->nodes[n]);
 	return 0;
@@ -291,28 +325,28 @@ static double median_of(struct growable *g)
 	return gsl_stats_median_from_sorted_data(g->v, 1, g->n);
 }
 
-/* The largest size whose failure rate is at most the target, with every
- * smaller size also under it; 0 when even the smallest is over. */
-static double largest_safe_size(const struct node_cap *nc, double target)
+/* The largest size whose failure rate is shown to be at most the target
+ * (its Wilson upper bound is), no smaller size having been seen over it;
+ * 0 when none is. Fewer pins at a small size leave it unshown without
+ * hiding a larger size that had enough. */
+static double largest_safe_size(const struct node_cap *nc, double target, double alpha)
 {
-	double best = 0;
-	bool over = false;
+	double best = 0, done = 0;
 
 	for (size_t pass = 0; pass < nc->npts; pass++) {
 		/* sizes in increasing order, by selection: the points are few */
 		double next = INFINITY;
 		const struct point_node *pick = NULL;
 		for (size_t i = 0; i < nc->npts; i++)
-			if (nc->pts[i].size > best && nc->pts[i].size < next && nc->pts[i].pins) {
+			if (nc->pts[i].size > done && nc->pts[i].size < next && nc->pts[i].pins) {
 				next = nc->pts[i].size;
 				pick = &nc->pts[i];
 			}
-		if (!pick || over)
+		if (!pick || (double)pick->failures / (double)pick->pins > target)
 			break;
-		if ((double)pick->failures / (double)pick->pins <= target)
+		done = pick->size;
+		if (rate_upper(pick, alpha) <= target)
 			best = pick->size;
-		else
-			over = true;
 	}
 	return best;
 }
@@ -363,7 +397,8 @@ static struct table *throughput_table(struct capacity *c)
 
 static struct table *failure_table(const struct capacity *c)
 {
-	static const char *const head[] = { "size per node", "node", "pins", "failures", "rate [Wilson CI]", "within target" };
+	static const char *const head[] = { "size per node", "node", "pins", "failures", "rate [Wilson CI]",
+					    "within target (upper bound)" };
 	struct table *t = table_new(head, ARRAY_SIZE(head));
 	char buf[32];
 
@@ -379,8 +414,9 @@ static struct table *failure_table(const struct capacity *c)
 			table_cell(t, "%lu", (unsigned long)pn->pins);
 			table_cell(t, "%lu", (unsigned long)pn->failures);
 			table_cell(t, "%.3g%% [%.3g%%, %.3g%%]", 100 * rate, 100 * lo, 100 * hi);
-			table_cell(t, "%s", rate <= c->max_failure_rate ? "yes" : "NO");
-			table_colour(t, rate <= c->max_failure_rate ? COLOUR_GOOD : COLOUR_BAD);
+			bool shown = hi <= c->max_failure_rate, over = rate > c->max_failure_rate;
+			table_cell(t, "%s", shown ? "yes" : over ? "NO" : "not shown: too few pins");
+			table_colour(t, shown ? COLOUR_GOOD : over ? COLOUR_BAD : COLOUR_NOTE);
 		}
 	return t;
 }
@@ -408,6 +444,35 @@ static void plan_row(const struct capacity *c, uint64_t guest, double *y, double
 	}
 }
 
+/* What the host could not do at all, or NULL. */
+static const char *plan_exceeds(const struct capacity *c, uint64_t guest)
+{
+	if (c->host_bytes && guest > c->host_bytes)
+		return "larger than the host's memory";
+	if (c->movable_bytes && guest > c->movable_bytes)
+		return "larger than the movable memory the sweep had";
+	return NULL;
+}
+
+static void plan_note(const struct capacity *c, uint64_t guest, double beyond, char *buf, size_t len)
+{
+	const char *exceeds = plan_exceeds(c, guest);
+	char size[32];
+	size_t o = 0;
+
+	buf[0] = '\0';
+	if (exceeds) {
+		format_size(guest > c->host_bytes && c->host_bytes ? c->host_bytes : c->movable_bytes, size,
+			    sizeof(size));
+		appendf(buf, len, &o, "%s (%s); ", exceeds, size);
+	}
+	if (beyond > 1)
+		appendf(buf, len, &o, "extrapolated %.0fx beyond the largest size measured: assumes the line holds",
+			beyond);
+	else
+		appendf(buf, len, &o, "within the measured range");
+}
+
 static struct table *plan_table(const struct capacity *c)
 {
 	static const char *const head[] = { "guest", "per node", "time to pin [prediction interval]", "note" };
@@ -426,12 +491,11 @@ static struct table *plan_table(const struct capacity *c)
 			table_cell(t, "-");
 		else
 			table_cell(t, "%.2f s [%.2f, %.2f]", y, fmax(lo, 0), hi);
-		if (beyond > 1) {
-			table_cell(t, "extrapolated: %.0fx the largest size measured", beyond);
-			table_colour(t, COLOUR_NOTE);
-		} else {
-			table_cell(t, "within the measured range");
-		}
+		char note[160];
+		plan_note(c, c->plan[i], beyond, note, sizeof(note));
+		table_cell(t, "%s", note);
+		if (beyond > 1 || plan_exceeds(c, c->plan[i]))
+			table_colour(t, plan_exceeds(c, c->plan[i]) ? COLOUR_BAD : COLOUR_NOTE);
 	}
 	return t;
 }
@@ -452,7 +516,7 @@ static json_t *capacity_json(struct capacity *c)
 			json_array_append_new(pts, json_pack("{s:f, s:I, s:I}", "size_bytes", nc->pts[p].size, "pins",
 							     (json_int_t)nc->pts[p].pins, "failures",
 							     (json_int_t)nc->pts[p].failures));
-		double safe = largest_safe_size(nc, c->max_failure_rate);
+		double safe = largest_safe_size(nc, c->max_failure_rate, c->alpha);
 		json_t *o = json_pack("{s:i, s:I, s:o, s:o, s:o, s:f, s:I, s:I, s:o}", "node", nc->node, "iterations",
 				      (json_int_t)nc->x.n, "gbps_with_migration", num(median_of(&nc->gbps_mig)),
 				      "gbps_without_migration", num(median_of(&nc->gbps_plain)), "largest_size_within_target",
@@ -471,9 +535,11 @@ static json_t *capacity_json(struct capacity *c)
 	for (size_t i = 0; i < c->nplan; i++) {
 		double y, lo, hi, beyond;
 		plan_row(c, c->plan[i], &y, &lo, &hi, &beyond);
-		json_array_append_new(plan, json_pack("{s:I, s:o, s:[o, o], s:b}", "guest_bytes", (json_int_t)c->plan[i],
+		const char *exceeds = plan_exceeds(c, c->plan[i]);
+		json_array_append_new(plan, json_pack("{s:I, s:o, s:[o, o], s:b, s:o}", "guest_bytes", (json_int_t)c->plan[i],
 						      "seconds", num(y), "prediction_interval", num(lo), num(hi),
-						      "extrapolated", beyond > 1));
+						      "extrapolated", beyond > 1,
+						      "exceeds", exceeds ? json_string(exceeds) : json_null()));
 	}
 	return json_pack("{s:i, s:f, s:f, s:I, s:I, s:o, s:o}", "schema_version", 1, "alpha", c->alpha,
 			 "max_failure_rate", c->max_failure_rate, "points", (json_int_t)c->points, "complete_points",
@@ -482,16 +548,20 @@ static json_t *capacity_json(struct capacity *c)
 
 static void safe_sizes_line(const struct capacity *c, char *buf, size_t len)
 {
-	size_t o = (size_t)snprintf(buf, len, "Largest size per node with a failure rate within %.3g%%:",
-				    100 * c->max_failure_rate);
+	size_t o = 0;
 	char s[32];
 
-	for (size_t i = 0; i < c->nnodes && o < len; i++) {
-		double best = largest_safe_size(&c->nodes[i], c->max_failure_rate);
+	appendf(buf, len, &o, "Largest size per node whose failure rate is shown within %.3g%% (Wilson upper bound, "
+		"%.3g%%):", 100 * c->max_failure_rate, 100 * (1 - c->alpha));
+	for (size_t i = 0; i < c->nnodes; i++) {
+		double best = largest_safe_size(&c->nodes[i], c->max_failure_rate, c->alpha);
 		format_size((uint64_t)best, s, sizeof(s));
-		o += (size_t)snprintf(buf + o, len - o, "%s node %d %s", i ? ";" : "", c->nodes[i].node,
-				      best > 0 ? s : "none (the smallest size is over)");
+		appendf(buf, len, &o, "%s node %d %s", i ? ";" : "", c->nodes[i].node, best > 0 ? s : "none");
 	}
+	double z = gsl_cdf_ugaussian_Qinv(c->alpha / 2);
+	appendf(buf, len, &o, ". A size without failures in n pins bounds the rate only by about %.2g/n: %.0f pins "
+		"without a failure show %.3g%%.", z * z, pins_to_show(c->max_failure_rate, c->alpha),
+		100 * c->max_failure_rate);
 }
 
 static void print_tables(FILE *f, struct capacity *c)
@@ -600,8 +670,10 @@ static void capacity_body(struct doc *doc, struct capacity *c, const char *dir)
 		plan_row(c, c->plan[i], &y, &lo, &hi, &beyond);
 		format_size(c->plan[i], g, sizeof(g));
 		if (!isnan(y))
-			doc_item(doc, "A %s guest pins in %.2f s [%.2f, %.2f]%s.", g, y, fmax(lo, 0), hi,
-				 beyond > 1 ? " (extrapolated beyond the sizes measured)" : "");
+			doc_item(doc, "A %s guest pins in %.2f s [%.2f, %.2f]%s%s%s.", g, y, fmax(lo, 0), hi,
+				 beyond > 1 ? " (extrapolated beyond the sizes measured)" : "",
+				 plan_exceeds(c, c->plan[i]) ? ", but it is " : "",
+				 plan_exceeds(c, c->plan[i]) ? plan_exceeds(c, c->plan[i]) : "");
 	}
 	doc_item(doc, "%zu of %zu sweep point(s) complete, in %s.", c->complete, c->points, dir);
 	if (doc->plots->note[0])

@@ -7,6 +7,8 @@
 #include "compare.h"
 #include "table.h"
 #include "views.h"
+#include "effect.h"
+#include "warnings.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -17,15 +19,17 @@
 
 static const char usage[] =
 	"usage: pinbench compare BASE CAND [CAND...] [--format text|markdown|json] [--alpha A]\n"
-	"                        [--column NAME] [--higher-is-better] [--all-counters] [-o FILE]\n"
+	"                        [--correction C] [--warmup N] [--force] [--column NAME]\n"
+	"                        [--higher-is-better] [--all-counters] [-o FILE]\n"
+	"       pinbench compare BASE [CAND...] --plan CHANGE [--power P]\n"
 	"\n"
 	"BASE and each CAND: a run directory, a directory of run directories (pooled),\n"
 	"a file with one number per line, or a CSV file with --column.\n"
 	"  -f, --format F          text (default; colour on a terminal), markdown or json\n"
-	"  -a, --alpha A           significance level (default 0.05)\n"
-	"  -c, --column NAME       read this column of CSV files\n"
-	"      --higher-is-better  for plain files and columns (default: lower is better)\n"
-	"      --all-counters      every vmstat counter, not only migration-related ones\n"
+	ANALYSIS_USAGE
+	"      --plan CHANGE       the runs a side needed to detect a relative change such\n"
+	"                          as 5%, from the spread between the runs given\n"
+	"      --power P           for --plan (default 0.8)\n"
 	"  -o, --output FILE       write there instead of stdout\n";
 
 static enum cell_colour verdict_colour(const struct metric_comparison *r)
@@ -152,10 +156,38 @@ struct table *compare_detail_table(const struct comparison *c)
 	return t;
 }
 
+/* Which family p is adjusted over, and whether the test can decide. */
+static void print_unit(FILE *f, const struct comparison *c, size_t k, bool markdown)
+{
+	const char *li = markdown ? "- " : "  ";
+
+	if (!(c->base->nruns >= 2 && c->cand->nruns >= 2)) {
+		fprintf(f, "%s[%zu]: tests on pooled samples (a side has a single run)\n", li, k + 1);
+		return;
+	}
+	fprintf(f, "%s[%zu]: tests on per-run values (%zu vs %zu runs: each run's median, each run's p99)\n", li,
+		k + 1, c->base->nruns, c->cand->nruns);
+	double need = family_alpha(c->correction, c->alpha, c->family);
+	if (c->min_p > need)
+		fprintf(f, "%s     too few runs to reach alpha: %zu vs %zu runs allow p >= %.3g, %s over %zu tests needs "
+			"%.3g; %zu runs a side can\n", li, c->base->nruns, c->cand->nruns, c->min_p,
+			correction_names[c->correction], c->family, need, runs_to_reach(need));
+}
+
+static void print_differences(FILE *f, const struct comparison *c, size_t k, bool markdown)
+{
+	if (!c->differences.n)
+		return;
+	fprintf(f, "\n%swhat differs between base and [%zu]%s\n%s", markdown ? "#### " : "", k + 1,
+		differences_refusing(&c->differences) ? " (compared with --force)" : "", markdown ? "\n" : "");
+	differences_print(f, &c->differences, markdown ? "- " : "  ", markdown ? 0 : 12);
+}
+
 static void print_text(FILE *f, struct comparison *c, size_t ncand, bool markdown, bool colour)
 {
 	char what[256];
 	const char *h = markdown ? "### " : "";
+	struct warnings w = { 0 };
 
 	fprintf(f, "%spinbench compare\n\n", h);
 	dataset_describe(c[0].base, what, sizeof(what));
@@ -163,17 +195,18 @@ static void print_text(FILE *f, struct comparison *c, size_t ncand, bool markdow
 	for (size_t k = 0; k < ncand; k++) {
 		dataset_describe(c[k].cand, what, sizeof(what));
 		fprintf(f, "%s[%zu]: %s\n", markdown ? "- " : "  ", k + 1, what);
+		warnings_of_comparison(&c[k], &w);
 	}
-	fprintf(f, "\nalpha %g; p (Holm) adjusts across the metrics of each candidate.\n", c[0].alpha);
-	for (size_t k = 0; k < ncand; k++) {
-		fprintf(f, "%s", markdown ? "- " : "");
-		if (c[k].base->nruns >= 2 && c[k].cand->nruns >= 2)
-			fprintf(f, "[%zu]: tests on per-run values (%zu vs %zu runs, each run's median)%s\n", k + 1,
-				c[k].base->nruns, c[k].cand->nruns,
-				c[k].min_p >= c[k].alpha ? "; too few runs to reach alpha: more runs needed" : "");
-		else
-			fprintf(f, "[%zu]: tests on pooled samples (a side has a single run)\n", k + 1);
-	}
+	fprintf(f, "\nalpha %g; p adjusted (%s) across the tested metrics of each candidate.\n", c[0].alpha,
+		correction_names[c[0].correction]);
+	for (size_t k = 0; k < ncand; k++)
+		print_unit(f, &c[k], k, markdown);
+	if (w.n)
+		fputc('\n', f);
+	warnings_print(f, &w, markdown ? "- " : "");
+	warnings_free(&w);
+	for (size_t k = 0; k < ncand; k++)
+		print_differences(f, &c[k], k, markdown);
 	fputc('\n', f);
 	struct table *t = compare_overview_table(c, ncand);
 	table_print(t, f, markdown, colour);
@@ -223,13 +256,22 @@ static json_t *comparison_json(const struct comparison *c)
 				"cand", (json_int_t)r->cand->events, "cand_trials", (json_int_t)r->cand->trials));
 		json_object_set_new(o, "p_fisher", num(r->p_fisher));
 		json_object_set_new(o, "p_adjusted", num(r->p_adjusted));
+		json_object_set_new(o, "min_p", num(r->min_p));
+		json_object_set_new(o, "p99_p", num(r->tail_p));
 		json_object_set_new(o, "verdict", json_string(r->verdict));
 		json_array_append_new(metrics, o);
 	}
-	return json_pack("{s:s, s:I, s:s, s:o, s:o}", "candidate", c->cand->path,
+	struct warnings w = { 0 };
+	warnings_of_comparison(c, &w);
+	json_t *o = json_pack("{s:s, s:I, s:s, s:o, s:o, s:{s:s, s:I}, s:o, s:o, s:o}", "candidate", c->cand->path,
 			 "runs", (json_int_t)c->cand->nruns,
 			 "test_unit", c->base->nruns >= 2 && c->cand->nruns >= 2 ? "runs" : "samples",
-			 "min_p", num(c->min_p), "metrics", metrics);
+			 "min_p", num(c->min_p), "min_p_adjusted", num(fmin(1, c->min_p * (double)(c->family ? c->family : 1))),
+			 "family", "correction", correction_names[c->correction], "tests", (json_int_t)c->family,
+			 "differences", differences_json(&c->differences), "warnings", warnings_json(&w),
+			 "metrics", metrics);
+	warnings_free(&w);
+	return o;
 }
 
 static void print_json(FILE *f, struct comparison *c, size_t ncand)
@@ -238,43 +280,132 @@ static void print_json(FILE *f, struct comparison *c, size_t ncand)
 
 	for (size_t k = 0; k < ncand; k++)
 		json_array_append_new(cands, comparison_json(&c[k]));
-	json_t *root = json_pack("{s:i, s:f, s:s, s:{s:s, s:I}, s:o}", "schema_version", 1, "alpha", c[0].alpha,
-				 "holm", "across the metrics of each candidate", "base", "path", c[0].base->path,
+	json_t *root = json_pack("{s:i, s:f, s:s, s:s, s:{s:s, s:I}, s:o}", "schema_version", 2, "alpha", c[0].alpha,
+				 "correction", correction_names[c[0].correction],
+				 "family", "the tested metrics of each candidate", "base", "path", c[0].base->path,
 				 "runs", (json_int_t)c[0].base->nruns, "candidates", cands);
 	analysis_print_json(f, root);
+}
+
+struct compare_args { /* a first: compare_option gets it */
+	struct analysis_args a;
+	double plan, power;
+};
+
+static int compare_option(struct analysis_args *a, int opt, const char *arg)
+{
+	struct compare_args *c = (struct compare_args *)a;
+	char *end;
+
+	switch (opt) {
+	case 'p':
+		c->plan = strtod(arg, &end);
+		if (end == arg || strcmp(end, "%") || !(c->plan > 0 && c->plan < 1000)) {
+			analysis_usage(usage, "--plan: give the relative change to detect, such as 5%");
+			return -1;
+		}
+		c->plan /= 100;
+		return 0;
+	case 'w':
+		c->power = strtod(arg, &end);
+		if (end == arg || *end || !(c->power > 0 && c->power < 1)) {
+			analysis_usage(usage, "--power: a probability such as 0.8");
+			return -1;
+		}
+		return 0;
+	default:
+		return analysis_option(a, opt, arg, usage);
+	}
+}
+
+/* The runs a side for each value metric of the base that has a spread
+ * between runs on the sides given. */
+static json_t *plan_json(const struct compare_args *ca, const struct dataset *d, size_t n)
+{
+	json_t *rows = json_array();
+	const struct metric **m = xcalloc(n + 1, sizeof(*m));
+
+	for (size_t i = 0; i < d[0].nm; i++) {
+		if (d[0].m[i].kind != METRIC_VALUES || d[0].m[i].one_per_run)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			m[k] = dataset_metric(&d[k], d[0].m[i].name);
+		double sd = metric_log_spread(m, n);
+		size_t runs = runs_for_change(sd, ca->plan, ca->a.alpha, ca->power);
+		json_array_append_new(rows, json_pack("{s:s, s:o, s:o}", "metric", d[0].m[i].name,
+			"spread", isnan(sd) ? json_null() : json_real(expm1(sd)),
+			"runs_per_side", runs ? json_integer((json_int_t)runs) : json_null()));
+	}
+	free(m);
+	return json_pack("{s:f, s:f, s:f, s:s, s:o}", "change", ca->plan, "alpha", ca->a.alpha, "power", ca->power,
+			 "method", "normal approximation (t quantiles) for a shift of log per-run medians, over the "
+			 "Mann-Whitney efficiency 3/pi, at least the runs that can reach alpha", "metrics", rows);
+}
+
+static void print_plan(FILE *f, const struct compare_args *ca, const struct dataset *d, size_t n)
+{
+	json_t *plan = plan_json(ca, d, n), *row;
+	static const char *const head[] = { "metric", "spread between runs", "runs a side" };
+	struct table *t = table_new(head, ARRAY_SIZE(head));
+	char pct[16];
+	size_t i;
+
+	if (!strcmp(ca->a.format, "json")) {
+		analysis_print_json(f, json_pack("{s:i, s:o}", "schema_version", 2, "plan", plan));
+		table_free(t);
+		return;
+	}
+	format_percent(ca->plan, pct, sizeof(pct));
+	fprintf(f, "runs a side to detect a change of %s at alpha %g with power %g (Mann-Whitney on per-run "
+		"medians; spread from %zu side%s):\n\n", pct, ca->a.alpha, ca->power, n, n == 1 ? "" : "s");
+	json_array_foreach(json_object_get(plan, "metrics"), i, row) {
+		table_row(t);
+		table_cell(t, "%s", json_string_value(json_object_get(row, "metric")));
+		json_t *sd = json_object_get(row, "spread"), *runs = json_object_get(row, "runs_per_side");
+		format_percent(json_real_value(sd), pct, sizeof(pct));
+		table_cell(t, "%s", json_is_null(sd) ? "- (needs 2 runs)" : pct);
+		table_cell(t, json_is_null(runs) ? "-" : "%" JSON_INTEGER_FORMAT, json_integer_value(runs));
+	}
+	table_print(t, f, !strcmp(ca->a.format, "markdown"), false);
+	table_free(t);
+	json_decref(plan);
 }
 
 int cmd_compare(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' }, { "alpha", required_argument, NULL, 'a' },
-		{ "column", required_argument, NULL, 'c' }, { "higher-is-better", no_argument, NULL, 'H' },
-		{ "all-counters", no_argument, NULL, 'A' }, { "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' }, { 0 },
+		ANALYSIS_LONGOPTS, { "output", required_argument, NULL, 'o' },
+		{ "plan", required_argument, NULL, 'p' }, { "power", required_argument, NULL, 'w' }, { 0 },
 	};
-	struct analysis_args a = { .alpha = 0.05, .format = "text" };
-	int ret = analysis_parse(argc, argv, NULL, longopts, NULL, usage, 2, "needs BASE and at least one CAND", &a);
+	struct compare_args ca = { .a = { .alpha = 0.05, .format = "text" }, .power = 0.8 };
+	struct analysis_args *a = &ca.a;
+	int ret = analysis_parse(argc, argv, "f:a:c:o:h", longopts, compare_option, usage, 1, "needs BASE", a);
 
 	if (ret >= 0)
 		return ret;
 	argc -= optind;
 	argv += optind;
+	if (argc < 2 && !ca.plan)
+		return analysis_usage(usage, "needs BASE and at least one CAND (or --plan)");
 
 	struct dataset *d = xcalloc((size_t)argc, sizeof(*d));
 	struct comparison *c = xcalloc((size_t)argc, sizeof(*c));
-	ret = analysis_load_all(&a, argv, (size_t)argc, d);
-	FILE *f = ret ? NULL : analysis_open_output(&a, &ret);
-	if (f) {
+	ret = analysis_load_all(a, argv, (size_t)argc, d);
+	FILE *f = ret ? NULL : analysis_open_output(a, &ret);
+	if (f && ca.plan) {
+		print_plan(f, &ca, d, (size_t)argc);
+		ret = analysis_close_output(a, f);
+	} else if (f) {
 		for (int k = 1; k < argc; k++)
-			compare_datasets(&d[0], &d[k], a.alpha, NULL, 0, &c[k - 1]);
-		if (!strcmp(a.format, "json"))
+			compare_datasets(&d[0], &d[k], a->alpha, a->correction, NULL, 0, &c[k - 1]);
+		if (!strcmp(a->format, "json"))
 			print_json(f, c, (size_t)argc - 1);
 		else
-			print_text(f, c, (size_t)argc - 1, !strcmp(a.format, "markdown"), !a.output && want_colour(f));
-		ret = analysis_close_output(&a, f);
+			print_text(f, c, (size_t)argc - 1, !strcmp(a->format, "markdown"), !a->output && want_colour(f));
+		ret = analysis_close_output(a, f);
 	}
 	for (int k = 0; k < argc; k++) {
-		if (k)
+		if (k && !ca.plan)
 			comparison_free(&c[k - 1]);
 		dataset_free(&d[k]);
 	}

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "table.h"
 #include "util.h"
+#include "warnings.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -16,16 +17,22 @@
 
 static const char usage[] =
 	"usage: pinbench gate BASE CAND [--rules FILE | --max-regression P%] [--alpha A]\n"
+	"                     [--correction C] [--inconclusive pass|fail] [--warmup N] [--force]\n"
 	"                     [--junit FILE] [--markdown FILE] [--column NAME] [--higher-is-better]\n"
 	"\n"
 	"BASE and CAND as for compare. Without --rules, every latency metric's median\n"
-	"may regress by at most P% (default 5%) where the regression is significant.\n"
+	"may regress by at most P% (default 5%) where the regression is significant,\n"
+	"and pins may not fail more often (Fisher's test).\n"
 	"  -r, --rules FILE          rules (INI; see man pinbench, GATE RULES)\n"
 	"  -m, --max-regression P%   the limit of the default rules\n"
-	"  -a, --alpha A             significance level (default 0.05, or the rules' [defaults])\n"
+	"      --inconclusive X      what a rule that cannot be decided with the runs given\n"
+	"                            exits with: pass (0) or fail (1); default 3\n"
 	"  -j, --junit FILE          JUnit XML: one testcase per rule\n"
 	"  -M, --markdown FILE       a Markdown summary for a CI comment\n"
-	"Exit: 0 every rule passes, 1 a rule failed, 2 bad input or usage.\n";
+	ANALYSIS_USAGE
+	"The family: p is adjusted over the rules that need significance, and only those.\n"
+	"Exit: 0 every rule passes, 1 a rule failed, 2 bad input or usage, 3 no rule\n"
+	"failed but one is inconclusive (too few runs to reach alpha; it says how many).\n";
 
 static void xml_escaped(FILE *f, const char *s)
 {
@@ -44,42 +51,63 @@ static void xml_escaped(FILE *f, const char *s)
 	}
 }
 
-static void write_junit(FILE *f, const struct rules *rs, const struct rule_result *res, size_t failures,
-			const struct comparison *c)
+struct tally {
+	size_t failed, inconclusive;
+};
+
+static void write_testcase(FILE *f, const struct rule_result *r)
+{
+	fprintf(f, "    <testcase classname=\"pinbench.gate\" name=\"");
+	xml_escaped(f, r->rule->name);
+	fprintf(f, "\">\n");
+	if (r->outcome != OUTCOME_PASS) {
+		bool failed = r->outcome == OUTCOME_FAIL;
+		fprintf(f, "      <%s %smessage=\"", failed ? "failure" : "skipped",
+			!failed ? "" : isnan(r->base) ? "type=\"bound\" " : "type=\"regression\" ");
+		xml_escaped(f, r->message);
+		fprintf(f, "\">");
+		xml_escaped(f, r->message);
+		fprintf(f, "</%s>\n", failed ? "failure" : "skipped");
+	} else {
+		fprintf(f, "      <system-out>");
+		xml_escaped(f, r->message);
+		fprintf(f, "</system-out>\n");
+	}
+	fprintf(f, "    </testcase>\n");
+}
+
+static void write_junit(FILE *f, const struct rules *rs, const struct rule_result *res, struct tally t,
+			const struct comparison *c, const struct gate_family *fam)
 {
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	fprintf(f, "<testsuites name=\"pinbench gate\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", rs->n, failures);
-	fprintf(f, "  <testsuite name=\"pinbench gate\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\">\n",
-		rs->n, failures);
+	fprintf(f, "<testsuites name=\"pinbench gate\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
+		rs->n, t.failed, t.inconclusive);
+	fprintf(f, "  <testsuite name=\"pinbench gate\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
+		rs->n, t.failed, t.inconclusive);
 	fprintf(f, "    <properties>\n      <property name=\"base\" value=\"");
 	xml_escaped(f, c->base->path);
 	fprintf(f, "\"/>\n      <property name=\"candidate\" value=\"");
 	xml_escaped(f, c->cand->path);
-	fprintf(f, "\"/>\n      <property name=\"alpha\" value=\"%g\"/>\n    </properties>\n", c->alpha);
-	for (size_t i = 0; i < rs->n; i++) {
-		fprintf(f, "    <testcase classname=\"pinbench.gate\" name=\"");
-		xml_escaped(f, res[i].rule->name);
-		fprintf(f, "\">\n");
-		if (res[i].failed) {
-			fprintf(f, "      <failure type=\"%s\" message=\"", isnan(res[i].base) ? "bound" : "regression");
-			xml_escaped(f, res[i].message);
-			fprintf(f, "\">");
-			xml_escaped(f, res[i].message);
-			fprintf(f, "</failure>\n");
-		} else {
-			fprintf(f, "      <system-out>");
-			xml_escaped(f, res[i].message);
-			fprintf(f, "</system-out>\n");
-		}
-		fprintf(f, "    </testcase>\n");
-	}
+	fprintf(f, "\"/>\n      <property name=\"alpha\" value=\"%g\"/>\n", fam->alpha);
+	fprintf(f, "      <property name=\"correction\" value=\"%s over %zu rules\"/>\n    </properties>\n",
+		correction_names[fam->correction], fam->size);
+	for (size_t i = 0; i < rs->n; i++)
+		write_testcase(f, &res[i]);
 	fprintf(f, "  </testsuite>\n</testsuites>\n");
 }
 
-static struct table *results_table(const struct rules *rs, const struct rule_result *res)
+static const char *outcome_name(enum outcome o)
 {
-	static const char *const head[] = { "rule", "metric", "statistic", "base", "candidate", "regression",
-					    "limit", "p (Holm) / CI", "result" };
+	return o == OUTCOME_FAIL ? "FAIL" : o == OUTCOME_INCONCLUSIVE ? "inconclusive" : "pass";
+}
+
+static struct table *results_table(const struct rules *rs, const struct rule_result *res,
+				   const struct gate_family *fam)
+{
+	char p_head[32];
+	const char *head[] = { "rule", "metric", "statistic", "base", "candidate", "regression", "limit", p_head,
+			       "result" };
+	snprintf(p_head, sizeof(p_head), "p (%s)", correction_names[fam->correction]);
 	struct table *t = table_new(head, ARRAY_SIZE(head));
 
 	for (size_t i = 0; i < rs->n; i++) {
@@ -93,46 +121,58 @@ static struct table *results_table(const struct rules *rs, const struct rule_res
 		table_cell(t, "%s", o->change_s);
 		table_cell(t, "%s", o->limit_s);
 		table_cell(t, "%s", o->p_s);
-		table_cell(t, "%s", o->failed ? "FAIL" : "pass");
-		table_colour(t, o->failed ? COLOUR_BAD : COLOUR_GOOD);
+		table_cell(t, "%s", outcome_name(o->outcome));
+		table_colour(t, o->outcome == OUTCOME_FAIL ? COLOUR_BAD : o->outcome == OUTCOME_PASS ? COLOUR_GOOD
+													: COLOUR_NOTE);
 	}
 	return t;
 }
 
-static void write_summary(FILE *f, const struct rules *rs, const struct rule_result *res, size_t failures,
-			  const struct comparison *c, bool markdown, bool colour)
+static void write_summary(FILE *f, const struct rules *rs, const struct rule_result *res, struct tally t,
+			  const struct comparison *c, const struct gate_family *fam, bool markdown, bool colour)
 {
 	char what[512];
+	const char *li = markdown ? "- " : "  ";
+	struct warnings w = { 0 };
 
-	fprintf(f, "%spinbench gate: %s (%zu of %zu rules failed)\n\n", markdown ? "### " : "",
-		failures ? "FAIL" : "pass", failures, rs->n);
+	fprintf(f, "%spinbench gate: %s (%zu of %zu rules failed, %zu inconclusive)\n\n", markdown ? "### " : "",
+		t.failed ? "FAIL" : t.inconclusive ? "INCONCLUSIVE" : "pass", t.failed, rs->n, t.inconclusive);
 	dataset_describe(c->base, what, sizeof(what));
-	fprintf(f, "%sbase: %s\n", markdown ? "- " : "  ", what);
+	fprintf(f, "%sbase: %s\n", li, what);
 	dataset_describe(c->cand, what, sizeof(what));
-	fprintf(f, "%scandidate: %s\n", markdown ? "- " : "  ", what);
-	fprintf(f, "%salpha %g; tests on %s\n\n", markdown ? "- " : "  ", c->alpha,
+	fprintf(f, "%scandidate: %s\n", li, what);
+	fprintf(f, "%salpha %g; p adjusted (%s) over the %zu rule%s that need significance; tests on %s\n", li,
+		fam->alpha, correction_names[fam->correction], fam->size, fam->size == 1 ? "" : "s",
 		c->base->nruns >= 2 && c->cand->nruns >= 2 ? "per-run values" : "pooled samples");
-	struct table *t = results_table(rs, res);
-	table_print(t, f, markdown, colour);
-	table_free(t);
-	if (failures)
+	warnings_of_comparison(c, &w);
+	warnings_print(f, &w, li);
+	warnings_free(&w);
+	if (c->differences.n) {
+		fprintf(f, "%swhat differs:\n", li);
+		differences_print(f, &c->differences, markdown ? "  - " : "    ", markdown ? 0 : 8);
+	}
+	fputc('\n', f);
+	struct table *tab = results_table(rs, res, fam);
+	table_print(tab, f, markdown, colour);
+	table_free(tab);
+	if (t.failed || t.inconclusive)
 		fputc('\n', f);
 	for (size_t i = 0; i < rs->n; i++)
-		if (res[i].failed)
-			fprintf(f, "%s%s: %s\n", markdown ? "- " : "  ", res[i].rule->name, res[i].message);
+		if (res[i].outcome != OUTCOME_PASS)
+			fprintf(f, "%s%s: %s\n", li, res[i].rule->name, res[i].message);
 }
 
-static int write_file(const char *path, const struct rules *rs, const struct rule_result *res, size_t failures,
-		      const struct comparison *c, bool junit)
+static int write_file(const char *path, const struct rules *rs, const struct rule_result *res, struct tally t,
+		      const struct comparison *c, const struct gate_family *fam, bool junit)
 {
 	FILE *f = open_atomic(path);
 
 	if (!f)
 		return 2;
 	if (junit)
-		write_junit(f, rs, res, failures, c);
+		write_junit(f, rs, res, t, c, fam);
 	else
-		write_summary(f, rs, res, failures, c, true, false);
+		write_summary(f, rs, res, t, c, fam, true, false);
 	return close_atomic(path, f);
 }
 
@@ -140,7 +180,8 @@ struct gate_args { /* a first: gate_option gets it */
 	struct analysis_args a;
 	const char *rules, *junit, *markdown;
 	double max_regression;
-	bool alpha_given;
+	bool alpha_given, correction_given;
+	int inconclusive_exit;
 };
 
 static int gate_option(struct analysis_args *a, int opt, const char *arg)
@@ -159,12 +200,27 @@ static int gate_option(struct analysis_args *a, int opt, const char *arg)
 			return -1;
 		}
 		return 0;
+	case 'i':
+		if (strcmp(arg, "pass") && strcmp(arg, "fail")) {
+			analysis_usage(usage, "--inconclusive: pass or fail");
+			return -1;
+		}
+		g->inconclusive_exit = !strcmp(arg, "fail");
+		return 0;
+	case OPT_CORRECTION:
+		g->correction_given = true;
+		return analysis_option(&g->a, opt, arg, usage);
 	case 'a':
 		g->alpha_given = true;
 		/* fall through */
 	default:
 		return analysis_option(&g->a, opt, arg, usage);
 	}
+}
+
+static int gate_exit(const struct gate_args *g, struct tally t)
+{
+	return t.failed ? 1 : t.inconclusive ? g->inconclusive_exit : 0;
 }
 
 static int run_gate(struct gate_args *g, struct rules *given, struct dataset *d)
@@ -177,32 +233,37 @@ static int run_gate(struct gate_args *g, struct rules *given, struct dataset *d)
 		rs = *given;
 	if (!g->rules)
 		rules_default(&d[0], g->max_regression, &rs);
-	double alpha = g->alpha_given || !rs.alpha_given ? g->a.alpha : rs.alpha;
+	struct gate_family fam = {
+		.alpha = g->alpha_given || !rs.alpha_given ? g->a.alpha : rs.alpha,
+		.correction = g->correction_given || !rs.correction_given ? g->a.correction : rs.correction,
+	};
 	const char **names = xcalloc(rs.n + 1, sizeof(*names));
 	for (size_t i = 0; i < rs.n; i++)
 		names[i] = rs.r[i].metric;
-	compare_datasets(&d[0], &d[1], alpha, names, rs.n, &c);
+	compare_datasets(&d[0], &d[1], fam.alpha, fam.correction, names, rs.n, &c);
 	free(names);
 	struct rule_result *res = xcalloc(rs.n + 1, sizeof(*res));
 	int ret = 0;
 	if (!rs.n) {
 		pb_err("%s: no latency metric (unit ns) to gate; give --rules", d[0].path);
 		ret = 2;
-	} else if (gate_evaluate(&rs, &c, res, err, sizeof(err))) {
+	} else if (gate_evaluate(&rs, &c, &fam, res, err, sizeof(err))) {
 		pb_err("%s", err);
 		ret = 2;
 	}
-	size_t failures = 0;
-	for (size_t i = 0; i < rs.n && !ret; i++)
-		failures += res[i].failed;
+	struct tally t = { 0 };
+	for (size_t i = 0; i < rs.n && !ret; i++) {
+		t.failed += res[i].outcome == OUTCOME_FAIL;
+		t.inconclusive += res[i].outcome == OUTCOME_INCONCLUSIVE;
+	}
 	if (!ret) {
-		write_summary(stdout, &rs, res, failures, &c, false, want_colour(stdout));
+		write_summary(stdout, &rs, res, t, &c, &fam, false, want_colour(stdout));
 		if (g->junit)
-			ret = write_file(g->junit, &rs, res, failures, &c, true);
+			ret = write_file(g->junit, &rs, res, t, &c, &fam, true);
 		if (g->markdown && !ret)
-			ret = write_file(g->markdown, &rs, res, failures, &c, false);
+			ret = write_file(g->markdown, &rs, res, t, &c, &fam, false);
 		if (!ret)
-			ret = failures ? 1 : 0;
+			ret = gate_exit(g, t);
 	}
 	free(res);
 	comparison_free(&c);
@@ -214,12 +275,11 @@ static int run_gate(struct gate_args *g, struct rules *given, struct dataset *d)
 int cmd_gate(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "rules", required_argument, NULL, 'r' }, { "max-regression", required_argument, NULL, 'm' },
-		{ "alpha", required_argument, NULL, 'a' }, { "junit", required_argument, NULL, 'j' },
-		{ "markdown", required_argument, NULL, 'M' }, { "column", required_argument, NULL, 'c' },
-		{ "higher-is-better", no_argument, NULL, 'H' }, { "help", no_argument, NULL, 'h' }, { 0 },
+		ANALYSIS_LONGOPTS, { "rules", required_argument, NULL, 'r' },
+		{ "max-regression", required_argument, NULL, 'm' }, { "junit", required_argument, NULL, 'j' },
+		{ "markdown", required_argument, NULL, 'M' }, { "inconclusive", required_argument, NULL, 'i' }, { 0 },
 	};
-	struct gate_args g = { .a = { .alpha = 0.05, .format = "text" }, .max_regression = 5 };
+	struct gate_args g = { .a = { .alpha = 0.05, .format = "text" }, .max_regression = 5, .inconclusive_exit = 3 };
 	struct dataset d[2];
 	struct rules rs;
 	char err[1024];

@@ -10,6 +10,7 @@
 #include "report_doc.h"
 #include "capacity.h"
 #include "util.h"
+#include "log.h"
 
 #include <getopt.h>
 #include <gsl/gsl_statistics_double.h>
@@ -21,7 +22,8 @@
 
 static const char usage[] =
 	"usage: pinbench report RUN [RUN...] [--format text|markdown|json] [--alpha A]\n"
-	"                       [--column NAME] [--all-counters] [-o FILE]\n"
+	"                       [--correction C] [--warmup N] [--force] [--column NAME]\n"
+	"                       [--all-counters] [-o FILE]\n"
 	"       pinbench report RUN [RUN...] --html FILE | --markdown FILE [--png]\n"
 	"\n"
 	"RUN: a run directory, a directory of run directories (pooled), a file with\n"
@@ -29,14 +31,12 @@ static const char usage[] =
 	"With --html or --markdown: one document with the verdicts first (several RUNs\n"
 	"are compared with the first), plots (gnuplot; written to FILE's stem + -plots/\n"
 	"with their .gp and .dat), every metric, the environment and the scenario.\n"
-	"  -f, --format F       text (default), markdown or json\n"
-	"  -a, --alpha A        intervals at level 1 - A (default 0.05: 95%)\n"
-	"  -c, --column NAME    read this column of CSV files\n"
-	"      --all-counters   every vmstat counter, not only migration-related ones\n"
-	"  -o, --output FILE    write there instead of stdout\n"
-	"  -W, --html FILE      a self-contained HTML document (plots inlined)\n"
-	"  -M, --markdown FILE  a Markdown document, plots beside it\n"
-	"      --png            PNG plots instead of SVG\n";
+	"  -f, --format F          text (default), markdown or json\n"
+	ANALYSIS_USAGE
+	"  -o, --output FILE       write there instead of stdout\n"
+	"  -W, --html FILE         a self-contained HTML document (plots inlined)\n"
+	"  -M, --markdown FILE     a Markdown document, plots beside it\n"
+	"      --png               PNG plots instead of SVG\n";
 
 static const struct {
 	const char *name;
@@ -267,11 +267,8 @@ static int print_report(const struct analysis_args *a, struct dataset *d, size_t
 int cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' }, { "alpha", required_argument, NULL, 'a' },
-		{ "column", required_argument, NULL, 'c' }, { "all-counters", no_argument, NULL, 'A' },
-		{ "output", required_argument, NULL, 'o' }, { "html", required_argument, NULL, 'W' },
-		{ "markdown", required_argument, NULL, 'M' }, { "png", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' }, { 0 },
+		ANALYSIS_LONGOPTS, { "output", required_argument, NULL, 'o' }, { "html", required_argument, NULL, 'W' },
+		{ "markdown", required_argument, NULL, 'M' }, { "png", no_argument, NULL, 'P' }, { 0 },
 	};
 	struct report_args r = { .a = { .alpha = 0.05, .format = "text", .load.allow_incomplete = true } };
 	int ret = analysis_parse(argc, argv, "f:a:c:o:W:M:h", longopts, report_option, usage, 1,
@@ -282,9 +279,16 @@ int cmd_report(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	r.doc.alpha = r.a.alpha;
+	r.doc.correction = r.a.correction;
 	if (r.doc.path && argc == 1 && capacity_is_sweep(argv[0]))
 		return capacity_document(&r.doc, argv[0]) ? 1 : 0;
 
+	for (int k = 0; k < argc && !r.a.load.force; k++)
+		if (capacity_is_sweep(argv[k])) {
+			pb_err("%s is a capacity sweep: its points pinned different sizes and are not pooled; read it with "
+			       "pinbench report %s --html FILE (or pinbench capacity), or one point alone", argv[k], argv[k]);
+			return 2;
+		}
 	struct dataset *d = xcalloc((size_t)argc, sizeof(*d));
 	ret = analysis_load_all(&r.a, argv, (size_t)argc, d);
 	if (!ret && r.doc.path)

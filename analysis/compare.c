@@ -1,7 +1,9 @@
 #include "config.h"
 #include "util.h"
 #include "compare.h"
+#include "effect.h"
 #include "stats.h"
+#include "table.h"
 
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_statistics_double.h>
@@ -30,72 +32,106 @@ struct change quantile_change(const struct metric *base, const struct metric *ca
 	return ch;
 }
 
+const char *const correction_names[3] = { "holm", "bonferroni", "none" };
+
+int correction_parse(const char *name)
+{
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(name, correction_names[i]))
+			return i;
+	return -1;
+}
+
+void correct_p(enum correction how, const double *p, size_t n, double *adjusted)
+{
+	size_t m = 0;
+
+	if (how == CORRECT_HOLM) {
+		holm_adjust(p, n, adjusted);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		m += !isnan(p[i]);
+	for (size_t i = 0; i < n; i++)
+		adjusted[i] = how == CORRECT_NONE || isnan(p[i]) ? p[i] : fmin(1.0, p[i] * (double)m);
+}
+
+double family_alpha(enum correction how, double alpha, size_t size)
+{
+	return how == CORRECT_NONE || size < 2 ? alpha : alpha / (double)size;
+}
+
+/* On the values of the test's unit: the per-run medians, or the pooled
+ * samples. */
 static void test_values(struct metric_comparison *r, double alpha)
 {
 	const double *x = r->per_run ? r->base->runs : r->base->v;
 	const double *y = r->per_run ? r->cand->runs : r->cand->v;
 
-	r->n_base = r->per_run ? r->base->nruns : r->base->n;
-	r->n_cand = r->per_run ? r->cand->nruns : r->cand->n;
 	mann_whitney(x, r->n_base, y, r->n_cand, &r->mw);
 	r->p_welch = welch_p(x, r->n_base, y, r->n_cand);
 	hodges_lehmann(x, r->n_base, y, r->n_cand, alpha, r->mw.exact, &r->hl);
-	r->p = r->mw.p;
-	r->direction = r->mw.cliffs_delta;
 }
 
-static void test_rate(struct metric_comparison *r)
+/* A tail that moved significantly against the median is named: a median
+ * improvement can hide a p99 regression. */
+static void check_tail(struct metric_comparison *r, const struct effect *tail, double alpha)
 {
-	const struct metric *b = r->base, *c = r->cand;
+	char a[16], b[16], p[16];
 
-	r->n_base = b->trials;
-	r->n_cand = c->trials;
-	r->constant = !b->events && !c->events; /* no failure on either side: nothing to test */
-	r->p_fisher = r->constant ? NAN : fisher_exact_p(b->events, b->trials - b->events, c->events, c->trials - c->events);
-	r->p = r->p_fisher;
-	double rb = b->trials ? (double)b->events / (double)b->trials : NAN;
-	double rc = c->trials ? (double)c->events / (double)c->trials : NAN;
-	r->base_median = rb;
-	r->cand_median = rc;
-	r->median.rel = rb > 0 ? rc / rb - 1 : NAN;
-	r->median.lo = r->median.hi = NAN;
-	r->direction = rc - rb;
+	r->tail_p = tail->p;
+	if (!(tail->p < alpha) || r->better == BETTER_NEITHER || isnan(r->median.rel) || isnan(tail->change.rel) ||
+	    (tail->change.rel > 0) == (r->median.rel > 0))
+		return;
+	bool tail_worse = (tail->change.rel > 0) == (r->better == BETTER_LOWER);
+	format_percent(r->median.rel, a, sizeof(a));
+	format_percent(tail->change.rel, b, sizeof(b));
+	format_p(tail->p, p, sizeof(p));
+	snprintf(r->warning, sizeof(r->warning), "%s: the median %s %s but p99 %s %s (%s, p = %s unadjusted)", r->name,
+		 tail_worse ? "improved" : "regressed", a, tail_worse ? "regressed" : "improved", b,
+		 tail->test ? tail->test : "", p);
 }
 
-static void compare_metric(struct metric_comparison *r, bool per_run, double alpha)
+static void compare_metric(struct metric_comparison *r, double alpha)
 {
 	const struct metric *m = r->base ? r->base : r->cand;
+	struct effect centre, tail;
 
 	r->name = m->name;
 	r->unit = m->unit;
 	r->better = m->better;
 	r->kind = m->kind;
-	r->p = r->p_welch = r->p_fisher = r->p_adjusted = NAN;
+	r->p = r->p_welch = r->p_fisher = r->p_adjusted = r->min_p = r->tail_p = NAN;
 	r->mw.p = r->mw.cliffs_delta = NAN;
 	r->hl.shift = r->hl.lo = r->hl.hi = NAN;
 	r->base_median = r->cand_median = r->base_p99 = r->cand_p99 = NAN;
 	r->median = r->p99 = (struct change){ NAN, NAN, NAN };
 	if (!r->base || !r->cand)
 		return;
+	effect_measure(r->base, r->cand, m->kind == METRIC_RATE ? STAT_RATE : STAT_MEDIAN, alpha, &centre);
+	r->per_run = centre.unit == UNIT_RUNS;
+	r->n_base = centre.n_base;
+	r->n_cand = centre.n_cand;
+	r->base_median = centre.base;
+	r->cand_median = centre.cand;
+	r->median = centre.change;
+	r->constant = centre.constant;
+	r->p = centre.p;
+	r->min_p = centre.min_p;
+	r->direction = centre.direction;
 	if (m->kind == METRIC_RATE) {
-		test_rate(r);
+		r->p_fisher = centre.p;
+		r->median.lo = r->median.hi = NAN;
 		return;
 	}
-	r->base_median = gsl_stats_median_from_sorted_data(r->base->v, 1, r->base->n);
-	r->cand_median = gsl_stats_median_from_sorted_data(r->cand->v, 1, r->cand->n);
-	r->base_p99 = gsl_stats_quantile_from_sorted_data(r->base->v, 1, r->base->n, 0.99);
-	r->cand_p99 = gsl_stats_quantile_from_sorted_data(r->cand->v, 1, r->cand->n, 0.99);
-	r->median = quantile_change(r->base, r->cand, 0.5, alpha);
-	r->p99 = quantile_change(r->base, r->cand, 0.99, alpha);
-	r->per_run = per_run;
-	const struct metric *b = r->base, *x = r->cand;
-	if (b->v[0] == b->v[b->n - 1] && x->v[0] == x->v[x->n - 1] && b->v[0] == x->v[0]) {
-		r->n_base = per_run ? b->nruns : b->n; /* one constant on both sides: nothing to test */
-		r->n_cand = per_run ? x->nruns : x->n;
-		r->constant = true;
+	effect_measure(r->base, r->cand, STAT_P99, alpha, &tail);
+	r->base_p99 = tail.base;
+	r->cand_p99 = tail.cand;
+	r->p99 = tail.change;
+	if (r->constant)
 		return;
-	}
 	test_values(r, alpha);
+	check_tail(r, &tail, alpha);
 }
 
 static void give_verdict(struct metric_comparison *r, double alpha)
@@ -109,7 +145,8 @@ static void give_verdict(struct metric_comparison *r, double alpha)
 		return;
 	}
 	if (!(r->p_adjusted < alpha) || r->direction == 0) {
-		r->verdict = "no significant change";
+		r->verdict = !r->reachable ? "undecided: too few runs"
+			   : r->p < alpha ? "not significant after adjustment" : "no significant change";
 		return;
 	}
 	bool larger = r->direction > 0;
@@ -139,15 +176,25 @@ static const struct metric *counterpart(struct comparison *c, const struct datas
 	return z;
 }
 
-void compare_datasets(const struct dataset *base, const struct dataset *cand, double alpha,
-		      const char *const *extra, size_t nextra, struct comparison *c)
+/* Whether a run of the candidate is one of the base's: every difference
+ * found is then noise. */
+static bool same_runs(const struct dataset *base, const struct dataset *cand)
 {
-	bool per_run = base->nruns >= 2 && cand->nruns >= 2;
+	for (size_t i = 0; i < base->nrun_ids; i++)
+		for (size_t j = 0; j < cand->nrun_ids; j++)
+			if (!strcmp(base->run_ids[i], cand->run_ids[j]))
+				return true;
+	return !base->nrun_ids && !strcmp(base->path, cand->path);
+}
 
+void compare_datasets(const struct dataset *base, const struct dataset *cand, double alpha,
+		      enum correction correction, const char *const *extra, size_t nextra, struct comparison *c)
+{
 	memset(c, 0, sizeof(*c));
 	c->base = base;
 	c->cand = cand;
 	c->alpha = alpha;
+	c->correction = correction;
 	c->m = xcalloc(base->nm + cand->nm + nextra + 1, sizeof(*c->m));
 	c->zeros = xcalloc(base->nm + cand->nm + 2 * nextra + 1, sizeof(*c->zeros));
 	for (size_t i = 0; i < base->nm; i++) {
@@ -172,19 +219,24 @@ void compare_datasets(const struct dataset *base, const struct dataset *cand, do
 
 	double *p = xmalloc((c->n + 1) * sizeof(*p)), *adj = xmalloc((c->n + 1) * sizeof(*adj));
 	for (size_t i = 0; i < c->n; i++) {
-		compare_metric(&c->m[i], per_run, alpha);
+		compare_metric(&c->m[i], alpha);
 		p[i] = c->m[i].p;
+		c->family += !isnan(p[i]);
 	}
-	holm_adjust(p, c->n, adj);
+	correct_p(correction, p, c->n, adj);
 	for (size_t i = 0; i < c->n; i++) {
 		c->m[i].p_adjusted = adj[i];
+		c->m[i].reachable = c->m[i].min_p <= family_alpha(correction, alpha, c->family);
 		give_verdict(&c->m[i], alpha);
 	}
 	free(p);
 	free(adj);
+	bool per_run = base->nruns >= 2 && cand->nruns >= 2;
 	/* with n and m runs and no ties, the most extreme two-sided p */
 	c->min_p = per_run ? fmin(1.0, 2 / gsl_sf_choose((unsigned)(base->nruns + cand->nruns), (unsigned)base->nruns))
 			   : NAN;
+	differences_find(base->run_json, cand->run_json, &c->differences);
+	c->same_runs = same_runs(base, cand);
 }
 
 void comparison_free(struct comparison *c)
@@ -195,5 +247,6 @@ void comparison_free(struct comparison *c)
 	}
 	free(c->zeros);
 	free(c->m);
+	differences_free(&c->differences);
 	memset(c, 0, sizeof(*c));
 }

@@ -1,24 +1,34 @@
 /* One candidate against the baseline, metric by metric: changes with
- * confidence intervals, the tests, Holm's adjustment across the metrics
- * and a direction-aware verdict.
+ * confidence intervals, the tests, an adjustment across the metrics of
+ * the candidate (Holm's by default) and a direction-aware verdict.
  *
- * The unit of the tests: when both sides hold at least two runs, the
- * tests compare one value per run (its median; its rate), so that the
- * spread between runs (boots, kernels) is not hidden by thousands of
- * samples from one run; otherwise they compare the pooled samples. The
- * changes of median and p99 and their intervals always use the pooled
- * samples. Failure rates are compared with Fisher's exact test on the
- * pooled counts. */
+ * The unit: when both sides hold at least two runs, the tests and the
+ * intervals of the median and of p99 use one value per run (its median,
+ * its p99), so that the spread between runs (boots, kernels) is not
+ * hidden by thousands of samples from one run; otherwise the pooled
+ * samples (see effect.h). Failure rates are compared with Fisher's exact
+ * test on the pooled pins. */
 #ifndef PB_COMPARE_H
 #define PB_COMPARE_H
 
 #include "dataset.h"
+#include "differences.h"
 #include "hypothesis.h"
 #include "shift.h"
 
 struct change {
 	double rel, lo, hi; /* candidate / base - 1, NAN when undefined */
 };
+
+enum correction { CORRECT_HOLM, CORRECT_BONFERRONI, CORRECT_NONE };
+extern const char *const correction_names[3];
+/* -1 when name is none of holm, bonferroni, none. */
+int correction_parse(const char *name);
+/* Adjusted p-values of a family (NAN entries are not hypotheses). */
+void correct_p(enum correction how, const double *p, size_t n, double *adjusted);
+/* The alpha a single test must reach for the family to reject it at all:
+ * alpha / size for Holm and Bonferroni (Holm's first step), alpha for none. */
+double family_alpha(enum correction how, double alpha, size_t size);
 
 struct metric_comparison {
 	const struct metric *base, *cand; /* either may be NULL */
@@ -34,20 +44,28 @@ struct metric_comparison {
 	struct hodges_lehmann hl;
 	double p_fisher;         /* METRIC_RATE */
 	double p;                /* the primary test: Mann-Whitney, or Fisher for rates */
-	double p_adjusted;       /* Holm across the metrics of this comparison */
+	double p_adjusted;       /* across the metrics of this comparison */
+	double min_p;            /* the smallest p these sizes allow */
 	double direction;        /* > 0: the candidate is larger */
 	const char *verdict;     /* improved, regressed, increased, decreased, no significant change,
 				  * no change (the same constant), not testable */
 	bool regressed, improved, changed; /* changed: significant either way */
 	bool constant;           /* the same single value on both sides */
+	bool reachable;          /* the test could reach alpha after the adjustment */
+	double tail_p;           /* p99's test, unadjusted */
+	char warning[320];       /* the tail moved against the median ("" when not) */
 };
 
 struct comparison {
 	const struct dataset *base, *cand;
 	double alpha;
+	enum correction correction;
+	size_t family;           /* tests in the adjustment */
 	struct metric_comparison *m;
 	size_t n;
-	double min_p;            /* smallest p the per-run test can reach; NAN with samples */
+	double min_p;            /* smallest p the per-run test can reach, unadjusted; NAN with samples */
+	struct differences differences; /* of the first run.json of each side */
+	bool same_runs;          /* the candidate is (some of) the base's own runs */
 	struct metric *zeros;    /* counters a run directory left out because they stayed 0 */
 	size_t nzeros;
 };
@@ -55,7 +73,7 @@ struct comparison {
 /* Compares every metric of either side, and the vmstat counters named in
  * extra ("vmstat.NAME") that did not move on either side. */
 void compare_datasets(const struct dataset *base, const struct dataset *cand, double alpha,
-		      const char *const *extra, size_t nextra, struct comparison *c);
+		      enum correction correction, const char *const *extra, size_t nextra, struct comparison *c);
 void comparison_free(struct comparison *c);
 /* The change of one statistic, with the interval of the ratio of two
  * independent order-statistic intervals (each at level sqrt(1 - alpha)). */

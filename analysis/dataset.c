@@ -2,6 +2,7 @@
 #include "dataset.h"
 #include "counters.h"
 #include "csv.h"
+#include "differences.h"
 #include "rundir.h"
 #include "stats.h"
 #include "util.h"
@@ -93,7 +94,8 @@ static double *group_by_run(const struct acc *a, size_t nruns, size_t *start)
 	return grouped;
 }
 
-/* Pooled values sorted; one value per run: its median, or its rate. */
+/* Pooled values sorted; one value per run: its median, or its rate. The
+ * values stay grouped by run for other per-run statistics. */
 static void acc_finish(struct acc *a, size_t nruns, struct metric *out)
 {
 	struct metric *m = &a->m;
@@ -113,6 +115,7 @@ static void acc_finish(struct acc *a, size_t nruns, struct metric *out)
 		if (k || a->one_per_run) /* summary.json leaves out counters that did not move: 0 */
 			m->runs[m->nruns++] = k ? gsl_stats_median_from_sorted_data(run, 1, k) : 0;
 	}
+	m->one_per_run = a->one_per_run;
 	if (a->one_per_run) { /* the pooled sample is the per-run values */
 		free(m->v);
 		m->v = xmalloc((m->nruns + 1) * sizeof(*m->v));
@@ -121,8 +124,14 @@ static void acc_finish(struct acc *a, size_t nruns, struct metric *out)
 	}
 	sort_doubles(m->v, m->n);
 	sort_doubles(m->runs, m->nruns);
-	free(grouped);
-	free(start);
+	if (grouped && !a->one_per_run) {
+		m->grouped = grouped;
+		m->start = start;
+		m->ngroups = nruns;
+	} else {
+		free(grouped);
+		free(start);
+	}
 	free(a->run);
 	free(a->events);
 	free(a->trials);
@@ -133,8 +142,21 @@ static void acc_finish(struct acc *a, size_t nruns, struct metric *out)
 
 struct samples_ctx {
 	struct builder *b;
-	unsigned run_offset, max_run;
+	struct first_iteration *first;
+	unsigned run_offset, max_run, warmup;
 };
+
+static void first_iteration_add(struct first_iteration *f, bool first, double v)
+{
+	double **a = first ? &f->first : &f->later;
+	size_t *n = first ? &f->nfirst : &f->nlater, *cap = first ? &f->cap_first : &f->cap_later;
+
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		*a = xrealloc(*a, *cap * sizeof(**a));
+	}
+	(*a)[(*n)++] = v;
+}
 
 static int samples_row(const struct rundir_sample *s, unsigned line, void *ctx)
 {
@@ -146,10 +168,13 @@ static int samples_row(const struct rundir_sample *s, unsigned line, void *ctx)
 	(void)line;
 	if (run + 1 > c->max_run)
 		c->max_run = run + 1;
+	if (s->iteration <= c->warmup) /* warm-up: on disk, not in the statistics */
+		return 0;
 	acc_rate(acc_get(c->b, "failure_rate", "", BETTER_LOWER, METRIC_RATE), run, s->err != 0);
 	if (s->err)
 		return 0;
 	acc_add(acc_get(c->b, "pin_latency", "ns", BETTER_LOWER, METRIC_VALUES), run, pin_ns);
+	first_iteration_add(c->first, s->iteration == c->warmup + 1, pin_ns);
 	snprintf(name, sizeof(name), "pin_latency.node%d", s->node);
 	acc_add(acc_get(c->b, name, "ns", BETTER_LOWER, METRIC_VALUES), run, pin_ns);
 	if (pin_ns > 0)
@@ -242,17 +267,79 @@ static int check_usable(const char *dir, const struct rundir *rd, struct dataset
 	return 0;
 }
 
+/* The warm-up iterations of a run directory: --warmup, or its run.json. */
+static int run_warmup(const char *dir, json_t *run, const struct load_options *o, unsigned *warmup, char *err,
+		      size_t errlen)
+{
+	json_t *w = json_object_get(run, "warmup");
+
+	*warmup = 0;
+	if (o->warmup_given) {
+		*warmup = o->warmup;
+		return 0;
+	}
+	if (w && (!json_is_integer(w) || json_integer_value(w) < 0 || json_integer_value(w) > 1000000)) {
+		snprintf(err, errlen, "%s/run.json: field 'warmup': not a number of iterations", dir);
+		return -1;
+	}
+	*warmup = (unsigned)json_integer_value(w);
+	return 0;
+}
+
+/* A run directory pooled with the first one must have run the same
+ * thing; what else differs (the kernel of another boot) is kept. */
+static int check_pooled(const char *dir, json_t *run, struct dataset *d, const struct load_options *o, char *err,
+			size_t errlen)
+{
+	struct differences ds = { 0 };
+
+	differences_find(d->run_json, run, &ds);
+	const struct difference *refusing = differences_refusing(&ds);
+	if (refusing && !o->force) {
+		snprintf(err, errlen, "%s: did not run what the first run directory of %s ran (%s: %.60s -> %.60s); "
+			 "pool them anyway with --force", dir, d->path, refusing->key, refusing->base, refusing->cand);
+		differences_free(&ds);
+		return -1;
+	}
+	for (size_t i = 0; i < ds.n; i++) {
+		d->pooled_differences = xrealloc(d->pooled_differences,
+						 (d->npooled_differences + 1) * sizeof(*d->pooled_differences));
+		d->pooled_differences[d->npooled_differences++] = ds.d[i];
+	}
+	free(ds.d);
+	return 0;
+}
+
+/* A run's identity: its directory name alone repeats (every boot of a
+ * guest writes "run"), with the host and the start time it does not. */
+static void add_run_id(struct dataset *d, json_t *run, const char *dir)
+{
+	const char *id = json_string_value(json_object_get(run, "run_id"));
+	const char *host = json_string_value(json_object_get(run, "hostname"));
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s@%s@%" JSON_INTEGER_FORMAT, id ? id : dir, host ? host : "",
+		 json_integer_value(json_object_get(run, "t0_realtime_ns")));
+	d->run_ids = xrealloc(d->run_ids, (d->nrun_ids + 1) * sizeof(*d->run_ids));
+	d->run_ids[d->nrun_ids++] = xstrdup(buf);
+}
+
 static int load_run_dir(const char *dir, struct builder *b, struct dataset *d, const struct load_options *o,
 			char *err, size_t errlen)
 {
 	struct rundir rd;
+	unsigned warmup;
 
 	if (rundir_open(dir, &rd, err, errlen))
 		return -1;
-	struct samples_ctx c = { .b = b, .run_offset = (unsigned)b->nruns };
-	int ret = check_usable(dir, &rd, d, o, err, errlen);
-	if (!ret)
+	struct samples_ctx c = { .b = b, .first = &d->first, .run_offset = (unsigned)b->nruns };
+	int ret = run_warmup(dir, rd.run, o, &warmup, err, errlen) || check_usable(dir, &rd, d, o, err, errlen) ||
+		  (d->run_json && check_pooled(dir, rd.run, d, o, err, errlen));
+	if (!ret) {
+		d->warmup = c.warmup = warmup;
+		d->first.iteration = warmup + 1;
 		ret = rundir_read_samples(dir, samples_row, &c, err, errlen);
+	}
 	if (ret) {
 		rundir_close(&rd);
 		return -1;
@@ -264,6 +351,7 @@ static int load_run_dir(const char *dir, struct builder *b, struct dataset *d, c
 	if (vmstat_runs > runs)
 		runs = vmstat_runs;
 	b->nruns += runs > c.max_run - c.run_offset ? runs : c.max_run - c.run_offset;
+	add_run_id(d, rd.run, dir);
 	if (!d->run_json)
 		d->run_json = json_incref(rd.run);
 	if (!d->ncounters) {
@@ -484,6 +572,12 @@ static int load_numbers(const char *path, struct dataset *d, const struct load_o
 	m->runs = xmalloc(sizeof(*m->runs));
 	m->runs[0] = gsl_stats_median_from_sorted_data(m->v, 1, m->n);
 	m->nruns = 1;
+	m->grouped = xmalloc(m->n * sizeof(*m->grouped));
+	memcpy(m->grouped, m->v, m->n * sizeof(*m->grouped));
+	m->start = xmalloc(2 * sizeof(*m->start));
+	m->start[0] = 0;
+	m->start[1] = m->n;
+	m->ngroups = 1;
 	return 0;
 }
 
@@ -510,6 +604,8 @@ void dataset_free(struct dataset *d)
 		free(d->m[i].name);
 		free(d->m[i].v);
 		free(d->m[i].runs);
+		free(d->m[i].grouped);
+		free(d->m[i].start);
 	}
 	free(d->m);
 	for (size_t i = 0; i < d->ncounters; i++)
@@ -517,6 +613,13 @@ void dataset_free(struct dataset *d)
 	free(d->counters);
 	free(d->path);
 	json_decref(d->run_json);
+	free(d->first.first);
+	free(d->first.later);
+	for (size_t i = 0; i < d->nrun_ids; i++)
+		free(d->run_ids[i]);
+	free(d->run_ids);
+	struct differences pooled = { d->pooled_differences, d->npooled_differences };
+	differences_free(&pooled);
 	memset(d, 0, sizeof(*d));
 }
 

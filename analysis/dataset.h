@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct difference;
+
 enum better { BETTER_LOWER, BETTER_HIGHER, BETTER_NEITHER };
 
 enum metric_kind {
@@ -28,6 +30,20 @@ struct metric {
 	double *runs;     /* one value per run (its median; its total rate), sorted */
 	size_t nruns;
 	uint64_t events, trials; /* METRIC_RATE */
+	/* METRIC_VALUES run by run: run r is grouped[start[r] .. start[r + 1]),
+	 * sorted; ngroups is the dataset's runs. A per-run statistic other
+	 * than the median (p99, max...) is computed from these. */
+	double *grouped;
+	size_t *start, ngroups;
+	bool one_per_run; /* a vmstat delta: one value per run, whatever the statistic */
+};
+
+/* The pins of the first counted iteration against the later ones, to see
+ * whether a run needed a warm-up that was not excluded. */
+struct first_iteration {
+	double *first, *later; /* pin latencies */
+	size_t nfirst, nlater, cap_first, cap_later;
+	unsigned iteration;    /* the first counted iteration (warmup + 1) */
 };
 
 struct dataset {
@@ -40,6 +56,13 @@ struct dataset {
 	json_t *run_json; /* the first run directory's run.json, or NULL */
 	char **counters;  /* every vmstat counter the kernel had (vmstat.csv) */
 	size_t ncounters;
+	unsigned warmup;  /* iterations of each run left out of the statistics */
+	struct first_iteration first;
+	char **run_ids;   /* of every run directory read ("" for plain files) */
+	size_t nrun_ids;
+	/* what differed between the run directories pooled here (with --force) */
+	struct difference *pooled_differences;
+	size_t npooled_differences;
 };
 
 struct load_options {
@@ -47,6 +70,9 @@ struct load_options {
 	bool higher_is_better; /* plain files and CSV columns */
 	bool all_counters;    /* every vmstat counter, not only migration-related ones */
 	bool allow_incomplete; /* and runs whose environment changed */
+	bool warmup_given;    /* leave out warmup iterations, not what each run.json says */
+	unsigned warmup;
+	bool force;           /* pool run directories that did not run the same thing */
 };
 
 /* The largest files read: a JSON file of a run directory, and a CSV or

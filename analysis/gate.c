@@ -1,10 +1,11 @@
 #include "config.h"
 #include "gate.h"
+#include "effect.h"
 #include "ini_doc.h"
 #include "table.h"
 #include "util.h"
 
-#include <gsl/gsl_statistics_double.h>
+#include <stdint.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -44,11 +45,18 @@ _Static_assert(ARRAY_SIZE(rule_keys) <= ARRAY_SIZE(((struct rule *)0)->key_line)
 struct defaults {
 	char alpha[OPT_STRING_MAX];
 	char require[OPT_STRING_MAX];
+	char correction[OPT_STRING_MAX];
 };
+
+static int opt_correction(const char *v, void *f, char *err, size_t len)
+{
+	return opt_choice(v, "|holm|bonferroni|none", f, err, len);
+}
 
 static const struct scenario_key default_keys[] = {
 	{ "alpha", "", opt_string, offsetof(struct defaults, alpha), "significance level (default 0.05)" },
 	{ "require", "both", opt_require, offsetof(struct defaults, require), "the default of every rule's require" },
+	{ "correction", "", opt_correction, offsetof(struct defaults, correction), "holm (default), bonferroni or none: the adjustment of p over the rules that need significance" },
 };
 
 static int rule_error(struct ini_doc *d, const char *section, const char *key, const char *why)
@@ -68,6 +76,10 @@ static int read_defaults(struct ini_doc *d, struct rules *rs)
 	if (ini_doc_apply_with_defaults(d, "defaults", default_keys, ARRAY_SIZE(default_keys), &def))
 		return -1;
 	snprintf(rs->require, sizeof(rs->require), "%s", def.require);
+	if (*def.correction) {
+		rs->correction = (enum correction)correction_parse(def.correction);
+		rs->correction_given = true;
+	}
 	if (*def.alpha) {
 		rs->alpha = strtod(def.alpha, &end);
 		if (*end || end == def.alpha || !(rs->alpha > 0 && rs->alpha < 1))
@@ -154,6 +166,10 @@ void rules_default(const struct dataset *base, double pct, struct rules *rs)
 		const struct metric *m = &base->m[i];
 		if (!metric_is_latency(m) && (base->run_json || m->better != BETTER_LOWER))
 			continue;
+		/* per-node latencies repeat pin_latency and would only widen
+		 * the family: compare shows them */
+		if (strstr(m->name, ".node"))
+			continue;
 		struct rule *r = &rs->r[rs->n++];
 		snprintf(r->name, sizeof(r->name), "%s", base->m[i].name);
 		snprintf(r->metric, sizeof(r->metric), "%s", base->m[i].name);
@@ -183,53 +199,49 @@ void rules_free(struct rules *rs)
 
 /* ---- evaluation ---- */
 
-static double statistic_of(const struct metric *m, const char *stat)
+/* The statistic of the candidate alone, for absolute rules. */
+static double statistic_of(const struct metric *m, enum statistic s)
 {
-	static const struct { const char *name; double q; } q[] = {
-		{ "median", 0.5 }, { "p90", 0.9 }, { "p99", 0.99 }, { "p999", 0.999 },
-	};
-
-	if (!strcmp(stat, "rate"))
+	if (s == STAT_RATE)
 		return m->trials ? (double)m->events / (double)m->trials : NAN;
-	if (!m->n)
-		return NAN;
-	for (size_t i = 0; i < ARRAY_SIZE(q); i++)
-		if (!strcmp(stat, q[i].name))
-			return gsl_stats_quantile_from_sorted_data(m->v, 1, m->n, q[i].q);
-	if (!strcmp(stat, "mean"))
-		return gsl_stats_mean(m->v, 1, m->n);
-	if (!strcmp(stat, "min"))
-		return m->v[0];
-	if (!strcmp(stat, "max"))
-		return m->v[m->n - 1];
-	double sum = 0; /* "sum" */
-	for (size_t i = 0; i < m->n; i++)
-		sum += m->v[i];
-	return sum;
+	return statistic_of_sorted(m->v, m->n, s);
 }
 
-/* "5%" (relative, or a fraction for rates), "2ms" for latencies, or a
- * plain number in the metric's unit. */
+/* "5%" (relative, or a fraction for rates), an amount with the metric's
+ * unit ("2ms" for latencies, "0.1GB/s"), or a plain number for a metric
+ * without a unit. A plain number for a metric with one is refused: it
+ * means a percentage on the command line and could be read either way. */
 static int parse_threshold(const char *s, const struct metric_comparison *mc, bool allow_relative, double *v,
-			   bool *relative)
+			   bool *relative, char *why, size_t len)
 {
 	char *end;
 	uint64_t ns;
-	char why[128];
 
 	*relative = false;
 	*v = strtod(s, &end);
 	if (end != s && !strcmp(end, "%") && isfinite(*v)) {
 		*v /= 100;
 		*relative = allow_relative;
-		return allow_relative || mc->kind == METRIC_RATE ? 0 : -1;
+		if (allow_relative || mc->kind == METRIC_RATE)
+			return 0;
+		snprintf(why, len, "'%s': a bound is an amount in the metric's unit, not a percentage", s);
+		return -1;
 	}
-	if (end != s && !*end && isfinite(*v))
+	const char *unit = end + strspn(end, " ");
+	if (end != s && isfinite(*v) && *mc->unit && !strcmp(unit, mc->unit))
 		return 0;
-	if (!strcmp(mc->unit, "ns") && !parse_duration_ns(s, &ns, why, sizeof(why))) {
+	if (end != s && !*end && isfinite(*v) && (!*mc->unit || *v == 0))
+		return 0;
+	if (!strcmp(mc->unit, "ns") && !parse_duration_ns(s, &ns, why, len)) {
 		*v = (double)ns;
 		return 0;
 	}
+	if (end != s && !*end && *mc->unit)
+		snprintf(why, len, "'%s' has no unit: write %s%% for a relative change or %s%s for an amount", s, s, s,
+			 !strcmp(mc->unit, "ns") ? "ms" : mc->unit);
+	else
+		snprintf(why, len, "'%s' is not a percentage (5%%) or an amount in the metric's unit (%s)", s,
+			 !strcmp(mc->unit, "ns") ? "2ms" : *mc->unit ? mc->unit : "a plain number");
 	return -1;
 }
 
@@ -239,6 +251,59 @@ static const struct metric_comparison *find(const struct comparison *c, const ch
 		if (!strcmp(c->m[i].name, name))
 			return &c->m[i];
 	return NULL;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b), prev[65], cur[65];
+
+	if (m > 64 || n > 64)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= m; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= n; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= m; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (m + 1) * sizeof(*prev));
+	}
+	return prev[m];
+}
+
+/* "'pin_latncy' is not in X; did you mean pin_latency? (metrics: ...)" */
+static void unknown_metric(const struct comparison *c, const char *metric, const char *where, char *why,
+			   size_t len)
+{
+	const char *best = NULL;
+	char counter[256], best_counter[256];
+	size_t best_d = 4, o = 0; /* suggest only near misses */
+
+	for (size_t i = 0; i < c->n; i++) {
+		size_t d = edit_distance(metric, c->m[i].name);
+		if (d < best_d) {
+			best_d = d;
+			best = c->m[i].name;
+		}
+	}
+	for (size_t i = 0; i < c->cand->ncounters; i++) { /* counters that never moved are metrics too */
+		snprintf(counter, sizeof(counter), "vmstat.%s", c->cand->counters[i]);
+		size_t d = edit_distance(metric, counter);
+		if (d < best_d) {
+			best_d = d;
+			snprintf(best_counter, sizeof(best_counter), "%s", counter);
+			best = best_counter;
+		}
+	}
+	appendf(why, len, &o, "'%s' is not in %s", metric, where);
+	if (best)
+		appendf(why, len, &o, "; did you mean %s?", best);
+	appendf(why, len, &o, " (metrics:");
+	for (size_t i = 0; i < c->n && i < 12; i++)
+		appendf(why, len, &o, " %s", c->m[i].name);
+	appendf(why, len, &o, "%s)", c->n > 12 ? " ... (pinbench compare lists them all)" : "");
 }
 
 static int fail_rule(const struct rules *rs, const struct rule *r, const char *key, char *err, size_t errlen,
@@ -263,9 +328,8 @@ static void format_stat(double v, const struct metric_comparison *mc, char *buf,
 		format_value(v, mc->kind == METRIC_RATE ? "" : mc->unit, buf, len);
 }
 
-static void describe_result(struct rule_result *o, const struct metric_comparison *mc, double alpha)
+static void format_numbers(struct rule_result *o, const struct metric_comparison *mc)
 {
-	const struct rule *r = o->rule;
 	bool absolute = isnan(o->base);
 
 	format_stat(o->base, mc, o->base_s, sizeof(o->base_s));
@@ -279,53 +343,126 @@ static void describe_result(struct rule_result *o, const struct metric_compariso
 		format_stat(o->limit, mc, lim, sizeof(lim));
 		snprintf(o->limit_s, sizeof(o->limit_s), "%s%s", !absolute ? "" : o->limit_is_min ? ">= " : "<= ", lim);
 	}
-	if (!isnan(o->ci.rel)) {
-		char lo[16], hi[16];
-		format_percent(o->ci.lo, lo, sizeof(lo));
-		format_percent(o->ci.hi, hi, sizeof(hi));
-		snprintf(o->p_s, sizeof(o->p_s), "CI [%s, %s]", lo, hi);
-	} else {
-		format_p(o->p, o->p_s, sizeof(o->p_s));
-	}
-	if (absolute) {
-		snprintf(o->message, sizeof(o->message), "%s %s = %s, bound %s: %s", r->metric, o->statistic,
-			 o->cand_s, o->limit_s, o->failed ? "outside the bound" : "within the bound");
-		return;
-	}
-	const char *sig = !strcmp(r->require, "threshold") ? "significance not required"
-			: isnan(o->p) && isnan(o->ci.rel) ? "too few values to test significance"
-			: o->significant ? "significant" : "not significant";
-	snprintf(o->message, sizeof(o->message), "%s %s %s -> %s: regression %s (limit %s), %s%s (alpha %g): %s, %s",
-		 r->metric, o->statistic, o->base_s, o->cand_s, o->change_s, o->limit_s,
-		 isnan(o->ci.rel) ? "p (Holm) = " : "", o->p_s, alpha,
-		 o->beyond ? "beyond the limit" : "within the limit", sig);
+	format_p(o->p, o->p_s, sizeof(o->p_s));
 }
 
-static int evaluate_rule(const struct rules *rs, const struct rule *r, const struct comparison *c,
-			 struct rule_result *o, char *err, size_t errlen)
+static const char *unit_name(const struct effect *e)
+{
+	return e->unit == UNIT_RUNS ? "runs" : e->unit == UNIT_PINS ? "pins" : "values";
+}
+
+/* What the significance part of the verdict rests on. */
+static void describe_test(const struct rule_result *o, const struct gate_family *fam, char *buf, size_t len)
+{
+	const struct rule *r = o->rule;
+	const struct effect *e = &o->e;
+	char p[16], minp[16];
+	size_t off = 0;
+
+	if (!strcmp(r->require, "threshold")) {
+		snprintf(buf, len, "significance not required");
+		return;
+	}
+	if (e->constant) {
+		snprintf(buf, len, "the same value on both sides");
+		return;
+	}
+	if (!e->test) {
+		snprintf(buf, len, "%s of pooled values cannot be tested; with at least %zu runs a side each run's %s "
+			 "is compared", o->statistic, o->runs_to_reach, o->statistic);
+		return;
+	}
+	format_p(e->p, p, sizeof(p));
+	appendf(buf, len, &off, "p = %s (%s, %zu vs %zu %s", p, e->test, e->n_base, e->n_cand, unit_name(e));
+	if (fam->size > 1 && fam->correction != CORRECT_NONE)
+		appendf(buf, len, &off, "; %s over %zu rules: %s", correction_names[fam->correction], fam->size, o->p_s);
+	appendf(buf, len, &off, "), alpha %g: %s", fam->alpha,
+		o->significant ? "significant" : o->p < fam->alpha ? "significant, but not a regression"
+								   : "not significant");
+	if (o->outcome == OUTCOME_INCONCLUSIVE) {
+		format_p(e->min_p, minp, sizeof(minp));
+		appendf(buf, len, &off, "; %zu vs %zu %s cannot reach it (smallest possible p %s)", e->n_base, e->n_cand,
+			unit_name(e), minp);
+		if (o->runs_to_reach)
+			appendf(buf, len, &off, ": %zu runs a side can", o->runs_to_reach);
+		if (o->runs_for_limit)
+			appendf(buf, len, &off, ", about %zu detect %s with 80%% power", o->runs_for_limit, o->limit_s);
+		if (e->unit == UNIT_PINS)
+			appendf(buf, len, &off, ": more pins a side are needed");
+	}
+}
+
+static void describe_result(struct rule_result *o, const struct metric_comparison *mc, const struct gate_family *fam)
+{
+	const struct rule *r = o->rule;
+	char test[512] = "";
+
+	format_numbers(o, mc);
+	if (isnan(o->base)) {
+		snprintf(o->message, sizeof(o->message), "%s %s = %s, bound %s: %s", r->metric, o->statistic,
+			 o->cand_s, o->limit_s, o->outcome == OUTCOME_FAIL ? "outside the bound" : "within the bound");
+		return;
+	}
+	describe_test(o, fam, test, sizeof(test));
+	snprintf(o->message, sizeof(o->message), "%s %s %s -> %s: regression %s (limit %s), %s: %s", r->metric,
+		 o->statistic, o->base_s, o->cand_s, o->change_s, o->limit_s,
+		 o->beyond ? "beyond the limit" : "within the limit", test);
+}
+
+/* A latency only of successful pins: the candidate had none. */
+static void no_candidate_pins(struct rule_result *o, const struct metric_comparison *mc)
+{
+	const struct rule *r = o->rule;
+	int s = statistic_parse(*r->statistic ? r->statistic : "median");
+
+	o->statistic = statistic_names[s < 0 ? STAT_MEDIAN : s];
+	o->base = statistic_of(mc->base, s < 0 ? STAT_MEDIAN : (enum statistic)s);
+	o->cand = o->change = o->p = o->limit = NAN;
+	o->beyond = o->significant = true;
+	o->outcome = OUTCOME_FAIL;
+	format_stat(o->base, mc, o->base_s, sizeof(o->base_s));
+	snprintf(o->cand_s, sizeof(o->cand_s), "-");
+	snprintf(o->message, sizeof(o->message), "%s %s %s -> none: the candidate has no successful pin", r->metric,
+		 o->statistic, o->base_s);
+}
+
+static int check_absolute(const struct rules *rs, const struct rule *r, const struct metric_comparison *mc,
+			  struct rule_result *o, char *err, size_t errlen)
+{
+	double lo = -INFINITY, hi = INFINITY;
+	bool rel;
+	char why[256];
+
+	if ((*r->max && parse_threshold(r->max, mc, false, &hi, &rel, why, sizeof(why))) ||
+	    (*r->min && parse_threshold(r->min, mc, false, &lo, &rel, why, sizeof(why))))
+		return fail_rule(rs, r, *r->max && isinf(hi) ? "max" : *r->max && !*r->min ? "max" : "min", err,
+				 errlen, why);
+	if (lo > hi)
+		return fail_rule(rs, r, "max", err, errlen, "is less than min: no value could pass");
+	o->cand = statistic_of(mc->cand, (enum statistic)statistic_parse(o->statistic));
+	o->limit_is_min = !*r->max || (*r->min && o->cand < lo);
+	o->limit = o->limit_is_min ? lo : hi;
+	o->beyond = !(o->cand <= hi && o->cand >= lo);
+	o->outcome = o->beyond ? OUTCOME_FAIL : OUTCOME_PASS;
+	return 0;
+}
+
+static int measure_rule(const struct rules *rs, const struct rule *r, const struct comparison *c,
+			struct rule_result *o, char *err, size_t errlen)
 {
 	const struct metric_comparison *mc = find(c, r->metric);
 	bool absolute = !*r->max_regression;
-	char why[512];
+	char why[768];
 
 	memset(o, 0, sizeof(*o));
 	o->rule = r;
+	o->p = o->base = NAN;
 	if (mc && mc->base && !mc->cand && metric_is_latency(mc->base)) {
-		/* a latency only of successful pins: the candidate had none */
-		o->statistic = *r->statistic ? r->statistic : "median";
-		o->base = statistic_of(mc->base, o->statistic);
-		o->cand = o->change = o->p = o->limit = NAN;
-		o->ci.rel = o->ci.lo = o->ci.hi = NAN;
-		o->beyond = o->significant = o->failed = true;
-		format_stat(o->base, mc, o->base_s, sizeof(o->base_s));
-		snprintf(o->cand_s, sizeof(o->cand_s), "-");
-		snprintf(o->message, sizeof(o->message), "%s %s %s -> none: the candidate has no successful pin",
-			 r->metric, o->statistic, o->base_s);
+		no_candidate_pins(o, mc);
 		return 0;
 	}
 	if (!mc || !mc->cand || (!absolute && !mc->base)) {
-		snprintf(why, sizeof(why), "'%s' is not in %s", r->metric,
-			 !mc || !mc->cand ? c->cand->path : c->base->path);
+		unknown_metric(c, r->metric, !mc || !mc->cand ? c->cand->path : c->base->path, why, sizeof(why));
 		return fail_rule(rs, r, "metric", err, errlen, why);
 	}
 	enum better better = !*r->direction ? mc->better : !strcmp(r->direction, "lower") ? BETTER_LOWER
@@ -339,54 +476,72 @@ static int evaluate_rule(const struct rules *rs, const struct rule *r, const str
 		return fail_rule(rs, r, "statistic", err, errlen,
 				 mc->kind == METRIC_RATE ? "a failure rate has only the statistic rate"
 							 : "rate applies to failure_rate only");
-	o->cand = statistic_of(mc->cand, o->statistic);
-	o->base = o->p = NAN;
-	o->ci.rel = NAN;
-	if (absolute) {
-		double lo = -INFINITY, hi = INFINITY;
-		bool rel;
-		if ((*r->max && parse_threshold(r->max, mc, false, &hi, &rel)) ||
-		    (*r->min && parse_threshold(r->min, mc, false, &lo, &rel)))
-			return fail_rule(rs, r, *r->max ? "max" : "min", err, errlen,
-					 "is not a number in the metric's unit (or a % for a rate)");
-		if (lo > hi)
-			return fail_rule(rs, r, "max", err, errlen, "is less than min: no value could pass");
-		o->limit_is_min = !*r->max || (*r->min && o->cand < lo);
-		o->limit = o->limit_is_min ? lo : hi;
-		o->beyond = o->failed = !(o->cand <= hi && o->cand >= lo);
-		describe_result(o, mc, c->alpha);
-		return 0;
-	}
-	if (parse_threshold(r->max_regression, mc, true, &o->limit, &o->relative))
-		return fail_rule(rs, r, "max_regression", err, errlen,
-				 "is not a percentage (5%) or an amount in the metric's unit (2ms for latencies)");
-	o->base = statistic_of(mc->base, o->statistic);
+	if (absolute)
+		return check_absolute(rs, r, mc, o, err, errlen);
+	if (parse_threshold(r->max_regression, mc, true, &o->limit, &o->relative, why, sizeof(why)))
+		return fail_rule(rs, r, "max_regression", err, errlen, why);
+	effect_measure(mc->base, mc->cand, (enum statistic)statistic_parse(o->statistic), c->alpha, &o->e);
+	o->base = o->e.base;
+	o->cand = o->e.cand;
 	double sign = better == BETTER_LOWER ? 1 : -1, delta = (o->cand - o->base) * sign;
 	o->change = !o->relative ? delta : delta == 0 ? 0 : o->base != 0 ? delta / fabs(o->base) : INFINITY * delta;
 	o->beyond = o->change > o->limit;
-	o->ci.rel = o->ci.lo = o->ci.hi = NAN;
-	if (!strcmp(o->statistic, "median") || !strcmp(o->statistic, "mean") || mc->kind == METRIC_RATE) {
-		/* a shift of the whole distribution: the comparison's test */
-		o->p = mc->p_adjusted;
-		o->significant = o->p < c->alpha && mc->direction * sign > 0;
-	} else if (strcmp(o->statistic, "sum") && strcmp(o->statistic, "min") && strcmp(o->statistic, "max")) {
-		/* a tail quantile: significant when its interval excludes no change */
-		double q = !strcmp(o->statistic, "p90") ? 0.9 : !strcmp(o->statistic, "p99") ? 0.99 : 0.999;
-		o->ci = quantile_change(mc->base, mc->cand, q, c->alpha);
-		o->significant = sign > 0 ? o->ci.lo > 0 : o->ci.hi < 0;
-	}
-	o->failed = !strcmp(r->require, "threshold") ? o->beyond
-		  : !strcmp(r->require, "significance") ? o->significant
-							 : o->beyond && o->significant;
-	describe_result(o, mc, c->alpha);
+	o->lower_is_better = sign > 0;
+	o->tested = strcmp(r->require, "threshold") && !o->e.constant;
 	return 0;
 }
 
-int gate_evaluate(const struct rules *rs, const struct comparison *c, struct rule_result *out, char *err,
-		  size_t errlen)
+/* After the family's adjustment: pass, fail or inconclusive. */
+static void decide(struct rule_result *o, const struct gate_family *fam)
 {
-	for (size_t i = 0; i < rs->n; i++)
-		if (evaluate_rule(rs, &rs->r[i], c, &out[i], err, errlen))
+	const struct rule *r = o->rule;
+	bool regression = o->e.direction != 0 && (o->e.direction > 0) == o->lower_is_better;
+	double need = family_alpha(fam->correction, fam->alpha, fam->size);
+
+	o->significant = o->p < fam->alpha && regression;
+	o->reachable = o->e.min_p <= need;
+	o->runs_to_reach = runs_to_reach(need);
+	if (o->relative)
+		o->runs_for_limit = runs_for_change(o->e.log_spread, o->limit, need, 0.8);
+	bool needs_significance = !strcmp(r->require, "significance") ? regression : o->beyond;
+	if (!strcmp(r->require, "threshold"))
+		o->outcome = o->beyond ? OUTCOME_FAIL : OUTCOME_PASS;
+	else if (o->e.constant || !needs_significance)
+		o->outcome = OUTCOME_PASS;
+	else if (o->significant)
+		o->outcome = OUTCOME_FAIL;
+	else
+		o->outcome = o->reachable && o->e.test ? OUTCOME_PASS : OUTCOME_INCONCLUSIVE;
+}
+
+int gate_evaluate(const struct rules *rs, const struct comparison *c, struct gate_family *fam,
+		  struct rule_result *out, char *err, size_t errlen)
+{
+	double *p = xcalloc(rs->n + 1, sizeof(*p)), *adj = xcalloc(rs->n + 1, sizeof(*adj));
+
+	fam->size = 0;
+	for (size_t i = 0; i < rs->n; i++) {
+		if (measure_rule(rs, &rs->r[i], c, &out[i], err, errlen)) {
+			free(p);
+			free(adj);
 			return -1;
+		}
+		p[i] = out[i].tested ? out[i].e.p : NAN;
+		fam->size += !isnan(p[i]);
+	}
+	correct_p(fam->correction, p, rs->n, adj);
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct metric_comparison *mc = find(c, rs->r[i].metric);
+		if (!*rs->r[i].max_regression || !mc || !mc->cand) {
+			if (mc && mc->cand)
+				describe_result(&out[i], mc, fam);
+			continue; /* absolute rules and candidates without pins are decided */
+		}
+		out[i].p = adj[i];
+		decide(&out[i], fam);
+		describe_result(&out[i], mc, fam);
+	}
+	free(p);
+	free(adj);
 	return 0;
 }

@@ -22,6 +22,16 @@ int document_open(const struct doc_options *o, struct doc *doc, struct plotter *
 	const char *slash = strrchr(o->path, '/'), *dot = strrchr(o->path, '.');
 	int stem = dot && (!slash || dot > slash) ? (int)(dot - o->path) : (int)strlen(o->path);
 
+	/* the document's directory must exist: a typo in it is not a
+	 * reason to create a tree of directories */
+	char parent[4200];
+	struct stat st;
+	snprintf(parent, sizeof(parent), "%.*s", slash ? (int)(slash - o->path) + (slash == o->path) : 1,
+		 slash ? o->path : ".");
+	if (stat(parent, &st) || !S_ISDIR(st.st_mode)) {
+		pb_err("%s: the directory %s does not exist", o->path, parent);
+		return -1;
+	}
 	snprintf(dir, sizeof(dir), "%.*s-plots", stem, o->path);
 	snprintf(plots_rel, len, "%s", basename(dir));
 	if (plotter_init(p, dir, o->png)) {
@@ -324,7 +334,7 @@ int report_document(const struct doc_options *o, struct dataset *d, size_t n)
 	if (document_open(o, &doc, &p, rel, sizeof(rel)))
 		goto out;
 	for (size_t k = 1; k < n; k++)
-		compare_datasets(&d[0], &d[k], o->alpha, NULL, 0, &c[k - 1]);
+		compare_datasets(&d[0], &d[k], o->alpha, o->correction, NULL, 0, &c[k - 1]);
 	draw_plots(&p, d, n, labels, c, o->alpha);
 	if (n == 1)
 		snprintf(title, sizeof(title), "pinbench report: %s", labels[0]);

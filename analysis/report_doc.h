@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "dataset.h"
+#include "compare.h"
 #include "document.h"
 
 struct doc_options {
@@ -14,6 +15,7 @@ struct doc_options {
 	enum doc_format fmt;
 	bool png;
 	double alpha;
+	enum correction correction;
 };
 
 /* 0, or -1 after printing why. */

@@ -88,7 +88,10 @@ void describe_sorted(const double *v, size_t n, struct describe *d)
 	d->max = v[n - 1];
 	d->mean = gsl_stats_mean(v, 1, n);
 	d->stddev = n > 1 ? gsl_stats_sd_m(v, 1, n, d->mean) : NAN;
-	d->cv = d->mean != 0 ? d->stddev / fabs(d->mean) : NAN;
+	/* a coefficient of variation only means something for a quantity
+	 * that cannot go below 0: a gauge's change (nr_isolated_anon) can,
+	 * and its mean may be 1e-19 */
+	d->cv = d->min >= 0 && d->mean > 0 ? d->stddev / d->mean : NAN;
 	d->p50 = gsl_stats_quantile_from_sorted_data(v, 1, n, 0.50);
 	d->p90 = gsl_stats_quantile_from_sorted_data(v, 1, n, 0.90);
 	d->p99 = gsl_stats_quantile_from_sorted_data(v, 1, n, 0.99);

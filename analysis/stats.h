@@ -10,7 +10,7 @@
 
 struct describe {
 	size_t n;
-	double min, max, mean, stddev, cv;
+	double min, max, mean, stddev, cv; /* cv: NAN unless every value >= 0 and the mean > 0 */
 	double p50, p90, p99, p999;
 };
 

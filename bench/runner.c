@@ -508,6 +508,13 @@ static json_t *plan_json(const struct plan *p)
 	return jobs;
 }
 
+/* What [global] asks that changes what a run measures (not how often). */
+static json_t *scenario_global_json(const struct scenario_global *g)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s}", "movable", (json_int_t)g->movable, "thp", g->thp,
+			 "shmem_thp", g->shmem_thp, "mthp", g->mthp, "mthp_shmem", g->mthp_shmem);
+}
+
 static json_t *run_json(const struct plan *p, const struct run_context *ctx, uint64_t start_rt,
 			json_t *changes, json_t *knobs, json_t *zones)
 {
@@ -521,7 +528,7 @@ static json_t *run_json(const struct plan *p, const struct run_context *ctx, uin
 	for (size_t j = 0; j < p->sc.njobs; j++)
 		if (p->sc.jobs[j].backend->note)
 			json_array_append_new(notes, json_string(p->sc.jobs[j].backend->note));
-	return json_pack("{s:i, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:I, s:s, s:s, s:I, s:o, s:o, s:o, "
+	json_t *run = json_pack("{s:i, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:I, s:s, s:s, s:I, s:o, s:o, s:o, "
 			 "s:o, s:o, s:o, s:o, s:s, s:i, s:b, s:o}",
 		"schema_version", PB_SCHEMA_VERSION, "run_id", base ? base + 1 : p->dir,
 		"tool", "name", PACKAGE_NAME, "version", PACKAGE_VERSION,
@@ -532,6 +539,9 @@ static json_t *run_json(const struct plan *p, const struct run_context *ctx, uin
 		"meminfo", sysinfo_meminfo(), "topology", sysinfo_topology(ctx->topo),
 		"environment_changes", changes, "jobs", plan_json(p), "hostname", host,
 		"uid", (int)geteuid(), "pinnable_checked", ctx->check_pinnable, "notes", notes);
+	json_object_set_new(run, "warmup", json_integer((json_int_t)p->sc.global.warmup));
+	json_object_set_new(run, "scenario_global", scenario_global_json(&p->sc.global));
+	return run;
 }
 
 /* Starts every stressor section. On failure, those already started stay in
@@ -716,6 +726,7 @@ static json_t *build_summary(struct plan *p, struct run_context *ctx, struct mea
 		.placement_mean = m->place_sum, .placement_min = m->place_min,
 		.nruns = m->done_runs, .before = m->before, .after = m->after,
 		.complete = !why, .interrupted_by = why, .pinnable_checked = ctx->check_pinnable,
+		.warmup = (unsigned)p->sc.global.warmup,
 	};
 	trace_attribute(&m->trace, &m->samples, ctx->t0);
 	json_t *summary = summary_build(&in);

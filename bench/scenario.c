@@ -144,6 +144,7 @@ static const struct scenario_key global_options[] = {
 	{ "mthp_shmem", "", opt_mthp_shmem, G(mthp_shmem), "per-size shmem THP for the run, e.g. 2048kB=advise (hugepages-*/shmem_enabled)" },
 	{ "vmstat_interval", "100ms", opt_duration, G(vmstat_interval_ns), "period of the background /proc/vmstat sampler" },
 	{ "pin_timeout", "2m", opt_duration, G(pin_timeout_ns), "a pin call still running after this is reported as a hang, with its kernel stack, and ends the run (0: wait forever)" },
+	{ "warmup", "0", opt_u64, G(warmup), "the first N iterations of every pin job in each run are a warm-up: kept in samples.csv, left out of the statistics" },
 };
 #undef G
 
@@ -342,6 +343,12 @@ static int interpret(struct ini_doc *r, struct scenario *sc)
 	}
 	for (size_t i = 0; !ret && i < sc->nstressors; i++)
 		ret = check_range(r, sc, &sc->stressors[i]);
+	for (size_t i = 0; !ret && i < sc->njobs; i++)
+		if (sc->global.warmup >= sc->jobs[i].iterations) {
+			snprintf(known, sizeof(known), "leaves no iteration of [%s] (iterations = %" PRIu64 ") to measure",
+				 sc->jobs[i].name, sc->jobs[i].iterations);
+			ret = key_error(r, "global", "warmup", known);
+		}
 	return ret;
 }
 

@@ -29,6 +29,7 @@ struct scenario_global {
 	char mthp_shmem[OPT_STRING_MAX]; /* per-size shmem_enabled */
 	uint64_t vmstat_interval_ns;
 	uint64_t pin_timeout_ns;     /* a pin call longer than this is a hang (0: never) */
+	uint64_t warmup;             /* first iterations of each run left out of the statistics */
 };
 
 struct pin_job {

@@ -18,7 +18,7 @@ static json_t *latency_json(const struct describe *d)
 			 "p50", d->p50, "p90", d->p90, "p99", d->p99, "p999", d->p999, "max", d->max);
 }
 
-static json_t *group_stats(const struct sample_list *l, int node, unsigned run)
+static json_t *group_stats(const struct sample_list *l, int node, unsigned run, unsigned warmup)
 {
 	double *pin = xmalloc((l->n + 1) * sizeof(double));
 	double *unpin = xmalloc((l->n + 1) * sizeof(double));
@@ -33,7 +33,7 @@ static json_t *group_stats(const struct sample_list *l, int node, unsigned run)
 
 	for (size_t i = 0; i < l->n; i++) {
 		const struct sample *s = &l->v[i];
-		if ((node >= 0 && s->node != node) || (run && s->run != run))
+		if ((node >= 0 && s->node != node) || (run && s->run != run) || s->iteration <= warmup)
 			continue;
 		ops++;
 		bytes_tried += s->bytes;
@@ -118,12 +118,12 @@ static json_t *delta_json(const struct summary_input *in, long node_idx, size_t 
 
 json_t *summary_build(const struct summary_input *in)
 {
-	json_t *all = group_stats(in->samples, -1, 0);
+	json_t *all = group_stats(in->samples, -1, 0, in->warmup);
 	json_t *nodes = json_object(), *runs = json_array();
 	char id[16];
 
 	for (size_t i = 0; i < in->nnodes; i++) {
-		json_t *n = group_stats(in->samples, in->nodes[i], 0);
+		json_t *n = group_stats(in->samples, in->nodes[i], 0, in->warmup);
 		json_object_set_new(n, "placement", isnan(in->placement_mean[i]) ? json_null() :
 			json_pack("{s:f, s:f}", "mean", in->placement_mean[i], "min", in->placement_min[i]));
 		json_object_set_new(n, "vmstat_delta", delta_json(in, (long)i, 0));
@@ -131,7 +131,7 @@ json_t *summary_build(const struct summary_input *in)
 		json_object_set_new(nodes, id, n);
 	}
 	for (size_t r = 1; r <= in->nruns; r++) {
-		json_t *g = group_stats(in->samples, -1, (unsigned)r);
+		json_t *g = group_stats(in->samples, -1, (unsigned)r, in->warmup);
 		json_object_set_new(g, "run", json_integer((json_int_t)r));
 		json_object_set_new(g, "vmstat_delta", delta_json(in, -1, r));
 		json_array_append_new(runs, g);
@@ -140,6 +140,7 @@ json_t *summary_build(const struct summary_input *in)
 	json_object_set_new(all, "complete", json_boolean(in->complete));
 	json_object_set_new(all, "interrupted_by", in->interrupted_by ? json_string(in->interrupted_by) : json_null());
 	json_object_set_new(all, "pinnable_checked", json_boolean(in->pinnable_checked));
+	json_object_set_new(all, "warmup", json_integer(in->warmup));
 	json_object_set_new(all, "nodes", nodes);
 	json_object_set_new(all, "runs", runs);
 	json_object_set_new(all, "vmstat_delta", delta_json(in, -1, 0));
@@ -313,6 +314,10 @@ void summary_print(FILE *f, const json_t *s)
 		print_row(f, key, val);
 	if (json_object_size(nodes) > 1)
 		print_row(f, "all", s);
+	json_int_t warmup = json_integer_value(json_object_get(s, "warmup"));
+	if (warmup)
+		fprintf(f, "(the first %" JSON_INTEGER_FORMAT " iteration(s) of each run are a warm-up: in samples.csv, "
+			"not in these numbers; kernel counters cover whole runs)\n", warmup);
 	print_deltas(f, "kernel counters that changed (delta, /proc/vmstat):",
 		     json_object_get(s, "vmstat_delta"), 1);
 	json_object_foreach(nodes, key, val) {

@@ -21,6 +21,7 @@ struct summary_input {
 	int complete;
 	const char *interrupted_by;                   /* signal name or NULL */
 	int pinnable_checked;
+	unsigned warmup;                              /* iterations per run left out */
 };
 
 json_t *summary_build(const struct summary_input *in);

@@ -180,9 +180,13 @@ json_t *sysinfo_meminfo(void)
 		"MemTotal", "MemFree", "MemAvailable", "CmaTotal", "CmaFree", "AnonHugePages",
 		"ShmemHugePages", "HugePages_Total", "HugePages_Free", "Hugepagesize",
 	};
-	char *text = read_file("/proc/meminfo", NULL);
+	char *file = read_file("/proc/meminfo", NULL), *text = NULL;
 	json_t *m = json_object();
 
+	/* every key, the first line's too, is found as "\nKEY:" */
+	if (file && asprintf(&text, "\n%s", file) < 0)
+		text = NULL;
+	free(file);
 	for (size_t i = 0; text && i < ARRAY_SIZE(keys); i++) {
 		char key[64];
 		unsigned long long v;

@@ -22,7 +22,7 @@ static const struct column {
 	const char *noun;
 } columns[RD_NCOLUMNS] = {
 	[RD_RUN] = { COL_NUMBER, false, 1, 1e6, "a run number" },
-	[RD_ITERATION] = { COL_NUMBER, false, 0, 4294967295.0, "an iteration number" },
+	[RD_ITERATION] = { COL_NUMBER, false, 1, 1e9, "an iteration number" },
 	[RD_JOB] = { COL_TEXT, false, 0, 0, NULL },
 	[RD_NODE] = { COL_NUMBER, false, 0, 1e6, "a node number" }, /* (int)1e26 was INT_MIN */
 	[RD_CHUNK] = { COL_NUMBER, false, 0, 4294967295.0, "a chunk number" },

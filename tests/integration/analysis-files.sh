@@ -85,7 +85,7 @@ expect_error "$TMP/typo.ini:3: [r] unknown key 'max_regresion'" gate "$TMP/base.
 printf '%s\n' '[r]' 'metric = latency' 'max_regression = 5%' >"$TMP/metric.ini"
 expect_error "$TMP/metric.ini:2: [r] key 'metric': 'latency' is not in" gate "$TMP/base.txt" "$TMP/slow.txt" -r "$TMP/metric.ini"
 printf '%s\n' '[r]' 'metric = value' 'max_regression = lots' >"$TMP/lots.ini"
-expect_error "$TMP/lots.ini:3: [r] key 'max_regression': is not a percentage" gate "$TMP/base.txt" "$TMP/slow.txt" -r "$TMP/lots.ini"
+expect_error "$TMP/lots.ini:3: [r] key 'max_regression': 'lots' is not a percentage" gate "$TMP/base.txt" "$TMP/slow.txt" -r "$TMP/lots.ini"
 printf '%s\n' '[r]' 'metric = value' >"$TMP/nolimit.ini"
 expect_error "$TMP/nolimit.ini:2: [r] key 'max_regression': a rule needs" gate "$TMP/base.txt" "$TMP/slow.txt" -r "$TMP/nolimit.ini"
 # Issue 13, item 10: rules that no value could pass, or that allow a

@@ -40,9 +40,10 @@ pass "compare tests per-run values and warns that 3 runs cannot reach alpha"
 mkdir "$TMP/both"
 cp -r "$TMP/a" "$TMP/both/boot-1"
 cp -r "$TMP/b" "$TMP/both/boot-2"
-pb compare "$TMP/both" "$TMP/a" --format json
+"$PINBENCH" 9>&- compare "$TMP/both" "$TMP/a" --format json >"$TMP/out" 2>"$TMP/err" || fail "compare both a"
 [ "$(jq -r '.base.runs' "$TMP/out")" = 6 ] || { cat "$TMP/out"; fail "a directory of run directories is not pooled"; }
-pass "a directory of run directories pools their runs"
+grep -q "hold the same run" "$TMP/err" || { cat "$TMP/err"; fail "no warning that both sides hold run a"; }
+pass "a directory of run directories pools their runs; a side holding the other's run is warned about"
 
 printf '%s\n' '[latency]' 'metric = pin_latency' 'max_regression = 1000%' '' '[split]' \
 	'metric = vmstat.thp_split_page_failed' 'max = 0' '' '[failures]' 'metric = failure_rate' 'max = 0' >"$TMP/r.ini"
@@ -53,6 +54,7 @@ xmllint --noout "$TMP/j.xml" || fail "JUnit is not well-formed"
 printf '%s\n' '[split]' 'metric = vmstat.thp_split_page_faild' 'max = 0' >"$TMP/typo.ini"
 pb gate "$TMP/a" "$TMP/b" --rules "$TMP/typo.ini"
 [ "$rc" -eq 2 ] && grep -q "typo.ini:2: \[split\] key 'metric'" "$TMP/out" || { cat "$TMP/out"; fail "an unknown counter passed"; }
+grep -q "did you mean vmstat.thp_split_page_failed?" "$TMP/out" || { cat "$TMP/out"; fail "a misspelt metric names no valid one"; }
 pass "gate: a counter that never moved is 0, a misspelt one is an error"
 
 cp -r "$TMP/a" "$TMP/cut"

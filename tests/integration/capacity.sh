@@ -11,7 +11,7 @@ need_backend io_uring
 
 sc=$(scenario sweep "[global]" "runs = 2" "movable = 256M" "[pin]" "type = pin" "memory = anon" \
 	"size = 32M" "chunk = 16M" "iterations = 3" "reuse = no" \
-	"[sweep]" "pin.size = 32M, 64M, 128M" "max_failure_rate = 1%" "plan = 4G, 64G")
+	"[sweep]" "pin.size = 32M, 64M, 128M" "max_failure_rate = 10%" "plan = 4G, 64G")
 
 cap() {
 	set +e
@@ -31,7 +31,7 @@ r2=$(json '.nodes[0].fit.r2' "$c")
 awk -v s="$slope" -v r="$r2" 'BEGIN { exit !(s > 0 && r > 0.5) }' ||
 	fail "the fit is not of pin time growing with size (slope $slope s/GiB, R^2 $r2)"
 [ "$(json '.nodes[0].largest_size_within_target' "$c")" = 134217728 ] ||
-	fail "largest size within 1% failures is not 128 MiB"
+	fail "largest size shown within 10% failures (48 pins: Wilson upper bound 7.4%) is not 128 MiB"
 [ "$(json '.plan[1].extrapolated' "$c")" = true ] || fail "a 64G plan is not flagged as extrapolated"
 lo=$(json '.plan[0].prediction_interval[0]' "$c")
 hi=$(json '.plan[0].prediction_interval[1]' "$c")

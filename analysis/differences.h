@@ -1,0 +1,37 @@
+/* Whether two run directories ran the same thing: the list of what
+ * differs between their run.json files, each difference marked as one
+ * that makes a comparison meaningless (the scenario, the node count, the
+ * run-directory schema) or one a comparison is made for (kernel, config,
+ * command line, knobs, zones, pinbench's version). */
+#ifndef PB_DIFFERENCES_H
+#define PB_DIFFERENCES_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct difference {
+	char *key;         /* scenario.pin.size, kernel.release, knobs./proc/sys/vm/..., topology.numa_nodes */
+	char *base, *cand; /* the values as text; "(none)" where a side lacks the key */
+	bool refuse;       /* the sides did not run the same thing */
+};
+
+struct differences {
+	struct difference *d;
+	size_t n;
+};
+
+/* Appends what differs between two run.json objects to out (which starts
+ * zeroed); a NULL side (a plain file of numbers) has nothing to compare. */
+void differences_find(json_t *base, json_t *cand, struct differences *out);
+void differences_free(struct differences *ds);
+/* The first difference that refuses the comparison, or NULL. */
+const struct difference *differences_refusing(const struct differences *ds);
+/* "scenario.pin.size: 134217728 -> 67108864" lines, at most max (0: all),
+ * each after indent; says how many more there are. */
+void differences_print(FILE *f, const struct differences *ds, const char *indent, size_t max);
+/* [ { "key", "base", "candidate", "refuses" }... ] */
+json_t *differences_json(const struct differences *ds);
+
+#endif
