@@ -70,10 +70,8 @@ bool capacity_is_sweep(const char *dir)
 /* The memory of the host the sweep ran on: a plan beyond it is no plan. */
 static void host_limits(struct capacity *c)
 {
-	char path[4500];
-
-	snprintf(path, sizeof(path), "%s/run.json", c->first_run);
-	json_t *run = json_load_file(path, 0, NULL);
+	char err[512];
+	json_t *run = rundir_load_json(c->first_run, "run.json", err, sizeof(err));
 	json_int_t total = json_integer_value(json_object_get(json_object_get(run, "meminfo"), "MemTotal"));
 	json_int_t movable = json_integer_value(
 		json_object_get(json_object_get(json_object_get(run, "memory"), "memory_blocks"), "movable_bytes"));
