@@ -2,6 +2,8 @@
 #include "analysis_cli.h"
 #include "differences.h"
 #include "log.h"
+#include "store.h"
+#include "util.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -84,6 +86,9 @@ int analysis_option(struct analysis_args *a, int opt, const char *arg, const cha
 	case 'o':
 		a->output = arg;
 		return 0;
+	case 'B':
+		a->baseline = arg;
+		return 0;
 	case 'h':
 		fputs(usage, stdout);
 		return -1;
@@ -102,11 +107,23 @@ int analysis_parse(int argc, char **argv, const char *optstring, const struct op
 	while ((opt = getopt_long(argc, argv, optstring ? optstring : "f:a:c:o:h", longopts, NULL)) != -1)
 		if (option ? option(a, opt, optarg) : analysis_option(a, opt, optarg, usage))
 			return opt == 'h' ? 0 : 2;
-	if (argc - optind < min_operands)
+	if (argc - optind + (a->baseline != NULL) < min_operands)
 		return analysis_usage(usage, operands_needed);
 	if (strcmp(a->format, "text") && strcmp(a->format, "markdown") && strcmp(a->format, "json"))
 		return analysis_usage(usage, "--format is text, markdown or json");
 	return -1;
+}
+
+char **analysis_operands(const struct analysis_args *a, int argc, char **argv, size_t *n)
+{
+	char **ops = xcalloc((size_t)argc + 2, sizeof(*ops));
+
+	*n = 0;
+	if (a->baseline)
+		ops[(*n)++] = (char *)a->baseline;
+	for (int i = optind; i < argc; i++)
+		ops[(*n)++] = argv[i];
+	return ops;
 }
 
 void analysis_print_json(FILE *f, json_t *root)
@@ -136,7 +153,7 @@ static const char *shared_run(const struct dataset *base, const struct dataset *
 
 /* The refusal names the first difference that makes the sides
  * incomparable and counts the others. */
-static int check_comparable(const struct analysis_args *a, const struct dataset *base, const struct dataset *cand)
+int analysis_check_comparable(const struct analysis_args *a, const struct dataset *base, const struct dataset *cand)
 {
 	struct differences ds = { 0 };
 	const struct difference *refusing;
@@ -168,11 +185,13 @@ int analysis_load_all(const struct analysis_args *a, char **paths, size_t n, str
 	char err[1024];
 
 	for (size_t i = 0; i < n; i++) {
-		if (dataset_load(paths[i], &a->load, &d[i], err, sizeof(err))) {
+		int ret = store_is_source(paths[i]) ? store_load_dataset(paths[i], &a->load, &d[i], err, sizeof(err))
+						    : dataset_load(paths[i], &a->load, &d[i], err, sizeof(err));
+		if (ret) {
 			pb_err("%s", err);
 			return 2;
 		}
-		if (i && check_comparable(a, &d[0], &d[i]))
+		if (i && analysis_check_comparable(a, &d[0], &d[i]))
 			return 2;
 	}
 	return 0;

@@ -15,6 +15,7 @@ struct analysis_args {
 	enum correction correction;
 	const char *format;
 	const char *output;
+	const char *baseline;  /* --baseline: the base side, before the operands */
 	struct load_options load;
 };
 
@@ -28,7 +29,7 @@ enum { OPT_FORCE = 1000, OPT_WARMUP, OPT_CORRECTION };
 	{ "all-counters", no_argument, NULL, 'A' }, { "force", no_argument, NULL, OPT_FORCE }, \
 	{ "warmup", required_argument, NULL, OPT_WARMUP }, \
 	{ "correction", required_argument, NULL, OPT_CORRECTION }, \
-	{ "help", no_argument, NULL, 'h' }
+	{ "baseline", required_argument, NULL, 'B' }, { "help", no_argument, NULL, 'h' }
 #define ANALYSIS_USAGE \
 	"  -a, --alpha A           significance level (default 0.05)\n" \
 	"      --correction C      holm (default), bonferroni or none: the adjustment of p\n" \
@@ -38,11 +39,15 @@ enum { OPT_FORCE = 1000, OPT_WARMUP, OPT_CORRECTION };
 	"      --force             compare or pool runs of different scenarios or node counts\n" \
 	"  -c, --column NAME       read this column of CSV files\n" \
 	"      --higher-is-better  for plain files and columns (default: lower is better)\n" \
-	"      --all-counters      every vmstat counter, not only migration-related ones\n"
+	"      --all-counters      every vmstat counter, not only migration-related ones\n" \
+	"      --baseline BASE     the base side as an option (then only the candidates\n" \
+	"                          follow), e.g. stored runs:\n" \
+	"                          db:sqlite:results/pinbench.db?scenario=S&host=H&last=10\n"
 
 /* Handles one getopt result of the shared options ('f', 'a', 'c', 'H',
- * 'A', 'o', 'h', OPT_*, '?'). 0 when handled; -1 to stop (help
- * printed, or an error already reported: exit 0 for 'h', 2 otherwise). */
+ * 'A', 'o', 'B' (--baseline), 'h', OPT_*, '?'). 0 when handled; -1 to
+ * stop (help printed, or an error already reported: exit 0 for 'h', 2
+ * otherwise). */
 int analysis_option(struct analysis_args *a, int opt, const char *arg, const char *usage);
 /* "pinbench: why" and the usage on stderr; returns 2. */
 int analysis_usage(const char *usage, const char *why);
@@ -58,13 +63,22 @@ struct option;
 int analysis_parse(int argc, char **argv, const char *optstring, const struct option *longopts,
 		   analysis_option_fn option, const char *usage, int min_operands, const char *operands_needed,
 		   struct analysis_args *a);
+/* The operands after getopt, with --baseline (when given) first: an
+ * array to free (not its strings); *n its length. */
+char **analysis_operands(const struct analysis_args *a, int argc, char **argv, size_t *n);
 /* Prints root as indented JSON and releases it. */
 void analysis_print_json(FILE *f, json_t *root);
-/* Loads every path; 0, or 2 after printing the first error. Each side
- * after the first must have run what the first ran (the scenario, the
- * node count, the run-directory schema) unless --force; a side that holds
- * the first side's own runs is warned about. */
+/* Loads every path (a run directory, a file, or stored runs:
+ * "db:URL?scenario=S&host=H&last=N", see store.h); 0, or 2 after
+ * printing the first error. Each side after the first must have run what
+ * the first ran (the scenario, the node count, the run-directory schema)
+ * unless --force; a side that holds the first side's own runs is warned
+ * about. */
 int analysis_load_all(const struct analysis_args *a, char **paths, size_t n, struct dataset *d);
+/* The check analysis_load_all makes of each side after the first: 0, or 2
+ * after printing the refusal. */
+int analysis_check_comparable(const struct analysis_args *a, const struct dataset *base,
+			      const struct dataset *cand);
 /* stdout, or a temporary file beside --output renamed on close. */
 FILE *analysis_open_output(const struct analysis_args *a, int *ret);
 int analysis_close_output(const struct analysis_args *a, FILE *f);

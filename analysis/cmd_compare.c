@@ -24,7 +24,9 @@ static const char usage[] =
 	"       pinbench compare BASE [CAND...] --plan CHANGE [--power P]\n"
 	"\n"
 	"BASE and each CAND: a run directory, a directory of run directories (pooled),\n"
-	"a file with one number per line, or a CSV file with --column.\n"
+	"a file with one number per line, a CSV file with --column, or runs from the\n"
+	"results database: db:URL?scenario=S&host=H&label=L&last=N (see pinbench store).\n"
+	"      --baseline BASE     the base side given as an option; then only CANDs follow\n"
 	"  -f, --format F          text (default; colour on a terminal), markdown or json\n"
 	ANALYSIS_USAGE
 	"      --plan CHANGE       the runs a side needed to detect a relative change such\n"
@@ -383,10 +385,14 @@ int cmd_compare(int argc, char **argv)
 
 	if (ret >= 0)
 		return ret;
-	argc -= optind;
-	argv += optind;
-	if (argc < 2 && !ca.plan)
+	size_t nops;
+	char **ops = analysis_operands(a, argc, argv, &nops);
+	argc = (int)nops;
+	argv = ops;
+	if (argc < 2 && !ca.plan) {
+		free(ops);
 		return analysis_usage(usage, "needs BASE and at least one CAND (or --plan)");
+	}
 
 	struct dataset *d = xcalloc((size_t)argc, sizeof(*d));
 	struct comparison *c = xcalloc((size_t)argc, sizeof(*c));
@@ -411,5 +417,6 @@ int cmd_compare(int argc, char **argv)
 	}
 	free(c);
 	free(d);
+	free(ops);
 	return ret;
 }

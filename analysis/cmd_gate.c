@@ -29,6 +29,10 @@ static const char usage[] =
 	"                            exits with: pass (0) or fail (1); default 3\n"
 	"  -j, --junit FILE          JUnit XML: one testcase per rule\n"
 	"  -M, --markdown FILE       a Markdown summary for a CI comment\n"
+	"      --bisect              exit as git bisect run wants: 0 good, 1 bad, 125 skip (an\n"
+	"                            inconclusive verdict, or a candidate that cannot be read:\n"
+	"                            incomplete, or no run at all from an unbootable kernel),\n"
+	"                            128 abort (bad baseline, rules or usage)\n"
 	ANALYSIS_USAGE
 	"The family: p is adjusted over the rules that need significance, and only those.\n"
 	"Exit: 0 every rule passes, 1 a rule failed, 2 bad input or usage, 3 no rule\n"
@@ -180,7 +184,7 @@ struct gate_args { /* a first: gate_option gets it */
 	struct analysis_args a;
 	const char *rules, *junit, *markdown;
 	double max_regression;
-	bool alpha_given, correction_given;
+	bool alpha_given, correction_given, bisect;
 	int inconclusive_exit;
 };
 
@@ -193,6 +197,7 @@ static int gate_option(struct analysis_args *a, int opt, const char *arg)
 	case 'r': g->rules = arg; return 0;
 	case 'j': g->junit = arg; return 0;
 	case 'M': g->markdown = arg; return 0;
+	case 'X': g->bisect = true; return 0;
 	case 'm':
 		g->max_regression = strtod(arg, &end);
 		if (end == arg || (*end && strcmp(end, "%")) || !(g->max_regression >= 0)) {
@@ -272,12 +277,28 @@ static int run_gate(struct gate_args *g, struct rules *given, struct dataset *d)
 	return ret;
 }
 
+/* git bisect run: 0 good, 1-127 but 125 bad, 125 skip, above 127 abort.
+ * An inconclusive verdict (3) or a candidate without a readable run
+ * (incomplete, or an unbootable kernel that left none) says nothing
+ * about the commit: skip. Bad input on the baseline side, the rules or
+ * the command line would say the same of every commit: abort. */
+static int bisect_status(int status, bool cand_unreadable)
+{
+	switch (status) {
+	case 0: return 0;
+	case 1: return 1;
+	case 3: return 125;
+	default: return cand_unreadable ? 125 : 128;
+	}
+}
+
 int cmd_gate(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		ANALYSIS_LONGOPTS, { "rules", required_argument, NULL, 'r' },
 		{ "max-regression", required_argument, NULL, 'm' }, { "junit", required_argument, NULL, 'j' },
-		{ "markdown", required_argument, NULL, 'M' }, { "inconclusive", required_argument, NULL, 'i' }, { 0 },
+		{ "markdown", required_argument, NULL, 'M' }, { "inconclusive", required_argument, NULL, 'i' },
+		{ "bisect", no_argument, NULL, 'X' }, { 0 },
 	};
 	struct gate_args g = { .a = { .alpha = 0.05, .format = "text" }, .max_regression = 5, .inconclusive_exit = 3 };
 	struct dataset d[2];
@@ -287,25 +308,35 @@ int cmd_gate(int argc, char **argv)
 				 "needs BASE and CAND", &g.a);
 
 	if (ret >= 0)
-		return ret;
-	argc -= optind;
-	argv += optind;
-	if (argc != 2)
-		return analysis_usage(usage, "needs BASE and CAND");
+		return g.bisect ? bisect_status(ret, false) : ret;
+	size_t nops;
+	char **ops = analysis_operands(&g.a, argc, argv, &nops);
+	argv = ops;
+	if (nops != 2) {
+		free(ops);
+		ret = analysis_usage(usage, "needs BASE and CAND");
+		return g.bisect ? bisect_status(ret, false) : ret;
+	}
 	if (g.rules && g.max_regression != 5)
 		pb_warn("--max-regression is ignored: the rules file decides");
 	/* the rules first: a typo there should not wait for large inputs */
 	if (g.rules && rules_load(g.rules, &rs, err, sizeof(err))) {
 		pb_err("%s", err);
-		return 2;
+		free(ops);
+		return g.bisect ? bisect_status(2, false) : 2;
 	}
 	memset(d, 0, sizeof(d));
-	ret = analysis_load_all(&g.a, argv, 2, d);
+	/* the candidate apart: one that cannot be read is skipped by a bisect */
+	ret = analysis_load_all(&g.a, argv, 1, d);
+	bool cand_unreadable = !ret && (ret = analysis_load_all(&g.a, argv + 1, 1, d + 1)) != 0;
+	if (!ret)
+		ret = analysis_check_comparable(&g.a, &d[0], &d[1]);
 	if (!ret)
 		ret = run_gate(&g, g.rules ? &rs : NULL, d);
 	if (g.rules)
 		rules_free(&rs);
 	dataset_free(&d[0]);
 	dataset_free(&d[1]);
-	return ret;
+	free(ops);
+	return g.bisect ? bisect_status(ret, cand_unreadable) : ret;
 }

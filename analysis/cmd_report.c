@@ -281,7 +281,7 @@ int cmd_report(int argc, char **argv)
 	r.doc.alpha = r.a.alpha;
 	r.doc.correction = r.a.correction;
 	if (r.doc.path && argc == 1 && capacity_is_sweep(argv[0]))
-		return capacity_document(&r.doc, argv[0]) ? 1 : 0;
+		return capacity_document(&r.doc, argv[0]) ? 2 : 0;
 
 	for (int k = 0; k < argc && !r.a.load.force; k++)
 		if (capacity_is_sweep(argv[k])) {
@@ -292,7 +292,7 @@ int cmd_report(int argc, char **argv)
 	struct dataset *d = xcalloc((size_t)argc, sizeof(*d));
 	ret = analysis_load_all(&r.a, argv, (size_t)argc, d);
 	if (!ret && r.doc.path)
-		ret = report_document(&r.doc, d, (size_t)argc) ? 1 : 0;
+		ret = report_document(&r.doc, d, (size_t)argc) ? 2 : 0;
 	else if (!ret)
 		ret = print_report(&r.a, d, (size_t)argc);
 	for (int k = 0; k < argc; k++)

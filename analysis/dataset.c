@@ -7,7 +7,6 @@
 #include "stats.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <gsl/gsl_statistics_double.h>
 #include <errno.h>
 #include <math.h>
@@ -27,13 +26,15 @@ struct acc {
 	size_t rate_runs;
 };
 
-struct builder {
+struct dataset_builder {
 	struct acc *a;
 	size_t n;
 	size_t nruns;
+	unsigned warmup;               /* of the run being added */
+	struct first_iteration *first; /* where its first counted iteration goes, or NULL */
 };
 
-static struct acc *acc_get(struct builder *b, const char *name, const char *unit, enum better better,
+static struct acc *acc_get(struct dataset_builder *b, const char *name, const char *unit, enum better better,
 			   enum metric_kind kind)
 {
 	for (size_t i = 0; i < b->n; i++)
@@ -141,9 +142,9 @@ static void acc_finish(struct acc *a, size_t nruns, struct metric *out)
 /* ---- run directories ---- */
 
 struct samples_ctx {
-	struct builder *b;
-	struct first_iteration *first;
-	unsigned run_offset, max_run, warmup;
+	struct dataset_builder *b;
+	const struct load_options *o;
+	unsigned run_offset, max_run;
 };
 
 static void first_iteration_add(struct first_iteration *f, bool first, double v)
@@ -158,30 +159,54 @@ static void first_iteration_add(struct first_iteration *f, bool first, double v)
 	(*a)[(*n)++] = v;
 }
 
-static int samples_row(const struct rundir_sample *s, unsigned line, void *ctx)
+void dataset_builder_warmup(struct dataset_builder *b, unsigned warmup, struct first_iteration *first)
+{
+	b->warmup = warmup;
+	b->first = first;
+	if (first)
+		first->iteration = warmup + 1;
+}
+
+void dataset_builder_pin(struct dataset_builder *b, unsigned run, const struct pin_sample *s)
+{
+	char name[64];
+
+	if (s->iteration >= 1 && s->iteration <= b->warmup)
+		return; /* warm-up: on disk, not in the statistics */
+	acc_rate(acc_get(b, "failure_rate", "", BETTER_LOWER, METRIC_RATE), run, s->errnum != 0);
+	if (s->errnum)
+		return;
+	acc_add(acc_get(b, "pin_latency", "ns", BETTER_LOWER, METRIC_VALUES), run, s->pin_ns);
+	if (b->first && s->iteration >= 1)
+		first_iteration_add(b->first, s->iteration == b->warmup + 1, s->pin_ns);
+	snprintf(name, sizeof(name), "pin_latency.node%d", s->node);
+	acc_add(acc_get(b, name, "ns", BETTER_LOWER, METRIC_VALUES), run, s->pin_ns);
+	if (s->pin_ns > 0)
+		acc_add(acc_get(b, "pin_throughput", "GB/s", BETTER_HIGHER, METRIC_VALUES), run,
+			s->bytes / s->pin_ns);
+	if (s->unpin == 0 && s->unpin_ns >= 0)
+		acc_add(acc_get(b, "unpin_latency", "ns", BETTER_LOWER, METRIC_VALUES), run, s->unpin_ns);
+}
+
+/* A row of samples.csv (rundir checked every field), to the builder and
+ * the on_pin hook. */
+static int samples_row(const struct rundir_sample *r, unsigned line, void *ctx)
 {
 	struct samples_ctx *c = ctx;
-	char name[64];
-	unsigned run = c->run_offset + s->run - 1;
-	double pin_ns = (double)s->pin_ns;
+	unsigned run = c->run_offset + r->run - 1;
+	struct pin_sample s = {
+		.run = r->run, .node = r->node, .bytes = (double)r->bytes, .pin_ns = (double)r->pin_ns,
+		.errnum = r->err, .unpin_ns = r->unpinned ? (double)r->unpin_ns : -1,
+		.unpin = !r->unpinned ? -1 : r->unpin_err ? 1 : 0, .iteration = r->iteration, .chunk = r->chunk,
+		.start_ns = (double)r->start_ns, .job = r->job,
+	};
 
 	(void)line;
 	if (run + 1 > c->max_run)
 		c->max_run = run + 1;
-	if (s->iteration <= c->warmup) /* warm-up: on disk, not in the statistics */
-		return 0;
-	acc_rate(acc_get(c->b, "failure_rate", "", BETTER_LOWER, METRIC_RATE), run, s->err != 0);
-	if (s->err)
-		return 0;
-	acc_add(acc_get(c->b, "pin_latency", "ns", BETTER_LOWER, METRIC_VALUES), run, pin_ns);
-	first_iteration_add(c->first, s->iteration == c->warmup + 1, pin_ns);
-	snprintf(name, sizeof(name), "pin_latency.node%d", s->node);
-	acc_add(acc_get(c->b, name, "ns", BETTER_LOWER, METRIC_VALUES), run, pin_ns);
-	if (pin_ns > 0)
-		acc_add(acc_get(c->b, "pin_throughput", "GB/s", BETTER_HIGHER, METRIC_VALUES), run,
-			(double)s->bytes / pin_ns);
-	if (s->unpinned && s->unpin_err == 0)
-		acc_add(acc_get(c->b, "unpin_latency", "ns", BETTER_LOWER, METRIC_VALUES), run, (double)s->unpin_ns);
+	if (c->o->on_pin)
+		c->o->on_pin(c->o->hook_ctx, &s);
+	dataset_builder_pin(c->b, run, &s);
 	return 0;
 }
 
@@ -190,13 +215,25 @@ static enum better counter_better(const char *name)
 	return strstr(name, "fail") ? BETTER_LOWER : BETTER_NEITHER;
 }
 
+void dataset_builder_counter(struct dataset_builder *b, unsigned run, const char *counter, int64_t delta,
+			     bool all_counters)
+{
+	char name[160];
+
+	if (!all_counters && !counter_is_migration_related(counter))
+		return;
+	snprintf(name, sizeof(name), "vmstat.%s", counter);
+	struct acc *a = acc_get(b, name, "", counter_better(counter), METRIC_VALUES);
+	a->one_per_run = true;
+	acc_add(a, run, (double)delta);
+}
+
 /* After rundir_open checked it. Returns the highest run number. */
-static size_t load_vmstat(struct builder *b, json_t *summary, unsigned run_offset, const struct load_options *o)
+static size_t load_vmstat(struct dataset_builder *b, json_t *summary, unsigned run_offset, const struct load_options *o)
 {
 	size_t max_run = 0;
 	size_t i;
 	json_t *run;
-	char name[160];
 
 	json_array_foreach(json_object_get(summary, "runs"), i, run) {
 		json_int_t r = json_integer_value(json_object_get(run, "run"));
@@ -205,12 +242,10 @@ static size_t load_vmstat(struct builder *b, json_t *summary, unsigned run_offse
 		if ((size_t)r > max_run)
 			max_run = (size_t)r;
 		json_object_foreach(json_object_get(run, "vmstat_delta"), key, val) {
-			if (!o->all_counters && !counter_is_migration_related(key))
-				continue;
-			snprintf(name, sizeof(name), "vmstat.%s", key);
-			struct acc *a = acc_get(b, name, "", counter_better(key), METRIC_VALUES);
-			a->one_per_run = true;
-			acc_add(a, run_offset + (unsigned)r - 1, (double)json_integer_value(val));
+			if (o->on_counter)
+				o->on_counter(o->hook_ctx, (unsigned)r, key, json_integer_value(val));
+			dataset_builder_counter(b, run_offset + (unsigned)r - 1, key, json_integer_value(val),
+						o->all_counters);
 		}
 	}
 	return max_run;
@@ -324,7 +359,7 @@ static void add_run_id(struct dataset *d, json_t *run, const char *dir)
 	d->run_ids[d->nrun_ids++] = xstrdup(buf);
 }
 
-static int load_run_dir(const char *dir, struct builder *b, struct dataset *d, const struct load_options *o,
+static int load_run_dir(const char *dir, struct dataset_builder *b, struct dataset *d, const struct load_options *o,
 			char *err, size_t errlen)
 {
 	struct rundir rd;
@@ -332,12 +367,12 @@ static int load_run_dir(const char *dir, struct builder *b, struct dataset *d, c
 
 	if (rundir_open(dir, &rd, err, errlen))
 		return -1;
-	struct samples_ctx c = { .b = b, .first = &d->first, .run_offset = (unsigned)b->nruns };
+	struct samples_ctx c = { .b = b, .o = o, .run_offset = (unsigned)b->nruns };
 	int ret = run_warmup(dir, rd.run, o, &warmup, err, errlen) || check_usable(dir, &rd, d, o, err, errlen) ||
 		  (d->run_json && check_pooled(dir, rd.run, d, o, err, errlen));
 	if (!ret) {
-		d->warmup = c.warmup = warmup;
-		d->first.iteration = warmup + 1;
+		d->warmup = warmup;
+		dataset_builder_warmup(b, warmup, &d->first);
 		ret = rundir_read_samples(dir, samples_row, &c, err, errlen);
 	}
 	if (ret) {
@@ -363,49 +398,39 @@ static int load_run_dir(const char *dir, struct builder *b, struct dataset *d, c
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
+bool is_run_dir(const char *dir)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return rundir_is_run(dir);
+}
+
+static bool keep_run_dir(const char *path, const char *name)
+{
+	return name[0] != '.' && is_run_dir(path);
 }
 
 /* A directory of run directories (one per boot, say), pooled in name order. */
-static int load_run_dirs(const char *dir, struct builder *b, struct dataset *d, const struct load_options *o,
+static int load_run_dirs(const char *dir, struct dataset_builder *b, struct dataset *d, const struct load_options *o,
 			 char *err, size_t errlen)
 {
-	DIR *dh = opendir(dir);
-	struct dirent *de;
-	char **names = NULL, path[4200];
-	size_t n = 0;
+	size_t n;
+	char **names = list_dir_sorted(dir, keep_run_dir, &n, err, errlen);
 	int ret = 0;
 
-	if (!dh) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+	if (!names)
 		return -1;
-	}
-	while ((de = readdir(dh))) {
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (de->d_name[0] == '.' || !rundir_is_run(path))
-			continue;
-		names = xrealloc(names, (n + 1) * sizeof(*names));
-		names[n++] = xstrdup(path);
-	}
-	closedir(dh);
 	if (!n) {
 		snprintf(err, errlen, "%s: not a run directory (no summary.json) and none inside it", dir);
+		free(names);
 		return -1;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
-	for (size_t i = 0; i < n; i++) {
-		if (!ret)
-			ret = load_run_dir(names[i], b, d, o, err, errlen);
-		free(names[i]);
-	}
-	free(names);
+	for (size_t i = 0; i < n && !ret; i++)
+		ret = load_run_dir(names[i], b, d, o, err, errlen);
+	free_strings(names, n);
 	return ret;
 }
 
 /* Per-node metrics only say something new when there are several nodes. */
-static size_t count_nodes(const struct builder *b)
+static size_t count_nodes(const struct dataset_builder *b)
 {
 	size_t nodes = 0;
 
@@ -433,37 +458,64 @@ static int metric_order(const void *a, const void *b)
 	return d ? d : strcmp(x->name, y->name);
 }
 
-static int load_directory(const char *dir, struct dataset *d, const struct load_options *o, char *err,
+struct dataset_builder *dataset_builder_new(void)
+{
+	return xcalloc(1, sizeof(struct dataset_builder));
+}
+
+void dataset_builder_add_runs(struct dataset_builder *b, size_t nruns)
+{
+	b->nruns += nruns;
+}
+
+/* The metrics of the builder into d (none when failed), and b freed. */
+static int builder_finish(struct dataset_builder *b, struct dataset *d, int ret, const char *what, char *err,
 			  size_t errlen)
 {
-	struct builder b = { 0 };
-	int ret = rundir_is_run(dir) ? load_run_dir(dir, &b, d, o, err, errlen)
-				  : load_run_dirs(dir, &b, d, o, err, errlen);
-
 	/* counted before the loop frees names */
-	bool one_node = count_nodes(&b) < 2;
+	bool one_node = count_nodes(b) < 2;
 
-	d->nruns = b.nruns;
-	d->m = xcalloc(b.n + 1, sizeof(*d->m));
-	for (size_t i = 0; i < b.n; i++) {
-		if (ret || (one_node && strstr(b.a[i].m.name, ".node"))) {
-			free(b.a[i].m.name);
-			free(b.a[i].m.v);
-			free(b.a[i].run);
-			free(b.a[i].events);
-			free(b.a[i].trials);
+	d->nruns = b->nruns;
+	d->m = xcalloc(b->n + 1, sizeof(*d->m));
+	for (size_t i = 0; i < b->n; i++) {
+		if (ret || (one_node && strstr(b->a[i].m.name, ".node"))) {
+			free(b->a[i].m.name);
+			free(b->a[i].m.v);
+			free(b->a[i].run);
+			free(b->a[i].events);
+			free(b->a[i].trials);
 			continue;
 		}
-		acc_finish(&b.a[i], b.nruns, &d->m[d->nm++]);
+		acc_finish(&b->a[i], b->nruns, &d->m[d->nm++]);
 	}
-	free(b.a);
+	free(b->a);
 	qsort(d->m, d->nm, sizeof(*d->m), metric_order);
 	/* A kernel whose every pin fails still has a failure rate to compare. */
 	if (!ret && !dataset_metric(d, "pin_latency") && !dataset_metric(d, "failure_rate")) {
-		snprintf(err, errlen, "%s: no pin in the samples", dir);
+		snprintf(err, errlen, "%s: no pin in the samples", what);
 		ret = -1;
 	}
 	return ret;
+}
+
+int dataset_builder_finish(struct dataset_builder *b, struct dataset *d, char *err, size_t errlen)
+{
+	int ret = builder_finish(b, d, 0, d->path, err, errlen);
+
+	free(b);
+	if (ret)
+		dataset_free(d);
+	return ret;
+}
+
+static int load_directory(const char *dir, struct dataset *d, const struct load_options *o, char *err,
+			  size_t errlen)
+{
+	struct dataset_builder b = { 0 };
+	int ret = is_run_dir(dir) ? load_run_dir(dir, &b, d, o, err, errlen)
+				  : load_run_dirs(dir, &b, d, o, err, errlen);
+
+	return builder_finish(&b, d, ret, dir, err, errlen);
 }
 
 /* ---- plain files and CSV columns ---- */

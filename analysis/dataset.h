@@ -65,6 +65,19 @@ struct dataset {
 	size_t npooled_differences;
 };
 
+/* One row of samples.csv as analysis reads it. */
+struct pin_sample {
+	unsigned run;             /* 1..runs of its run directory */
+	int node;
+	double bytes, pin_ns;
+	int errnum;               /* 0: the pin succeeded */
+	double unpin_ns;          /* -1: not unpinned */
+	int unpin;                /* -1 not unpinned, 0 fine, 1 failed */
+	/* passed on to on_pin only: -1 (and "") when the file lacks them */
+	double iteration, chunk, start_ns;
+	const char *job;
+};
+
 struct load_options {
 	const char *column;   /* CSV: the column to read */
 	bool higher_is_better; /* plain files and CSV columns */
@@ -73,6 +86,11 @@ struct load_options {
 	bool warmup_given;    /* leave out warmup iterations, not what each run.json says */
 	unsigned warmup;
 	bool force;           /* pool run directories that did not run the same thing */
+	/* Called for every sample row and every vmstat delta of a run
+	 * directory as it is read (the results database keeps them). */
+	void (*on_pin)(void *ctx, const struct pin_sample *s);
+	void (*on_counter)(void *ctx, unsigned run, const char *counter, int64_t delta);
+	void *hook_ctx;
 };
 
 /* The largest files read: a JSON file of a run directory, and a CSV or
@@ -87,6 +105,25 @@ void dataset_free(struct dataset *d);
 /* Whether a run directory finished on an unchanged environment
  * (rundir_complete). */
 bool run_dir_complete(const char *dir);
+/* Whether dir holds a summary.json (a run directory, finished or not). */
+bool is_run_dir(const char *dir);
+
+/* A dataset built from values read elsewhere (the results database):
+ * samples and counter deltas by run index (0-based over the dataset),
+ * then the number of runs, then finish. finish fills d's metrics and
+ * nruns (set d->path, run_json and counters around it) and frees b; 0,
+ * or -1 with a message when there is no pin at all. */
+struct dataset_builder;
+struct dataset_builder *dataset_builder_new(void);
+void dataset_builder_pin(struct dataset_builder *b, unsigned run, const struct pin_sample *s);
+void dataset_builder_counter(struct dataset_builder *b, unsigned run, const char *counter, int64_t delta,
+			     bool all_counters);
+void dataset_builder_add_runs(struct dataset_builder *b, size_t nruns);
+/* Pins of iterations up to warmup are left out from now on; the first
+ * counted iteration's latencies are kept apart in first (may be NULL). */
+void dataset_builder_warmup(struct dataset_builder *b, unsigned warmup, struct first_iteration *first);
+int dataset_builder_finish(struct dataset_builder *b, struct dataset *d, char *err, size_t errlen);
+
 const struct metric *dataset_metric(const struct dataset *d, const char *name);
 /* The kernel of the runs had this vmstat counter (a run directory leaves
  * out counters that did not move: they were 0). */

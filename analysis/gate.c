@@ -232,15 +232,16 @@ static int parse_threshold(const char *s, const struct metric_comparison *mc, bo
 		return 0;
 	if (end != s && !*end && isfinite(*v) && (!*mc->unit || *v == 0))
 		return 0;
+	if (end != s && !*end && *mc->unit) {
+		snprintf(why, len, "'%s' has no unit: write %s%% for a relative change or %s%s for an amount", s, s, s,
+			 !strcmp(mc->unit, "ns") ? "ms" : mc->unit);
+		return -1;
+	}
 	if (!strcmp(mc->unit, "ns") && !parse_duration_ns(s, &ns, why, len)) {
 		*v = (double)ns;
 		return 0;
 	}
-	if (end != s && !*end && *mc->unit)
-		snprintf(why, len, "'%s' has no unit: write %s%% for a relative change or %s%s for an amount", s, s, s,
-			 !strcmp(mc->unit, "ns") ? "ms" : mc->unit);
-	else
-		snprintf(why, len, "'%s' is not a percentage (5%%) or an amount in the metric's unit (%s)", s,
+	snprintf(why, len, "'%s' is not a percentage (5%%) or an amount in the metric's unit (%s)", s,
 			 !strcmp(mc->unit, "ns") ? "2ms" : *mc->unit ? mc->unit : "a plain number");
 	return -1;
 }
@@ -373,16 +374,24 @@ static void describe_test(const struct rule_result *o, const struct gate_family 
 		return;
 	}
 	format_p(e->p, p, sizeof(p));
-	appendf(buf, len, &off, "p = %s (%s, %zu vs %zu %s", p, e->test, e->n_base, e->n_cand, unit_name(e));
+	bool below = *p == '<'; /* "<1e-9" */
+	appendf(buf, len, &off, "p %s %s (%s, %zu vs %zu %s", below ? "<" : "=", p + below, e->test, e->n_base,
+		e->n_cand, unit_name(e));
 	if (fam->size > 1 && fam->correction != CORRECT_NONE)
 		appendf(buf, len, &off, "; %s over %zu rules: %s", correction_names[fam->correction], fam->size, o->p_s);
 	appendf(buf, len, &off, "), alpha %g: %s", fam->alpha,
 		o->significant ? "significant" : o->p < fam->alpha ? "significant, but not a regression"
 								   : "not significant");
 	if (o->outcome == OUTCOME_INCONCLUSIVE) {
+		double need = family_alpha(fam->correction, fam->alpha, fam->size);
 		format_p(e->min_p, minp, sizeof(minp));
-		appendf(buf, len, &off, "; %zu vs %zu %s cannot reach it (smallest possible p %s)", e->n_base, e->n_cand,
-			unit_name(e), minp);
+		if (need < fam->alpha)
+			appendf(buf, len, &off, "; %zu vs %zu %s cannot reach the %.3g %s over %zu rules needs (smallest "
+				"possible p %s)", e->n_base, e->n_cand, unit_name(e), need, correction_names[fam->correction],
+				fam->size, minp);
+		else
+			appendf(buf, len, &off, "; %zu vs %zu %s cannot reach it (smallest possible p %s)", e->n_base,
+				e->n_cand, unit_name(e), minp);
 		if (o->runs_to_reach)
 			appendf(buf, len, &off, ": %zu runs a side can", o->runs_to_reach);
 		if (o->runs_for_limit)

@@ -11,5 +11,7 @@ int cmd_gate(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_capacity(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
+int cmd_store(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@
 #include "scenario.h"
 #include "subprocess.h"
 #include "util.h"
+#include "exitcode.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -25,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { EXIT_BAD_INPUT = 2, EXIT_CANNOT = 3, MAX_AXES = 8, MAX_POINTS = 1000 };
+enum { MAX_AXES = 8, MAX_POINTS = 1000 };
 
 static const char usage[] =
 	"usage: pinbench capacity SCENARIO [-o DIR]\n"
@@ -435,7 +436,7 @@ int cmd_capacity(int argc, char **argv)
 		pb_err("%s", err);
 		goto out;
 	}
-	const char *base = basename(argv[optind]);
+	const char *base = path_base(argv[optind]);
 	snprintf(name, sizeof(name), "capacity-%.*s", (int)strcspn(base, "."), base);
 	if (out)
 		snprintf(dir, sizeof(dir), "%s", out);

@@ -1,6 +1,7 @@
 /* `pinbench env`: what this machine offers, and the system changes that
  * outlive a run (a movable zone for other tools) with their undo. */
 #include "config.h"
+#include "exitcode.h"
 #include "cmd.h"
 #include "env.h"
 #include "journal.h"
@@ -69,7 +70,9 @@ static int env_show(void)
 	}
 	for (size_t i = 0; pin_backend_at(i); i++) {
 		const struct pin_backend *be = pin_backend_at(i);
-		int ret = be->probe("auto", why, sizeof(why));
+		void *cfg = pin_backend_defaults(be);
+		int ret = be->probe(cfg, why, sizeof(why));
+		free(cfg);
 		printf("backend %-10s %s\n", be->name, ret ? why : "available");
 		if (be->describe)
 			be->describe(stdout);
@@ -88,36 +91,36 @@ static int env_movable_cmd(int argc, char **argv)
 
 	if (argc < 1 || argc > 2) {
 		env_usage(stderr);
-		return 2;
+		return EXIT_BAD_INPUT;
 	}
 	if (parse_size(argv[0], &bytes, err, sizeof(err))) {
 		pb_err("env movable: SIZE %s", err);
-		return 2;
+		return EXIT_BAD_INPUT;
 	}
 	if (bytes == 0) {
 		pb_err("env movable: SIZE must not be 0");
-		return 2;
+		return EXIT_BAD_INPUT;
 	}
 	memset(&nodes_spec, 0, sizeof(nodes_spec));
 	if (argc == 2 && scenario_parse_nodes(argv[1], &nodes_spec, err, sizeof(err))) {
 		pb_err("env movable: NODES %s", err);
-		return 2;
+		return EXIT_BAD_INPUT;
 	}
 	if (argc == 1 || nodes_spec.all_nodes)
 		nodes_spec.nnodes = (unsigned)env_memory_nodes(nodes_spec.nodes, PB_MAX_NODES);
 	if (env_movable_possible(bytes, nodes_spec.nodes, nodes_spec.nnodes, err, sizeof(err))) {
 		pb_err("env movable: %s", err);
-		return 2;
+		return EXIT_BAD_INPUT;
 	}
 	if (env_begin())
-		return 1;
+		return EXIT_FAILED;
 	journal_set_scope(0); /* lasts until `env restore` */
 	env_catch_signals();
 	ret = env_movable(bytes, nodes_spec.nodes, nodes_spec.nnodes, report, sizeof(report));
 	journal_close();
 	fputs(report, stdout);
 	if (ret < 0)
-		return 1;
+		return EXIT_FAILED;
 	if (ret > 0)
 		pb_warn("some nodes got less than asked: their other blocks refused to go offline");
 	printf("undo with: pinbench env restore\n");
@@ -132,19 +135,19 @@ static int env_restore(void)
 
 	if (ret == -EBUSY) {
 		pb_err("pinbench (pid %d) is running; stop it first (it restores what it changed)", (int)holder);
-		return 1;
+		return EXIT_FAILED;
 	}
 	if (ret) {
 		pb_err("cannot take the lock %s and open the journal %s: %s", journal_lock_path(), journal_path(),
 		       strerror(-ret));
-		return 1;
+		return EXIT_FAILED;
 	}
 	pending = journal_pending(JOURNAL_ALL);
 	left = journal_restore(JOURNAL_ALL, 1);
 	journal_close();
 	if (left) {
 		pb_err("%d change(s) could not be undone; they stay in %s", left, journal_path());
-		return 1;
+		return EXIT_FAILED;
 	}
 	printf("%ld change(s) undone; the system is as pinbench found it\n", pending < 0 ? 0 : pending);
 	return 0;
@@ -164,5 +167,5 @@ int cmd_env(int argc, char **argv)
 	}
 	pb_err("env: unknown subcommand '%s'", argv[1]);
 	env_usage(stderr);
-	return 2;
+	return EXIT_BAD_INPUT;
 }

@@ -233,7 +233,7 @@ void *pin_worker_run(void *arg)
 	/* Pins run on the node's own CPUs, as a VMM's vCPU or I/O thread would. */
 	bind_thread_to_node(w->ctx->topo, w->node);
 	w->tid = gettid();
-	ret = job->backend->open(&pc, (unsigned)nchunks, job->device);
+	ret = job->backend->open(&pc, (unsigned)nchunks, job->backend_cfg);
 	if (ret) {
 		fail(w, ret, "opening the pin backend");
 		free(s);

@@ -1,9 +1,11 @@
 /* pinbench: long-term page pinning (FOLL_LONGTERM) stress and benchmark.
  * One command with subcommands, each a line of the table below. */
 #include "config.h"
+#include "exitcode.h"
 #include "cmd.h"
 #include "log.h"
 #include "stats.h"
+#include "scenario.h"
 #include "stressor.h"
 #include "util.h"
 
@@ -19,7 +21,7 @@ static int cmd_helper(int argc, char **argv)
 	const struct stressor *st = argc > 1 ? stressor_find(argv[1]) : NULL;
 
 	if (!st || !st->helper_main)
-		return 2;
+		return EXIT_BAD_INPUT;
 	return st->helper_main(argc - 1, argv + 1);
 }
 
@@ -44,15 +46,19 @@ static const struct command {
 	{ "capacity", "sweep a scenario over a grid; fit pin time against size per node; plan guest sizes", cmd_capacity },
 	{ "vm", "boot kernels in QEMU with the NUMA, CMA and movable layout asked; run a scenario in each; compare", cmd_vm },
 	{ "kernel", "build the kernels vm boots: Debian's 6.1/6.12 source, a config fragment, patches; cached", cmd_kernel },
+	{ "store", "add run directories to the results database (SQLite, or PostgreSQL for a fleet)", cmd_store },
+	{ "history", "one metric over the stored runs of a scenario, with its change points; HTML trend plot", cmd_history },
 	{ "version", "print the version", cmd_version },
-	{ "help", "this list", cmd_help },
+	{ "help", "this list; 'help keys': every scenario key (as run --help-keys)", cmd_help },
 	{ "_helper", NULL, cmd_helper },
 };
 
 static int cmd_help(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (argc == 2 && !strcmp(argv[1], "keys")) {
+		scenario_print_keys();
+		return 0;
+	}
 	printf("usage: pinbench [-v] COMMAND [ARGS]\n\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (commands[i].summary)
@@ -75,16 +81,16 @@ int main(int argc, char **argv)
 			return cmd_version(0, NULL);
 		else {
 			pb_err("unknown option '%s'", argv[i]);
-			return 2;
+			return EXIT_BAD_INPUT;
 		}
 	}
 	if (i >= argc) {
 		cmd_help(0, NULL);
-		return 2;
+		return EXIT_BAD_INPUT;
 	}
 	for (size_t c = 0; c < ARRAY_SIZE(commands); c++)
 		if (!strcmp(commands[c].name, argv[i]))
 			return commands[c].fn(argc - i, argv + i);
 	pb_err("unknown command '%s' (pinbench help lists them)", argv[i]);
-	return 2;
+	return EXIT_BAD_INPUT;
 }

@@ -13,6 +13,7 @@
 #include "sysinfo.h"
 #include "trace.h"
 #include "util.h"
+#include "exitcode.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -27,9 +28,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* Exit codes, also in the man page. */
-enum { EXIT_BAD_INPUT = 2, EXIT_CANNOT = 3 };
 
 struct plan {
 	struct scenario sc;
@@ -184,7 +182,7 @@ static int check_machine(const struct plan *p)
 
 	for (size_t j = 0; j < p->sc.njobs; j++) {
 		const struct pin_backend *b = p->sc.jobs[j].backend;
-		if (b->probe(p->sc.jobs[j].device, why, sizeof(why))) {
+		if (b->probe(p->sc.jobs[j].backend_cfg, why, sizeof(why))) {
 			pb_err("[%s] backend %s cannot run here: %s", p->sc.jobs[j].name, b->name, why);
 			return -1;
 		}

@@ -1,48 +1,32 @@
 #include "config.h"
 #include "scenario.h"
 #include "ini_doc.h"
+#include "nodelist.h"
 #include "options.h"
 #include "util.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- parsers of this file's own keys (the rest are in lib/options.c) ---- */
-
-static int opt_thp(const char *v, void *f, char *err, size_t len)
-{
-	static const char *const modes[] = { "", "always", "madvise", "never" };
-
-	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
-		if (!strcmp(v, modes[i])) {
-			snprintf(f, 16, "%s", v);
-			return 0;
-		}
-	}
-	snprintf(err, len, "'%s' is not always, madvise or never", v);
-	return -1;
-}
-
-static int opt_shmem_thp(const char *v, void *f, char *err, size_t len)
-{
-	return *v ? opt_choice(v, "always|within_size|advise|never|deny|force", f, err, len) : opt_string(v, f, err, len);
-}
+/* ---- parsers of this file's own keys (the rest are typed, lib/options.c) ---- */
 
 /* "64kB=always, 2048kB=inherit": per-size THP controls. */
-static int opt_mthp_list(const char *v, void *f, const char *modes, char *err, size_t len)
+static int check_mthp_list(const char *v, const char *modes, char *err, size_t len)
 {
-	char copy[OPT_STRING_MAX], mode[OPT_STRING_MAX];
+	char copy[OPT_STRING_MAX];
 
-	if (opt_string(v, copy, err, len))
+	if (strlen(v) >= sizeof(copy)) {
+		snprintf(err, len, "is longer than %zu characters", sizeof(copy) - 1);
 		return -1;
+	}
+	snprintf(copy, sizeof(copy), "%s", v);
 	for (char *save, *item = strtok_r(copy, ", ", &save); item; item = strtok_r(NULL, ", ", &save)) {
 		char *eq = strchr(item, '=');
 		unsigned long kb;
-		char unit[4] = "";
+		char unit[4] = "", mode[OPT_STRING_MAX];
 		if (!eq || sscanf(item, "%lu%2[kB]=", &kb, unit) != 2 || strcmp(unit, "kB") || !kb) {
 			snprintf(err, len, "'%s' is not SIZEkB=MODE (e.g. 64kB=always)", item);
 			return -1;
@@ -50,17 +34,17 @@ static int opt_mthp_list(const char *v, void *f, const char *modes, char *err, s
 		if (opt_choice(eq + 1, modes, mode, err, len))
 			return -1;
 	}
-	return opt_string(v, f, err, len);
+	return 0;
 }
 
-static int opt_mthp(const char *v, void *f, char *err, size_t len)
+static int check_mthp(const char *v, char *err, size_t len)
 {
-	return opt_mthp_list(v, f, "always|inherit|madvise|never", err, len);
+	return check_mthp_list(v, "always|inherit|madvise|never", err, len);
 }
 
-static int opt_mthp_shmem(const char *v, void *f, char *err, size_t len)
+static int check_mthp_shmem(const char *v, char *err, size_t len)
 {
-	return opt_mthp_list(v, f, "always|inherit|within_size|advise|never", err, len);
+	return check_mthp_list(v, "always|inherit|within_size|advise|never", err, len);
 }
 
 static int opt_backend(const char *v, void *f, char *err, size_t len)
@@ -91,79 +75,55 @@ static int opt_memory(const char *v, void *f, char *err, size_t len)
 static int opt_nodes(const char *v, void *f, char *err, size_t len)
 {
 	struct pin_job *job = f;
-	const char *p = v;
 
 	job->nnodes = 0;
 	job->all_nodes = !strcmp(v, "all");
-	if (job->all_nodes)
-		return 0;
-	while (*p) {
-		char *end;
-		long lo = strtol(p, &end, 10), hi;
-		if (end == p || lo < 0 || lo >= PB_MAX_NODES)
-			goto bad;
-		hi = lo;
-		if (*end == '-') {
-			p = end + 1;
-			hi = strtol(p, &end, 10);
-			if (end == p || hi < lo || hi >= PB_MAX_NODES)
-				goto bad;
-		}
-		for (long n = lo; n <= hi; n++) {
-			for (unsigned i = 0; i < job->nnodes; i++) {
-				if (job->nodes[i] == n) {
-					snprintf(err, len, "node %ld is listed twice", n);
-					return -1;
-				}
-			}
-			job->nodes[job->nnodes++] = (int)n;
-		}
-		if (*end == ',')
-			end++;
-		else if (*end)
-			goto bad;
-		p = end;
-	}
-	if (job->nnodes)
-		return 0;
-bad:
-	snprintf(err, len, "'%s' is not 'all' or a node list such as 0,2-3", v);
-	return -1;
+	return job->all_nodes ? 0 : node_list_parse(v, job->nodes, &job->nnodes, err, len);
 }
 
 /* ---- option tables ---- */
 
-#define G(field) offsetof(struct scenario_global, field)
+#define G struct scenario_global
 static const struct scenario_key global_options[] = {
-	{ "runs", "1", opt_count, G(runs), "repetitions of the whole scenario" },
-	{ "seed", NULL, opt_u64, G(seed), "seed of the page contents written at populate (default: from the clock; recorded)" },
-	{ "movable", "0", opt_size, G(movable), "ZONE_MOVABLE to have per node for the run, the stand-in for CMA (0: leave as is)" },
-	{ "thp", "", opt_thp, G(thp), "transparent_hugepage/enabled for the run: always, madvise or never" },
-	{ "shmem_thp", "", opt_shmem_thp, G(shmem_thp), "transparent_hugepage/shmem_enabled for the run (memfd THP needs advise or always)" },
-	{ "mthp", "", opt_mthp, G(mthp), "per-size THP for the run, e.g. 64kB=always,2048kB=inherit (hugepages-*/enabled)" },
-	{ "mthp_shmem", "", opt_mthp_shmem, G(mthp_shmem), "per-size shmem THP for the run, e.g. 2048kB=advise (hugepages-*/shmem_enabled)" },
-	{ "vmstat_interval", "100ms", opt_duration, G(vmstat_interval_ns), "period of the background /proc/vmstat sampler" },
-	{ "pin_timeout", "2m", opt_duration, G(pin_timeout_ns), "a pin call still running after this is reported as a hang, with its kernel stack, and ends the run (0: wait forever)" },
-	{ "warmup", "0", opt_u64, G(warmup), "the first N iterations of every pin job in each run are a warm-up: kept in samples.csv, left out of the statistics" },
+	OPT_COUNT(G, runs, "runs", "1", "repetitions of the whole scenario"),
+	OPT_UINT(G, seed, "seed", NULL, 0, UINT64_MAX,
+		 "seed of the page contents written at populate (default: from the clock; recorded)"),
+	OPT_ANY_SIZE(G, movable, "movable", "0",
+		     "ZONE_MOVABLE to have per node for the run, the stand-in for CMA (0: leave as is)"),
+	OPT_CHOICE(G, thp, "thp", "", "|always|madvise|never", "transparent_hugepage/enabled for the run"),
+	OPT_CHOICE(G, shmem_thp, "shmem_thp", "", "|always|within_size|advise|never|deny|force",
+		   "transparent_hugepage/shmem_enabled for the run (memfd THP needs advise or always)"),
+	OPT_STRING(G, mthp, "mthp", "", check_mthp,
+		   "per-size THP for the run, e.g. 64kB=always,2048kB=inherit (hugepages-*/enabled)"),
+	OPT_STRING(G, mthp_shmem, "mthp_shmem", "", check_mthp_shmem,
+		   "per-size shmem THP for the run, e.g. 2048kB=advise (hugepages-*/shmem_enabled)"),
+	OPT_DURATION(G, vmstat_interval_ns, "vmstat_interval", "100ms", "period of the background /proc/vmstat sampler"),
+	OPT_DURATION(G, pin_timeout_ns, "pin_timeout", "2m",
+		     "a pin call still running after this is reported as a hang, with its kernel stack, and ends "
+		     "the run (0: wait forever)"),
+	OPT_UINT(G, warmup, "warmup", "0", 0, UINT64_MAX,
+		 "the first N iterations of every pin job in each run are a warm-up: kept in samples.csv, left out of "
+		 "the statistics"),
 };
 #undef G
 
-#define J(field) offsetof(struct pin_job, field)
+#define J struct pin_job
 static const struct scenario_key pin_options[] = {
-	{ "type", NULL, NULL, 0, "pin" },
-	{ "backend", "io_uring", opt_backend, J(backend), "how to pin: io_uring, af_xdp, vfio" },
-	{ "memory", "anon", opt_memory, J(memory), "anon, anon-thp, memfd, memfd-thp, hugetlb" },
-	{ "nodes", "all", opt_nodes, 0 /* the whole job */, "NUMA nodes to pin on, 'all' or a list such as 0,2-3" },
-	{ "size", NULL, opt_size, J(size), "bytes to pin per node (required)" },
-	{ "chunk", NULL, opt_size, J(chunk), "bytes per pin call (default: size, at most the backend's limit)" },
-	{ "iterations", "1", opt_count, J(iterations), "pin/hold/unpin cycles per run" },
-	{ "reuse", "no", opt_bool, J(reuse), "no: map and populate fresh memory every iteration; yes: pin the same memory again" },
-	{ "hold", "0", opt_duration, J(hold_ns), "how long to keep the pins before unpinning" },
-	{ "dirty", "yes", opt_bool, J(dirty), "yes: write every page before pinning; no: populate by reading (memfd types only: clean shmem pages)" },
-	{ "device", "auto", opt_string, J(device), "vfio: the PCI device (DOMAIN:BUS:DEV.FN) bound to vfio-pci to map for; auto: the first one" },
+	OPT_TYPE("pin"),
+	OPT_CUSTOM(J, backend, "backend", "io_uring", opt_backend, pin_backend_names,
+		   "how to pin (the backend's own keys follow below)"),
+	OPT_CUSTOM(J, memory, "memory", "anon", opt_memory, memory_type_names, "the memory pinned"),
+	OPT_WHOLE(J, "nodes", "all", opt_nodes, "NUMA nodes to pin on, 'all' or a list such as 0,2-3"),
+	OPT_ANY_SIZE(J, size, "size", NULL, "bytes to pin per node (required)"),
+	OPT_ANY_SIZE(J, chunk, "chunk", NULL, "bytes per pin call (default: size, at most the backend's limit)"),
+	OPT_COUNT(J, iterations, "iterations", "1", "pin/hold/unpin cycles per run"),
+	OPT_BOOL(J, reuse, "reuse", "no",
+		 "no: map and populate fresh memory every iteration; yes: pin the same memory again"),
+	OPT_DURATION(J, hold_ns, "hold", "0", "how long to keep the pins before unpinning"),
+	OPT_BOOL(J, dirty, "dirty", "yes",
+		 "yes: write every page before pinning; no: populate by reading (memfd types only: clean shmem pages)"),
 };
 #undef J
-
 
 /* ---- interpretation of the entries ini_doc read ---- */
 
@@ -225,17 +185,6 @@ static void type_names(char *buf, size_t len)
 		o += (size_t)snprintf(buf + o, len - o, ", %s", stressor_at(i)->type);
 }
 
-static int add_pin_job(struct ini_doc *r, struct scenario *sc, const char *section)
-{
-	sc->jobs = xrealloc(sc->jobs, (sc->njobs + 1) * sizeof(*sc->jobs));
-	struct pin_job *job = &sc->jobs[sc->njobs++];
-	memset(job, 0, sizeof(*job));
-	snprintf(job->name, sizeof(job->name), "%s", section);
-	if (ini_doc_apply_with_defaults(r, section, pin_options, ARRAY_SIZE(pin_options), job))
-		return -1;
-	return check_pin_job(r, job);
-}
-
 /* "FILE:LINE: [section] key 'k': why", the line the key's, or the
  * section's when the key is not given. Returns -1. */
 static int key_error(struct ini_doc *r, const char *section, const char *key, const char *why)
@@ -245,6 +194,31 @@ static int key_error(struct ini_doc *r, const char *section, const char *key, co
 	snprintf(r->err, r->errlen, "%s:%u: [%s] key '%s': %s", r->name,
 		 e ? e->line : ini_doc_section_line(r, section), section, key, why);
 	return -1;
+}
+
+/* The section's keys go to the job's table and to its backend's, which
+ * the backend key names: that one is read first. */
+static int add_pin_job(struct ini_doc *r, struct scenario *sc, const char *section)
+{
+	const struct ini_entry *backend = ini_doc_find(r, section, "backend");
+	char why[256];
+
+	sc->jobs = xrealloc(sc->jobs, (sc->njobs + 1) * sizeof(*sc->jobs));
+	struct pin_job *job = &sc->jobs[sc->njobs++];
+	memset(job, 0, sizeof(*job));
+	snprintf(job->name, sizeof(job->name), "%s", section);
+	if (option_defaults(pin_options, ARRAY_SIZE(pin_options), job, r->err, r->errlen))
+		return -1;
+	if (backend && opt_backend(backend->value, &job->backend, why, sizeof(why)))
+		return key_error(r, section, "backend", why);
+	job->backend_cfg = pin_backend_defaults(job->backend);
+	struct option_set sets[] = {
+		{ pin_options, ARRAY_SIZE(pin_options), job },
+		{ job->backend->options, job->backend->noptions, job->backend_cfg },
+	};
+	if (ini_doc_apply_sets(r, section, sets, ARRAY_SIZE(sets)))
+		return -1;
+	return check_pin_job(r, job);
 }
 
 static int add_stressor(struct ini_doc *r, struct scenario *sc, const char *section,
@@ -371,7 +345,8 @@ int scenario_parse(const char *name, const char *text, struct scenario *sc, char
 
 int scenario_load(const char *path, struct scenario *sc, char *err, size_t errlen)
 {
-	char *text, *copy, *base;
+	char *text;
+	const char *base;
 
 	/* The path is recorded in run.json, which must be UTF-8. */
 	if (!utf8_valid(path, strlen(path))) {
@@ -387,13 +362,9 @@ int scenario_load(const char *path, struct scenario *sc, char *err, size_t errle
 	}
 	sc->path = xstrdup(path);
 	sc->text = text;
-	copy = xstrdup(path);
-	base = basename(copy);
-	char *dot = strrchr(base, '.');
-	if (dot && !strcmp(dot, ".ini"))
-		*dot = '\0';
-	sc->name = xstrdup(base);
-	free(copy);
+	base = path_base(path);
+	size_t n = strlen(base);
+	sc->name = n >= 4 && !strcmp(base + n - 4, ".ini") ? xstrndup(base, n - 4) : xstrdup(base);
 	return 0;
 }
 
@@ -407,6 +378,8 @@ void scenario_free(struct scenario *sc)
 	free(sc->path);
 	free(sc->name);
 	free(sc->text);
+	for (size_t i = 0; i < sc->njobs; i++)
+		free(sc->jobs[i].backend_cfg);
 	free(sc->jobs);
 	for (size_t i = 0; i < sc->nstressors; i++)
 		free(sc->stressors[i].cfg);
@@ -416,20 +389,57 @@ void scenario_free(struct scenario *sc)
 
 static void print_table(const char *title, const struct scenario_key *opts, size_t n)
 {
+	char takes[320];
+
+	if (!n)
+		return;
 	printf("%s\n", title);
-	for (size_t i = 0; i < n; i++)
-		printf("  %-16s %-10s %s\n", opts[i].key, opts[i].def && *opts[i].def ? opts[i].def : "-",
-		       opts[i].help);
+	for (size_t i = 0; i < n; i++) {
+		option_describe(&opts[i], takes, sizeof(takes));
+		printf("  %-16s %-10s %s%s%s%s\n", opts[i].key, opts[i].def && *opts[i].def ? opts[i].def : "-",
+		       opts[i].help, *takes ? " [" : "", takes, *takes ? "]" : "");
+	}
+}
+
+/* The tables in the order they are listed: global, pin, each backend's,
+ * each stressor's. */
+const struct scenario_key *scenario_table_at(size_t i, size_t *n, const char **title, size_t *struct_size)
+{
+	static char buf[256];
+	size_t nb = 0;
+
+	while (pin_backend_at(nb))
+		nb++;
+	if (i == 0) {
+		*n = ARRAY_SIZE(global_options), *struct_size = sizeof(struct scenario_global);
+		*title = "[global]";
+		return global_options;
+	}
+	if (i == 1) {
+		*n = ARRAY_SIZE(pin_options), *struct_size = sizeof(struct pin_job);
+		*title = "\n[any name]  type = pin: pins memory on each node";
+		return pin_options;
+	}
+	if (i - 2 < nb) {
+		const struct pin_backend *b = pin_backend_at(i - 2);
+		snprintf(buf, sizeof(buf), "\n  type = pin, backend = %s: %s", b->name, b->summary);
+		*n = b->noptions, *struct_size = b->config_size, *title = buf;
+		return b->options ? b->options : pin_options; /* n = 0: nothing listed */
+	}
+	const struct stressor *st = stressor_at(i - 2 - nb);
+	if (!st)
+		return NULL;
+	snprintf(buf, sizeof(buf), "\n[any name]  type = %s: %s", st->type, st->summary);
+	*n = st->noptions, *struct_size = st->config_size, *title = buf;
+	return st->options;
 }
 
 void scenario_print_keys(void)
 {
-	print_table("[global]", global_options, ARRAY_SIZE(global_options));
-	print_table("\n[any name]  type = pin: pins memory on each node", pin_options, ARRAY_SIZE(pin_options));
-	for (size_t i = 0; stressor_at(i); i++) {
-		const struct stressor *st = stressor_at(i);
-		char title[256];
-		snprintf(title, sizeof(title), "\n[any name]  type = %s: %s", st->type, st->summary);
-		print_table(title, st->options, st->noptions);
-	}
+	const struct scenario_key *t;
+	const char *title;
+	size_t n, size;
+
+	for (size_t i = 0; (t = scenario_table_at(i, &n, &title, &size)); i++)
+		print_table(title, t, n);
 }

@@ -1,7 +1,8 @@
 /* Scenario files: INI in the spirit of fio job files. A [global] section
  * and one section per job; the job's kind is its `type =`. Every key is
- * declared once in an option table (scenario.c), with its default, its
- * parser and its help; `pinbench run --help-keys` prints the tables. */
+ * declared once in a typed option table (scenario.c, and each backend's
+ * and stressor's own), with its default, bounds or choices and help;
+ * `pinbench run --help-keys` prints the tables. */
 #ifndef PB_SCENARIO_H
 #define PB_SCENARIO_H
 
@@ -10,11 +11,12 @@
 #include <stdint.h>
 
 #include "memory.h"
+#include "nodelist.h"
 #include "options.h"
 #include "pin_backend.h"
 #include "stressor.h"
 
-#define PB_MAX_NODES 1024
+#define PB_MAX_NODES NODE_LIST_MAX
 #define PB_MAX_CHUNKS 65536
 
 struct scenario_global {
@@ -23,7 +25,7 @@ struct scenario_global {
 	bool seed_given;
 	uint64_t movable;            /* bytes of ZONE_MOVABLE per node, 0: leave as is */
 	unsigned movable_line;       /* for errors found when the run starts */
-	char thp[16];                /* THP "enabled" for the run, "": leave as is */
+	char thp[32];                /* THP "enabled" for the run, "": leave as is */
 	char shmem_thp[OPT_STRING_MAX];  /* THP "shmem_enabled" for the run */
 	char mthp[OPT_STRING_MAX];       /* "64kB=always,..." per-size enabled */
 	char mthp_shmem[OPT_STRING_MAX]; /* per-size shmem_enabled */
@@ -45,7 +47,7 @@ struct pin_job {
 	bool reuse;
 	uint64_t hold_ns;
 	bool dirty;
-	char device[OPT_STRING_MAX]; /* what the backend pins for (vfio: a PCI address), or "auto" */
+	void *backend_cfg;           /* what the backend's option table filled, or NULL */
 	unsigned nodes_line;         /* for errors found when the run starts */
 };
 
@@ -75,7 +77,10 @@ int scenario_parse(const char *name, const char *text, struct scenario *sc, char
 void scenario_free(struct scenario *sc);
 /* Parses "all" or "0,2-3" into job->all_nodes / job->nodes. */
 int scenario_parse_nodes(const char *text, struct pin_job *job, char *err, size_t errlen);
-/* Prints every section type's keys with defaults and help. */
+/* Prints every section type's keys with defaults, what they take and help. */
 void scenario_print_keys(void);
+/* Every option table of a scenario section, for the tests: the i-th, NULL
+ * past the last; *title names its section, *struct_size the struct it fills. */
+const struct scenario_key *scenario_table_at(size_t i, size_t *n, const char **title, size_t *struct_size);
 
 #endif

@@ -219,30 +219,59 @@ const char **ini_doc_sections(const struct ini_doc *d, size_t *n)
 	return names;
 }
 
-int ini_doc_apply(struct ini_doc *d, const char *section, const struct scenario_key *opts, size_t n, void *base)
+/* The set holding key, and its entry in *o; NULL when none does. */
+static const struct option_set *find_in_sets(const struct option_set *sets, size_t nsets, const char *key,
+					     const struct scenario_key **o)
+{
+	for (size_t i = 0; i < nsets; i++)
+		if ((*o = option_find(sets[i].opts, sets[i].n, key)))
+			return &sets[i];
+	return NULL;
+}
+
+static void set_names(const struct option_set *sets, size_t nsets, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < nsets; i++) {
+		char part[512];
+		option_names(sets[i].opts, sets[i].n, part, sizeof(part));
+		if (*part)
+			appendf(buf, len, &o, "%s%s", o ? ", " : "", part);
+	}
+}
+
+int ini_doc_apply_sets(struct ini_doc *d, const char *section, const struct option_set *sets, size_t nsets)
 {
 	char why[256], known[512];
 
 	for (size_t i = 0; i < d->n; i++) {
 		struct ini_entry *e = &d->e[i];
+		const struct scenario_key *o;
 		if (strcmp(e->section, section))
 			continue;
-		const struct scenario_key *o = option_find(opts, n, e->key);
-		if (!o) {
-			option_names(opts, n, known, sizeof(known));
+		const struct option_set *set = find_in_sets(sets, nsets, e->key, &o);
+		if (!set) {
+			set_names(sets, nsets, known, sizeof(known));
 			snprintf(d->err, d->errlen, "%s:%u: [%s] unknown key '%s' (known: %s)", d->name, e->line,
 				 section, e->key, known);
 			return -1;
 		}
-		if (!o->parse)
-			continue;
-		if (o->parse(e->value, (char *)base + o->offset, why, sizeof(why))) {
+		if (option_parse(o, e->value, set->base, why, sizeof(why))) {
 			snprintf(d->err, d->errlen, "%s:%u: [%s] key '%s': %s", d->name, e->line, section, e->key,
 				 why);
 			return -1;
 		}
 	}
 	return 0;
+}
+
+int ini_doc_apply(struct ini_doc *d, const char *section, const struct scenario_key *opts, size_t n, void *base)
+{
+	struct option_set set = { opts, n, base };
+
+	return ini_doc_apply_sets(d, section, &set, 1);
 }
 
 int ini_doc_apply_with_defaults(struct ini_doc *d, const char *section, const struct scenario_key *opts,

@@ -44,6 +44,17 @@ unsigned ini_doc_section_line(const struct ini_doc *d, const char *section);
  * The array is malloc'd, the names belong to d. */
 const char **ini_doc_sections(const struct ini_doc *d, size_t *n);
 
+/* One option table and the struct it fills. */
+struct option_set {
+	const struct scenario_key *opts;
+	size_t n;
+	void *base;
+};
+
+/* Applies one section's entries through several option tables (a pin
+ * job's and its backend's): a key is looked up in each in turn; one in
+ * none of them, and values refused, are errors naming file, line and key. */
+int ini_doc_apply_sets(struct ini_doc *d, const char *section, const struct option_set *sets, size_t nsets);
 /* Applies one section's entries through an option table: unknown keys and
  * values the table's parsers refuse are errors naming file, line and key. */
 int ini_doc_apply(struct ini_doc *d, const char *section, const struct scenario_key *opts, size_t n,

@@ -3,6 +3,7 @@
 #include "log.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -411,6 +412,13 @@ int write_file_atomic(const char *path, const char *data, size_t len)
 	return e;
 }
 
+const char *path_base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 int write_json_atomic(const char *path, const json_t *j, size_t flags)
 {
 	char *text = j ? json_dumps(j, flags) : NULL;
@@ -457,6 +465,43 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 	(void)flag;
 	(void)ftw;
 	return remove(path);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **list_dir_sorted(const char *dir, bool (*keep)(const char *path, const char *name), size_t *n, char *err,
+		       size_t errlen)
+{
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	char **names = NULL, path[4200];
+
+	*n = 0;
+	if (!dh) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	while ((de = readdir(dh))) {
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (!keep(path, de->d_name))
+			continue;
+		names = xrealloc(names, (*n + 1) * sizeof(*names));
+		names[(*n)++] = xstrdup(path);
+	}
+	closedir(dh);
+	if (*n)
+		qsort(names, *n, sizeof(*names), cmp_str);
+	return names ? names : xcalloc(1, sizeof(*names));
+}
+
+void free_strings(char **s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(s[i]);
+	free(s);
 }
 
 int remove_tree(const char *path)

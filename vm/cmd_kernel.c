@@ -5,6 +5,7 @@
 #include "kernel_build.h"
 #include "log.h"
 #include "util.h"
+#include "exitcode.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-enum { EXIT_BAD_INPUT = 2 };
 
 static const char usage[] =
 	"usage: pinbench kernel build [--source 6.1|6.12|DIR] [--patch FILE]... [--name NAME] [-j N]\n"

@@ -10,6 +10,7 @@
 #include "scenario.h"
 #include "subprocess.h"
 #include "util.h"
+#include "exitcode.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -21,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { EXIT_FAILED_BOOT = 1, EXIT_BAD_INPUT = 2, EXIT_CANNOT = 3, MAX_KERNELS = 16, MAX_NUMA = 16 };
+enum { MAX_KERNELS = 16, MAX_NUMA = 16 };
 
 static const char usage[] =
 	"usage: pinbench vm --kernel BZIMAGE [--kernel BZIMAGE...] [options] SCENARIO [-o DIR]\n"
@@ -301,7 +302,7 @@ static void boot_once(struct session *s, struct kernel_under_test *k, unsigned b
 	if (r->status == BOOT_OK)
 		snprintf(final, len, "%s/boot-%u", k->dir, b);
 	else
-		snprintf(final, len, "%s/failed/%s-boot-%u", s->dir, basename(k->dir), b);
+		snprintf(final, len, "%s/failed/%s-boot-%u", s->dir, path_base(k->dir), b);
 	char parent[4500];
 	snprintf(parent, sizeof(parent), "%s", final);
 	*strrchr(parent, '/') = '\0';
@@ -489,9 +490,9 @@ int cmd_vm(int argc, char **argv)
 	ret = run_boots(&s, &sc);
 	write_vm_json(&s);
 	if (!ret && compare_kernels(&s))
-		ret = EXIT_FAILED_BOOT;
+		ret = EXIT_FAILED;
 	if (!ret && (s.failed || env_stop))
-		ret = EXIT_FAILED_BOOT;
+		ret = EXIT_FAILED;
 	printf("\n%u of %u boot(s) complete; %s/vm.json\n", s.done - s.failed, s.total,
 	       s.dir);
 out:

@@ -1,45 +1,41 @@
 #include "config.h"
 #include "cpio.h"
+#include "log.h"
 #include "util.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+/* libarchive's failure, said once; the archive is then worthless. */
+static void fail(struct cpio *c)
+{
+	if (c->error)
+		return;
+	c->error = archive_errno(c->a) > 0 ? -archive_errno(c->a) : -EIO;
+	pb_debug("cpio: %s", archive_error_string(c->a) ? archive_error_string(c->a) : "write error");
+}
+
 void cpio_begin(struct cpio *c, FILE *f)
 {
 	memset(c, 0, sizeof(*c));
-	c->f = f;
 	c->ino = 1;
-}
-
-static void check_stream(struct cpio *c)
-{
-	if (ferror(c->f) && !c->error)
-		c->error = -EIO;
-}
-
-static void pad4(struct cpio *c)
-{
-	static const char zeros[4];
-	long at = ftell(c->f);
-
-	if (at >= 0 && at % 4)
-		fwrite(zeros, 1, (size_t)(4 - at % 4), c->f);
-}
-
-static void header(struct cpio *c, const char *name, unsigned mode, size_t size)
-{
-	size_t namesize = strlen(name) + 1;
-
-	/* magic, ino, mode, uid, gid, nlink, mtime, filesize, devmajor,
-	 * devminor, rdevmajor, rdevminor, namesize, check */
-	fprintf(c->f, "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X",
-		c->ino++, mode, 0, 0, S_ISDIR(mode) ? 2 : 1, 0, size, 0, 0, 0, 0, namesize, 0);
-	fwrite(name, 1, namesize, c->f);
-	pad4(c);
-	check_stream(c);
+	c->a = archive_write_new();
+	if (!c->a) {
+		c->error = -ENOMEM;
+		return;
+	}
+	/* No padding to a 10 KiB block after the trailer: the archives of one
+	 * file follow each other directly (the kernel skips NUL padding, but
+	 * there is no need for it), and no timestamp in the gzip header, so
+	 * the same inputs give the same bytes. */
+	if (archive_write_set_format_cpio_newc(c->a) || archive_write_add_filter_gzip(c->a) ||
+	    archive_write_set_filter_option(c->a, "gzip", "timestamp", NULL) ||
+	    archive_write_set_bytes_in_last_block(c->a, 1) || archive_write_open_FILE(c->a, f))
+		fail(c);
 }
 
 static bool has(const struct cpio *c, const char *path)
@@ -73,12 +69,31 @@ static void add_parents(struct cpio *c, const char *path)
 	free(dir);
 }
 
+/* One entry, owned by root, time 0: the same inputs give the same archive. */
+static void entry(struct cpio *c, const char *path, unsigned mode, const void *data, size_t len)
+{
+	struct archive_entry *e;
+
+	if (c->error)
+		return;
+	e = archive_entry_new();
+	archive_entry_set_pathname(e, path + (path[0] == '/'));
+	archive_entry_set_mode(e, mode);
+	archive_entry_set_size(e, (la_int64_t)len);
+	archive_entry_set_nlink(e, S_ISDIR(mode) ? 2 : 1);
+	archive_entry_set_ino(e, c->ino++);
+	if (archive_write_header(c->a, e) != ARCHIVE_OK ||
+	    (len && archive_write_data(c->a, data, len) != (la_ssize_t)len))
+		fail(c);
+	archive_entry_free(e);
+}
+
 void cpio_add_dir(struct cpio *c, const char *path)
 {
 	if (seen(c, path))
 		return;
 	add_parents(c, path);
-	header(c, path + (path[0] == '/'), S_IFDIR | 0755, 0);
+	entry(c, path, S_IFDIR | 0755, NULL, 0);
 }
 
 void cpio_add_data(struct cpio *c, const char *path, const void *data, size_t len, unsigned mode)
@@ -86,10 +101,7 @@ void cpio_add_data(struct cpio *c, const char *path, const void *data, size_t le
 	if (seen(c, path))
 		return;
 	add_parents(c, path);
-	header(c, path + (path[0] == '/'), S_IFREG | mode, len);
-	fwrite(data, 1, len, c->f);
-	pad4(c);
-	check_stream(c);
+	entry(c, path, S_IFREG | mode, data, len);
 }
 
 int cpio_add_file(struct cpio *c, const char *path, const char *host_path, unsigned mode)
@@ -108,18 +120,20 @@ int cpio_add_file(struct cpio *c, const char *path, const char *host_path, unsig
 	}
 	cpio_add_data(c, path, data, len, mode);
 	free(data);
-	return 0;
+	return c->error;
 }
 
 int cpio_end(struct cpio *c)
 {
-	header(c, "TRAILER!!!", 0, 0);
+	if (c->a && archive_write_close(c->a) != ARCHIVE_OK)
+		fail(c);
+	if (c->a)
+		archive_write_free(c->a);
+	c->a = NULL;
 	for (size_t i = 0; i < c->npaths; i++)
 		free(c->paths[i]);
 	free(c->paths);
 	c->paths = NULL;
 	c->npaths = 0;
-	if (fflush(c->f) && !c->error)
-		c->error = -errno;
 	return c->error;
 }

@@ -205,7 +205,7 @@ static int base_archive(char *path, size_t len, char *err, size_t errlen)
 	if (base_inputs(&in, err, errlen))
 		return -1;
 	cache_dir(dir, sizeof(dir));
-	snprintf(name, sizeof(name), "initramfs-%016" PRIx64 ".cpio", in.key);
+	snprintf(name, sizeof(name), "initramfs-%016" PRIx64 ".cpio.gz", in.key);
 	snprintf(path, len, "%s/%s", dir, name);
 	if (access(path, R_OK) == 0)
 		return 0;
@@ -263,7 +263,7 @@ int initramfs_write(const char *path, const struct scenario *sc, char *const *bo
 	int ret = add_scenario(&c, sc, err, errlen);
 	for (size_t i = 0; i < nboot && !ret; i++) {
 		char guest[4200];
-		snprintf(guest, sizeof(guest), "/boot/%s", basename(boot_files[i]));
+		snprintf(guest, sizeof(guest), "/boot/%s", path_base(boot_files[i]));
 		if (cpio_add_file(&c, guest, boot_files[i], 0644)) {
 			snprintf(err, errlen, "%s: %s", boot_files[i], strerror(-c.error));
 			ret = -1;

@@ -12,6 +12,7 @@
 #include "subprocess.h"
 #include "util.h"
 #include "kernel_config.h"
+#include "exitcode.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -26,7 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { EXIT_BUILD_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_CANNOT = 3, MAX_PATCHES = KERNEL_MAX_PATCHES, PROGRESS_S = 15 };
+enum { MAX_PATCHES = KERNEL_MAX_PATCHES, PROGRESS_S = 15 };
 
 /* Bump when the way a variant is built changes: every cached one is then
  * built anew. */
@@ -215,7 +216,7 @@ static int kernel_version(struct build *b)
 
 static void patch_name(const char *path, char *buf, size_t len)
 {
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	const char *base = path_base(path);
 	size_t n = strlen(base);
 
 	if (n > 6 && !strcmp(base + n - 6, ".patch"))
@@ -404,7 +405,7 @@ static int configure(const struct build *b)
 	int ret = 0;
 
 	if (run_or_say("make tinyconfig", tiny))
-		return EXIT_BUILD_FAILED;
+		return EXIT_FAILED;
 	/* Kconfig takes the last assignment of a symbol: the fragments go
 	 * after tinyconfig's choices, then olddefconfig settles the rest. */
 	snprintf(config, sizeof(config), "%s/.config", b->tree);
@@ -423,7 +424,7 @@ static int configure(const struct build *b)
 	}
 	write_file_atomic(fragment_path, fragment, len);
 	if (run_or_say("make olddefconfig", old) || check_config(b, fragment))
-		ret = EXIT_BUILD_FAILED;
+		ret = EXIT_FAILED;
 	free(fragment);
 	return ret;
 }
@@ -498,7 +499,7 @@ static int make_bzimage(const struct build *b, const char *log)
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		show_log_tail(log);
 		pb_err("kernel: make bzImage failed; the whole log is %s", log);
-		return EXIT_BUILD_FAILED;
+		return EXIT_FAILED;
 	}
 	pb_info("kernel: built %s in %.0f s", b->release, (double)(now_ns() - t0) / 1e9);
 	return 0;
@@ -529,7 +530,7 @@ static int keep_result(const struct build *b, const char *log, double seconds)
 	snprintf(from, sizeof(from), "%s/arch/x86/boot/bzImage", b->tree);
 	if (bzimage_release(from, release, sizeof(release), err, sizeof(err)) || strcmp(release, b->release)) {
 		pb_err("kernel: the bzImage built says release '%s', not %s", release, b->release);
-		return EXIT_BUILD_FAILED;
+		return EXIT_FAILED;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.partial-%d", b->out, (int)getpid());
 	remove_tree(tmp);

@@ -1,5 +1,7 @@
 #include "config.h"
 #include "transfer.h"
+#include "base64.h"
+#include "nodelist.h"
 #include "util.h"
 
 #include <errno.h>
@@ -27,53 +29,6 @@ static bool good_name(const char *name)
 	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
 }
 
-static int b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-/* Decodes in place; returns the decoded length, or -1. */
-static long b64_decode(char *s, size_t len)
-{
-	size_t out = 0, used = 0;
-	unsigned acc = 0;
-
-	if (len % 4)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		int v = b64_value((unsigned char)s[i]);
-		if (s[i] == '=') {
-			/* only as the last one or two characters */
-			if (i < len - 2 || (i == len - 2 && s[len - 1] != '='))
-				return -1;
-			continue;
-		}
-		if (v < 0)
-			return -1;
-		acc = acc << 6 | (unsigned)v;
-		if (++used == 4) {
-			s[out++] = (char)(acc >> 16);
-			s[out++] = (char)(acc >> 8);
-			s[out++] = (char)acc;
-			used = 0;
-			acc = 0;
-		}
-	}
-	if (used == 3) {
-		s[out++] = (char)(acc >> 10);
-		s[out++] = (char)(acc >> 2);
-	} else if (used == 2) {
-		s[out++] = (char)(acc >> 4);
-	}
-	return (long)out;
-}
-
 static void fact(struct guest_report *r, const char *key, const char *value)
 {
 	r->started = true;
@@ -99,7 +54,7 @@ static void fact(struct guest_report *r, const char *key, const char *value)
 
 static int finish_file(struct incoming *in, const char *dir, char *err, size_t errlen)
 {
-	long n = b64_decode(in->b64 ? in->b64 : "", in->b64_len);
+	long n = base64_decode(in->b64 ? in->b64 : "", in->b64_len);
 	char path[4200];
 	int ret;
 
@@ -193,24 +148,9 @@ int transfer_read(const char *stream, size_t len, const char *dir, struct guest_
 
 unsigned node_list_count(const char *list)
 {
-	unsigned n = 0, a, b;
-	int used;
+	int nodes[NODE_LIST_MAX];
+	unsigned n;
+	char why[128];
 
-	for (const char *p = list; *p;) {
-		if (sscanf(p, "%u%n", &a, &used) != 1)
-			return 0;
-		p += used;
-		b = a;
-		if (*p == '-') {
-			if (sscanf(p + 1, "%u%n", &b, &used) != 1 || b < a)
-				return 0;
-			p += 1 + used;
-		}
-		n += b - a + 1;
-		if (*p == ',')
-			p++;
-		else if (*p)
-			return 0;
-	}
-	return n;
+	return node_list_parse(list, nodes, &n, why, sizeof(why)) ? 0 : n;
 }

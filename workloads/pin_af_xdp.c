@@ -36,11 +36,11 @@ static int xdp_socket(void)
 	return fd < 0 ? -errno : fd;
 }
 
-static int xdp_probe(const char *device, char *why, size_t len)
+static int xdp_probe(const void *cfg, char *why, size_t len)
 {
 	int fd = xdp_socket();
 
-	(void)device; /* needs none */
+	(void)cfg; /* no options */
 	if (fd < 0) {
 		snprintf(why, len, "socket(AF_XDP) failed: %s (%s)", strerror(-fd),
 			 fd == -EPERM ? "needs CAP_NET_RAW" : "kernel without CONFIG_XDP_SOCKETS");
@@ -60,11 +60,11 @@ static void xdp_close(struct pin_ctx *ctx)
 	free(ctx);
 }
 
-static int xdp_open(struct pin_ctx **out, unsigned nslots, const char *device)
+static int xdp_open(struct pin_ctx **out, unsigned nslots, const void *cfg)
 {
 	struct pin_ctx *ctx = xmalloc(sizeof(*ctx) + nslots * sizeof(int));
 
-	(void)device; /* needs none */
+	(void)cfg; /* no options */
 	ctx->nslots = nslots;
 	for (unsigned i = 0; i < nslots; i++)
 		ctx->fds[i] = -1;

@@ -2,7 +2,10 @@
  * (FOLL_LONGTERM). Each backend is one file exporting one of these tables
  * and is listed once in workloads/registry.c; the runner never names one.
  *
- * A backend holds up to nslots pins at once; slot i pins one chunk. */
+ * A backend holds up to nslots pins at once; slot i pins one chunk. Its
+ * keys (e.g. vfio's `device`) are declared in its option table and given
+ * in the pin job's section; probe and open receive the struct the table
+ * filled (NULL for a backend without options). */
 #ifndef PB_PIN_BACKEND_H
 #define PB_PIN_BACKEND_H
 
@@ -10,19 +13,22 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include "options.h"
+
 struct pin_ctx;
 
 struct pin_backend {
 	const char *name;
 	const char *summary;
 	uint64_t max_chunk; /* largest length one pin call accepts (0: no limit) */
-	/* Whether this kernel and these privileges can use the backend for
-	 * device (the job's `device` key: what a backend pins for, "auto"
-	 * when not given; most backends need none). Returns 0, or -errno
-	 * with a sentence in why. */
-	int (*probe)(const char *device, char *why, size_t len);
+	const struct scenario_key *options; /* its keys in a pin job, or NULL */
+	size_t noptions;
+	size_t config_size;  /* the option table fills a struct of this size */
+	/* Whether this kernel and these privileges can use the backend with
+	 * cfg. Returns 0, or -errno with a sentence in why. */
+	int (*probe)(const void *cfg, char *why, size_t len);
 	/* Allocates everything needed for nslots pins, outside the timed path. */
-	int (*open)(struct pin_ctx **ctx, unsigned nslots, const char *device);
+	int (*open)(struct pin_ctx **ctx, unsigned nslots, const void *cfg);
 	/* Optional, untimed: readies slot for the next pin. */
 	int (*prepare)(struct pin_ctx *ctx, unsigned slot);
 	/* Long-term pins [addr, addr+len) in slot. Returns 0 or -errno. */
@@ -42,5 +48,8 @@ const struct pin_backend *pin_backend_find(const char *name);
 const struct pin_backend *pin_backend_at(size_t i);
 /* "io_uring, af_xdp" */
 const char *pin_backend_names(void);
+/* A config of b filled with its defaults (free() it), NULL when b has no
+ * options. */
+void *pin_backend_defaults(const struct pin_backend *b);
 
 #endif

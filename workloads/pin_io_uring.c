@@ -20,12 +20,12 @@ struct pin_ctx {
 	struct io_uring rings[];
 };
 
-static int uring_probe(const char *device, char *why, size_t len)
+static int uring_probe(const void *cfg, char *why, size_t len)
 {
 	struct io_uring ring;
 	int ret = io_uring_queue_init(1, &ring, 0);
 
-	(void)device; /* needs none */
+	(void)cfg; /* no options */
 	if (ret) {
 		snprintf(why, len, "io_uring_setup failed: %s (kernel without io_uring, "
 			 "or io_uring disabled by kernel.io_uring_disabled)", strerror(-ret));
@@ -44,11 +44,11 @@ static void uring_close(struct pin_ctx *ctx)
 	free(ctx);
 }
 
-static int uring_open(struct pin_ctx **out, unsigned nslots, const char *device)
+static int uring_open(struct pin_ctx **out, unsigned nslots, const void *cfg)
 {
 	struct pin_ctx *ctx = xcalloc(1, sizeof(*ctx) + nslots * sizeof(ctx->rings[0]));
 
-	(void)device; /* needs none */
+	(void)cfg; /* no options */
 	for (; ctx->nslots < nslots; ctx->nslots++) {
 		int ret = io_uring_queue_init(1, &ctx->rings[ctx->nslots], 0);
 		if (ret) {

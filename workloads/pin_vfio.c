@@ -28,6 +28,15 @@
 #define IOVA_BASE (1ULL << 32) /* above what 32-bit DMA windows reserve */
 #define IOVA_ALIGN (2ULL << 20)
 
+struct vfio_cfg {
+	char device[OPT_STRING_MAX];
+};
+
+static const struct scenario_key vfio_options[] = {
+	OPT_STRING(struct vfio_cfg, device, "device", "auto", NULL,
+		   "the PCI device (DOMAIN:BUS:DEV.FN) bound to vfio-pci to map for; auto: the first one"),
+};
+
 struct pin_ctx {
 	int container, group;
 	unsigned nslots;
@@ -73,7 +82,7 @@ static void link_name(const char *path, char *buf, size_t len)
 	if (n <= 0)
 		return;
 	target[n] = '\0';
-	const char *base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+	const char *base = path_base(target);
 	if (strlen(base) < len)
 		memcpy(buf, base, strlen(base) + 1);
 }
@@ -193,7 +202,7 @@ static int vfio_attach(struct pin_ctx *ctx, const char *device, char *why, size_
 	return ctx->group < 0 ? ctx->group : 0;
 }
 
-static int vfio_probe(const char *device, char *why, size_t len)
+static int probe_device(const char *device, char *why, size_t len)
 {
 	struct pin_ctx ctx = { .container = -1, .group = -1 };
 	int ret = vfio_attach(&ctx, device, why, len);
@@ -202,8 +211,14 @@ static int vfio_probe(const char *device, char *why, size_t len)
 	return ret;
 }
 
-static int vfio_open(struct pin_ctx **out, unsigned nslots, const char *device)
+static int vfio_probe(const void *cfg, char *why, size_t len)
 {
+	return probe_device(((const struct vfio_cfg *)cfg)->device, why, len);
+}
+
+static int vfio_open(struct pin_ctx **out, unsigned nslots, const void *cfg)
+{
+	const char *device = ((const struct vfio_cfg *)cfg)->device;
 	struct pin_ctx *ctx = xcalloc(1, sizeof(*ctx) + nslots * sizeof(ctx->slot[0]));
 	char why[512];
 	int ret;
@@ -254,7 +269,7 @@ static void vfio_describe(FILE *f)
 		if (!is_pci_address(de->d_name))
 			continue;
 		int group = device_group(de->d_name, why, sizeof(why));
-		int ret = group < 0 ? group : vfio_probe(de->d_name, why, sizeof(why));
+		int ret = group < 0 ? group : probe_device(de->d_name, why, sizeof(why));
 		fprintf(f, "  vfio device %s  IOMMU group %d  %s\n", de->d_name, group, ret ? why : "usable");
 	}
 	if (d)
@@ -265,6 +280,9 @@ const struct pin_backend pin_backend_vfio = {
 	.name = "vfio",
 	.summary = "VFIO type1 VFIO_IOMMU_MAP_DMA for a device bound to vfio-pci (a VM start)",
 	.max_chunk = 0,
+	.options = vfio_options,
+	.noptions = ARRAY_SIZE(vfio_options),
+	.config_size = sizeof(struct vfio_cfg),
 	.probe = vfio_probe,
 	.open = vfio_open,
 	.pin = vfio_pin,

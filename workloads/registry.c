@@ -4,6 +4,7 @@
 #include "memory.h"
 #include "pin_backend.h"
 #include "stressor.h"
+#include "log.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -56,6 +57,18 @@ static const struct stressor *const stressors[] = {
 	}
 
 DEFINE_LOOKUP(struct pin_backend, backends, pin_backend_find, pin_backend_names, pin_backend_at)
+
+void *pin_backend_defaults(const struct pin_backend *b)
+{
+	char err[256];
+
+	if (!b->config_size)
+		return NULL;
+	void *cfg = xcalloc(1, b->config_size);
+	if (option_defaults(b->options, b->noptions, cfg, err, sizeof(err)))
+		pb_err("%s", err); /* a table whose default is refused: the unit tests catch it */
+	return cfg;
+}
 /* Stressors are found by their section type. */
 const struct stressor *stressor_at(size_t i)
 {

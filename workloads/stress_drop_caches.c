@@ -3,11 +3,11 @@
  * and take temporary references while a long-term pin split THPs. Every
  * write is timestamped so reports can mark it. */
 #include "config.h"
+#include "harness.h"
 #include "stressor.h"
 #include "util.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,28 +17,19 @@
 
 struct drop_cfg {
 	uint64_t interval_ns;
-	char value[OPT_STRING_MAX];
+	char value[8];
 };
 
-struct drop_state {
-	const struct drop_cfg *cfg;
-	const struct stressor_env *env;
-	pthread_t thread;
-	atomic_int stop;
+/* What the one thread records: when each write started and how long it took. */
+struct drop_log {
 	size_t n, cap;
 	uint64_t *start_ns, *took_ns;
-	int err;
 };
 
-static int opt_drop_value(const char *v, void *f, char *err, size_t len)
-{
-	return opt_choice(v, "1|2|3", f, err, len);
-}
-
 static const struct scenario_key drop_options[] = {
-	{ "type", NULL, NULL, 0, "drop-caches" },
-	{ "interval", "1s", opt_duration, offsetof(struct drop_cfg, interval_ns), "time between writes" },
-	{ "value", "3", opt_drop_value, offsetof(struct drop_cfg, value), "1: page cache, 2: slab, 3: both" },
+	OPT_TYPE("drop-caches"),
+	OPT_DURATION(struct drop_cfg, interval_ns, "interval", "1s", "time between writes"),
+	OPT_CHOICE(struct drop_cfg, value, "value", "3", "1|2|3", "1: page cache, 2: slab, 3: both"),
 };
 
 static int drop_probe(const void *cfg, char *why, size_t len)
@@ -51,66 +42,56 @@ static int drop_probe(const void *cfg, char *why, size_t len)
 	return 0;
 }
 
-static void *drop_main(void *arg)
+static void drop_run(struct harness_thread *t)
 {
-	struct drop_state *s = arg;
+	const struct drop_cfg *cfg = harness_cfg(t->h);
+	struct drop_log *log = harness_priv(t->h);
+	uint64_t t0 = harness_env(t->h)->t0;
 
-	while (!s->stop && !*s->env->stop) {
-		uint64_t t0 = now_ns();
-		int ret = write_knob(DROP_CACHES, s->cfg->value);
-		uint64_t t1 = now_ns();
+	while (!harness_stopping(t)) {
+		uint64_t start = now_ns();
+		int ret = write_knob(DROP_CACHES, cfg->value);
+		uint64_t end = now_ns();
 		if (ret) {
-			s->err = ret;
+			t->err = ret;
 			break;
 		}
-		if (s->n == s->cap) {
-			s->cap = s->cap ? s->cap * 2 : 64;
-			s->start_ns = xrealloc(s->start_ns, s->cap * sizeof(uint64_t));
-			s->took_ns = xrealloc(s->took_ns, s->cap * sizeof(uint64_t));
+		if (log->n == log->cap) {
+			log->cap = log->cap ? log->cap * 2 : 64;
+			log->start_ns = xrealloc(log->start_ns, log->cap * sizeof(uint64_t));
+			log->took_ns = xrealloc(log->took_ns, log->cap * sizeof(uint64_t));
 		}
-		s->start_ns[s->n] = t0 - s->env->t0;
-		s->took_ns[s->n++] = t1 - t0;
-		sleep_ns_unless(s->cfg->interval_ns, &s->stop);
+		log->start_ns[log->n] = start - t0;
+		log->took_ns[log->n++] = end - start;
+		sleep_ns_unless(cfg->interval_ns, &t->stop);
 	}
-	return NULL;
 }
 
-static int drop_start(const void *cfg, const struct stressor_env *env, void **state, char *why, size_t len)
+static void drop_report(struct harness *h, json_t *j)
 {
-	struct drop_state *s = xcalloc(1, sizeof(*s));
-	int ret;
-
-	s->cfg = cfg;
-	s->env = env;
-	ret = -pthread_create(&s->thread, NULL, drop_main, s);
-	if (ret) {
-		snprintf(why, len, "cannot start a thread: %s", strerror(-ret));
-		free(s);
-		return ret;
-	}
-	*state = s;
-	return 0;
-}
-
-static json_t *drop_stop(void *state)
-{
-	struct drop_state *s = state;
+	const struct drop_cfg *cfg = harness_cfg(h);
+	struct drop_log *log = harness_priv(h);
 	json_t *starts = json_array(), *took = json_array();
 
-	s->stop = 1;
-	pthread_join(s->thread, NULL);
-	for (size_t i = 0; i < s->n; i++) {
-		json_array_append_new(starts, json_integer((json_int_t)s->start_ns[i]));
-		json_array_append_new(took, json_integer((json_int_t)s->took_ns[i]));
+	for (size_t i = 0; i < log->n; i++) {
+		json_array_append_new(starts, json_integer((json_int_t)log->start_ns[i]));
+		json_array_append_new(took, json_integer((json_int_t)log->took_ns[i]));
 	}
-	json_t *j = json_pack("{s:I, s:s, s:o, s:o, s:s?}", "writes", (json_int_t)s->n,
-			      "value", s->cfg->value, "start_ns", starts, "took_ns", took,
-			      "error", s->err ? strerror(-s->err) : NULL);
-	free(s->start_ns);
-	free(s->took_ns);
-	free(s);
-	return j;
+	json_object_set_new(j, "writes", json_integer((json_int_t)log->n));
+	json_object_set_new(j, "value", json_string(cfg->value));
+	json_object_set_new(j, "start_ns", starts);
+	json_object_set_new(j, "took_ns", took);
+	json_object_set_new(j, "error", harness_error(h) ? json_string(strerror(-harness_error(h))) : json_null());
+	free(log->start_ns);
+	free(log->took_ns);
 }
+
+static const struct harness_ops drop_ops = {
+	.priv_size = sizeof(struct drop_log),
+	.run = drop_run,
+	.report = drop_report,
+};
+HARNESS_START(drop_start, drop_ops)
 
 const struct stressor stressor_drop_caches = {
 	.type = "drop-caches",
@@ -120,5 +101,5 @@ const struct stressor stressor_drop_caches = {
 	.config_size = sizeof(struct drop_cfg),
 	.probe = drop_probe,
 	.start = drop_start,
-	.stop = drop_stop,
+	.stop = harness_stop,
 };

@@ -8,19 +8,17 @@
  * reader cannot do this: it goes through the page tables, which
  * migration has already cleared.) */
 #include "config.h"
-#include "affinity.h"
-#include "range_state.h"
+#include "harness.h"
 #include "stressor.h"
 #include "util.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-#include <time.h>
 #include <unistd.h>
+
+#define READ_MAX 4096 /* the reader's buffer */
 
 struct reader_cfg {
 	uint64_t stride;
@@ -28,127 +26,55 @@ struct reader_cfg {
 	uint64_t interval_ns;
 };
 
-struct reader_state {
-	const struct reader_cfg *cfg;
-	hwloc_topology_t topo;
-	struct range_state running; /* range -> its reader */
-	atomic_uint_fast64_t readers, reads, errors;
-};
-
-struct reader {
-	struct reader_state *s;
-	int fd, cpu;
-	size_t len;
-	atomic_bool stop;
-	pthread_t thread;
-};
+enum { C_READERS, C_READS, C_ERRORS };
+static const char *const reader_counters[] = { "readers", "reads", "read_errors" };
 
 static const struct scenario_key reader_options[] = {
-	{ "type", NULL, NULL, 0, "file-reader" },
-	{ "stride", "2M", opt_size, offsetof(struct reader_cfg, stride), "distance between reads: one read per folio of this size" },
-	{ "bytes", "64", opt_size, offsetof(struct reader_cfg, bytes), "bytes per read" },
-	{ "interval", "0", opt_duration, offsetof(struct reader_cfg, interval_ns), "pause between reads: how rarely a reference is held" },
-	{ "interval", "0", opt_duration, offsetof(struct reader_cfg, interval_ns), "pause between reads: how rarely a reference is held" },
+	OPT_TYPE("file-reader"),
+	OPT_SIZE(struct reader_cfg, stride, "stride", "2M", 1, UINT64_MAX, 0,
+		 "distance between reads: one read per folio of this size"),
+	OPT_SIZE(struct reader_cfg, bytes, "bytes", "64", 1, READ_MAX, 0, "bytes per read"),
+	OPT_DURATION(struct reader_cfg, interval_ns, "interval", "0", "pause between reads: how rarely a reference is held"),
 };
-
-static int reader_check(const void *c, const char **key, char *err, size_t len)
-{
-	const struct reader_cfg *cfg = c;
-
-	if (!cfg->stride) {
-		*key = "stride";
-		snprintf(err, len, "must be more than 0");
-		return -1;
-	}
-	if (!cfg->bytes || cfg->bytes > 4096) {
-		*key = "bytes";
-		snprintf(err, len, "must be between 1 and 4096");
-		return -1;
-	}
-	return 0;
-}
 
 /* The folios are read in random order: a reader walking them in address
  * order would fall in step with the migration, which also takes them in
  * order, and meet the same folio at every retry. */
-static void *read_loop(void *arg)
+static void read_loop(struct harness_thread *t)
 {
-	struct reader *r = arg;
-	const struct reader_cfg *cfg = r->s->cfg;
+	const struct reader_cfg *cfg = harness_cfg(t->h);
 	struct timespec pause = { (time_t)(cfg->interval_ns / 1000000000ULL), (long)(cfg->interval_ns % 1000000000ULL) };
-	size_t nfolios = (r->len + cfg->stride - 1) / cfg->stride;
-	uint64_t reads = 0, errors = 0, rng = (uint64_t)(uintptr_t)r ^ now_ns();
-	char buf[4096];
+	size_t nfolios = (t->range.len + cfg->stride - 1) / cfg->stride;
+	uint64_t rng = (uint64_t)(uintptr_t)t ^ now_ns();
+	char buf[READ_MAX];
 
-	bind_thread_to_cpu(r->s->topo, r->cpu);
-	while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
+	while (!harness_stopping(t)) {
 		off_t off = (off_t)((splitmix64(&rng) % nfolios) * cfg->stride);
-		if (pread(r->fd, buf, cfg->bytes, off) < 0)
-			errors++;
-		reads++;
+		if (pread(t->range.fd, buf, cfg->bytes, off) < 0)
+			t->counts[C_ERRORS]++;
+		t->counts[C_READS]++;
 		if (cfg->interval_ns)
 			nanosleep(&pause, NULL);
 	}
-	atomic_fetch_add(&r->s->reads, reads);
-	atomic_fetch_add(&r->s->errors, errors);
-	return NULL;
 }
 
-static int reader_start(const void *cfg, const struct stressor_env *env, void **state, char *why, size_t len)
+static int reader_begin(struct harness_thread *t)
 {
-	struct reader_state *s = xcalloc(1, sizeof(*s));
-
-	(void)why;
-	(void)len;
-	s->cfg = cfg;
-	s->topo = env->topo;
-	range_state_init(&s->running);
-	*state = s;
-	return 0;
-}
-
-static int reader_before_pin(void *state, const struct pin_range *pr)
-{
-	struct reader_state *s = state;
-	struct reader *r;
-
-	if (pr->fd < 0)
+	if (t->range.fd < 0)
 		return -EBADF; /* anonymous memory has no file to read */
-	r = xcalloc(1, sizeof(*r));
-	*r = (struct reader){ .s = s, .fd = pr->fd, .len = pr->len, .cpu = other_cpu(s->topo, pr->pin_cpu) };
-	int ret = -pthread_create(&r->thread, NULL, read_loop, r);
-	if (ret) {
-		free(r);
-		return ret;
-	}
-	atomic_fetch_add(&s->readers, 1);
-	range_state_put(&s->running, pr->addr, r);
-	usleep(1000); /* reading before the pin starts */
+	t->counts[C_READERS]++;
 	return 0;
 }
 
-static void reader_after_unpin(void *state, const struct pin_range *pr)
-{
-	struct reader_state *s = state;
-	struct reader *r = range_state_take(&s->running, pr->addr);
-
-	if (!r)
-		return;
-	atomic_store(&r->stop, true);
-	pthread_join(r->thread, NULL);
-	free(r);
-}
-
-static json_t *reader_stop(void *state)
-{
-	struct reader_state *s = state;
-	json_t *j = json_pack("{s:I, s:I, s:I}", "readers", (json_int_t)s->readers, "reads", (json_int_t)s->reads,
-			      "read_errors", (json_int_t)s->errors);
-
-	range_state_free(&s->running);
-	free(s);
-	return j;
-}
+static const struct harness_ops reader_ops = {
+	.counters = reader_counters,
+	.ncounters = ARRAY_SIZE(reader_counters),
+	.range_begin = reader_begin,
+	.range_run = read_loop,
+	.other_cpu = true,
+	.settle_us = 1000, /* reading before the pin starts */
+};
+HARNESS_START(reader_start, reader_ops)
 
 const struct stressor stressor_file_reader = {
 	.type = "file-reader",
@@ -156,9 +82,8 @@ const struct stressor stressor_file_reader = {
 	.options = reader_options,
 	.noptions = ARRAY_SIZE(reader_options),
 	.config_size = sizeof(struct reader_cfg),
-	.check = reader_check,
 	.start = reader_start,
-	.before_pin = reader_before_pin,
-	.after_unpin = reader_after_unpin,
-	.stop = reader_stop,
+	.before_pin = harness_before_pin,
+	.after_unpin = harness_after_unpin,
+	.stop = harness_stop,
 };

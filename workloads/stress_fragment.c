@@ -12,6 +12,7 @@
  * Reports the fraction of free memory in order >= 9 blocks of the
  * non-movable zones (/proc/buddyinfo) before and after. */
 #include "config.h"
+#include "harness.h"
 #include "stressor.h"
 #include "util.h"
 
@@ -50,11 +51,15 @@ struct frag_state {
 };
 
 static const struct scenario_key frag_options[] = {
-	{ "type", NULL, NULL, 0, "fragment" },
-	{ "size", "1G", opt_size, offsetof(struct frag_cfg, size), "unmovable memory to allocate" },
-	{ "free_every", "2", opt_count, offsetof(struct frag_cfg, free_every), "close 1 pipe of every N (N=2: half the memory is freed, interleaved)" },
-	{ "keep_every", "0", opt_u64, offsetof(struct frag_cfg, keep_every), "instead keep 1 pipe of every N and close the rest (512: one page per 2 MiB held)" },
-	{ "rings", "0", opt_size, offsetof(struct frag_cfg, rings), "then take free order-9 blocks left outside ZONE_MOVABLE with io_uring rings, up to this much memory (3 MiB a ring)" },
+	OPT_TYPE("fragment"),
+	OPT_ANY_SIZE(struct frag_cfg, size, "size", "1G", "unmovable memory to allocate"),
+	OPT_COUNT(struct frag_cfg, free_every, "free_every", "2",
+		  "close 1 pipe of every N (N=2: half the memory is freed, interleaved)"),
+	OPT_UINT(struct frag_cfg, keep_every, "keep_every", "0", 0, UINT64_MAX,
+		 "instead keep 1 pipe of every N and close the rest (512: one page per 2 MiB held; 1 is refused)"),
+	OPT_ANY_SIZE(struct frag_cfg, rings, "rings", "0",
+		     "then take free order-9 blocks left outside ZONE_MOVABLE with io_uring rings, up to this much "
+		     "memory (3 MiB a ring)"),
 };
 
 static int frag_check(const void *c, const char **key, char *err, size_t len)
@@ -119,7 +124,6 @@ static double high_order_now(void)
 	return f;
 }
 
-static json_t *frag_stop(void *state);
 
 static size_t pipe_bytes_allowed(void)
 {
@@ -234,10 +238,13 @@ static void take_high_order(struct frag_state *s, size_t max, atomic_int *stop)
 	}
 }
 
-static int frag_start(const void *c, const struct stressor_env *env, void **state, char *why, size_t len)
+/* Fills the pipes, frees the pattern, takes the rings: all before the
+ * pins start, so that they meet the fragmented memory. */
+static int frag_setup(struct harness *h, char *why, size_t len)
 {
-	const struct frag_cfg *cfg = c;
-	struct frag_state *s = xcalloc(1, sizeof(*s));
+	const struct frag_cfg *cfg = harness_cfg(h);
+	atomic_int *stop = harness_env(h)->stop;
+	struct frag_state *s = harness_priv(h);
 
 	s->before = high_order_now();
 	s->pipe_bytes = pipe_bytes_allowed();
@@ -246,13 +253,12 @@ static int frag_start(const void *c, const struct stressor_env *env, void **stat
 	s->fds = xmalloc(2 * s->npipes * sizeof(int));
 	for (size_t i = 0; i < 2 * s->npipes; i++)
 		s->fds[i] = -1;
-	for (size_t first = 0; first < s->npipes && !*env->stop; first += s->group) {
+	for (size_t first = 0; first < s->npipes && !*stop; first += s->group) {
 		size_t last = first + s->group < s->npipes ? first + s->group : s->npipes;
-		int ret = fill_group(s, first, last, env->stop);
+		int ret = fill_group(s, first, last, stop);
 		if (ret) {
 			snprintf(why, len, "pipes %zu-%zu of %zu: %s (RLIMIT_NOFILE, or fs.pipe-max-size below 1 MiB?)",
 				 first + 1, last, s->npipes, strerror(-ret));
-			json_decref(frag_stop(s));
 			return ret;
 		}
 	}
@@ -265,20 +271,27 @@ static int frag_start(const void *c, const struct stressor_env *env, void **stat
 	}
 	s->held -= s->freed < s->held ? s->freed : s->held;
 	if (cfg->rings)
-		take_high_order(s, max_rings(cfg), env->stop);
+		take_high_order(s, max_rings(cfg), stop);
 	s->after = high_order_now();
-	*state = s;
 	return 0;
 }
 
-/* Closes the pipes still held, frees the state, and reports. */
-static json_t *frag_stop(void *state)
+static void frag_report(struct harness *h, json_t *j)
 {
-	struct frag_state *s = state;
-	json_t *j = json_pack("{s:f, s:f, s:I, s:I, s:I, s:I}", "order9_free_fraction_before", s->before,
-			      "order9_free_fraction_after", s->after, "held_bytes", (json_int_t)s->held,
-			      "freed_bytes", (json_int_t)s->freed, "pipes", (json_int_t)s->npipes, "rings",
-			      (json_int_t)s->nrings);
+	const struct frag_state *s = harness_priv(h);
+
+	json_object_set_new(j, "order9_free_fraction_before", json_real(s->before));
+	json_object_set_new(j, "order9_free_fraction_after", json_real(s->after));
+	json_object_set_new(j, "held_bytes", json_integer((json_int_t)s->held));
+	json_object_set_new(j, "freed_bytes", json_integer((json_int_t)s->freed));
+	json_object_set_new(j, "pipes", json_integer((json_int_t)s->npipes));
+	json_object_set_new(j, "rings", json_integer((json_int_t)s->nrings));
+}
+
+/* Closes the rings and the pipes still held. */
+static void frag_teardown(struct harness *h)
+{
+	struct frag_state *s = harness_priv(h);
 
 	for (size_t i = 0; i < s->nrings; i++)
 		io_uring_queue_exit(&s->rings[i]);
@@ -287,9 +300,15 @@ static json_t *frag_stop(void *state)
 		if (s->fds[i] >= 0)
 			close(s->fds[i]);
 	free(s->fds);
-	free(s);
-	return j;
 }
+
+static const struct harness_ops frag_ops = {
+	.priv_size = sizeof(struct frag_state),
+	.setup = frag_setup,
+	.report = frag_report,
+	.teardown = frag_teardown,
+};
+HARNESS_START(frag_start, frag_ops)
 
 const struct stressor stressor_fragment = {
 	.type = "fragment",
@@ -301,5 +320,5 @@ const struct stressor stressor_fragment = {
 	.probe = frag_probe,
 	.memory = frag_memory,
 	.start = frag_start,
-	.stop = frag_stop,
+	.stop = harness_stop,
 };

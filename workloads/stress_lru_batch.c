@@ -27,9 +27,8 @@
  *     some, and chosen inside ZONE_MOVABLE or CMA, where the pin must
  *     migrate them (as root; otherwise evenly, and the report says so). */
 #include "config.h"
-#include "affinity.h"
 #include "memblock.h"
-#include "range_state.h"
+#include "harness.h"
 #include "stressor.h"
 #include "util.h"
 
@@ -38,7 +37,6 @@
 #include <numaif.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,59 +51,35 @@
 enum { MAX_PAGES = 64, KPF_LRU = 5, KPF_ACTIVE = 6 };
 
 struct lru_cfg {
-	char action[OPT_STRING_MAX];
+	char action[32];
 	uint64_t pages;
 };
 
-struct lru_state {
-	const struct lru_cfg *cfg;
-	hwloc_topology_t topo;
+/* What every range's helper shares: where movable memory is. */
+struct lru_shared {
 	size_t page;
 	pthread_mutex_t ranges_lock;
 	bool ranges_built;
 	struct pfn_ranges unpinnable; /* where the chosen pages should be */
 	bool placement_known;         /* pagemap shows PFNs (root) */
-	atomic_uint_fast64_t calls, pages, in_movable, queued, errors;
-	struct range_state parked;    /* range -> its parked helper */
 };
 
-/* One helper thread per pin range: acts on the chosen pages from its CPU,
- * then waits there until the range is unpinned. */
-struct helper {
-	struct lru_state *s;
+/* The pages of one range its helper acts on, from its CPU. */
+struct lru_pages {
 	void *page[MAX_PAGES];
 	size_t n;
-	int cpu, err;
-	unsigned queued;              /* pages kpageflags shows waiting in a batch */
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool done, release;
 };
 
-static int opt_lru_action(const char *v, void *f, char *err, size_t len)
-{
-	return opt_choice(v, "activate|fault|mlock|cold", f, err, len);
-}
+enum { C_CALLS, C_PAGES, C_ERRORS, C_IN_MOVABLE, C_QUEUED };
+static const char *const lru_counters[] = { "calls", "pages", "errors", "pages_in_movable", "pages_queued" };
 
 static const struct scenario_key lru_options[] = {
-	{ "type", NULL, NULL, 0, "lru-batch" },
-	{ "action", "activate", opt_lru_action, offsetof(struct lru_cfg, action), "activate, fault, mlock or cold" },
-	{ "pages", "8", opt_count, offsetof(struct lru_cfg, pages),
-	  "pages of each pin range to queue, spread over its chunks (fewer than a batch holds: 15 on 6.1, 31 later)" },
+	OPT_TYPE("lru-batch"),
+	OPT_CHOICE(struct lru_cfg, action, "action", "activate", "activate|fault|mlock|cold",
+		   "what the other CPU does to the pages (see the man page)"),
+	OPT_UINT(struct lru_cfg, pages, "pages", "8", 1, MAX_PAGES,
+		 "pages of each pin range to queue, spread over its chunks (fewer than a batch holds: 15 on 6.1, 31 later)"),
 };
-
-static int lru_check(const void *c, const char **key, char *err, size_t len)
-{
-	const struct lru_cfg *cfg = c;
-
-	if (!cfg->pages || cfg->pages > MAX_PAGES) {
-		*key = "pages";
-		snprintf(err, len, "must be between 1 and %d", MAX_PAGES);
-		return -1;
-	}
-	return 0;
-}
 
 static int lru_probe(const void *c, char *why, size_t len)
 {
@@ -136,7 +110,7 @@ static int drain_all_cpus(size_t page)
 }
 
 /* Two FOLL_TOUCH reads of each page through process_vm_readv. */
-static int touch_twice(struct helper *h)
+static int touch_twice(const struct lru_pages *h)
 {
 	struct iovec local[MAX_PAGES], remote[MAX_PAGES];
 	char sink[MAX_PAGES];
@@ -151,10 +125,8 @@ static int touch_twice(struct helper *h)
 	return 0;
 }
 
-static int act(struct helper *h)
+static int act(const struct lru_pages *h, const char *action, size_t page)
 {
-	const char *action = h->s->cfg->action;
-	size_t page = h->s->page;
 	int ret = 0;
 
 	if (!strcmp(action, "activate"))
@@ -179,7 +151,7 @@ static int act(struct helper *h)
  * it was referenced before or not, one of the two touches queued it;
  * PG_referenced tells only which). Without MGLRU, which has no activate
  * batch. */
-static unsigned count_queued(const struct helper *h)
+static unsigned count_queued(const struct lru_pages *h, size_t page)
 {
 	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	int kf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
@@ -187,7 +159,7 @@ static unsigned count_queued(const struct helper *h)
 
 	for (size_t i = 0; pm >= 0 && kf >= 0 && i < h->n; i++) {
 		uint64_t entry, flags;
-		off_t at = (off_t)((uintptr_t)h->page[i] / h->s->page * sizeof(entry));
+		off_t at = (off_t)((uintptr_t)h->page[i] / page * sizeof(entry));
 		if (pread(pm, &entry, sizeof(entry), at) != sizeof(entry) || !(entry & (1ULL << 63)))
 			continue;
 		at = (off_t)((entry & ((1ULL << 55) - 1)) * sizeof(flags));
@@ -202,25 +174,8 @@ static unsigned count_queued(const struct helper *h)
 	return queued;
 }
 
-static void *helper_main(void *arg)
-{
-	struct helper *h = arg;
-
-	bind_thread_to_cpu(h->s->topo, h->cpu);
-	h->err = act(h);
-	if (!h->err && !strcmp(h->s->cfg->action, "activate") && h->s->placement_known)
-		h->queued = count_queued(h);
-	pthread_mutex_lock(&h->lock);
-	h->done = true;
-	pthread_cond_broadcast(&h->cond);
-	while (!h->release) /* parked: a blocked thread drains nothing */
-		pthread_cond_wait(&h->cond, &h->lock);
-	pthread_mutex_unlock(&h->lock);
-	return NULL;
-}
-
 /* The zones exist once the run has set them up, which is after start. */
-static void build_ranges(struct lru_state *s)
+static void build_ranges(struct lru_shared *s)
 {
 	pthread_mutex_lock(&s->ranges_lock);
 	if (!s->ranges_built)
@@ -231,10 +186,11 @@ static void build_ranges(struct lru_state *s)
 
 /* Chooses the pages: per chunk its share of cfg->pages, the first ones
  * inside movable memory (or evenly spaced when that cannot be seen). */
-static void choose_pages(struct lru_state *s, const struct pin_range *r, struct helper *h)
+static void choose_pages(struct harness *hs, const struct pin_range *r, struct lru_pages *h)
 {
+	const struct lru_shared *s = harness_priv(hs);
 	size_t chunk = r->chunk ? r->chunk : r->len, nchunks = r->len / chunk;
-	size_t want = s->cfg->pages, per_chunk = chunk / s->page;
+	size_t want = ((const struct lru_cfg *)harness_cfg(hs))->pages, per_chunk = chunk / s->page;
 
 	for (size_t c = 0; c < nchunks && h->n < want; c++) {
 		size_t share = want / nchunks + (c < want % nchunks), idx[MAX_PAGES];
@@ -245,107 +201,113 @@ static void choose_pages(struct lru_state *s, const struct pin_range *r, struct 
 				idx[k] = (k * per_chunk) / share;
 			found = (long)share;
 		} else {
-			atomic_fetch_add(&s->in_movable, (uint64_t)found);
+			harness_count(hs, C_IN_MOVABLE, (uint64_t)found);
 		}
 		for (long k = 0; k < found && h->n < want; k++)
 			h->page[h->n++] = base + idx[k] * s->page;
 	}
 }
 
-static int lru_start(const void *cfg, const struct stressor_env *env, void **state, char *why, size_t len)
+/* Picks the range's pages and drains every CPU's batches, so that only
+ * what the helper queues is queued when the pin looks. */
+static int lru_begin(struct harness_thread *t)
 {
-	struct lru_state *s = xcalloc(1, sizeof(*s));
+	struct lru_shared *s = harness_priv(t->h);
+	struct lru_pages *pages = xcalloc(1, sizeof(*pages));
+	int ret;
+
+	harness_count(t->h, C_CALLS, 1);
+	build_ranges(s);
+	choose_pages(t->h, &t->range, pages);
+	ret = t->cpu < 0 ? -ENODEV : drain_all_cpus(s->page);
+	if (ret) {
+		harness_count(t->h, C_ERRORS, 1);
+		free(pages);
+		return ret;
+	}
+	t->data = pages;
+	return 0;
+}
+
+/* The helper: acts from its CPU, then stays there, parked, until the
+ * unpin (a blocked thread drains nothing; its exit would). */
+static void lru_helper(struct harness_thread *t)
+{
+	const struct lru_cfg *cfg = harness_cfg(t->h);
+	const struct lru_shared *s = harness_priv(t->h);
+	const struct lru_pages *pages = t->data;
+	int err = act(pages, cfg->action, s->page);
+
+	if (err) {
+		t->err = err;
+		t->counts[C_ERRORS]++;
+	} else {
+		t->counts[C_PAGES] += pages->n;
+		if (!strcmp(cfg->action, "activate") && s->placement_known)
+			t->counts[C_QUEUED] += count_queued(pages, s->page);
+	}
+	harness_ready(t);
+	harness_park(t);
+}
+
+static void lru_end(struct harness_thread *t)
+{
+	const struct lru_cfg *cfg = harness_cfg(t->h);
+	struct lru_pages *pages = t->data;
+
+	if (!strcmp(cfg->action, "mlock"))
+		for (size_t i = 0; i < pages->n; i++)
+			munlock(pages->page[i], ((const struct lru_shared *)harness_priv(t->h))->page);
+	free(pages);
+}
+
+static int lru_setup(struct harness *h, char *why, size_t len)
+{
+	struct lru_shared *s = harness_priv(h);
 
 	(void)why;
 	(void)len;
-	s->cfg = cfg;
-	s->topo = env->topo;
 	s->page = (size_t)sysconf(_SC_PAGESIZE);
 	pthread_mutex_init(&s->ranges_lock, NULL);
-	range_state_init(&s->parked);
-	*state = s;
 	return 0;
 }
 
-static void release_helper(struct helper *h)
+static void lru_report(struct harness *h, json_t *j)
 {
-	pthread_mutex_lock(&h->lock);
-	h->release = true;
-	pthread_cond_broadcast(&h->cond);
-	pthread_mutex_unlock(&h->lock);
-	pthread_join(h->thread, NULL);
-	pthread_cond_destroy(&h->cond);
-	pthread_mutex_destroy(&h->lock);
-	free(h);
-}
+	const struct lru_cfg *cfg = harness_cfg(h);
+	const struct lru_shared *s = harness_priv(h);
 
-static int lru_before_pin(void *state, const struct pin_range *r)
-{
-	struct lru_state *s = state;
-	struct helper *h = xcalloc(1, sizeof(*h));
-	int ret;
-
-	build_ranges(s);
-	h->s = s;
-	h->cpu = other_cpu(s->topo, r->pin_cpu);
-	pthread_mutex_init(&h->lock, NULL);
-	pthread_cond_init(&h->cond, NULL);
-	choose_pages(s, r, h);
-	ret = h->cpu < 0 ? -ENODEV : drain_all_cpus(s->page);
-	if (!ret && (ret = -pthread_create(&h->thread, NULL, helper_main, h)) == 0) {
-		pthread_mutex_lock(&h->lock);
-		while (!h->done)
-			pthread_cond_wait(&h->cond, &h->lock);
-		pthread_mutex_unlock(&h->lock);
-		ret = h->err;
-		range_state_put(&s->parked, r->addr, h);
-	} else {
-		pthread_cond_destroy(&h->cond);
-		pthread_mutex_destroy(&h->lock);
-		free(h);
-	}
-	atomic_fetch_add(&s->calls, 1);
-	if (ret) {
-		atomic_fetch_add(&s->errors, 1);
-		return ret;
-	}
-	atomic_fetch_add(&s->pages, h->n);
-	atomic_fetch_add(&s->queued, h->queued);
-	return 0;
-}
-
-static void lru_after_unpin(void *state, const struct pin_range *r)
-{
-	struct lru_state *s = state;
-	struct helper *h = range_state_take(&s->parked, r->addr);
-
-	if (!h)
-		return;
-	if (!strcmp(s->cfg->action, "mlock"))
-		for (size_t i = 0; i < h->n; i++)
-			munlock(h->page[i], s->page);
-	release_helper(h); /* its exit drains its CPU's batches */
-}
-
-static json_t *lru_stop(void *state)
-{
-	struct lru_state *s = state;
-	json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:I}", "action", s->cfg->action, "calls", (json_int_t)s->calls,
-			      "pages", (json_int_t)s->pages, "errors", (json_int_t)s->errors, "pages_in_movable",
-			      (json_int_t)s->in_movable);
-
+	json_object_set_new(j, "action", json_string(cfg->action));
 	/* Only where kpageflags could be read does the count mean anything. */
-	if (j && !strcmp(s->cfg->action, "activate") && s->placement_known)
-		json_object_set_new(j, "pages_queued", json_integer((json_int_t)s->queued));
-	if (j && !s->placement_known)
+	if (strcmp(cfg->action, "activate") || !s->placement_known)
+		json_object_del(j, "pages_queued");
+	if (!s->placement_known)
 		json_object_set_new(j, "placement", json_string("unknown: pagemap shows no PFNs (not root) or no "
 								"movable memory; pages were spread evenly"));
-	range_state_free(&s->parked);
+}
+
+static void lru_teardown(struct harness *h)
+{
+	struct lru_shared *s = harness_priv(h);
+
 	pfn_ranges_free(&s->unpinnable);
 	pthread_mutex_destroy(&s->ranges_lock);
-	free(s);
-	return j;
 }
+
+static const struct harness_ops lru_ops = {
+	.counters = lru_counters,
+	.ncounters = ARRAY_SIZE(lru_counters),
+	.priv_size = sizeof(struct lru_shared),
+	.setup = lru_setup,
+	.range_begin = lru_begin,
+	.range_run = lru_helper,
+	.range_end = lru_end,
+	.other_cpu = true,
+	.wait_ready = true,
+	.report = lru_report,
+	.teardown = lru_teardown,
+};
+HARNESS_START(lru_start, lru_ops)
 
 const struct stressor stressor_lru_batch = {
 	.type = "lru-batch",
@@ -353,10 +315,9 @@ const struct stressor stressor_lru_batch = {
 	.options = lru_options,
 	.noptions = ARRAY_SIZE(lru_options),
 	.config_size = sizeof(struct lru_cfg),
-	.check = lru_check,
 	.probe = lru_probe,
 	.start = lru_start,
-	.before_pin = lru_before_pin,
-	.after_unpin = lru_after_unpin,
-	.stop = lru_stop,
+	.before_pin = harness_before_pin,
+	.after_unpin = harness_after_unpin,
+	.stop = harness_stop,
 };

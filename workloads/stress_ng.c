@@ -2,6 +2,7 @@
  * with an argv (never a shell), journalled, stopped at the end. Its output,
  * with --metrics, is kept in the run directory as stress-ng-NAME.log. */
 #include "config.h"
+#include "harness.h"
 #include "journal.h"
 #include "stressor.h"
 #include "subprocess.h"
@@ -13,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <wordexp.h>
 
 #define MAX_ARGS 64
+#define MAX_ARGS_TEXT "64"
 
 struct ng_cfg {
 	char args[OPT_STRING_MAX];
@@ -23,27 +26,54 @@ struct ng_cfg {
 struct ng_state {
 	pid_t pid;
 	char log[4200];
-	uint64_t started;
+	uint64_t started, ended;
+	int status;
 };
 
 static const struct scenario_key ng_options[] = {
-	{ "type", NULL, NULL, 0, "stress-ng" },
-	{ "args", NULL, opt_string, offsetof(struct ng_cfg, args), "stress-ng arguments, split on blanks, e.g. --vm 1 --vm-bytes 512M (required)" },
+	OPT_TYPE("stress-ng"),
+	OPT_STRING(struct ng_cfg, args, "args", NULL, NULL,
+		   "stress-ng arguments, split on blanks (quotes group words, no shell), e.g. --vm 1 --vm-bytes 512M (required)"),
 };
+
+/* Splits args as a shell would split words, quotes included, but with
+ * nothing a shell would run or expand: wordexp(3) without command
+ * substitution, and no variables, globs or ~ (refused before it sees
+ * them: it would expand them). 0, or -1 with a reason in err. */
+static int split_args(const char *args, wordexp_t *w, char *err, size_t len)
+{
+	int ret;
+
+	if (strpbrk(args, "$`*?[~")) {
+		snprintf(err, len, "holds shell syntax ($, `, *, ?, [ or ~); the arguments are split on blanks "
+			 "(quotes group words) and passed as they are");
+		return -1;
+	}
+	ret = wordexp(args, w, WRDE_NOCMD | WRDE_UNDEF);
+	if (ret == 0 && w->we_wordc <= MAX_ARGS)
+		return 0;
+	if (ret == 0 || ret == WRDE_NOSPACE)
+		wordfree(w);
+	snprintf(err, len, ret == WRDE_BADCHAR ? "holds shell syntax (|, &, ;, <, >, parentheses or braces); the "
+		 "arguments are passed to stress-ng as they are, without a shell"
+		 : ret == WRDE_SYNTAX ? "has an unterminated quote"
+		 : ret ? "cannot be split into words" : "has more than " MAX_ARGS_TEXT " arguments");
+	return -1;
+}
 
 static int ng_check(const void *c, const char **key, char *err, size_t len)
 {
 	const struct ng_cfg *cfg = c;
+	wordexp_t w;
 
 	*key = "args";
 	if (!cfg->args[0]) {
 		snprintf(err, len, "is required (e.g. args = --cpu 1 --vm 1 --vm-bytes 256M)");
 		return -1;
 	}
-	if (strpbrk(cfg->args, "\"'`$;|&<>")) {
-		snprintf(err, len, "holds shell syntax; the arguments are split on blanks and passed as they are");
+	if (split_args(cfg->args, &w, err, len))
 		return -1;
-	}
+	wordfree(&w);
 	return 0;
 }
 
@@ -57,47 +87,65 @@ static int ng_probe(const void *cfg, char *why, size_t len)
 	return 0;
 }
 
-static int ng_start(const void *c, const struct stressor_env *env, void **state, char *why, size_t len)
+static int ng_setup(struct harness *h, char *why, size_t len)
 {
-	const struct ng_cfg *cfg = c;
-	struct ng_state *s = xcalloc(1, sizeof(*s));
-	char copy[OPT_STRING_MAX], *argv[MAX_ARGS + 3];
-	int argc = 0, ret;
+	const struct ng_cfg *cfg = harness_cfg(h);
+	const struct stressor_env *env = harness_env(h);
+	struct ng_state *s = harness_priv(h);
+	char *argv[MAX_ARGS + 3];
+	size_t argc = 0;
+	wordexp_t w;
+	int ret;
 
-	snprintf(copy, sizeof(copy), "%s", cfg->args);
+	if (split_args(cfg->args, &w, why, len)) /* checked when the scenario was read */
+		return -EINVAL;
 	argv[argc++] = "stress-ng";
-	for (char *save, *a = strtok_r(copy, " \t", &save); a && argc < MAX_ARGS; a = strtok_r(NULL, " \t", &save))
-		argv[argc++] = a;
+	for (size_t i = 0; i < w.we_wordc; i++)
+		argv[argc++] = w.we_wordv[i];
 	argv[argc++] = "--metrics";
 	argv[argc] = NULL;
 	snprintf(s->log, sizeof(s->log), "%s/stress-ng-%s.log", env->workdir, env->name);
 	ret = spawn_background(argv, s->log, &s->pid);
+	wordfree(&w);
 	if (ret) {
 		snprintf(why, len, "cannot start stress-ng: %s", strerror(-ret));
-		free(s);
 		return ret;
 	}
 	journal_process(s->pid);
 	s->started = now_ns();
-	*state = s;
 	return 0;
 }
 
-static json_t *ng_stop(void *state)
+/* SIGINT: stress-ng stops its stressors and prints its metrics. */
+static void ng_teardown(struct harness *h)
 {
-	struct ng_state *s = state;
+	struct ng_state *s = harness_priv(h);
 	char who[24];
-	/* SIGINT: stress-ng stops its stressors and prints its metrics. */
-	int status = stop_process(s->pid, SIGINT, 10000);
-	const char *base = strrchr(s->log, '/');
-	json_t *j = json_pack("{s:i, s:s, s:f}", "exit_status", status, "log", base ? base + 1 : s->log,
-			      "seconds", (double)(now_ns() - s->started) / 1e9);
 
+	if (!s->pid)
+		return;
+	s->status = stop_process(s->pid, SIGINT, 10000);
+	s->ended = now_ns();
 	snprintf(who, sizeof(who), "%d", (int)s->pid);
 	journal_forget("process", who);
-	free(s);
-	return j;
 }
+
+static void ng_report(struct harness *h, json_t *j)
+{
+	const struct ng_state *s = harness_priv(h);
+
+	json_object_set_new(j, "exit_status", json_integer(s->status));
+	json_object_set_new(j, "log", json_string(path_base(s->log)));
+	json_object_set_new(j, "seconds", json_real((double)(s->ended - s->started) / 1e9));
+}
+
+static const struct harness_ops ng_ops = {
+	.priv_size = sizeof(struct ng_state),
+	.setup = ng_setup,
+	.report = ng_report,
+	.teardown = ng_teardown,
+};
+HARNESS_START(ng_start, ng_ops)
 
 const struct stressor stressor_stress_ng = {
 	.type = "stress-ng",
@@ -109,5 +157,5 @@ const struct stressor stressor_stress_ng = {
 	.check = ng_check,
 	.probe = ng_probe,
 	.start = ng_start,
-	.stop = ng_stop,
+	.stop = harness_stop,
 };

@@ -4,20 +4,19 @@
  * LRU batches and are what drop_caches and reclaim walk: the background of
  * both seed reports. The files are removed at the end. */
 #include "config.h"
-#include "affinity.h"
+#include "harness.h"
 #include "stressor.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-enum { OP_WRITE, OP_FSYNC, OP_READ, OP_MMAP, OP_FADVISE, OP_READAHEAD, NOPS };
+enum { OP_WRITE, OP_FSYNC, OP_READ, OP_MMAP, OP_FADVISE, OP_READAHEAD, NOPS, C_BYTES = NOPS };
 static const char *const op_names[NOPS] = { "write", "fsync", "read", "mmap", "fadvise", "readahead" };
 
 struct pc_cfg {
@@ -27,22 +26,9 @@ struct pc_cfg {
 	char mix[OPT_STRING_MAX];
 };
 
-struct pc_thread {
-	struct pc_state *s;
-	int node;
-	char path[4200];
-	pthread_t thread;
-	uint64_t seed, ops[NOPS], bytes;
-	int err;
-};
-
-struct pc_state {
-	const struct pc_cfg *cfg;
-	const struct stressor_env *env;
+/* The operations' weights, shared by the threads. */
+struct pc_mix {
 	unsigned weights[NOPS], total;
-	atomic_int stop;
-	size_t n;
-	struct pc_thread *t;
 };
 
 /* "write=30,read=30,..." -> weights; unknown names and zero totals refused. */
@@ -77,21 +63,23 @@ static int parse_mix(const char *text, unsigned *w, char *err, size_t len)
 	return (int)total;
 }
 
-static int opt_mix(const char *v, void *f, char *err, size_t len)
+static int check_mix(const char *v, char *err, size_t len)
 {
 	unsigned w[NOPS];
 
-	return parse_mix(v, w, err, len) < 0 ? -1 : opt_string(v, f, err, len);
+	return parse_mix(v, w, err, len) < 0 ? -1 : 0;
 }
 
+#define C struct pc_cfg
 static const struct scenario_key pc_options[] = {
-	{ "type", NULL, NULL, 0, "pagecache" },
-	{ "threads", "1", opt_count, offsetof(struct pc_cfg, threads), "threads per node" },
-	{ "size", "64M", opt_size, offsetof(struct pc_cfg, size), "working set (file size) per thread" },
-	{ "block", "64K", opt_size, offsetof(struct pc_cfg, block), "bytes per operation" },
-	{ "mix", "write=30,read=30,mmap=20,fadvise=10,readahead=5,fsync=5", opt_mix,
-	  offsetof(struct pc_cfg, mix), "weights of the operations" },
+	OPT_TYPE("pagecache"),
+	OPT_COUNT(C, threads, "threads", "1", "threads per node"),
+	OPT_ANY_SIZE(C, size, "size", "64M", "working set (file size) per thread"),
+	OPT_ANY_SIZE(C, block, "block", "64K", "bytes per operation"),
+	OPT_STRING(C, mix, "mix", "write=30,read=30,mmap=20,fadvise=10,readahead=5,fsync=5", check_mix,
+		   "weights of the operations, NAME=WEIGHT (0..1000) with NAME write, fsync, read, mmap, fadvise or readahead"),
 };
+#undef C
 
 static int pc_check(const void *c, const char **key, char *err, size_t len)
 {
@@ -112,116 +100,116 @@ static uint64_t pc_memory(const void *c, size_t nnodes)
 	return cfg->threads * cfg->size * nnodes;
 }
 
-static int pick(struct pc_thread *t)
+static uint64_t pc_threads(const void *c)
 {
-	unsigned x = (unsigned)(splitmix64(&t->seed) % t->s->total);
+	return ((const struct pc_cfg *)c)->threads;
+}
+
+static int pick(const struct pc_mix *mix, uint64_t *seed)
+{
+	unsigned x = (unsigned)(splitmix64(seed) % mix->total);
 
 	for (int i = 0; i < NOPS; i++) {
-		if (x < t->s->weights[i])
+		if (x < mix->weights[i])
 			return i;
-		x -= t->s->weights[i];
+		x -= mix->weights[i];
 	}
 	return OP_READ;
 }
 
-static void *pc_main(void *arg)
+/* One operation at off; the bytes it moved. */
+static ssize_t do_op(int op, int fd, char *buf, const char *map, size_t block, off_t off)
 {
-	struct pc_thread *t = arg;
-	const struct pc_cfg *cfg = t->s->cfg;
+	ssize_t n = 0;
+
+	switch (op) {
+	case OP_WRITE: return pwrite(fd, buf, block, off);
+	case OP_FSYNC: fdatasync(fd); break;
+	case OP_READ: return pread(fd, buf, block, off);
+	case OP_MMAP:
+		for (size_t i = 0; map != MAP_FAILED && i < block; i += 4096)
+			n += *(volatile const char *)(map + off + i) ? 0 : 4096;
+		break;
+	case OP_FADVISE: posix_fadvise(fd, off, (off_t)block, POSIX_FADV_DONTNEED); break;
+	case OP_READAHEAD: readahead(fd, off, block); break;
+	}
+	return n;
+}
+
+/* Churns its own file until stopped, then removes it. */
+static void pc_run(struct harness_thread *t)
+{
+	const struct pc_cfg *cfg = harness_cfg(t->h);
+	const struct stressor_env *env = harness_env(t->h);
+	const struct pc_mix *mix = harness_priv(t->h);
 	size_t block = cfg->block, nblocks = cfg->size / block;
-	char *buf = xmalloc(block), *map;
+	char *buf = xmalloc(block), *map, path[4200];
 	int fd;
 
-	bind_thread_to_node(t->s->env->topo, t->node);
-	fd = open(t->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	snprintf(path, sizeof(path), "%s/pagecache-%s-%d-%llu.data", env->workdir, env->name, t->node,
+		 (unsigned long long)(t->index % cfg->threads));
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || ftruncate(fd, (off_t)cfg->size)) {
 		t->err = -errno;
+		if (fd >= 0)
+			close(fd);
+		unlink(path);
 		free(buf);
-		return NULL;
+		return;
 	}
 	map = mmap(NULL, cfg->size, PROT_READ, MAP_SHARED, fd, 0);
 	memset(buf, (int)t->seed, block);
-	while (!t->s->stop && !*t->s->env->stop) {
-		int op = pick(t);
+	while (!harness_stopping(t)) {
+		int op = pick(mix, &t->seed);
 		off_t off = (off_t)((splitmix64(&t->seed) % nblocks) * block);
-		ssize_t n = 0;
-		switch (op) {
-		case OP_WRITE: n = pwrite(fd, buf, block, off); break;
-		case OP_FSYNC: fdatasync(fd); break;
-		case OP_READ: n = pread(fd, buf, block, off); break;
-		case OP_MMAP:
-			for (size_t i = 0; map != MAP_FAILED && i < block; i += 4096)
-				n += *(volatile char *)(map + off + i) ? 0 : 4096;
-			break;
-		case OP_FADVISE: posix_fadvise(fd, off, (off_t)block, POSIX_FADV_DONTNEED); break;
-		case OP_READAHEAD: readahead(fd, off, block); break;
-		}
-		t->ops[op]++;
+		ssize_t n = do_op(op, fd, buf, map, block, off);
+		t->counts[op]++;
 		if (n > 0)
-			t->bytes += (uint64_t)n;
+			t->counts[C_BYTES] += (uint64_t)n;
 	}
 	if (map != MAP_FAILED)
 		munmap(map, cfg->size);
 	close(fd);
+	unlink(path);
 	free(buf);
-	return NULL;
 }
 
-static json_t *pc_stop(void *state);
-
-static int pc_start(const void *c, const struct stressor_env *env, void **state, char *why, size_t len)
+static int pc_setup(struct harness *h, char *why, size_t len)
 {
-	struct pc_state *s = xcalloc(1, sizeof(*s));
+	const struct pc_cfg *cfg = harness_cfg(h);
+	struct pc_mix *mix = harness_priv(h);
+	int total = parse_mix(cfg->mix, mix->weights, why, len); /* checked when the scenario was read */
 
-	s->cfg = c;
-	s->env = env;
-	s->total = (unsigned)parse_mix(s->cfg->mix, s->weights, why, len);
-	s->n = env->nnodes * s->cfg->threads;
-	s->t = xcalloc(s->n, sizeof(*s->t));
-	for (size_t i = 0; i < s->n; i++) {
-		struct pc_thread *t = &s->t[i];
-		t->s = s;
-		t->node = env->nodes[i / s->cfg->threads];
-		t->seed = env->seed ^ (i * 0x9e3779b97f4a7c15ULL);
-		snprintf(t->path, sizeof(t->path), "%s/pagecache-%s-%d-%zu.data", env->workdir, env->name,
-			 t->node, i % s->cfg->threads);
-		int ret = -pthread_create(&t->thread, NULL, pc_main, t);
-		if (ret) {
-			snprintf(why, len, "cannot start a thread: %s", strerror(-ret));
-			s->n = i;
-			json_decref(pc_stop(s));
-			return ret;
-		}
-	}
-	*state = s;
-	return 0;
+	mix->total = total > 0 ? (unsigned)total : 0;
+	return total > 0 ? 0 : -EINVAL;
 }
 
-/* Stops the threads, removes the files, frees the state, and reports. */
-static json_t *pc_stop(void *state)
+/* The operation counts go under "ops". */
+static void pc_report(struct harness *h, json_t *j)
 {
-	struct pc_state *s = state;
 	json_t *ops = json_object();
-	uint64_t totals[NOPS] = { 0 }, bytes = 0;
-	int err = 0;
 
-	s->stop = 1;
-	for (size_t i = 0; i < s->n; i++) {
-		pthread_join(s->t[i].thread, NULL);
-		unlink(s->t[i].path);
-		for (int op = 0; op < NOPS; op++)
-			totals[op] += s->t[i].ops[op];
-		bytes += s->t[i].bytes;
-		err = err ? err : s->t[i].err;
+	for (int op = 0; op < NOPS; op++) {
+		json_object_set(ops, op_names[op], json_object_get(j, op_names[op]));
+		json_object_del(j, op_names[op]);
 	}
-	for (int op = 0; op < NOPS; op++)
-		json_object_set_new(ops, op_names[op], json_integer((json_int_t)totals[op]));
-	json_t *j = json_pack("{s:I, s:o, s:I, s:s?}", "threads", (json_int_t)s->n, "ops", ops,
-			      "bytes", (json_int_t)bytes, "error", err ? strerror(-err) : NULL);
-	free(s->t);
-	free(s);
-	return j;
+	json_object_set_new(j, "ops", ops);
+	json_object_set_new(j, "threads", json_integer((json_int_t)harness_nthreads(h)));
+	json_object_set_new(j, "error", harness_error(h) ? json_string(strerror(-harness_error(h))) : json_null());
 }
+
+static const char *const pc_counters[] = { "write", "fsync", "read", "mmap", "fadvise", "readahead", "bytes" };
+
+static const struct harness_ops pc_ops = {
+	.counters = pc_counters,
+	.ncounters = ARRAY_SIZE(pc_counters),
+	.priv_size = sizeof(struct pc_mix),
+	.setup = pc_setup,
+	.run = pc_run,
+	.threads_per_node = pc_threads,
+	.report = pc_report,
+};
+HARNESS_START(pc_start, pc_ops)
 
 const struct stressor stressor_pagecache = {
 	.type = "pagecache",
@@ -232,5 +220,5 @@ const struct stressor stressor_pagecache = {
 	.check = pc_check,
 	.memory = pc_memory,
 	.start = pc_start,
-	.stop = pc_stop,
+	.stop = harness_stop,
 };

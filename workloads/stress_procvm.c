@@ -4,8 +4,9 @@
  * `pinbench _helper procvm`, spawned per pin range and journalled so that
  * `pinbench env restore` ends it after a crash. */
 #include "config.h"
+#include "exitcode.h"
 #include "journal.h"
-#include "range_state.h"
+#include "harness.h"
 #include "stressor.h"
 #include "subprocess.h"
 #include "util.h"
@@ -14,7 +15,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,45 +23,26 @@
 #include <unistd.h>
 
 struct procvm_cfg {
-	char method[OPT_STRING_MAX];
+	char method[32];
 	uint64_t block;
 };
 
-struct procvm_state {
-	const struct procvm_cfg *cfg;
-	struct range_state helpers; /* range -> pid */
-	atomic_uint_fast64_t spawned, failed, reader_errors;
-};
-
-static int opt_method(const char *v, void *f, char *err, size_t len)
-{
-	return opt_choice(v, "process_vm_readv|procmem", f, err, len);
-}
+enum { C_READERS, C_SPAWN_FAILURES, C_READER_ERRORS };
+static const char *const procvm_counters[] = { "readers", "spawn_failures", "reader_errors" };
 
 static const struct scenario_key procvm_options[] = {
-	{ "type", NULL, NULL, 0, "procvm" },
-	{ "method", "process_vm_readv", opt_method, offsetof(struct procvm_cfg, method), "process_vm_readv or procmem (/proc/PID/mem)" },
-	{ "block", "64K", opt_size, offsetof(struct procvm_cfg, block), "bytes per read" },
+	OPT_TYPE("procvm"),
+	OPT_CHOICE(struct procvm_cfg, method, "method", "process_vm_readv", "process_vm_readv|procmem",
+		   "how to read: procmem is /proc/PID/mem"),
+	OPT_SIZE(struct procvm_cfg, block, "block", "64K", 1, 64 * MIB, 0, "bytes per read"),
 };
-
-static int procvm_check(const void *c, const char **key, char *err, size_t len)
-{
-	const struct procvm_cfg *cfg = c;
-
-	if (!cfg->block || cfg->block > 64 * MIB) {
-		*key = "block";
-		snprintf(err, len, "must be between 1 byte and 64 MiB");
-		return -1;
-	}
-	return 0;
-}
 
 /* pinbench _helper procvm PID ADDR LEN BLOCK METHOD: reads until killed,
  * or until its parent dies. */
 static int procvm_helper(int argc, char **argv)
 {
 	if (argc != 6)
-		return 2;
+		return EXIT_BAD_INPUT;
 	pid_t pid = (pid_t)atoi(argv[1]);
 	uintptr_t addr = strtoull(argv[2], NULL, 0);
 	size_t len = strtoull(argv[3], NULL, 0), block = strtoull(argv[4], NULL, 0);
@@ -93,70 +74,57 @@ static int procvm_probe(const void *c, char *why, size_t len)
 	return strcmp(cfg->method, "process_vm_readv") ? 0 : probe_process_vm_readv(why, len);
 }
 
-static int procvm_start(const void *cfg, const struct stressor_env *env, void **state, char *why, size_t len)
+/* Spawns the range's reader (t->data: its pid). */
+static int procvm_begin(struct harness_thread *t)
 {
-	struct procvm_state *s = xcalloc(1, sizeof(*s));
-
-	(void)env;
-	(void)why;
-	(void)len;
-	s->cfg = cfg;
-	range_state_init(&s->helpers);
-	*state = s;
-	return 0;
-}
-
-static int procvm_before_pin(void *state, const struct pin_range *r)
-{
-	struct procvm_state *s = state;
+	const struct procvm_cfg *cfg = harness_cfg(t->h);
 	char pid[24], addr[24], len[24], block[24];
-	char *argv[] = { "/proc/self/exe", "_helper", "procvm", pid, addr, len, block,
-			 (char *)s->cfg->method, NULL };
+	char *argv[] = { "/proc/self/exe", "_helper", "procvm", pid, addr, len, block, (char *)cfg->method, NULL };
 	pid_t child;
 	int ret;
 
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	snprintf(addr, sizeof(addr), "%#" PRIxPTR, (uintptr_t)r->addr);
-	snprintf(len, sizeof(len), "%zu", r->len);
-	snprintf(block, sizeof(block), "%" PRIu64, s->cfg->block);
+	snprintf(addr, sizeof(addr), "%#" PRIxPTR, (uintptr_t)t->range.addr);
+	snprintf(len, sizeof(len), "%zu", t->range.len);
+	snprintf(block, sizeof(block), "%" PRIu64, cfg->block);
 	ret = spawn_background(argv, NULL, &child);
 	if (ret) {
-		atomic_fetch_add(&s->failed, 1);
+		harness_count(t->h, C_SPAWN_FAILURES, 1);
 		return ret;
 	}
 	journal_process(child); /* without root there is no journal: the child dies with us */
-	atomic_fetch_add(&s->spawned, 1);
-	range_state_put(&s->helpers, r->addr, (void *)(intptr_t)child);
-	usleep(1000); /* let it start reading before the pin */
+	harness_count(t->h, C_READERS, 1);
+	t->data = (void *)(intptr_t)child;
 	return 0;
 }
 
-static void procvm_after_unpin(void *state, const struct pin_range *r)
+static void procvm_end(struct harness_thread *t)
 {
-	struct procvm_state *s = state;
-	pid_t child = (pid_t)(intptr_t)range_state_take(&s->helpers, r->addr);
+	pid_t child = (pid_t)(intptr_t)t->data;
 	char who[24];
 
-	if (!child)
-		return;
 	/* A reader still reading dies of the SIGKILL; one that exited had
 	 * a read fail, and the pin saw fewer references than asked. */
 	if (stop_process(child, SIGKILL, 1000) != 128 + SIGKILL)
-		atomic_fetch_add(&s->reader_errors, 1);
+		harness_count(t->h, C_READER_ERRORS, 1);
 	snprintf(who, sizeof(who), "%d", (int)child);
 	journal_forget("process", who);
 }
 
-static json_t *procvm_stop(void *state)
+static void procvm_report(struct harness *h, json_t *j)
 {
-	struct procvm_state *s = state;
-	json_t *j = json_pack("{s:s, s:I, s:I, s:I}", "method", s->cfg->method, "readers", (json_int_t)s->spawned,
-			      "spawn_failures", (json_int_t)s->failed, "reader_errors", (json_int_t)s->reader_errors);
-
-	range_state_free(&s->helpers);
-	free(s);
-	return j;
+	json_object_set_new(j, "method", json_string(((const struct procvm_cfg *)harness_cfg(h))->method));
 }
+
+static const struct harness_ops procvm_ops = {
+	.counters = procvm_counters,
+	.ncounters = ARRAY_SIZE(procvm_counters),
+	.range_begin = procvm_begin,
+	.range_end = procvm_end,
+	.settle_us = 1000, /* let it start reading before the pin */
+	.report = procvm_report,
+};
+HARNESS_START(procvm_start, procvm_ops)
 
 const struct stressor stressor_procvm = {
 	.type = "procvm",
@@ -164,11 +132,10 @@ const struct stressor stressor_procvm = {
 	.options = procvm_options,
 	.noptions = ARRAY_SIZE(procvm_options),
 	.config_size = sizeof(struct procvm_cfg),
-	.check = procvm_check,
 	.probe = procvm_probe,
 	.start = procvm_start,
-	.before_pin = procvm_before_pin,
-	.after_unpin = procvm_after_unpin,
-	.stop = procvm_stop,
+	.before_pin = harness_before_pin,
+	.after_unpin = harness_after_unpin,
+	.stop = harness_stop,
 	.helper_main = procvm_helper,
 };

@@ -4,13 +4,12 @@
  * memory that contains it fails deterministically (-ENOMEM after the
  * kernel's retries). */
 #include "config.h"
-#include "range_state.h"
+#include "harness.h"
 #include "stressor.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,29 +21,15 @@ struct vmsplice_cfg {
 	uint64_t offset;
 };
 
-struct vmsplice_state {
-	const struct vmsplice_cfg *cfg;
-	struct range_state pipes; /* range -> int[2] */
-	atomic_uint_fast64_t holds, held_pages, short_holds;
-};
+enum { C_HOLDS, C_HELD_PAGES, C_SHORT_HOLDS };
+static const char *const vmsplice_counters[] = { "holds", "held_pages", "short_holds" };
 
 static const struct scenario_key vmsplice_options[] = {
-	{ "type", NULL, NULL, 0, "vmsplice" },
-	{ "pages", "16", opt_count, offsetof(struct vmsplice_cfg, pages), "pages of each pin range to hold in an unread pipe" },
-	{ "offset", "0", opt_size, offsetof(struct vmsplice_cfg, offset), "where in the pin range the held pages start" },
+	OPT_TYPE("vmsplice"),
+	OPT_COUNT(struct vmsplice_cfg, pages, "pages", "16", "pages of each pin range to hold in an unread pipe"),
+	OPT_SIZE(struct vmsplice_cfg, offset, "offset", "0", 0, UINT64_MAX, 4096,
+		 "where in the pin range the held pages start"),
 };
-
-static int vmsplice_check(const void *c, const char **key, char *err, size_t len)
-{
-	const struct vmsplice_cfg *cfg = c;
-
-	if (cfg->offset % 4096) {
-		*key = "offset";
-		snprintf(err, len, "must be a multiple of 4 KiB");
-		return -1;
-	}
-	return 0;
-}
 
 /* An offset at or past the end of every pin range would hold nothing. */
 static int vmsplice_check_range(const void *c, uint64_t smallest_chunk, const char **key, char *err, size_t len)
@@ -61,27 +46,16 @@ static int vmsplice_check_range(const void *c, uint64_t smallest_chunk, const ch
 	return -1;
 }
 
-static int vmsplice_start(const void *cfg, const struct stressor_env *env, void **state, char *why, size_t len)
+/* A pipe holding the range's pages from offset on (t->data: its fds). */
+static int vmsplice_begin(struct harness_thread *t)
 {
-	struct vmsplice_state *s = xcalloc(1, sizeof(*s));
-
-	(void)env;
-	(void)why;
-	(void)len;
-	s->cfg = cfg;
-	range_state_init(&s->pipes);
-	*state = s;
-	return 0;
-}
-
-static int vmsplice_before_pin(void *state, const struct pin_range *r)
-{
-	struct vmsplice_state *s = state;
-	size_t bytes = s->cfg->pages * 4096;
+	const struct vmsplice_cfg *cfg = harness_cfg(t->h);
+	const struct pin_range *r = &t->range;
+	size_t bytes = cfg->pages * 4096;
 	int *fds = xmalloc(2 * sizeof(int));
 
-	if (s->cfg->offset + bytes > r->len)
-		bytes = s->cfg->offset < r->len ? r->len - s->cfg->offset : 0;
+	if (cfg->offset + bytes > r->len)
+		bytes = cfg->offset < r->len ? r->len - cfg->offset : 0;
 	if (pipe2(fds, O_CLOEXEC)) {
 		free(fds);
 		return -errno;
@@ -91,7 +65,7 @@ static int vmsplice_before_pin(void *state, const struct pin_range *r)
 	while (cap < bytes)
 		cap *= 2;
 	fcntl(fds[1], F_SETPIPE_SZ, (int)cap);
-	struct iovec iov = { (char *)r->addr + s->cfg->offset, bytes };
+	struct iovec iov = { (char *)r->addr + cfg->offset, bytes };
 	ssize_t n = bytes ? vmsplice(fds[1], &iov, 1, SPLICE_F_NONBLOCK) : 0;
 	if (n < 0) {
 		int e = -errno;
@@ -100,36 +74,30 @@ static int vmsplice_before_pin(void *state, const struct pin_range *r)
 		free(fds);
 		return e;
 	}
-	atomic_fetch_add(&s->holds, 1);
-	atomic_fetch_add(&s->held_pages, (uint64_t)n / 4096);
+	harness_count(t->h, C_HOLDS, 1);
+	harness_count(t->h, C_HELD_PAGES, (uint64_t)n / 4096);
 	if ((size_t)n < bytes)
-		atomic_fetch_add(&s->short_holds, 1);
-	range_state_put(&s->pipes, r->addr, fds);
+		harness_count(t->h, C_SHORT_HOLDS, 1);
+	t->data = fds;
 	return 0;
 }
 
-static void vmsplice_after_unpin(void *state, const struct pin_range *r)
+static void vmsplice_end(struct harness_thread *t)
 {
-	struct vmsplice_state *s = state;
-	int *fds = range_state_take(&s->pipes, r->addr);
+	int *fds = t->data;
 
-	if (!fds)
-		return;
 	close(fds[0]);
 	close(fds[1]);
 	free(fds);
 }
 
-static json_t *vmsplice_stop(void *state)
-{
-	struct vmsplice_state *s = state;
-	json_t *j = json_pack("{s:I, s:I, s:I}", "holds", (json_int_t)s->holds,
-			      "held_pages", (json_int_t)s->held_pages, "short_holds", (json_int_t)s->short_holds);
-
-	range_state_free(&s->pipes);
-	free(s);
-	return j;
-}
+static const struct harness_ops vmsplice_ops = {
+	.counters = vmsplice_counters,
+	.ncounters = ARRAY_SIZE(vmsplice_counters),
+	.range_begin = vmsplice_begin,
+	.range_end = vmsplice_end,
+};
+HARNESS_START(vmsplice_start, vmsplice_ops)
 
 const struct stressor stressor_vmsplice = {
 	.type = "vmsplice",
@@ -137,10 +105,9 @@ const struct stressor stressor_vmsplice = {
 	.options = vmsplice_options,
 	.noptions = ARRAY_SIZE(vmsplice_options),
 	.config_size = sizeof(struct vmsplice_cfg),
-	.check = vmsplice_check,
 	.check_range = vmsplice_check_range,
 	.start = vmsplice_start,
-	.before_pin = vmsplice_before_pin,
-	.after_unpin = vmsplice_after_unpin,
-	.stop = vmsplice_stop,
+	.before_pin = harness_before_pin,
+	.after_unpin = harness_after_unpin,
+	.stop = harness_stop,
 };

@@ -6,7 +6,11 @@
  * Background stressors do their work between start and stop. Range
  * stressors act on the memory about to be pinned: the pin worker calls
  * before_pin once the memory of an iteration is populated, and after_unpin
- * when its pins are released. */
+ * when its pins are released.
+ *
+ * A stressor does not write its own threads, stop flag, counters and
+ * report: it fills a struct harness_ops (workloads/harness.h) and takes
+ * start, stop, before_pin and after_unpin from the harness. */
 #ifndef PB_STRESSOR_H
 #define PB_STRESSOR_H
 

@@ -23,6 +23,13 @@ expect_error "$typo:4: [p] unknown key 'chnuk'" run "$typo"
 expect_error "$TMP/absent.ini: No such file or directory" run "$TMP/absent.ini"
 nodes=$(scenario nodes "[p]" "type = pin" "size = 4M" "nodes = 1000")
 expect_error "$nodes:4: [p] key 'nodes': node 1000 does not exist" run "$nodes"
+# Bounds and choices declared in the option tables, and a backend's key.
+bound=$(scenario bound "[p]" "type = pin" "size = 4M" "" "[l]" "type = lru-batch" "pages = 65")
+expect_error "$bound:7: [l] key 'pages': 65 is more than the maximum 64" run "$bound"
+choice=$(scenario choice "[global]" "thp = sometimes" "[p]" "type = pin" "size = 4M")
+expect_error "$choice:2: [global] key 'thp': 'sometimes' is not one of always,madvise,never" run "$choice"
+device=$(scenario device "[p]" "type = pin" "size = 4M" "device = auto")
+expect_error "$device:4: [p] unknown key 'device'" run "$device"
 expect_error "unknown command 'rnu'" rnu
 expect_error "usage: pinbench run" run
 expect_error "env: unknown subcommand 'movabel'" env movabel

@@ -20,8 +20,17 @@ stressor_run procvm "type = procvm"
 running "_helper procvm" && fail "procvm reader left running"
 pass "procvm: 3 readers, none left"
 
+# The pin count alone is what a run without the stressor gives too: the
+# readers must have been /proc/PID/mem readers, one per range, each still
+# reading when its range was unpinned (one that exited had a read fail).
 stressor_run procmem "type = procvm" "method = procmem"
-pass "procvm (procmem): ok"
+r="$TMP/procmem/summary.json"
+[ "$(json .stressors.s.method "$r")" = procmem ] || fail "procmem: method $(json .stressors.s.method "$r")"
+[ "$(json .stressors.s.readers "$r")" -eq 3 ] || fail "procmem readers: $(json .stressors.s "$r")"
+[ "$(json .stressors.s.spawn_failures "$r")" -eq 0 ] || fail "procmem spawn failures: $(json .stressors.s "$r")"
+[ "$(json .stressors.s.reader_errors "$r")" -eq 0 ] || fail "procmem readers failed: $(json .stressors.s "$r")"
+running "_helper procvm" && fail "procmem reader left running"
+pass "procvm (procmem): 3 /proc/PID/mem readers read until each unpin, none left"
 
 stressor_run odirect "type = odirect" "file_size = 8M"
 [ "$(json .stressors.s.reads "$TMP/odirect/summary.json")" -gt 0 ] || fail "no O_DIRECT read"

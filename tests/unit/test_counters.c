@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -204,6 +206,61 @@ static void ranges(void **state)
 	assert_int_equal(count_pages_in_ranges(&pr, 4096, &pr), 0);
 }
 
+/* The PFN of the page at p, read from pagemap; 0 when not present or
+ * hidden (PFNs are shown to CAP_SYS_ADMIN only). */
+static uint64_t pfn_of(const void *p)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	uint64_t entry = 0;
+	off_t at = (off_t)((uintptr_t)p / 4096 * sizeof(entry));
+
+	if (fd < 0 || pread(fd, &entry, sizeof(entry), at) != sizeof(entry))
+		entry = 0;
+	if (fd >= 0)
+		close(fd);
+	return entry >> 63 ? entry & ((1ULL << 55) - 1) : 0;
+}
+
+/* The pagemap walk against ranges made of the PFNs of pages 2, 5 and 11
+ * of a 16-page mapping: it must find exactly those, in order, stop at
+ * max, and not count a page that is no longer present. */
+static void pages_found_in_ranges(void **state)
+{
+	const size_t n = 16, page = 4096;
+	char *m = mmap(NULL, n * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	const size_t chosen[] = { 2, 5, 11 };
+	struct pfn_ranges pr = { 0 };
+	size_t idx[16];
+
+	(void)state;
+	assert_true(m != MAP_FAILED);
+	if (sysconf(_SC_PAGESIZE) != (long)page)
+		skip();
+	memset(m, 1, n * page);
+	if (!pfn_of(m)) {
+		printf("pagemap shows no PFNs (not root): the walk cannot be checked\n");
+		munmap(m, n * page);
+		skip();
+	}
+	pr.n = ARRAY_SIZE(chosen);
+	pr.r = calloc(pr.n, sizeof(*pr.r));
+	for (size_t i = 0; i < pr.n; i++) {
+		pr.r[i].start = pfn_of(m + chosen[i] * page);
+		pr.r[i].end = pr.r[i].start + 1;
+	}
+	assert_int_equal(count_pages_in_ranges(m, n * page, &pr), 3);
+	assert_int_equal(pages_in_ranges(m, n * page, &pr, idx, 16), 3);
+	for (size_t i = 0; i < ARRAY_SIZE(chosen); i++)
+		assert_int_equal(idx[i], chosen[i]);
+	assert_int_equal(pages_in_ranges(m, n * page, &pr, idx, 2), 2); /* stops at max */
+	assert_int_equal(idx[1], 5);
+	assert_int_equal(count_pages_in_ranges(m + 3 * page, 8 * page, &pr), 1); /* only page 5 inside */
+	madvise(m + 5 * page, page, MADV_DONTNEED); /* no longer present */
+	assert_int_equal(count_pages_in_ranges(m, n * page, &pr), 2);
+	pfn_ranges_free(&pr);
+	munmap(m, n * page);
+}
+
 double buddyinfo_high_order_fraction(const char *text); /* workloads/stress_fragment.c */
 int trace_parse_reasons(const char *format, char **names, int max); /* bench/trace.c */
 
@@ -252,6 +309,7 @@ int main(void)
 		cmocka_unit_test(malformed_zoneinfo),
 		cmocka_unit_test(memory_blocks),
 		cmocka_unit_test(ranges),
+		cmocka_unit_test(pages_found_in_ranges),
 		cmocka_unit_test(buddyinfo_fraction),
 		cmocka_unit_test(trace_reasons),
 	};

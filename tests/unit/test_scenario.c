@@ -98,7 +98,7 @@ static void stressors_with_defaults(void **state)
 		"[churn]\ntype=pagecache\nthreads=2\n"
 		"[drop]\ntype=drop-caches\ninterval=250ms\n"
 		"[hold]\ntype=vmsplice\n"
-		"[ng]\ntype=stress-ng\nargs=--cpu 1 --timeout 60\n";
+		"[ng]\ntype=stress-ng\nargs=--cpu 1 --timeout '60'\n";
 	struct scenario sc;
 	char err[512] = "";
 
@@ -113,7 +113,7 @@ static void stressors_with_defaults(void **state)
 	assert_int_equal(*(uint64_t *)sc.stressors[1].cfg, 250000000ULL);
 	assert_string_equal(sc.stressors[2].stressor->type, "vmsplice");
 	assert_int_equal(*(uint64_t *)sc.stressors[2].cfg, 16); /* pages default */
-	assert_string_equal((char *)sc.stressors[3].cfg, "--cpu 1 --timeout 60");
+	assert_string_equal((char *)sc.stressors[3].cfg, "--cpu 1 --timeout '60'"); /* quotes are fine */
 	scenario_free(&sc);
 }
 
@@ -157,7 +157,7 @@ static const struct bad_case {
 	{ "[global]\nruns = many\n[p]\ntype=pin\nsize=4M\n", "b.ini:2: [global] key 'runs': 'many' is not a whole number" },
 	{ "[global]\nseed = -3\n[p]\ntype=pin\nsize=4M\n", "b.ini:2: [global] key 'seed'" },
 	{ "[global]\nmovable = lots\n[p]\ntype=pin\nsize=4M\n", "b.ini:2: [global] key 'movable': 'lots' is not a" },
-	{ "[global]\nthp = sometimes\n[p]\ntype=pin\nsize=4M\n", "b.ini:2: [global] key 'thp': 'sometimes' is not always, madvise or never" },
+	{ "[global]\nthp = sometimes\n[p]\ntype=pin\nsize=4M\n", "b.ini:2: [global] key 'thp': 'sometimes' is not one of always,madvise,never" },
 	{ "[global]\nvmstat_interval = soon\n[p]\ntype=pin\nsize=4M\n", "b.ini:2: [global] key 'vmstat_interval'" },
 	{ "runs = 2\n[p]\ntype=pin\nsize=4M\n", "b.ini:1: key 'runs' is outside any section" },
 	{ "[p]\ntype=pin\nsize=4M\nsize=8M\n", "b.ini:4: [p] key 'size' is set twice (first on line 3)" },
@@ -169,6 +169,8 @@ static const struct bad_case {
 	{ "[p]\nsize=4M\n", "b.ini:2: [p] has no 'type =' key" },
 	{ "[p]\ntype=pni\nsize=4M\n", "b.ini:2: [p] key 'type': unknown type 'pni'" },
 	{ "[global]\nruns=1\n", "b.ini: no pin job" },
+	{ "[global]\nwarmup = 2\n[p]\ntype=pin\nsize=4M\niterations=2\n",
+	  "b.ini:2: [global] key 'warmup': leaves no iteration of [p] (iterations = 2) to measure" },
 	{ "", "b.ini: no pin job" },
 	{ "[v]\ntype=vmsplice\n", "b.ini: no pin job" },
 	{ "[p]\ntype=pin\n", "b.ini:2: [p] key 'size': is required" },
@@ -214,7 +216,18 @@ static const struct bad_case {
 	{ PIN "[s]\ntype=pagecache\nblock=1000\n", "b.ini:6: [s] key 'block': must be a non-zero multiple of 4 KiB" },
 	{ PIN "[s]\ntype=pagecache\nsize=4K\nblock=64K\n", "b.ini:7: [s] key 'block': must be a non-zero multiple of 4 KiB, at most size" },
 	{ PIN "[s]\ntype=procvm\nmethod=ptrace\n", "b.ini:6: [s] key 'method': 'ptrace' is not one of process_vm_readv,procmem" },
-	{ PIN "[s]\ntype=procvm\nblock=0\n", "b.ini:6: [s] key 'block': must be between 1 byte and 64 MiB" },
+	{ PIN "[s]\ntype=procvm\nblock=0\n", "b.ini:6: [s] key 'block': must be at least 1 B" },
+	/* bounds and choices the option tables declare */
+	{ PIN "[s]\ntype=procvm\nblock=65M\n", "b.ini:6: [s] key 'block': '65M' is more than the maximum 64 MiB" },
+	{ PIN "[s]\ntype=lru-batch\npages=65\n", "b.ini:6: [s] key 'pages': 65 is more than the maximum 64" },
+	{ PIN "[s]\ntype=file-reader\nbytes=8K\n", "b.ini:6: [s] key 'bytes': '8K' is more than the maximum 4 KiB" },
+	{ PIN "[s]\ntype=file-reader\nstride=0\n", "b.ini:6: [s] key 'stride': must be at least 1 B" },
+	{ PIN "[s]\ntype=drop-caches\nvalue=\n", "b.ini:6: [s] key 'value': '' is not one of 1,2,3" },
+	{ "[global]\nthp = madvise,never\n" PIN, "b.ini:2: [global] key 'thp': 'madvise,never' is not one of" },
+	{ "[global]\nruns = 1000001\n" PIN, "b.ini:2: [global] key 'runs': 1000001 is more than the maximum 1000000" },
+	/* a backend's keys belong to it alone */
+	{ "[p]\ntype=pin\nsize=4M\ndevice=0000:00:03.0\n", "b.ini:4: [p] unknown key 'device' (known: type, backend, memory, nodes" },
+	{ "[p]\ntype=pin\nsize=4M\nbackend=vfio\nbogus=1\n", "b.ini:5: [p] unknown key 'bogus' (known: type, backend, memory, nodes, size, chunk, iterations, reuse, hold, dirty, device)" },
 	{ PIN "[s]\ntype=odirect\nblock=3000\n", "b.ini:6: [s] key 'block': block must be a multiple of 4 KiB dividing file_size" },
 	{ PIN "[s]\ntype=odirect\nfile_size=100K\n", "b.ini:6: [s] key 'file_size': block must be a multiple of 4 KiB dividing file_size" },
 	{ PIN "[s]\ntype=lru-batch\naction=swap\n", "b.ini:6: [s] key 'action': 'swap' is not one of activate,fault,mlock,cold" },
@@ -223,9 +236,45 @@ static const struct bad_case {
 	{ PIN "[s]\ntype=fragment\nsize=lots\n", "b.ini:6: [s] key 'size': 'lots' is not a size" },
 	{ PIN "[s]\ntype=stress-ng\n", "b.ini:5: [s] key 'args': is required" },
 	{ PIN "[s]\ntype=stress-ng\nargs=--cpu 1; rm -rf /\n", "b.ini:6: [s] key 'args': holds shell syntax" },
+	{ PIN "[s]\ntype=stress-ng\nargs=--cpu $HOME\n", "b.ini:6: [s] key 'args': holds shell syntax ($" },
+	{ PIN "[s]\ntype=stress-ng\nargs=--cpu 1 --vm-method 'flip\n", "b.ini:6: [s] key 'args': has an unterminated quote" },
 	{ "[abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij]\ntype=pin\nsize=4M\n",
 	  "b.ini:1: section name is longer than 49 characters" },
 };
+
+/* What C cannot check at compile time: every default parses, within its
+ * bounds, and every choice fits its field, in every table. */
+static void option_tables(void **state)
+{
+	const struct scenario_key *t;
+	const char *title;
+	size_t n, size, ntables = 0;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; (t = scenario_table_at(i, &n, &title, &size)); i++, ntables++)
+		if (option_table_check(t, n, size, err, sizeof(err)))
+			fail_msg("%s: %s", title, err);
+	assert_true(ntables >= 3 + 9); /* global, pin, 3 backends, the stressors */
+}
+
+/* A backend's keys fill its own config: vfio's device. */
+static void backend_options(void **state)
+{
+	struct scenario sc;
+	char err[512] = "";
+
+	(void)state;
+	if (scenario_parse("v.ini", "[p]\ntype=pin\nsize=4M\nbackend=vfio\ndevice=0000:00:03.0\n", &sc, err,
+			   sizeof(err)))
+		fail_msg("%s", err);
+	assert_non_null(sc.jobs[0].backend_cfg);
+	assert_string_equal((const char *)sc.jobs[0].backend_cfg, "0000:00:03.0");
+	scenario_free(&sc);
+	assert_int_equal(scenario_parse("v.ini", "[p]\ntype=pin\nsize=4M\nbackend=vfio\n", &sc, err, sizeof(err)), 0);
+	assert_string_equal((const char *)sc.jobs[0].backend_cfg, "auto");
+	scenario_free(&sc);
+}
 
 static void bad_input(void **state)
 {
@@ -389,6 +438,8 @@ int main(void)
 		cmocka_unit_test(continuation_and_cr),
 		cmocka_unit_test(long_path_error),
 		cmocka_unit_test(not_text),
+		cmocka_unit_test(option_tables),
+		cmocka_unit_test(backend_options),
 	};
 	size_t n = ARRAY_SIZE(fixed) + ARRAY_SIZE(bad_cases);
 	struct CMUnitTest *tests = calloc(n, sizeof(*tests));

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "effect.h"
 #include "hypothesis.h"
 #include "shift.h"
 #include "stats.h"
@@ -22,9 +23,11 @@
 static json_t *fixtures;
 
 /* Equal within a relative 1e-7 (an absolute 1e-12 near zero); JSON null
- * stands for NAN. */
+ * stands for NAN. A value the fixture lacks is a failure, not a 0. */
 static void assert_close(double got, json_t *want, const char *what, const char *name)
 {
+	if (!json_is_number(want) && !json_is_null(want))
+		fail_msg("%s %s: the fixture has no number for it", name, what);
 	if (json_is_null(want)) {
 		if (!isnan(got))
 			fail_msg("%s %s: got %.17g, want NaN", name, what, got);
@@ -46,9 +49,20 @@ static double *sorted(json_t *a, size_t *n)
 	return v;
 }
 
-#define EACH_CASE(section, c)                                                              \
-	for (size_t i_ = 0; i_ < json_array_size(json_object_get(fixtures, section)); i_++)  \
-		for (json_t *c = json_array_get(json_object_get(fixtures, section), i_); c; c = NULL)
+/* The cases of a fixture section. A section missing or empty fails the
+ * test: a loop over nothing would pass without checking anything. */
+static json_t *section(const char *name)
+{
+	json_t *a = json_object_get(fixtures, name);
+
+	if (!json_is_array(a) || !json_array_size(a))
+		fail_msg("fixtures/stats.json has no '%s' cases (fixtures/make-stats-fixtures writes them)", name);
+	return a;
+}
+
+#define EACH_CASE(name, c)                                                                 \
+	for (size_t i_ = 0, n_ = json_array_size(section(name)); i_ < n_; i_++)           \
+		for (json_t *c = json_array_get(json_object_get(fixtures, name), i_); c; c = NULL)
 
 static const char *case_name(json_t *c)
 {
@@ -150,20 +164,123 @@ static void holm_matches_reference(void **state)
 {
 	(void)state;
 	EACH_CASE("holm", c) {
-		json_t *p = json_object_get(c, "p");
+		json_t *p = json_object_get(c, "p"), *adjusted = json_object_get(c, "adjusted");
 		size_t n = json_array_size(p);
-		double in[8], out[8];
+		double *in = malloc((n + 1) * sizeof(*in)), *out = malloc((n + 1) * sizeof(*out));
+		assert_true(n > 0);
+		assert_int_equal(json_array_size(adjusted), n);
 		for (size_t i = 0; i < n; i++)
 			in[i] = json_is_null(json_array_get(p, i)) ? NAN : json_number_value(json_array_get(p, i));
 		holm_adjust(in, n, out);
 		for (size_t i = 0; i < n; i++)
-			assert_close(out[i], json_array_get(json_object_get(c, "adjusted"), i), "adjusted", "holm");
+			assert_close(out[i], json_array_get(adjusted, i), "adjusted", "holm");
+		free(in);
+		free(out);
 	}
 }
 
 /* Every order statistic checked against the sorted list of all n*m
  * differences, on samples large enough for the sampling rounds and with
  * heavy ties (where the pivots stall and the tie exits end the loop). */
+/* A metric as dataset.c builds it, from a JSON array of runs. */
+static void make_metric(json_t *runs, struct metric *m)
+{
+	size_t k = json_array_size(runs), n = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->name = (char *)"pin_latency";
+	m->unit = "ns";
+	m->kind = METRIC_VALUES;
+	m->start = calloc(k + 1, sizeof(*m->start));
+	m->runs = calloc(k + 1, sizeof(*m->runs));
+	for (size_t r = 0; r < k; r++)
+		n += json_array_size(json_array_get(runs, r));
+	m->grouped = calloc(n + 1, sizeof(*m->grouped));
+	m->v = calloc(n + 1, sizeof(*m->v));
+	for (size_t r = 0; r < k; r++) {
+		size_t len;
+		double *one = sorted(json_array_get(runs, r), &len);
+		memcpy(m->grouped + m->start[r], one, len * sizeof(*one));
+		m->start[r + 1] = m->start[r] + len;
+		m->runs[m->nruns++] = statistic_of_sorted(one, len, STAT_MEDIAN);
+		free(one);
+	}
+	memcpy(m->v, m->grouped, n * sizeof(*m->v));
+	m->n = n;
+	m->ngroups = k;
+	sort_doubles(m->v, n);
+	sort_doubles(m->runs, m->nruns);
+}
+
+static void free_metric(struct metric *m)
+{
+	free(m->start);
+	free(m->runs);
+	free(m->grouped);
+	free(m->v);
+}
+
+/* Each run's statistic, then Mann-Whitney across runs and the
+ * Hodges-Lehmann interval of the log ratio. */
+static void per_run_test_matches_scipy(void **state)
+{
+	(void)state;
+	size_t cases = 0;
+	EACH_CASE("per_run", c) {
+		struct metric b, m;
+		struct effect e;
+		const char *name = case_name(c);
+		int stat = statistic_parse(json_string_value(json_object_get(c, "statistic")));
+		assert_true(stat >= 0);
+		make_metric(json_object_get(c, "base"), &b);
+		make_metric(json_object_get(c, "cand"), &m);
+		double *x = malloc((b.ngroups + b.nruns + 1) * sizeof(*x));
+		size_t nx = metric_per_run(&b, (enum statistic)stat, x);
+		assert_int_equal(nx, json_array_size(json_object_get(c, "x")));
+		for (size_t i = 0; i < nx; i++)
+			assert_close(x[i], json_array_get(json_object_get(c, "x"), i), "per-run value", name);
+		effect_measure(&b, &m, (enum statistic)stat, 0.05, &e);
+		assert_int_equal(e.unit, UNIT_RUNS);
+		assert_close(e.p, json_object_get(c, "p"), "p", name);
+		assert_close(e.change.lo, json_object_get(c, "lo"), "interval low", name);
+		assert_close(e.change.hi, json_object_get(c, "hi"), "interval high", name);
+		free(x);
+		free_metric(&b);
+		free_metric(&m);
+		cases++;
+	}
+	assert_int_equal(cases, 4); /* a missing section must not pass */
+}
+
+/* The runs a side runs_for_change asks for reach the power in SciPy's
+ * simulation of the Mann-Whitney test, and are not far above what the
+ * simulation needed. */
+static void runs_for_change_reach_simulated_power(void **state)
+{
+	(void)state;
+	size_t cases = 0;
+	EACH_CASE("power", c) {
+		double sigma = json_number_value(json_object_get(c, "sigma"));
+		double change = json_number_value(json_object_get(c, "change"));
+		double alpha = json_number_value(json_object_get(c, "alpha"));
+		double power = json_number_value(json_object_get(c, "power"));
+		json_t *sim = json_object_get(c, "simulated");
+		size_t first = (size_t)json_integer_value(json_object_get(c, "first_n")), needed = 0;
+		for (size_t i = 0; i < json_array_size(sim) && !needed; i++)
+			if (json_number_value(json_array_get(sim, i)) >= power)
+				needed = first + i;
+		size_t n = runs_for_change(sigma, change, alpha, power);
+		assert_true(needed > 0);
+		if (n + 1 < needed || n > (size_t)fmax(ceil(1.3 * (double)needed), (double)needed + 2))
+			fail_msg("sigma %g change %g alpha %g: %zu runs a side, the simulation needed %zu", sigma,
+				 change, alpha, n, needed);
+		cases++;
+	}
+	assert_int_equal(cases, 4);
+	assert_int_equal(runs_for_change(NAN, 0.05, 0.05, 0.8), 0);
+	assert_int_equal(runs_for_change(0.1, 0, 0.05, 0.8), 0);
+}
+
 static void check_select(const double *x, size_t n, const double *y, size_t m)
 {
 	uint64_t nm = (uint64_t)n * m;
@@ -290,6 +407,8 @@ int main(void)
 		cmocka_unit_test(fisher_matches_scipy),
 		cmocka_unit_test(wilson_matches_scipy),
 		cmocka_unit_test(holm_matches_reference),
+		cmocka_unit_test(per_run_test_matches_scipy),
+		cmocka_unit_test(runs_for_change_reach_simulated_power),
 		cmocka_unit_test(select_matches_sorting_all),
 		cmocka_unit_test(empty_and_single_samples),
 		cmocka_unit_test(welch_huge_values),

@@ -15,7 +15,15 @@
 
 /* One run of 4 successful 16 MiB pins on node 0, with /proc/vmstat
  * snapshots of the given text before and after. */
+static json_t *summary_with_warmup(const char *before_text, const char *after_text, unsigned warmup);
+
 static json_t *summary_of(const char *before_text, const char *after_text)
+{
+	return summary_with_warmup(before_text, after_text, 0);
+}
+
+/* The 4 pins are of iterations 1 and 2, the first iteration's slower. */
+static json_t *summary_with_warmup(const char *before_text, const char *after_text, unsigned warmup)
 {
 	static const int nodes[] = { 0 };
 	static const double mean[] = { 1.0 }, min[] = { 1.0 };
@@ -27,7 +35,8 @@ static json_t *summary_of(const char *before_text, const char *after_text)
 	unsigned bad;
 
 	for (uint32_t i = 0; i < 4; i++) {
-		struct sample s = { .run = 1, .iteration = 1, .chunk = i, .bytes = 16 << 20, .pin_ns = 1000000,
+		struct sample s = { .run = 1, .iteration = 1 + i / 2, .chunk = i % 2, .bytes = 16 << 20,
+				    .pin_ns = i < 2 ? 3000000 : 1000000,
 				    .unpin_ns = 100000, .movable_before = -1, .unpinnable = -1,
 				    .migrate_succeeded = -1, .migrate_failed = -1, .unpinned = true };
 		sample_list_push(&samples, &s);
@@ -36,7 +45,7 @@ static json_t *summary_of(const char *before_text, const char *after_text)
 	assert_int_equal(counters_parse(after_text, &after.system, &bad), 0);
 	struct summary_input in = { .samples = &samples, .nodes = nodes, .nnodes = 1, .placement_mean = mean,
 				    .placement_min = min, .nruns = 1, .before = &before, .after = &after,
-				    .complete = 1 };
+				    .complete = 1, .warmup = warmup };
 	json_t *j = summary_build(&in);
 
 	counters_free(&before.system);
@@ -98,11 +107,32 @@ static void migration_counted(void **state)
 	json_decref(j);
 }
 
+/* warmup = 1: iteration 1 is in the samples but not in the numbers, and
+ * the table says so. */
+static void warmup_iterations_are_left_out(void **state)
+{
+	(void)state;
+	json_t *all = summary_with_warmup("pgmigrate_success 5\n", "pgmigrate_success 9\n", 0);
+	json_t *warm = summary_with_warmup("pgmigrate_success 5\n", "pgmigrate_success 9\n", 1);
+	json_t *pa = json_object_get(all, "pin"), *pw = json_object_get(warm, "pin");
+	char *text = printed(warm);
+
+	assert_int_equal(json_integer_value(json_object_get(pa, "ops")), 4);
+	assert_int_equal(json_integer_value(json_object_get(pw, "ops")), 2);
+	assert_true(json_number_value(json_object_get(json_object_get(pw, "latency_ns"), "max")) < 2e6);
+	assert_int_equal(json_integer_value(json_object_get(warm, "warmup")), 1);
+	assert_non_null(strstr(text, "the first 1 iteration(s) of each run are a warm-up"));
+	free(text);
+	json_decref(all);
+	json_decref(warm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(no_event_counters_is_not_no_migration),
 		cmocka_unit_test(counters_that_did_not_move_say_no_migration),
+		cmocka_unit_test(warmup_iterations_are_left_out),
 		cmocka_unit_test(migration_counted),
 	};
 

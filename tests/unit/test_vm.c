@@ -13,8 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "boot.h"
 #include "cpio.h"
+#include "gz.h"
+#include "initramfs.h"
+#include "scenario.h"
+#include "subprocess.h"
 #include "transfer.h"
 #include "util.h"
 
@@ -179,23 +184,41 @@ static size_t next_entry(const char *a, size_t at, char *name, unsigned *mode, s
 	return (at + *size + 3) & ~(size_t)3;
 }
 
-static void newc_archives(void **state)
+/* Writes the archives of an initramfs: a base one, then a second one
+ * appended to the same file, as initramfs_write does. */
+static void write_two_archives(const char *path)
 {
-	char *buf = NULL, name[256];
-	size_t len = 0, size, at = 0;
-	unsigned mode;
+	FILE *f = fopen(path, "wb");
 	struct cpio c;
-	FILE *f = open_memstream(&buf, &len);
-	static const char *const want[] = { "usr", "usr/bin", "usr/bin/x", "init", "TRAILER!!!" };
 
-	(void)state;
+	assert_non_null(f);
 	cpio_begin(&c, f);
 	cpio_add_data(&c, "/usr/bin/x", "abcde", 5, 0755);
 	cpio_add_data(&c, "/usr/bin/x", "other", 5, 0755); /* kept as first added */
 	cpio_add_dir(&c, "/usr");
 	cpio_add_data(&c, "/init", "#!", 2, 0755);
 	assert_int_equal(cpio_end(&c), 0);
-	fclose(f);
+	cpio_begin(&c, f);
+	cpio_add_data(&c, "/scenario.ini", "[p]\n", 4, 0644);
+	assert_int_equal(cpio_end(&c), 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* What the kernel unpacks: gzip members of newc archives, each entry
+ * where expected, the trailer closing each archive. */
+static void newc_archives(void **state)
+{
+	char path[128], name[256], err[256];
+	size_t len = 0, size, at = 0;
+	unsigned mode;
+	static const char *const want[] = { "usr", "usr/bin", "usr/bin/x", "init", "TRAILER!!!",
+					    "scenario.ini", "TRAILER!!!" };
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/initrd", dir);
+	write_two_archives(path);
+	char *buf = gunzip_file(path, 1 << 20, &len, err, sizeof(err));
+	assert_non_null(buf);
 	assert_int_equal(len % 4, 0);
 	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
 		size_t data_at = (at + 110 + strlen(want[i]) + 1 + 3) & ~(size_t)3;
@@ -213,6 +236,110 @@ static void newc_archives(void **state)
 	free(buf);
 }
 
+/* GNU cpio, which knows nothing of pinbench, lists the first archive as
+ * written (cpio reads one archive; zlib's gzread joins the members). */
+static void cpio_lists_it(void **state)
+{
+	char path[128], plain[128], err[256], *out = NULL;
+	size_t len, outlen;
+
+	(void)state;
+	if (!program_in_path("cpio"))
+		skip();
+	snprintf(path, sizeof(path), "%s/initrd", dir);
+	snprintf(plain, sizeof(plain), "%s/initrd.cpio", dir);
+	write_two_archives(path);
+	char *buf = gunzip_file(path, 1 << 20, &len, err, sizeof(err));
+	assert_non_null(buf);
+	assert_int_equal(write_file_atomic(plain, buf, len), 0);
+	free(buf);
+	char *argv[] = { "cpio", "-it", "--quiet", "-F", plain, NULL };
+	assert_int_equal(spawn_capture(argv, &out, &outlen), 0);
+	assert_string_equal(out, "usr\nusr/bin\nusr/bin/x\ninit\n");
+	free(out);
+}
+
+/* The initramfs pinbench vm boots, built for real from the host's
+ * busybox and this test program standing in for pinbench: every entry
+ * the guest's /init needs is there, in two archives. */
+static void real_initramfs(void **state)
+{
+	static const char text[] = "[p]\ntype = pin\nsize = 4M\n";
+	char path[128], name[256], err[512];
+	struct scenario sc;
+	size_t len, at = 0, size, trailers = 0;
+	unsigned mode, found = 0;
+
+	(void)state;
+	if (!program_in_path("busybox"))
+		skip();
+	setenv("PINBENCH_CACHE_DIR", dir, 1);
+	assert_int_equal(scenario_parse("r.ini", text, &sc, err, sizeof(err)), 0);
+	sc.text = xstrdup(text);
+	snprintf(path, sizeof(path), "%s/initrd", dir);
+	if (initramfs_write(path, &sc, NULL, 0, err, sizeof(err)))
+		fail_msg("%s", err);
+	scenario_free(&sc);
+	char *buf = gunzip_file(path, 1 << 30, &len, err, sizeof(err));
+	assert_non_null(buf);
+	while (at < len) {
+		at = next_entry(buf, at, name, &mode, &size);
+		trailers += !strcmp(name, "TRAILER!!!");
+		static const char *const need[] = { "init", "bin/busybox", "bin/pinbench", "scenario.ini" };
+		for (unsigned i = 0; i < ARRAY_SIZE(need); i++)
+			found |= (unsigned)(strcmp(name, need[i]) == 0) << i;
+		found |= (unsigned)(strstr(name, "ld-linux") != NULL) << 4;
+	}
+	free(buf);
+	assert_int_equal(trailers, 2);
+	assert_int_equal(found, 0x1f);
+	unsetenv("PINBENCH_CACHE_DIR");
+}
+
+/* zlib in-process: what is not gzip, or is cut short, is refused. */
+static void gunzip_refuses_damage(void **state)
+{
+	char path[128], err[256];
+	size_t len;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/plain", dir);
+	assert_int_equal(write_file_atomic(path, "hello\n", 6), 0);
+	assert_null(gunzip_file(path, 1 << 20, &len, err, sizeof(err)));
+	assert_non_null(strstr(err, "not gzip"));
+	snprintf(path, sizeof(path), "%s/initrd", dir);
+	write_two_archives(path);
+	char *whole = read_file(path, &len);
+	assert_int_equal(write_file_atomic(path, whole, len / 2), 0);
+	free(whole);
+	assert_null(gunzip_file(path, 1 << 20, &len, err, sizeof(err)));
+	write_two_archives(path);
+	assert_null(gunzip_file(path, 100, &len, err, sizeof(err)));
+	assert_non_null(strstr(err, "more than 100 bytes"));
+}
+
+static void base64_round_trip(void **state)
+{
+	unsigned char bytes[256];
+	char *text = NULL;
+	size_t len = 0;
+
+	(void)state;
+	for (size_t n = 0; n <= sizeof(bytes); n += 85) { /* 0, 85, 170, 255: every padding */
+		for (size_t i = 0; i < n; i++)
+			bytes[i] = (unsigned char)(i * 7 + n);
+		FILE *f = open_memstream(&text, &len);
+		base64_write(f, bytes, n);
+		fclose(f);
+		assert_int_equal(len % 4, 0);
+		assert_int_equal(base64_decode(text, len), (long)n);
+		assert_memory_equal(text, bytes, n);
+		free(text);
+	}
+	char bad[] = "aGVsbG8=x===";
+	assert_int_equal(base64_decode(bad, strlen(bad)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,7 +348,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(damage_is_refused, make_dir, remove_dir),
 		cmocka_unit_test(node_lists),
 		cmocka_unit_test_setup_teardown(release_from_a_bzimage_header, make_dir, remove_dir),
-		cmocka_unit_test(newc_archives),
+		cmocka_unit_test_setup_teardown(newc_archives, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(cpio_lists_it, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(gunzip_refuses_damage, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(real_initramfs, make_dir, remove_dir),
+		cmocka_unit_test(base64_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

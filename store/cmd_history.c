@@ -1,0 +1,171 @@
+/* pinbench history: the series of one metric over the stored runs of a
+ * scenario on a host, with its change points. Exit 0 (whether or not a
+ * change point was found), 2 bad input or an unusable database. */
+#include "config.h"
+#include "cmd.h"
+#include "analysis_cli.h"
+#include "history.h"
+#include "log.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+	"usage: pinbench history [--db URL] [--scenario S] [--host H] [--label L] [--last N]\n"
+	"                        [--metric M] [--format text|json|csv] [-o FILE] [--html FILE [--png]]\n"
+	"                        [--alpha A] [--permutations R] [--min-size K] [--seed S]\n"
+	"\n"
+	"One value per stored run (default: the median of its per-run medians of pin_latency;\n"
+	"any metric compare knows), oldest first, and the change points of that series\n"
+	"(E-divisive: energy statistic, bisection, permutation test).\n"
+	"  -d, --db URL            sqlite:FILE (default " DB_DEFAULT_URL ") or postgresql://...\n"
+	"  -s, --scenario S        the scenario's name (needed when the database holds several)\n"
+	"  -H, --host H            the machine (needed when the runs come from several)\n"
+	"  -l, --label L           only runs with this label\n"
+	"  -n, --last N            only the newest N runs\n"
+	"  -m, --metric M          pin_latency (default), pin_throughput, failure_rate, vmstat.NAME...\n"
+	"  -f, --format F          text (default), json or csv\n"
+	"  -o, --output FILE       write there instead of stdout\n"
+	"      --html FILE         an HTML page: the trend plot with change points marked, the tables\n"
+	"      --png               PNG plots instead of SVG\n"
+	"  -a, --alpha A           significance of a change point (default 0.05)\n"
+	"  -r, --permutations R    permutations per test (default 199)\n"
+	"  -k, --min-size K        runs on each side of a change point, at least 2 (default 3)\n"
+	"      --seed S            seed of the permutations (default 1)\n";
+
+struct history_args {
+	struct analysis_args a; /* first: analysis_option gets it */
+	struct history h;
+	const char *url, *html;
+	bool png, format_given;
+};
+
+static int parse_count(const char *arg, uint64_t min, uint64_t max, const char *what, uint64_t *out)
+{
+	char why[160], msg[300];
+
+	if (parse_uint(arg, max, out, why, sizeof(why)) || *out < min) {
+		snprintf(msg, sizeof(msg), "%s '%s': a whole number from %llu to %llu", what, arg,
+			 (unsigned long long)min, (unsigned long long)max);
+		analysis_usage(usage, msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int history_option(struct analysis_args *a, int opt, const char *arg)
+{
+	struct history_args *g = (struct history_args *)a;
+	uint64_t v;
+
+	switch (opt) {
+	case 'd': g->url = arg; return 0;
+	case 's': g->h.filter.scenario = arg; return 0;
+	case 'H': g->h.filter.host = arg; return 0;
+	case 'l': g->h.filter.label = arg; return 0;
+	case 'm': g->h.metric = arg; return 0;
+	case 'W': g->html = arg; return 0;
+	case 'f':
+	case 'o':
+		g->format_given = true;
+		return analysis_option(a, opt, arg, usage);
+	case 'P': g->png = true; return 0;
+	case 'n':
+		if (parse_count(arg, 1, 1000000000, "--last", &v))
+			return -1;
+		g->h.filter.last = (size_t)v;
+		return 0;
+	case 'r':
+		if (parse_count(arg, 19, 100000, "--permutations", &v))
+			return -1;
+		g->h.params.permutations = (unsigned)v;
+		return 0;
+	case 'k':
+		if (parse_count(arg, 2, 100000, "--min-size", &v))
+			return -1;
+		g->h.params.min_size = (size_t)v;
+		return 0;
+	case 'S':
+		if (parse_count(arg, 0, UINT64_MAX, "--seed", &v))
+			return -1;
+		g->h.params.seed = v;
+		return 0;
+	case 'a':
+		if (analysis_option(a, opt, arg, usage))
+			return -1;
+		g->h.params.alpha = a->alpha;
+		return 0;
+	default:
+		return analysis_option(a, opt, arg, usage);
+	}
+}
+
+static int write_output(struct history_args *g)
+{
+	int ret;
+	FILE *f = analysis_open_output(&g->a, &ret);
+
+	if (!f)
+		return ret;
+	if (!strcmp(g->a.format, "json"))
+		analysis_print_json(f, history_json(&g->h));
+	else if (!strcmp(g->a.format, "csv"))
+		history_print_csv(&g->h, f);
+	else
+		history_print_text(&g->h, f);
+	return analysis_close_output(&g->a, f);
+}
+
+int cmd_history(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' }, { "scenario", required_argument, NULL, 's' },
+		{ "host", required_argument, NULL, 'H' }, { "label", required_argument, NULL, 'l' },
+		{ "last", required_argument, NULL, 'n' }, { "metric", required_argument, NULL, 'm' },
+		{ "format", required_argument, NULL, 'f' }, { "output", required_argument, NULL, 'o' },
+		{ "html", required_argument, NULL, 'W' }, { "png", no_argument, NULL, 'P' },
+		{ "alpha", required_argument, NULL, 'a' }, { "permutations", required_argument, NULL, 'r' },
+		{ "min-size", required_argument, NULL, 'k' }, { "seed", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' }, { 0 },
+	};
+	struct history_args g = { .a = { .alpha = 0.05, .format = "text" }, .url = DB_DEFAULT_URL };
+	struct db db;
+	char err[1024];
+	int opt, ret;
+
+	cp_defaults(&g.h.params);
+	g.h.metric = "pin_latency";
+	while ((opt = getopt_long(argc, argv, "d:s:H:l:n:m:f:o:a:r:k:h", longopts, NULL)) != -1)
+		if (history_option(&g.a, opt, optarg))
+			return opt == 'h' ? 0 : 2;
+	if (optind < argc)
+		return analysis_usage(usage, "history takes options only");
+	if (strcmp(g.a.format, "text") && strcmp(g.a.format, "json") && strcmp(g.a.format, "csv"))
+		return analysis_usage(usage, "--format is text, json or csv");
+	g.h.url = g.url;
+	if (db_open(&db, g.url, false, err, sizeof(err))) {
+		pb_err("%s", err);
+		return 2;
+	}
+	ret = history_load(&g.h, &db, err, sizeof(err));
+	db_close(&db);
+	if (!ret && !g.h.n) {
+		snprintf(err, sizeof(err), "%s: no stored run has a value of '%s' for this selection", g.url, g.h.metric);
+		ret = -1;
+	}
+	if (ret) {
+		pb_err("%s", err);
+		history_free(&g.h);
+		return 2;
+	}
+	/* with --html alone the page is the output */
+	ret = g.html && !g.format_given ? 0 : write_output(&g);
+	struct doc_options o = { .path = g.html, .fmt = DOC_HTML, .png = g.png, .alpha = g.h.params.alpha };
+	if (!ret && g.html && history_document(&g.h, &o))
+		ret = 2;
+	history_free(&g.h);
+	return ret;
+}

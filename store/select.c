@@ -1,0 +1,309 @@
+/* Stored runs back out: selections, series for history, and baselines
+ * built as ordinary datasets through analysis/dataset.c's builder. */
+#include "config.h"
+#include "store.h"
+#include "util.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The filter's WHERE clause; parameters $1..$3. PostgreSQL needs the
+ * casts to type a parameter that may be NULL. */
+#define WHERE_FILTER \
+	" WHERE (CAST($1 AS TEXT) IS NULL OR r.scenario = $1) AND (CAST($2 AS TEXT) IS NULL OR r.host = $2)" \
+	" AND (CAST($3 AS TEXT) IS NULL OR r.label = $3)"
+#define RUN_COLUMNS "r.id, r.started_ns, r.run_id, r.host, r.label, r.started, r.scenario, r.kernel, r.nruns"
+
+static char *dup_cell(const struct db_result *r, size_t row, size_t col)
+{
+	const char *s = db_cell(r, row, col);
+
+	return xstrdup(s ? s : "");
+}
+
+static void row_to_run(const struct db_result *r, size_t i, struct stored_run *s)
+{
+	s->id = atoll(db_cell(r, i, 0));
+	s->started_ns = atoll(db_cell(r, i, 1));
+	s->run_id = dup_cell(r, i, 2);
+	s->host = dup_cell(r, i, 3);
+	s->label = dup_cell(r, i, 4);
+	s->started = dup_cell(r, i, 5);
+	s->scenario = dup_cell(r, i, 6);
+	s->kernel = dup_cell(r, i, 7);
+	s->nruns = (size_t)atoll(db_cell(r, i, 8));
+	s->value = r->ncols > 9 && db_cell(r, i, 9) ? atof(db_cell(r, i, 9)) : NAN;
+	s->unit = r->ncols > 10 ? dup_cell(r, i, 10) : NULL;
+}
+
+void stored_run_clear(struct stored_run *r)
+{
+	free(r->run_id);
+	free(r->host);
+	free(r->label);
+	free(r->started);
+	free(r->scenario);
+	free(r->kernel);
+	free(r->unit);
+	memset(r, 0, sizeof(*r));
+}
+
+void stored_runs_free(struct stored_run *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		stored_run_clear(&r[i]);
+	free(r);
+}
+
+/* A series is one scenario on one host: what the filter left open must
+ * have a single value among the runs found. */
+static int check_single(const struct stored_run *r, size_t n, size_t field, const char *option, char *err,
+			size_t errlen)
+{
+	char list[400] = "";
+	size_t o = 0, distinct = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *v = field ? r[i].host : r[i].scenario;
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !strcmp(v, field ? r[k].host : r[k].scenario);
+		if (!seen) {
+			appendf(list, sizeof(list), &o, "%s%s", distinct ? ", " : "", v);
+			distinct++;
+		}
+	}
+	if (distinct > 1) {
+		snprintf(err, errlen, "the runs found are of %zu %ss (%s): choose one with %s", distinct,
+			 field ? "host" : "scenario", list, option);
+		return -1;
+	}
+	return 0;
+}
+
+static int select_rows(struct db *db, const char *sql, const struct run_filter *f, const char *metric,
+		       struct stored_run **out, size_t *n, char *err, size_t errlen)
+{
+	const char *params[] = { f->scenario, f->host, f->label, metric };
+	struct db_result r;
+
+	*out = NULL;
+	*n = 0;
+	if (db_query(db, sql, params, metric ? 4 : 3, &r, err, errlen))
+		return -1;
+	size_t first = f->last && r.nrows > f->last ? r.nrows - f->last : 0;
+	*out = xcalloc(r.nrows - first + 1, sizeof(**out));
+	for (size_t i = first; i < r.nrows; i++)
+		row_to_run(&r, i, &(*out)[(*n)++]);
+	db_result_free(&r);
+	if (check_single(*out, *n, 0, "--scenario (scenario=)", err, errlen) ||
+	    check_single(*out, *n, 1, "--host (host=)", err, errlen)) {
+		stored_runs_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int store_select(struct db *db, const struct run_filter *f, struct stored_run **out, size_t *n, char *err,
+		 size_t errlen)
+{
+	return select_rows(db, "SELECT " RUN_COLUMNS " FROM runs r" WHERE_FILTER " ORDER BY r.started_ns, r.id", f,
+			   NULL, out, n, err, errlen);
+}
+
+int store_series(struct db *db, const struct run_filter *f, const char *metric, struct stored_run **out, size_t *n,
+		 char *err, size_t errlen)
+{
+	return select_rows(db,
+			   "SELECT " RUN_COLUMNS ", m.value, m.unit FROM runs r JOIN metrics m ON m.run_ref = r.id AND "
+			   "m.metric = $4" WHERE_FILTER " ORDER BY r.started_ns, r.id",
+			   f, metric, out, n, err, errlen);
+}
+
+/* ---- baselines: db:URL?scenario=S&host=H&label=L&last=N ---- */
+
+bool store_is_source(const char *source)
+{
+	return !strncmp(source, "db:", 3);
+}
+
+struct source {
+	char url[1024];
+	char scenario[256], host[256], label[256];
+	struct run_filter f;
+};
+
+/* Everything after the first '?' selects runs; a PostgreSQL URL takes its
+ * own parameters in its authority part or from PG* variables. */
+static int parse_source(const char *source, struct source *s, char *err, size_t errlen)
+{
+	const char *q = strchr(source + 3, '?');
+	char *opts = xstrdup(q ? q + 1 : ""), *save = NULL;
+	int ret = 0;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->url, sizeof(s->url), "%.*s", q ? (int)(q - source - 3) : (int)strlen(source + 3), source + 3);
+	for (char *kv = strtok_r(opts, "&", &save); kv && !ret; kv = strtok_r(NULL, "&", &save)) {
+		char *v = strchr(kv, '='), *end;
+		if (v)
+			*v++ = '\0';
+		if (v && !strcmp(kv, "scenario"))
+			s->f.scenario = strncpy(s->scenario, v, sizeof(s->scenario) - 1);
+		else if (v && !strcmp(kv, "host"))
+			s->f.host = strncpy(s->host, v, sizeof(s->host) - 1);
+		else if (v && !strcmp(kv, "label"))
+			s->f.label = strncpy(s->label, v, sizeof(s->label) - 1);
+		else if (v && !strcmp(kv, "last") && (s->f.last = strtoul(v, &end, 10)) > 0 && !*end)
+			continue;
+		else {
+			snprintf(err, errlen, "%s: '%s%s%s': the selection takes scenario=, host=, label= and "
+				 "last=N (N > 0)", source, kv, v ? "=" : "", v ? v : "");
+			ret = -1;
+		}
+	}
+	free(opts);
+	return ret;
+}
+
+/* Run index offsets of the selected runs in the dataset, by stored id. */
+static long long *run_offsets(const struct stored_run *r, size_t n, char **in_list)
+{
+	long long *off = xcalloc(2 * n + 1, sizeof(*off));
+	size_t len, total = 0;
+	FILE *f = xopen_memstream(in_list, &len);
+
+	for (size_t i = 0; i < n; i++) {
+		off[2 * i] = r[i].id;
+		off[2 * i + 1] = (long long)total;
+		total += r[i].nruns;
+		fprintf(f, "%s%lld", i ? ", " : "", r[i].id);
+	}
+	fclose(f);
+	return off;
+}
+
+static unsigned offset_of(const long long *off, size_t n, long long id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (off[2 * i] == id)
+			return (unsigned)off[2 * i + 1];
+	return 0;
+}
+
+static int feed_rows(struct db *db, const char *sql, const long long *off, size_t n, struct dataset_builder *b,
+		     const struct load_options *o, char *err, size_t errlen)
+{
+	struct db_result r;
+
+	if (db_query(db, sql, NULL, 0, &r, err, errlen))
+		return -1;
+	for (size_t i = 0; i < r.nrows; i++) {
+		unsigned run = offset_of(off, n, atoll(db_cell(&r, i, 0))) + (unsigned)atoi(db_cell(&r, i, 1)) - 1;
+		if (r.ncols == 4) { /* a vmstat delta */
+			dataset_builder_counter(b, run, db_cell(&r, i, 2), atoll(db_cell(&r, i, 3)), o->all_counters);
+			continue;
+		}
+		const char *un = db_cell(&r, i, 6), *it = db_cell(&r, i, 8);
+		struct pin_sample s = { .node = atoi(db_cell(&r, i, 2)), .bytes = atof(db_cell(&r, i, 3)),
+					.pin_ns = atof(db_cell(&r, i, 4)), .errnum = atoi(db_cell(&r, i, 5)),
+					.unpin_ns = un ? atof(un) : -1, .unpin = atoi(db_cell(&r, i, 7)),
+					.iteration = it ? atof(it) : -1 };
+		dataset_builder_pin(b, run, &s);
+	}
+	db_result_free(&r);
+	return 0;
+}
+
+/* The newest run's run.json and counter names become the dataset's. */
+static int newest_environment(struct db *db, long long id, struct dataset *d, char *err, size_t errlen)
+{
+	char idtext[32];
+	const char *p = idtext;
+	struct db_result r;
+
+	snprintf(idtext, sizeof(idtext), "%lld", id);
+	if (db_query(db, "SELECT run_json, counters FROM runs WHERE id = CAST($1 AS BIGINT)", &p, 1, &r, err,
+		     errlen))
+		return -1;
+	d->run_json = db_cell(&r, 0, 0) ? json_loads(db_cell(&r, 0, 0), 0, NULL) : NULL;
+	json_t *counters = db_cell(&r, 0, 1) ? json_loads(db_cell(&r, 0, 1), 0, NULL) : NULL, *c;
+	size_t i;
+	json_array_foreach(counters, i, c) {
+		d->counters = xrealloc(d->counters, (d->ncounters + 1) * sizeof(*d->counters));
+		d->counters[d->ncounters++] = xstrdup(json_string_value(c) ? json_string_value(c) : "");
+	}
+	json_decref(counters);
+	db_result_free(&r);
+	return 0;
+}
+
+static int build_dataset(struct db *db, const struct stored_run *r, size_t n, const struct load_options *o,
+			 struct dataset *d, char *err, size_t errlen)
+{
+	char *in, *sql;
+	long long *off = run_offsets(r, n, &in);
+	struct dataset_builder *b = dataset_builder_new();
+	int ret = -1;
+
+	/* the newest run's environment first: its warm-up applies to the rows */
+	ret = newest_environment(db, r[n - 1].id, d, err, errlen);
+	if (!ret) {
+		json_t *w = json_object_get(d->run_json, "warmup");
+		d->warmup = o->warmup_given ? o->warmup : json_is_integer(w) ? (unsigned)json_integer_value(w) : 0;
+		dataset_builder_warmup(b, d->warmup, &d->first);
+	}
+	if (!ret && asprintf(&sql, "SELECT run_ref, run, node, bytes, pin_ns, errno, unpin_ns, unpin, iteration "
+			     "FROM samples WHERE run_ref IN (%s)", in) >= 0) {
+		ret = feed_rows(db, sql, off, n, b, o, err, errlen);
+		free(sql);
+	}
+	if (!ret && asprintf(&sql, "SELECT run_ref, run, counter, delta FROM vmstat_deltas WHERE run_ref IN (%s)",
+			     in) >= 0) {
+		ret = feed_rows(db, sql, off, n, b, o, err, errlen);
+		free(sql);
+	}
+	for (size_t i = 0; i < n; i++)
+		dataset_builder_add_runs(b, r[i].nruns);
+	if (ret) { /* finish only frees what was built: err keeps the first error */
+		char ignored[256];
+		dataset_builder_finish(b, d, ignored, sizeof(ignored));
+	} else {
+		ret = dataset_builder_finish(b, d, err, errlen);
+	}
+	free(in);
+	free(off);
+	return ret;
+}
+
+int store_load_dataset(const char *source, const struct load_options *o, struct dataset *d, char *err,
+		       size_t errlen)
+{
+	struct source s;
+	struct db db;
+	struct stored_run *r = NULL;
+	size_t n = 0;
+	int ret = -1;
+
+	memset(d, 0, sizeof(*d));
+	d->path = xstrdup(source);
+	if (parse_source(source, &s, err, errlen) || db_open(&db, s.url, false, err, errlen)) {
+		dataset_free(d);
+		return -1;
+	}
+	if (!store_select(&db, &s.f, &r, &n, err, errlen)) {
+		if (!n)
+			snprintf(err, errlen, "%s: no stored run matches", source);
+		else
+			ret = build_dataset(&db, r, n, o, d, err, errlen);
+	}
+	if (ret)
+		dataset_free(d);
+	stored_runs_free(r, n);
+	db_close(&db);
+	return ret;
+}

@@ -1,0 +1,175 @@
+# The results database's checks, the same for every backend (sourced by
+# history-sqlite.sh and history-postgresql.sh after lib.sh). The runs are
+# results/reference/anon (5 runs of 12 pins) with pin_ns scaled per run
+# and later start times: series "step" rises by 12 % from its 14th run,
+# series "flat" does not; both carry +-3 % of noise.
+
+# A throwaway PostgreSQL cluster: initdb and pg_ctl as an unprivileged
+# user (initdb refuses root: nobody owns it then), listening only on a
+# Unix socket in its own temporary directory. Sets PGDIR and url (the
+# socket directory percent-encoded in the URL's host part); pg_stop
+# stops it and removes everything.
+PGBIN=/usr/lib/postgresql/15/bin
+pg_as_owner() { if [ "$(id -u)" -eq 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi; }
+pg_start() {
+	PGDIR=$(mktemp -d /tmp/pinbench-pg-XXXXXX)
+	[ "$(id -u)" -ne 0 ] || chown nobody "$PGDIR"
+	pg_as_owner "$PGBIN/initdb" -D "$PGDIR/data" -U pinbench -A trust >"$PGDIR/initdb.log" 2>&1 ||
+		{ cat "$PGDIR/initdb.log"; fail "initdb"; }
+	pg_as_owner "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w \
+		-o "-c listen_addresses= -k $PGDIR -c fsync=off" start >/dev/null ||
+		{ cat "$PGDIR/server.log"; fail "pg_ctl start"; }
+	url="postgresql://pinbench@$(printf %s "$PGDIR" | sed 's|/|%2F|g')/postgres"
+}
+pg_stop() {
+	[ -n "${PGDIR:-}" ] || return 0
+	pg_as_owner "$PGBIN/pg_ctl" -D "$PGDIR/data" -m immediate stop >/dev/null 2>&1 || true
+	rm -rf "$PGDIR"
+}
+
+pb() {
+	set +e
+	"$PINBENCH" 9>&- "$@" >"$TMP/out" 2>&1
+	rc=$?
+	set -e
+}
+
+# The noise of run I: a fixed sequence in [-0.03, 0.03], the same everywhere.
+noise() { awk -v i="$1" 'BEGIN { printf "%.6f", ((i * 7919) % 61 / 60 * 2 - 1) * 0.03 }'; }
+
+# make_run DIR I FACTOR HOST: a copy of the reference run with every pin
+# FACTOR times as long, started I hours after the reference.
+make_run() {
+	mkdir -p "$1"
+	cp "$SRCDIR/results/reference/anon/summary.json" "$SRCDIR/results/reference/anon/vmstat.csv" "$1/"
+	awk -F, -v OFS=, -v f="$3" 'NR > 1 && $10 == "" { $8 = sprintf("%.0f", $8 * f) } { print }' \
+		"$SRCDIR/results/reference/anon/samples.csv" >"$1/samples.csv"
+	jq --arg id "$(basename "$1")" --arg host "$4" --argjson i "$2" \
+		'.run_id = $id | .hostname = $host | .t0_realtime_ns += $i * 3600000000000 |
+		 .started = ("2027-01-" + ("0" + ($i / 24 + 1 | floor | tostring))[-2:] + "T" +
+			     ("0" + ($i % 24 | tostring))[-2:] + ":00:00Z")' \
+		"$SRCDIR/results/reference/anon/run.json" >"$1/run.json"
+}
+
+# series NAME HOST STEP: 30 runs in $TMP/NAME/run-NN, the step from the 14th.
+series() {
+	for i in $(seq 1 30); do
+		f=$(awk -v n="$(noise "$i")" -v s="$3" -v i="$i" 'BEGIN { print (1 + n) * (i >= 14 ? 1 + s : 1) }')
+		make_run "$TMP/$1/run-$(printf %02d "$i")" "$i" "$f" "$2"
+	done
+}
+
+# Four stores at once, each with its own share of the stepped series and
+# each run under its own label (commit-1...): none may be lost.
+store_concurrently() {
+	url=$1
+	for k in 0 1 2 3; do
+		(
+			for i in $(seq 1 30); do
+				[ $((i % 4)) -eq "$k" ] || continue
+				"$PINBENCH" 9>&- store --db "$url" --label "commit-$i" "$TMP/step/run-$(printf %02d "$i")" \
+					>>"$TMP/store-$k.log" 2>&1 || echo "store of run $i failed" >>"$TMP/store-$k.log"
+			done
+		) &
+	done
+	wait
+	cat "$TMP"/store-*.log >"$TMP/stores.log"
+	! grep -q failed "$TMP/stores.log" || { cat "$TMP/stores.log"; fail "a concurrent store failed"; }
+}
+
+history_checks() {
+	url=$1
+	series step ci-step 0.12
+	series flat ci-flat 0
+	store_concurrently "$url"
+	pb store --db "$url" "$TMP/flat"
+	[ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "store of a directory of runs exited $rc"; }
+
+	pb history --db "$url" --scenario host --host ci-step --format json
+	[ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "history exited $rc"; }
+	cp "$TMP/out" "$TMP/step.json"
+	[ "$(jq '.series | length' "$TMP/step.json")" = 30 ] ||
+		fail "4 stores at once: $(jq '.series | length' "$TMP/step.json") of 30 runs in the database"
+	[ "$(jq '.change_points | length' "$TMP/step.json")" = 1 ] ||
+		{ jq -c .change_points "$TMP/step.json"; fail "not one change point on the stepped series"; }
+	label=$(jq -r '.change_points[0].label' "$TMP/step.json")
+	case $label in commit-13 | commit-14 | commit-15) ;; *) fail "change point at $label, not commit-14 +-1" ;; esac
+	jq -e '.change_points[0].p < 0.05 and .change_points[0].change > 0.08' "$TMP/step.json" >/dev/null ||
+		fail "change point p or size: $(jq -c '.change_points[0]' "$TMP/step.json")"
+	jq -e '[.series[].label] == [range(1; 31) | "commit-\(.)"]' "$TMP/step.json" >/dev/null ||
+		fail "the series is not in the order the runs started"
+	pass "4 stores at once lost no run; one change point at $label, $(jq -c '.change_points[0] | {p, change}' "$TMP/step.json")"
+
+	pb history --db "$url" --scenario host --host ci-flat --format json
+	[ "$rc" -eq 0 ] && [ "$(jq '.series | length' "$TMP/out")" = 30 ] || { cat "$TMP/out"; fail "flat history"; }
+	[ "$(jq '.change_points | length' "$TMP/out")" = 0 ] ||
+		fail "change points on a series without a step: $(jq -c .change_points "$TMP/out")"
+	pass "no change point on the series without a step"
+
+	pb history --db "$url" --format json
+	[ "$rc" -eq 2 ] && grep -q "choose one with --host" "$TMP/out" || { cat "$TMP/out"; fail "two hosts mixed"; }
+	pb history --db "$url" --host ci-step --metric no_such_metric
+	[ "$rc" -eq 2 ] && grep -q "no_such_metric" "$TMP/out" || { cat "$TMP/out"; fail "unknown metric"; }
+	pass "a series mixing hosts, and an unknown metric: one line, exit 2"
+
+	# gate against the flat series' last 10 runs
+	base="db:$url?scenario=host&host=ci-flat&last=10"
+	make_run "$TMP/cand-step" 40 1.12 ci-cand
+	make_run "$TMP/cand-same" 41 1.0 ci-cand
+	pb gate --baseline "$base" "$TMP/cand-step"
+	[ "$rc" -eq 1 ] || { cat "$TMP/out"; fail "gate of the stepped candidate exited $rc, not 1"; }
+	grep -q "base: db:" "$TMP/out" && grep -q "(50 runs" "$TMP/out" ||
+		{ cat "$TMP/out"; fail "the baseline is not the last 10 stored runs (50 inner runs)"; }
+	pb gate --baseline "$base" "$TMP/cand-same"
+	[ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "gate of the unchanged candidate exited $rc, not 0"; }
+	pb compare "$base" "$TMP/cand-same" --format json
+	[ "$rc" -eq 0 ] && [ "$(jq -r '.base.runs' "$TMP/out")" = 50 ] || { cat "$TMP/out"; fail "compare db: base"; }
+	pass "gate --baseline db: exits 1 for +12 % and 0 for the same level"
+
+	pb gate --bisect --baseline "$base" "$TMP/cand-step"
+	[ "$rc" -eq 1 ] || fail "bisect: a regression is $rc, not 1 (bad)"
+	pb gate --bisect --baseline "$base" "$TMP/cand-same"
+	[ "$rc" -eq 0 ] || fail "bisect: no regression is $rc, not 0 (good)"
+	pb gate --bisect --baseline "$base" "$TMP/no-such-run"
+	[ "$rc" -eq 125 ] || fail "bisect: a candidate without a run is $rc, not 125 (skip)"
+	cp -r "$TMP/cand-same" "$TMP/cand-cut"
+	jq '.complete = false' "$TMP/cand-same/summary.json" >"$TMP/cand-cut/summary.json"
+	jq '.complete = false' "$TMP/cand-same/run.json" >"$TMP/cand-cut/run.json"
+	pb gate --bisect --baseline "$base" "$TMP/cand-cut"
+	[ "$rc" -eq 125 ] || fail "bisect: an incomplete candidate is $rc, not 125 (skip)"
+	pb gate --bisect --baseline "db:$url?scenario=host&host=nobody" "$TMP/cand-same"
+	[ "$rc" -eq 128 ] || { cat "$TMP/out"; fail "bisect: a baseline that selects nothing is $rc, not 128 (abort)"; }
+	pass "gate --bisect: 0 good, 1 bad, 125 for no run or an incomplete one, 128 for a bad baseline"
+
+	# a run stored twice is a no-op
+	pb store --db "$url" --label again "$TMP/step/run-03"
+	[ "$rc" -eq 0 ] && grep -q "0 run(s) stored.*1 stored before" "$TMP/out" || { cat "$TMP/out"; fail "store twice"; }
+	# a damaged run among good ones: nothing at all is written
+	make_run "$TMP/later/run-a" 50 1.0 ci-step
+	make_run "$TMP/later/run-b" 51 1.0 ci-step
+	sed -i '3s/^1,/x,/' "$TMP/later/run-b/samples.csv"
+	pb store --db "$url" "$TMP/later"
+	[ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/out")" = 1 ] && grep -q "run-b/samples.csv:3: column 'run'" "$TMP/out" ||
+		{ cat "$TMP/out"; fail "a damaged run: not one line naming file, line and column"; }
+	cp -r "$TMP/cand-cut" "$TMP/later/run-c"
+	rm -r "$TMP/later/run-b"
+	pb store --db "$url" "$TMP/later"
+	[ "$rc" -eq 2 ] && grep -q "interrupted run" "$TMP/out" || { cat "$TMP/out"; fail "an incomplete run was stored"; }
+	pb history --db "$url" --host ci-step --format json
+	[ "$(jq '.series | length' "$TMP/out")" = 30 ] || fail "a refused store wrote some of its runs"
+	pb store --db "${url%%:*}x:foo" "$TMP/later/run-a"
+	[ "$rc" -eq 2 ] && grep -q "not a database URL" "$TMP/out" || { cat "$TMP/out"; fail "wrong URL scheme"; }
+	pass "stored twice: no-op; damaged or incomplete run among good ones: one line, nothing written; wrong URL"
+}
+
+# newer_schema SQL_TOOL...: the database says it has schema 99; store and
+# history refuse it, and the data is untouched.
+newer_schema_checks() {
+	url=$1
+	pb store --db "$url" "$TMP/later/run-a"
+	[ "$rc" -eq 2 ] && grep -q "schema version 99, newer" "$TMP/out" || { cat "$TMP/out"; fail "store: newer schema"; }
+	pb history --db "$url" --host ci-step
+	[ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/out")" = 1 ] && grep -q "newer than this pinbench" "$TMP/out" ||
+		{ cat "$TMP/out"; fail "history: newer schema"; }
+	pass "a database of a newer schema: one line, exit 2"
+}
