@@ -96,7 +96,6 @@ static int write_json(const char *tmpdir, const char *name, json_t *j)
 int run_output_finish(const char *tmpdir, const char *dir, const struct scenario *sc,
 		      const struct sample_list *samples, json_t *run, json_t *summary)
 {
-	const char *what;
 	int ret;
 
 	/* summary.json last: analysis takes a directory with one for a run,
@@ -104,12 +103,12 @@ int run_output_finish(const char *tmpdir, const char *dir, const struct scenario
 	if (write_samples(tmpdir, sc, samples) || write_json(tmpdir, "run.json", run) ||
 	    write_json(tmpdir, "summary.json", summary))
 		return -1;
-	ret = rundir_publish(tmpdir, dir, &what);
-	if (ret && !strcmp(what, "rename")) {
+	ret = rundir_publish(tmpdir, dir);
+	if (ret < 0) {
 		pb_err("cannot rename %s to %s: %s", tmpdir, dir, strerror(-ret));
 		return -1;
 	}
-	if (ret) /* every file is durable; the name may not be yet */
-		pb_warn("cannot %s %s: %s", what, ret && strcmp(what, "sync") ? dir : tmpdir, strerror(-ret));
-	return !ret || strcmp(what, "sync") ? 0 : -1;
+	if (ret) /* every file is durable; the new name may not be yet */
+		pb_warn("cannot sync the directory holding %s", dir);
+	return 0;
 }

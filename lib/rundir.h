@@ -105,9 +105,10 @@ void rundir_vmstat_row(FILE *f, uint64_t t_ns, const char *node, const char *cou
 /* DIR/NAME written atomically and synced (keys sorted, indented). 0, or
  * -errno (-EINVAL: not encodable as JSON). */
 int rundir_write_json(const char *dir, const char *name, const json_t *j);
-/* Makes a directory whose files are all written durable under its final
- * name: syncs it, renames tmpdir to dir, syncs the parent. 0 or -errno,
- * with the step that failed in *what. */
-int rundir_publish(const char *tmpdir, const char *dir, const char **what);
+/* Gives a directory whose files are all written and synced (by the
+ * functions above) its final name: renames tmpdir to dir and syncs the
+ * parent. 0; 1 when only the parent's sync failed (the rename may not be
+ * durable yet); -errno when the rename failed. */
+int rundir_publish(const char *tmpdir, const char *dir);
 
 #endif

@@ -136,18 +136,12 @@ int rundir_write_json(const char *dir, const char *name, const json_t *j)
 	return ret ? ret : fsync_dir(dir);
 }
 
-int rundir_publish(const char *tmpdir, const char *dir, const char **what)
+int rundir_publish(const char *tmpdir, const char *dir)
 {
 	char parent[4200];
-	int ret;
 
-	*what = "sync";
-	if ((ret = fsync_dir(tmpdir)))
-		return ret;
-	*what = "rename";
 	if (rename(tmpdir, dir))
 		return -errno;
-	*what = "sync the parent of";
 	snprintf(parent, sizeof(parent), "%s", dir);
-	return fsync_dir(dirname(parent));
+	return fsync_dir(dirname(parent)) ? 1 : 0;
 }
