@@ -1,5 +1,6 @@
 #include "config.h"
 #include "document.h"
+#include "base64.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -151,20 +152,6 @@ void doc_pre(struct doc *d, const char *text)
 	}
 }
 
-static void base64(FILE *f, const unsigned char *p, size_t n)
-{
-	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
-			     (i + 2 < n ? p[i + 2] : 0);
-		fputc(abc[v >> 18 & 63], f);
-		fputc(abc[v >> 12 & 63], f);
-		fputc(i + 1 < n ? abc[v >> 6 & 63] : '=', f);
-		fputc(i + 2 < n ? abc[v & 63] : '=', f);
-	}
-}
-
 void doc_plot(struct doc *d, const char *name)
 {
 	const struct plot_image *im = NULL;
@@ -190,7 +177,7 @@ void doc_plot(struct doc *d, const char *name)
 	fprintf(d->f, "<figure><img alt=\"");
 	html_escape(d->f, im->title);
 	fprintf(d->f, "\" src=\"data:image/%s;base64,", svg ? "svg+xml" : "png");
-	base64(d->f, data, n);
+	base64_write(d->f, data, n);
 	fputs("\"/><figcaption>", d->f);
 	html_escape(d->f, im->title);
 	fputs("</figcaption></figure>\n", d->f);

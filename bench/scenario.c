@@ -83,9 +83,26 @@ static int opt_nodes(const char *v, void *f, char *err, size_t len)
 
 /* ---- option tables ---- */
 
+/* A count (read as any count key is), or "auto": until the verdict
+ * against baseline is decided. */
+static int opt_runs(const char *v, void *f, char *err, size_t len)
+{
+	static const struct scenario_key count = OPT_COUNT(struct scenario_global, runs, "runs", "1", "");
+	struct scenario_global *g = f;
+
+	g->runs_auto = !strcmp(v, "auto");
+	return g->runs_auto ? 0 : option_parse(&count, v, g, err, len);
+}
+
 #define G struct scenario_global
 static const struct scenario_key global_options[] = {
-	OPT_COUNT(G, runs, "runs", "1", "repetitions of the whole scenario"),
+	OPT_WHOLE(G, "runs", "1", opt_runs,
+		  "repetitions of the whole scenario, or auto: runs until the median pin latency is decided "
+		  "against baseline, at most max_runs and max_time"),
+	OPT_COUNT(G, max_runs, "max_runs", "20", "runs = auto: the most runs"),
+	OPT_DURATION(G, max_time_ns, "max_time", "30m", "runs = auto: no run starts after this"),
+	OPT_STRING(G, baseline, "baseline", "", NULL,
+		   "runs = auto: the run directory (or directory of them) of the same scenario to decide against"),
 	OPT_UINT(G, seed, "seed", NULL, 0, UINT64_MAX,
 		 "seed of the page contents written at populate (default: from the clock; recorded)"),
 	OPT_ANY_SIZE(G, movable, "movable", "0",
@@ -317,6 +334,14 @@ static int interpret(struct ini_doc *r, struct scenario *sc)
 	}
 	for (size_t i = 0; !ret && i < sc->nstressors; i++)
 		ret = check_range(r, sc, &sc->stressors[i]);
+	if (!ret && sc->global.runs_auto && !sc->global.baseline[0])
+		ret = key_error(r, "global", "runs", "auto needs baseline = DIR: the runs its verdict is against");
+	if (!ret && !sc->global.runs_auto && sc->global.baseline[0])
+		ret = key_error(r, "global", "baseline", "is for runs = auto");
+	if (!ret && sc->global.runs_auto && sc->global.max_runs < 2)
+		ret = key_error(r, "global", "max_runs", "must be at least 2: a look needs two runs");
+	if (sc->global.runs_auto)
+		sc->global.runs = sc->global.max_runs;
 	for (size_t i = 0; !ret && i < sc->njobs; i++)
 		if (sc->global.warmup >= sc->jobs[i].iterations) {
 			snprintf(known, sizeof(known), "leaves no iteration of [%s] (iterations = %" PRIu64 ") to measure",
