@@ -1,6 +1,7 @@
 #include "config.h"
 #include "capacity.h"
 #include "log.h"
+#include "rundir.h"
 #include "stats.h"
 #include "table.h"
 #include "util.h"
@@ -69,10 +70,8 @@ bool capacity_is_sweep(const char *dir)
 /* The memory of the host the sweep ran on: a plan beyond it is no plan. */
 static void host_limits(struct capacity *c)
 {
-	char path[4500];
-
-	snprintf(path, sizeof(path), "%s/run.json", c->first_run);
-	json_t *run = json_load_file(path, 0, NULL);
+	char err[512];
+	json_t *run = rundir_load_json(c->first_run, "run.json", err, sizeof(err));
 	json_int_t total = json_integer_value(json_object_get(json_object_get(run, "meminfo"), "MemTotal"));
 	json_int_t movable = json_integer_value(
 		json_object_get(json_object_get(json_object_get(run, "memory"), "memory_blocks"), "movable_bytes"));
@@ -133,56 +132,60 @@ static void close_group(struct capacity *c, struct group *g, struct point_node *
 		pn[nc - c->nodes].size = g->bytes;
 }
 
-/* samples.csv: run,iteration,job,node,chunk,bytes,start_ns,pin_ns,errno,
- * error,unpin_ns,unpin_errno,movable_pages_before,unpinnable_pages,
- * migrate_succeeded,migrate_failed */
+struct point_ctx {
+	struct capacity *c;
+	struct point_node pn[MAX_NODES];
+	struct group g;
+};
+
+/* One row of samples.csv: summed into its iteration's group. */
+static int point_row(const struct rundir_sample *s, unsigned line, void *ctx)
+{
+	struct point_ctx *p = ctx;
+	struct group *g = &p->g;
+	double bytes = (double)s->bytes, ns = (double)s->pin_ns;
+
+	(void)line;
+	if (s->run != g->run || s->iteration != g->iteration || s->node != g->node || strcmp(s->job, g->job)) {
+		close_group(p->c, g, p->pn);
+		*g = (struct group){ .run = s->run, .iteration = s->iteration, .node = s->node };
+		snprintf(g->job, sizeof(g->job), "%s", s->job);
+	}
+	struct node_cap *nc = node_of(p->c, s->node);
+	if (!nc)
+		return 0;
+	g->bytes += bytes;
+	g->seconds += ns / 1e9;
+	g->failed |= s->err != 0;
+	p->pn[nc - p->c->nodes].pins++;
+	p->pn[nc - p->c->nodes].failures += s->err != 0;
+	/* migrated: traced, else judged by what lay in the movable zone */
+	if (!s->err && ns > 0)
+		push(s->migrate_succeeded > 0 || (s->migrate_succeeded < 0 && s->movable_before > 0) ? &nc->gbps_mig
+												   : &nc->gbps_plain,
+		     bytes / ns);
+	return 0;
+}
+
 static int read_point(struct capacity *c, const char *run_dir)
 {
-	char path[4600], line[1024];
-	struct point_node pn[MAX_NODES] = { 0 };
-	struct group g = { 0 };
-	FILE *f;
+	struct point_ctx *p = xcalloc(1, sizeof(*p));
+	char err[1024];
 
-	snprintf(path, sizeof(path), "%s/samples.csv", run_dir);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	g.node = -1;
-	while (fgets(line, sizeof(line), f)) {
-		char *fields[16], *s = line;
-		size_t nf = 0;
-		line[strcspn(line, "\n")] = '\0';
-		while (nf < 16 && s)
-			fields[nf++] = strsep(&s, ",");
-		if (nf < 16 || !strcmp(fields[0], "run"))
-			continue;
-		unsigned run = (unsigned)atoi(fields[0]), it = (unsigned)atoi(fields[1]);
-		int node = atoi(fields[3]), err = atoi(fields[8]);
-		double bytes = atof(fields[5]), ns = atof(fields[7]);
-		long long migrated = atoll(fields[14]), movable = atoll(fields[12]);
-		if (run != g.run || it != g.iteration || node != g.node || strcmp(fields[2], g.job)) {
-			close_group(c, &g, pn);
-			g = (struct group){ .run = run, .iteration = it, .node = node };
-			snprintf(g.job, sizeof(g.job), "%s", fields[2]);
-		}
-		struct node_cap *nc = node_of(c, node);
-		if (!nc)
-			continue;
-		g.bytes += bytes;
-		g.seconds += ns / 1e9;
-		g.failed |= err != 0;
-		pn[nc - c->nodes].pins++;
-		pn[nc - c->nodes].failures += err != 0;
-		if (!err && ns > 0) /* migrated: traced, else judged by what lay in the movable zone */
-			push(migrated > 0 || (migrated < 0 && movable > 0) ? &nc->gbps_mig : &nc->gbps_plain, bytes / ns);
+	p->c = c;
+	p->g.node = -1;
+	if (rundir_read_samples(run_dir, point_row, p, err, sizeof(err))) {
+		pb_err("%s", err);
+		free(p);
+		return -1;
 	}
-	close_group(c, &g, pn);
-	fclose(f);
+	close_group(c, &p->g, p->pn);
 	for (size_t i = 0; i < c->nnodes; i++) {
 		struct node_cap *nc = &c->nodes[i];
 		nc->pts = xrealloc(nc->pts, (nc->npts + 1) * sizeof(*nc->pts));
-		nc->pts[nc->npts++] = pn[i];
+		nc->pts[nc->npts++] = p->pn[i];
 	}
+	free(p);
 	return 0;
 }
 
@@ -280,8 +283,12 @@ static int load_sweep(struct capacity *c, const char *dir)
 		char run_dir[4400];
 		snprintf(run_dir, sizeof(run_dir), "%s/%s", dir, json_string_value(json_object_get(pt, "dir")));
 		c->points++;
-		if (!run_dir_complete(run_dir) || read_point(c, run_dir))
+		if (!rundir_complete(run_dir))
 			continue;
+		if (read_point(c, run_dir)) {
+			json_decref(sw);
+			return -1;
+		}
 		if (!c->complete++)
 			snprintf(c->first_run, sizeof(c->first_run), "%s", run_dir);
 	}
@@ -684,8 +691,8 @@ static void capacity_body(struct doc *doc, struct capacity *c, const char *dir)
 	doc_table(doc, t = failure_table(c));
 	table_free(t);
 	doc_heading(doc, 1, "Environment (first point)");
-	snprintf(path, sizeof(path), "%s/run.json", c->first_run);
-	json_t *run = json_load_file(path, 0, NULL);
+	char err[512];
+	json_t *run = rundir_load_json(c->first_run, "run.json", err, sizeof(err));
 	document_environment(doc, run);
 	json_decref(run);
 	snprintf(path, sizeof(path), "%s/scenario.ini", dir);

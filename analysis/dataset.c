@@ -1,7 +1,9 @@
 #include "config.h"
 #include "dataset.h"
 #include "counters.h"
+#include "csv.h"
 #include "differences.h"
+#include "rundir.h"
 #include "stats.h"
 #include "util.h"
 
@@ -12,72 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-/* ---- numbers ---- */
-
-/* A whole token as a finite number; surrounding blanks are allowed. */
-static int parse_finite(const char *s, double *out, char *why, size_t len)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	errno = 0;
-	*out = strtod(s, &end);
-	const char *rest = end;
-	while (*rest == ' ' || *rest == '\t' || *rest == '\r')
-		rest++;
-	if (end == s || *rest) {
-		snprintf(why, len, "'%.40s' is not a number", s);
-		return -1;
-	}
-	if (!isfinite(*out) || errno == ERANGE) {
-		snprintf(why, len, "'%.40s' is not a finite number", s);
-		return -1;
-	}
-	return 0;
-}
-
-/* Calls fn on every line of text (cut at '\n', which is overwritten);
- * stops at the first non-zero return. */
-static int each_line(char *text, size_t len, int (*fn)(char *line, unsigned no, void *ctx), void *ctx)
-{
-	char *p = text, *end = text + len;
-	unsigned no = 1;
-
-	while (p < end) {
-		char *eol = memchr(p, '\n', (size_t)(end - p));
-		if (!eol)
-			eol = end;
-		*eol = '\0';
-		int ret = fn(p, no++, ctx);
-		if (ret)
-			return ret;
-		p = eol + 1;
-	}
-	return 0;
-}
-
-/* Splits a CSV line (no quoting: pinbench writes none) into at most max
- * fields in place; returns the count. */
-static size_t split_csv(char *line, char **field, size_t max)
-{
-	size_t n = 0;
-
-	for (char *p = line; n < max;) {
-		field[n++] = p;
-		p = strchr(p, ',');
-		if (!p)
-			break;
-		*p++ = '\0';
-	}
-	if (n) { /* tolerate CRLF files */
-		char *last = field[n - 1], *cr = strchr(last, '\r');
-		if (cr && !cr[1])
-			*cr = '\0';
-	}
-	return n;
-}
 
 /* ---- metrics under construction: (run, value) pairs by name ---- */
 
@@ -205,51 +141,11 @@ static void acc_finish(struct acc *a, size_t nruns, struct metric *out)
 
 /* ---- run directories ---- */
 
-enum { C_RUN, C_ITERATION, C_NODE, C_BYTES, C_PIN_NS, C_ERRNO, C_UNPIN_NS, C_UNPIN_ERRNO, C_COUNT };
-static const char *const wanted_columns[C_COUNT] = {
-	"run", "iteration", "node", "bytes", "pin_ns", "errno", "unpin_ns", "unpin_errno",
-};
-/* Columns only passed on to a load_options.on_pin hook (the results
- * database keeps them): read when present, never required. */
-enum { X_ITERATION, X_CHUNK, X_START_NS, X_JOB, X_COUNT };
-static const char *const extra_columns[X_COUNT] = { "iteration", "chunk", "start_ns", "job" };
-
 struct samples_ctx {
 	struct dataset_builder *b;
 	const struct load_options *o;
-	const char *path;
 	unsigned run_offset, max_run;
-	int col[C_COUNT], xcol[X_COUNT];
-	size_t ncols;
-	char *err;
-	size_t errlen;
 };
-
-static int samples_header(struct samples_ctx *c, char *line)
-{
-	char *f[64];
-	size_t n = split_csv(line, f, ARRAY_SIZE(f));
-
-	c->ncols = n;
-	for (size_t k = 0; k < C_COUNT; k++) {
-		c->col[k] = -1;
-		for (size_t i = 0; i < n; i++)
-			if (!strcmp(f[i], wanted_columns[k]))
-				c->col[k] = (int)i;
-		if (c->col[k] < 0) {
-			snprintf(c->err, c->errlen, "%s:1: no column '%s' (not a pinbench samples.csv?)", c->path,
-				 wanted_columns[k]);
-			return -1;
-		}
-	}
-	for (size_t k = 0; k < X_COUNT; k++) {
-		c->xcol[k] = -1;
-		for (size_t i = 0; i < n; i++)
-			if (!strcmp(f[i], extra_columns[k]))
-				c->xcol[k] = (int)i;
-	}
-	return 0;
-}
 
 static void first_iteration_add(struct first_iteration *f, bool first, double v)
 {
@@ -261,18 +157,6 @@ static void first_iteration_add(struct first_iteration *f, bool first, double v)
 		*a = xrealloc(*a, *cap * sizeof(**a));
 	}
 	(*a)[(*n)++] = v;
-}
-
-/* The optional columns of a row, for the on_pin hook: whole numbers or -1. */
-static void samples_extra(const struct samples_ctx *c, char **f, struct pin_sample *s)
-{
-	double *out[] = { [X_ITERATION] = &s->iteration, [X_CHUNK] = &s->chunk, [X_START_NS] = &s->start_ns };
-	char why[96];
-
-	for (size_t k = 0; k < X_JOB; k++)
-		if (c->xcol[k] < 0 || parse_finite(f[c->xcol[k]], out[k], why, sizeof(why)))
-			*out[k] = -1;
-	s->job = c->xcol[X_JOB] < 0 ? "" : f[c->xcol[X_JOB]];
 }
 
 void dataset_builder_warmup(struct dataset_builder *b, unsigned warmup, struct first_iteration *first)
@@ -304,138 +188,25 @@ void dataset_builder_pin(struct dataset_builder *b, unsigned run, const struct p
 		acc_add(acc_get(b, "unpin_latency", "ns", BETTER_LOWER, METRIC_VALUES), run, s->unpin_ns);
 }
 
-static int samples_row(char *line, unsigned no, void *ctx)
+/* A row of samples.csv (rundir checked every field), to the builder and
+ * the on_pin hook. */
+static int samples_row(const struct rundir_sample *r, unsigned line, void *ctx)
 {
 	struct samples_ctx *c = ctx;
-	char *f[64], why[96];
-	double v[C_COUNT];
+	unsigned run = c->run_offset + r->run - 1;
+	struct pin_sample s = {
+		.run = r->run, .node = r->node, .bytes = (double)r->bytes, .pin_ns = (double)r->pin_ns,
+		.errnum = r->err, .unpin_ns = r->unpinned ? (double)r->unpin_ns : -1,
+		.unpin = !r->unpinned ? -1 : r->unpin_err ? 1 : 0, .iteration = r->iteration, .chunk = r->chunk,
+		.start_ns = (double)r->start_ns, .job = r->job,
+	};
 
-	if (no == 1)
-		return samples_header(c, line);
-	if (!*line)
-		return 0;
-	size_t n = split_csv(line, f, ARRAY_SIZE(f));
-	if (n != c->ncols) {
-		snprintf(c->err, c->errlen, "%s:%u: %zu fields where the header has %zu", c->path, no, n, c->ncols);
-		return -1;
-	}
-	for (size_t k = 0; k < C_COUNT; k++) {
-		const char *s = f[c->col[k]];
-		if (k == C_UNPIN_ERRNO) /* "" not unpinned, "0" fine, else an errno name */
-			v[k] = !*s ? -1 : strcmp(s, "0") ? 1 : 0;
-		else if (k == C_UNPIN_NS && !*s)
-			v[k] = -1;
-		else if (parse_finite(s, &v[k], why, sizeof(why)) ||
-			 (v[k] < 0 && snprintf(why, sizeof(why), "'%.40s' is negative", s))) {
-			snprintf(c->err, c->errlen, "%s:%u: column '%s': %s", c->path, no, wanted_columns[k], why);
-			return -1;
-		}
-	}
-	if (v[C_RUN] < 1 || v[C_RUN] > 1e6 || v[C_RUN] != floor(v[C_RUN])) {
-		snprintf(c->err, c->errlen, "%s:%u: column 'run': '%s' is not a run number", c->path, no,
-			 f[c->col[C_RUN]]);
-		return -1;
-	}
-	if (v[C_ITERATION] < 1 || v[C_ITERATION] > 1e9 || v[C_ITERATION] != floor(v[C_ITERATION])) {
-		snprintf(c->err, c->errlen, "%s:%u: column 'iteration': '%s' is not an iteration number", c->path, no,
-			 f[c->col[C_ITERATION]]);
-		return -1;
-	}
-	if (v[C_NODE] > 1e6 || v[C_NODE] != floor(v[C_NODE])) { /* (int)1e26 was INT_MIN */
-		snprintf(c->err, c->errlen, "%s:%u: column 'node': '%s' is not a node number", c->path, no,
-			 f[c->col[C_NODE]]);
-		return -1;
-	}
-	unsigned run = c->run_offset + (unsigned)v[C_RUN] - 1;
-	struct pin_sample s = { .run = (unsigned)v[C_RUN], .node = (int)v[C_NODE], .bytes = v[C_BYTES],
-				.pin_ns = v[C_PIN_NS], .unpin_ns = v[C_UNPIN_NS], .unpin = (int)v[C_UNPIN_ERRNO] };
-
-	/* any non-zero errno is a failure, whatever its size */
-	s.errnum = v[C_ERRNO] == 0 ? 0 : (int)fmin(fmax(v[C_ERRNO], 1), 1e6);
-
+	(void)line;
 	if (run + 1 > c->max_run)
 		c->max_run = run + 1;
-	samples_extra(c, f, &s);
 	if (c->o->on_pin)
 		c->o->on_pin(c->o->hook_ctx, &s);
 	dataset_builder_pin(c->b, run, &s);
-	return 0;
-}
-
-static json_t *load_json(const char *dir, const char *file, char *err, size_t errlen)
-{
-	char path[4200];
-	json_error_t e;
-	size_t len;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	char *text = read_input_file(path, DATASET_MAX_JSON, &len, err, errlen);
-	if (!text)
-		return NULL;
-	json_t *j = json_loadb(text, len, 0, &e);
-	free(text);
-	if (!j)
-		snprintf(err, errlen, "%s:%d: %s", path, e.line, e.text);
-	else if (!json_is_object(j)) {
-		snprintf(err, errlen, "%s: not a JSON object", path);
-		json_decref(j);
-		j = NULL;
-	}
-	return j;
-}
-
-/* The fields of summary.json analysis reads, type-checked: a damaged or
- * edited file is an error naming the field, never read as 0. */
-static int check_summary(const char *dir, json_t *s, char *err, size_t errlen)
-{
-	json_t *runs = json_object_get(s, "runs"), *run;
-	size_t i;
-
-	if (!json_is_boolean(json_object_get(s, "complete"))) {
-		snprintf(err, errlen, "%s/summary.json: field 'complete': not true or false", dir);
-		return -1;
-	}
-	if (!json_is_array(runs)) {
-		snprintf(err, errlen, "%s/summary.json: field 'runs': not an array", dir);
-		return -1;
-	}
-	json_array_foreach(runs, i, run) {
-		json_t *r = json_object_get(run, "run"), *delta = json_object_get(run, "vmstat_delta"), *v;
-		const char *key;
-		if (!json_is_integer(r) || json_integer_value(r) < 1 || json_integer_value(r) > 1000000) {
-			snprintf(err, errlen, "%s/summary.json: field 'runs[%zu].run': not a run number (1, 2, ...)", dir,
-				 i);
-			return -1;
-		}
-		if (delta && !json_is_null(delta) && !json_is_object(delta)) {
-			snprintf(err, errlen, "%s/summary.json: field 'runs[%zu].vmstat_delta': not an object", dir, i);
-			return -1;
-		}
-		json_object_foreach(delta, key, v) {
-			if (!json_is_integer(v)) {
-				snprintf(err, errlen, "%s/summary.json: field 'runs[%zu].vmstat_delta.%s': not an "
-					 "integer", dir, i, key);
-				return -1;
-			}
-		}
-	}
-	return 0;
-}
-
-/* run.json and summary.json must agree on whether the run finished. */
-static int check_run_json(const char *dir, json_t *run, json_t *summary, char *err, size_t errlen)
-{
-	json_t *c = json_object_get(run, "complete");
-
-	if (!json_is_boolean(c)) {
-		snprintf(err, errlen, "%s/run.json: field 'complete': not true or false", dir);
-		return -1;
-	}
-	if (json_is_true(c) != json_is_true(json_object_get(summary, "complete"))) {
-		snprintf(err, errlen, "%s: run.json says complete: %s but summary.json says %s; the directory "
-			 "is damaged", dir, json_is_true(c) ? "true" : "false", json_is_true(c) ? "false" : "true");
-		return -1;
-	}
 	return 0;
 }
 
@@ -457,7 +228,7 @@ void dataset_builder_counter(struct dataset_builder *b, unsigned run, const char
 	acc_add(a, run, (double)delta);
 }
 
-/* After check_summary. Returns the highest run number. */
+/* After rundir_open checked it. Returns the highest run number. */
 static size_t load_vmstat(struct dataset_builder *b, json_t *summary, unsigned run_offset, const struct load_options *o)
 {
 	size_t max_run = 0;
@@ -484,42 +255,51 @@ static size_t load_vmstat(struct dataset_builder *b, json_t *summary, unsigned r
  * counter the kernel had. */
 struct counters_ctx {
 	struct dataset *d;
-	char first[32]; /* the time of the first sample */
+	bool started;
+	uint64_t first; /* the time of the first sample */
 };
 
-static int counters_line(char *line, unsigned no, void *ctx)
+static int counters_row(uint64_t t, const char *node, const char *counter, uint64_t value, void *ctx)
 {
 	struct counters_ctx *c = ctx;
 	struct dataset *d = c->d;
-	char *f[4];
 
-	if (no == 1)
-		return 0;
-	if (split_csv(line, f, 4) != 4)
+	(void)value;
+	if (!c->started)
+		c->first = t;
+	c->started = true;
+	if (t != c->first)
 		return 1;
-	if (no == 2)
-		snprintf(c->first, sizeof(c->first), "%s", f[0]);
-	if (strcmp(f[0], c->first))
-		return 1;
-	if (strcmp(f[1], "all") || dataset_has_counter(d, f[2]))
+	if (strcmp(node, "all") || dataset_has_counter(d, counter))
 		return 0;
 	d->counters = xrealloc(d->counters, (d->ncounters + 1) * sizeof(*d->counters));
-	d->counters[d->ncounters++] = xstrdup(f[2]);
+	d->counters[d->ncounters++] = xstrdup(counter);
 	return 0;
 }
 
-static void load_counter_names(const char *dir, struct dataset *d)
+/* Whether analysis may use a run: finished, on one environment, unless
+ * the caller takes interrupted runs too (a report shows them, marked). */
+static int check_usable(const char *dir, const struct rundir *rd, struct dataset *d, const struct load_options *o,
+			char *err, size_t errlen)
 {
-	char path[4200];
-	size_t len;
+	size_t changed = json_array_size(rd->env_changed);
 
-	snprintf(path, sizeof(path), "%s/vmstat.csv", dir);
-	char why[256];
-	char *text = read_input_file(path, DATASET_MAX_CSV, &len, why, sizeof(why));
-	struct counters_ctx c = { .d = d };
-	if (text)
-		each_line(text, len, counters_line, &c);
-	free(text);
+	d->incomplete |= !rd->complete;
+	d->env_changed |= changed > 0;
+	if (o->allow_incomplete)
+		return 0;
+	if (!rd->complete) {
+		snprintf(err, errlen, "%s: an interrupted run (summary.json has complete: false); "
+			 "compare only finished runs", dir);
+		return -1;
+	}
+	if (changed) {
+		snprintf(err, errlen, "%s: the environment changed under the run (summary.json "
+			 "environment_changed: %s%s); compare only runs on one setup", dir,
+			 json_string_value(json_array_get(rd->env_changed, 0)), changed > 1 ? ", ..." : "");
+		return -1;
+	}
+	return 0;
 }
 
 /* The warm-up iterations of a run directory: --warmup, or its run.json. */
@@ -582,69 +362,45 @@ static void add_run_id(struct dataset *d, json_t *run, const char *dir)
 static int load_run_dir(const char *dir, struct dataset_builder *b, struct dataset *d, const struct load_options *o,
 			char *err, size_t errlen)
 {
-	char path[4200];
-	size_t len;
+	struct rundir rd;
 	unsigned warmup;
-	int ret = -1;
 
-	json_t *summary = load_json(dir, "summary.json", err, errlen), *run = NULL;
-	if (!summary)
+	if (rundir_open(dir, &rd, err, errlen))
 		return -1;
-	if (check_summary(dir, summary, err, errlen))
-		goto out;
-	run = load_json(dir, "run.json", err, errlen);
-	if (!run || check_run_json(dir, run, summary, err, errlen) || run_warmup(dir, run, o, &warmup, err, errlen))
-		goto out;
-	if (!json_is_true(json_object_get(summary, "complete"))) {
-		d->incomplete = true;
-		if (!o->allow_incomplete) {
-			snprintf(err, errlen, "%s: an interrupted run (summary.json has complete: false); "
-				 "compare only finished runs", dir);
-			goto out;
-		}
+	struct samples_ctx c = { .b = b, .o = o, .run_offset = (unsigned)b->nruns };
+	int ret = run_warmup(dir, rd.run, o, &warmup, err, errlen) || check_usable(dir, &rd, d, o, err, errlen) ||
+		  (d->run_json && check_pooled(dir, rd.run, d, o, err, errlen));
+	if (!ret) {
+		d->warmup = warmup;
+		dataset_builder_warmup(b, warmup, &d->first);
+		ret = rundir_read_samples(dir, samples_row, &c, err, errlen);
 	}
-	if (d->run_json && check_pooled(dir, run, d, o, err, errlen))
-		goto out;
-	snprintf(path, sizeof(path), "%s/samples.csv", dir);
-	char *text = read_input_file(path, DATASET_MAX_CSV, &len, err, errlen);
-	if (!text)
-		goto out;
-	d->warmup = warmup;
-	dataset_builder_warmup(b, warmup, &d->first);
-	struct samples_ctx c = { .b = b, .o = o, .path = path, .run_offset = (unsigned)b->nruns, .err = err,
-				 .errlen = errlen };
-	ret = each_line(text, len, samples_row, &c);
-	free(text);
-	if (ret)
-		goto out;
+	if (ret) {
+		rundir_close(&rd);
+		return -1;
+	}
 	/* Every run number seen must index the runs (a damaged summary.json
 	 * may number beyond its own length). */
-	size_t runs = json_array_size(json_object_get(summary, "runs"));
-	size_t vmstat_runs = load_vmstat(b, summary, (unsigned)b->nruns, o);
+	size_t runs = json_array_size(json_object_get(rd.summary, "runs"));
+	size_t vmstat_runs = load_vmstat(b, rd.summary, (unsigned)b->nruns, o);
 	if (vmstat_runs > runs)
 		runs = vmstat_runs;
 	b->nruns += runs > c.max_run - c.run_offset ? runs : c.max_run - c.run_offset;
-	add_run_id(d, run, dir);
-	if (!d->run_json) {
-		d->run_json = run;
-		run = NULL;
+	add_run_id(d, rd.run, dir);
+	if (!d->run_json)
+		d->run_json = json_incref(rd.run);
+	if (!d->ncounters) {
+		char why[256];
+		struct counters_ctx cc = { .d = d };
+		rundir_read_vmstat(dir, counters_row, &cc, why, sizeof(why));
 	}
-	if (!d->ncounters)
-		load_counter_names(dir, d);
-	ret = 0;
-out:
-	json_decref(summary);
-	json_decref(run);
-	return ret;
+	rundir_close(&rd);
+	return 0;
 }
 
 bool is_run_dir(const char *dir)
 {
-	char path[8400];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "%s/summary.json", dir);
-	return stat(path, &st) == 0;
+	return rundir_is_run(dir);
 }
 
 static bool keep_run_dir(const char *path, const char *name)
@@ -808,7 +564,7 @@ static int csv_line(char *line, unsigned no, void *ctx)
 	struct numbers_ctx *c = ctx;
 	char *f[256], known[512];
 
-	size_t n = split_csv(line, f, ARRAY_SIZE(f));
+	size_t n = csv_split(line, f, ARRAY_SIZE(f));
 	if (no == 1) {
 		size_t o = 0;
 		known[0] = '\0';
@@ -835,7 +591,7 @@ static int load_numbers(const char *path, struct dataset *d, const struct load_o
 			size_t errlen)
 {
 	size_t len;
-	char *text = read_input_file(path, DATASET_MAX_CSV, &len, err, errlen);
+	char *text = read_input_file(path, RUNDIR_MAX_CSV, &len, err, errlen);
 	struct numbers_ctx c = { .path = path, .column = o->column, .col = -1, .err = err, .errlen = errlen };
 
 	if (!text)
@@ -845,7 +601,7 @@ static int load_numbers(const char *path, struct dataset *d, const struct load_o
 		free(text);
 		return -1;
 	}
-	int ret = each_line(text, len, o->column ? csv_line : plain_line, &c);
+	int ret = csv_each_line(text, len, o->column ? csv_line : plain_line, &c);
 	free(text);
 	if (!ret && !c.n) {
 		snprintf(err, errlen, "%s: no numbers in it", path);
@@ -951,22 +707,14 @@ void dataset_describe(const struct dataset *d, char *buf, size_t len)
 	size_t values = d->nm ? d->m[0].n : 0;
 
 	if (d->run_json)
-		snprintf(buf, len, "%s (%zu run%s, kernel %s%s)", d->path, d->nruns, d->nruns == 1 ? "" : "s",
-			 release ? release : "?", d->incomplete ? ", INCOMPLETE" : "");
+		snprintf(buf, len, "%s (%zu run%s, kernel %s%s%s)", d->path, d->nruns, d->nruns == 1 ? "" : "s",
+			 release ? release : "?", d->incomplete ? ", INCOMPLETE" : "",
+			 d->env_changed ? ", ENVIRONMENT CHANGED" : "");
 	else
 		snprintf(buf, len, "%s (%zu values)", d->path, values);
 }
 
 bool run_dir_complete(const char *dir)
 {
-	char err[512];
-	json_t *summary = load_json(dir, "summary.json", err, sizeof(err));
-	json_t *run = summary ? load_json(dir, "run.json", err, sizeof(err)) : NULL;
-	bool complete = run && !check_summary(dir, summary, err, sizeof(err)) &&
-			!check_run_json(dir, run, summary, err, sizeof(err)) &&
-			json_is_true(json_object_get(summary, "complete"));
-
-	json_decref(summary);
-	json_decref(run);
-	return complete;
+	return rundir_complete(dir);
 }

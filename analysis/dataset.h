@@ -6,6 +6,7 @@
 #define PB_DATASET_H
 
 #include <jansson.h>
+#include "rundir.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,6 +50,7 @@ struct dataset {
 	char *path;
 	size_t nruns;     /* runs behind the data: 1 for a plain file */
 	bool incomplete;  /* a run directory was interrupted */
+	bool env_changed; /* the environment changed under a run (summary.json environment_changed) */
 	struct metric *m;
 	size_t nm;
 	json_t *run_json; /* the first run directory's run.json, or NULL */
@@ -80,7 +82,7 @@ struct load_options {
 	const char *column;   /* CSV: the column to read */
 	bool higher_is_better; /* plain files and CSV columns */
 	bool all_counters;    /* every vmstat counter, not only migration-related ones */
-	bool allow_incomplete;
+	bool allow_incomplete; /* and runs whose environment changed */
 	bool warmup_given;    /* leave out warmup iterations, not what each run.json says */
 	unsigned warmup;
 	bool force;           /* pool run directories that did not run the same thing */
@@ -94,14 +96,14 @@ struct load_options {
 /* The largest files read: a JSON file of a run directory, and a CSV or
  * plain file of numbers. Anything larger, or not a regular file, is an
  * error rather than a hang or an exhausted memory. */
-#define DATASET_MAX_JSON (64u << 20)
-#define DATASET_MAX_CSV (1024u << 20)
+#define DATASET_MAX_JSON RUNDIR_MAX_JSON
+#define DATASET_MAX_CSV RUNDIR_MAX_CSV
 
 /* 0, or -1 with one message naming the file (and line and column) in err. */
 int dataset_load(const char *path, const struct load_options *o, struct dataset *d, char *err, size_t errlen);
 void dataset_free(struct dataset *d);
-/* Whether a run directory finished: its summary.json and run.json are
- * well-formed and both say complete. */
+/* Whether a run directory finished on an unchanged environment
+ * (rundir_complete). */
 bool run_dir_complete(const char *dir);
 /* Whether dir holds a summary.json (a run directory, finished or not). */
 bool is_run_dir(const char *dir);

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "plot.h"
+#include "rundir.h"
 #include "stats.h"
 #include "subprocess.h"
 #include "util.h"
@@ -325,82 +326,93 @@ struct series {
 	FILE *f;
 };
 
-/* vmstat.csv rows "time_ns,node,counter,value" of node "all", as one
- * series per plotted counter: seconds, growth since the first sample. */
-static size_t read_vmstat(const char *path, struct series *s, size_t max)
-{
-	FILE *f = fopen(path, "r");
-	char line[512], node[32], counter[64];
-	unsigned long long t, v;
-	size_t n = 0;
+struct series_set {
+	struct series *s;
+	size_t n, max;
+};
 
-	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llu,%31[^,],%63[^,],%llu", &t, node, counter, &v) != 4 || strcmp(node, "all") ||
-		    !vmstat_plotted(counter))
-			continue;
-		size_t i = 0;
-		while (i < n && strcmp(s[i].name, counter))
-			i++;
-		if (i == n) {
-			if (n == max)
-				continue;
-			memset(&s[n], 0, sizeof(s[n]));
-			snprintf(s[n].name, sizeof(s[n].name), "%s", counter);
-			s[n].first = (double)v;
-			s[n].f = xopen_memstream(&s[n].points, &s[n].len);
-			n++;
-		}
-		s[i].last = (double)v;
-		fprintf(s[i].f, "%.4f %.0f\n", (double)t / 1e9, (double)v - s[i].first);
+/* A vmstat.csv row of node "all", into its counter's series: seconds,
+ * growth since the first sample. */
+static int series_row(uint64_t t, const char *node, const char *counter, uint64_t v, void *ctx)
+{
+	struct series_set *ss = ctx;
+	struct series *s = ss->s;
+	size_t i = 0;
+
+	if (strcmp(node, "all") || !vmstat_plotted(counter))
+		return 0;
+	while (i < ss->n && strcmp(s[i].name, counter))
+		i++;
+	if (i == ss->n) {
+		if (ss->n == ss->max)
+			return 0;
+		memset(&s[i], 0, sizeof(s[i]));
+		snprintf(s[i].name, sizeof(s[i].name), "%s", counter);
+		s[i].first = (double)v;
+		s[i].f = xopen_memstream(&s[i].points, &s[i].len);
+		ss->n++;
 	}
-	if (f)
-		fclose(f);
-	for (size_t i = 0; i < n; i++)
+	s[i].last = (double)v;
+	fprintf(s[i].f, "%.4f %.0f\n", (double)t / 1e9, (double)v - s[i].first);
+	return 0;
+}
+
+/* One series per plotted counter, as far as vmstat.csv reads. */
+static size_t read_vmstat(const char *run_dir, struct series *s, size_t max)
+{
+	struct series_set ss = { .s = s, .max = max };
+	char err[512];
+
+	rundir_read_vmstat(run_dir, series_row, &ss, err, sizeof(err));
+	for (size_t i = 0; i < ss.n; i++)
 		fclose(s[i].f);
-	return n;
+	return ss.n;
+}
+
+struct run_spans {
+	double start[64], end[64];
+	unsigned nruns;
+};
+
+static int span_row(const struct rundir_sample *s, unsigned line, void *ctx)
+{
+	struct run_spans *r = ctx;
+
+	(void)line;
+	if (s->run > 64)
+		return 0;
+	r->start[s->run - 1] = fmin(r->start[s->run - 1], (double)s->start_ns / 1e9);
+	r->end[s->run - 1] = fmax(r->end[s->run - 1], (double)(s->start_ns + s->pin_ns) / 1e9);
+	r->nruns = s->run > r->nruns ? s->run : r->nruns;
+	return 0;
 }
 
 /* Shaded spans from the first pin of each run to the end of its last. */
 static void mark_runs(const char *run_dir, FILE *bf)
 {
-	char path[4200], line[1024];
-	double start[64], end[64];
-	unsigned run, nruns = 0;
-	unsigned long long start_ns, pin_ns, unpin_ns;
+	struct run_spans r = { .nruns = 0 };
+	char err[512];
 
-	snprintf(path, sizeof(path), "%s/samples.csv", run_dir);
-	FILE *f = fopen(path, "r");
-	for (unsigned r = 0; r < 64; r++)
-		start[r] = INFINITY, end[r] = -INFINITY;
-	while (f && fgets(line, sizeof(line), f)) {
-		/* run,iteration,job,node,chunk,bytes,start_ns,pin_ns,errno,error,unpin_ns,... */
-		if (sscanf(line, "%u,%*u,%*[^,],%*d,%*u,%*u,%llu,%llu,%*d,%*[^,],%llu", &run, &start_ns, &pin_ns,
-			   &unpin_ns) < 3 || run == 0 || run > 64)
-			continue;
-		start[run - 1] = fmin(start[run - 1], (double)start_ns / 1e9);
-		end[run - 1] = fmax(end[run - 1], (double)(start_ns + pin_ns) / 1e9);
-		nruns = run > nruns ? run : nruns;
-	}
-	if (f)
-		fclose(f);
-	for (unsigned r = 0; r < nruns; r++)
-		if (start[r] < end[r])
+	for (unsigned i = 0; i < 64; i++)
+		r.start[i] = INFINITY, r.end[i] = -INFINITY;
+	rundir_read_samples(run_dir, span_row, &r, err, sizeof(err));
+	for (unsigned i = 0; i < r.nruns; i++)
+		if (r.start[i] < r.end[i])
 			fprintf(bf, "set object rect from %.4f, graph 0 to %.4f, graph 1 fc rgb '#e8eef8' fs solid 1.0 "
 				    "noborder behind\nset label 'run %u' at %.4f, graph 0.97 font 'sans,10'\n",
-				start[r], end[r], r + 1, start[r]);
+				r.start[i], r.end[i], i + 1, r.start[i]);
 }
 
 /* Dashed lines at every drop_caches write (the drop-caches stressor's
  * start_ns in summary.json). */
 static unsigned mark_drop_caches(const char *run_dir, FILE *bf)
 {
-	char path[4200];
+	char err[512];
 	json_t *root, *st, *v;
 	const char *key;
 	unsigned marked = 0;
 
-	snprintf(path, sizeof(path), "%s/summary.json", run_dir);
-	root = json_load_file(path, 0, NULL);
+	root = rundir_load_json(run_dir, "summary.json", err, sizeof(err));
 	st = json_object_get(root, "stressors");
 	json_object_foreach(st, key, v) {
 		json_t *starts = json_object_get(v, "start_ns"), *t;
@@ -422,12 +434,10 @@ static unsigned mark_drop_caches(const char *run_dir, FILE *bf)
 void plot_vmstat(struct plotter *p, const char *run_dir, const char *name, const char *title)
 {
 	struct series s[32];
-	char path[4200];
 	size_t n, drawn = 0;
 	struct plot_script ps;
 
-	snprintf(path, sizeof(path), "%s/vmstat.csv", run_dir);
-	n = read_vmstat(path, s, ARRAY_SIZE(s));
+	n = read_vmstat(run_dir, s, ARRAY_SIZE(s));
 	plot_begin(&ps);
 	FILE *df = ps.df, *bf = ps.bf;
 	mark_runs(run_dir, bf);

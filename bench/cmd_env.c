@@ -138,7 +138,8 @@ static int env_restore(void)
 		return EXIT_FAILED;
 	}
 	if (ret) {
-		pb_err("cannot open the journal %s: %s", journal_path(), strerror(-ret));
+		pb_err("cannot take the lock %s and open the journal %s: %s", journal_lock_path(), journal_path(),
+		       strerror(-ret));
 		return EXIT_FAILED;
 	}
 	pending = journal_pending(JOURNAL_ALL);

@@ -22,7 +22,7 @@ static void on_signal(int sig)
 				  "then restoring the system; again to abort, then run 'pinbench env restore'\n";
 	int saved_errno = errno; /* the interrupted code may be about to read it */
 
-	if (env_stop) {
+	if (env_stop_signal) {
 		/* Second signal: the default action; the journal stays for
 		 * `pinbench env restore`. */
 		signal(sig, SIG_DFL);
@@ -35,6 +35,11 @@ static void on_signal(int sig)
 		/* nothing to do: stderr is gone */
 	}
 	errno = saved_errno;
+}
+
+void env_stop_run(void)
+{
+	env_stop = 1;
 }
 
 void env_catch_signals(void)
@@ -58,7 +63,8 @@ int env_begin(void)
 		return -1;
 	}
 	if (ret) {
-		pb_err("cannot open the journal %s: %s", journal_path(), strerror(-ret));
+		pb_err("cannot take the lock %s and open the journal %s: %s", journal_lock_path(), journal_path(),
+		       strerror(-ret));
 		return -1;
 	}
 	pending = journal_pending(JOURNAL_RUNS);

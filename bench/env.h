@@ -18,6 +18,9 @@
 extern atomic_int env_stop;
 extern volatile sig_atomic_t env_stop_signal;
 void env_catch_signals(void);
+/* Stops the run as SIGTERM would, without a signal (a write error):
+ * env_stop is set, env_stop_signal stays 0. */
+void env_stop_run(void);
 
 /* Opens the journal, first undoing what a killed run left behind.
  * Prints why and returns -1 when another pinbench holds it. */

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "affinity.h"
 #include "env.h"
+#include "run_output.h"
 #include "runner.h"
 #include "util.h"
 
@@ -254,6 +255,7 @@ void *pin_worker_run(void *arg)
 		stressors_after_unpin(w, &pr);
 		for (size_t i = 0; i < n; i++)
 			sample_list_push(&w->samples, &s[i]);
+		sample_sink_write(w->ctx->sink, s, n);
 		if (!job->reuse)
 			job->memory->unmap(&r);
 	}

@@ -2,9 +2,11 @@
 #include "config.h"
 #include "cmd.h"
 #include "env.h"
+#include "env_watch.h"
 #include "journal.h"
 #include "log.h"
 #include "options.h"
+#include "run_output.h"
 #include "runner.h"
 #include "sampler.h"
 #include "summary.h"
@@ -35,6 +37,7 @@ struct plan {
 	int quiet;
 	json_t *hangs; /* pin calls given up on */
 	int dry_run;
+	struct env_watch watch; /* what nobody else may change while the run goes */
 };
 
 static void usage(FILE *f)
@@ -362,14 +365,18 @@ static void report_hang(const struct plan *p, struct worker *w, uint64_t t0)
 	atomic_store(&w->hung, true);
 }
 
-/* Joins the workers, drawing the progress line, and gives up on one whose
- * pin call outlives pin_timeout: its thread is left to the kernel, and the
- * run ends once the others have finished theirs. */
-static void wait_workers(const struct plan *p, struct worker *w, pthread_t *t, size_t nw, unsigned run,
+/* Joins the workers, drawing the progress line and watching the
+ * environment, and gives up on one whose pin call outlives pin_timeout:
+ * its thread is left to the kernel, and the run ends once the others have
+ * finished theirs. */
+static void wait_workers(struct plan *p, struct worker *w, pthread_t *t, size_t nw, unsigned run,
 			 uint64_t per_run, uint64_t started)
 {
 	bool show = !p->quiet && pb_stderr_is_tty();
 	size_t left = nw;
+	char when[32];
+
+	snprintf(when, sizeof(when), "during run %u", run);
 	bool *joined = calloc(nw, sizeof(*joined));
 
 	while (left && joined) {
@@ -390,6 +397,8 @@ static void wait_workers(const struct plan *p, struct worker *w, pthread_t *t, s
 		}
 		if (left && show)
 			progress(p, run, w, nw, per_run, started);
+		if (left)
+			env_watch_poll(&p->watch, when);
 		if (left)
 			usleep(100000);
 	}
@@ -477,58 +486,6 @@ static void print_plan(const struct plan *p)
 		       nodes, chunk, job->iterations, job->reuse ? "same memory each time" : "fresh memory each iteration");
 	}
 	fflush(stdout);
-}
-
-static int write_samples(const struct plan *p, const struct sample_list *l)
-{
-	char path[4300], err[32], uerr[32];
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = xopen_memstream(&buf, &len);
-
-	fprintf(f, "run,iteration,job,node,chunk,bytes,start_ns,pin_ns,errno,error,unpin_ns,unpin_errno,movable_pages_before,unpinnable_pages,migrate_succeeded,migrate_failed\n");
-	for (size_t i = 0; i < l->n; i++) {
-		const struct sample *s = &l->v[i];
-		fprintf(f, "%u,%u,%s,%d,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d,%s,", s->run, s->iteration,
-			p->sc.jobs[s->job].name, s->node, s->chunk, s->bytes, s->start_ns, s->pin_ns, s->err,
-			s->err ? errno_name(s->err, err, sizeof(err)) : "");
-		if (s->unpinned)
-			fprintf(f, "%" PRIu64 ",%s,", s->unpin_ns,
-				s->unpin_err ? errno_name(s->unpin_err, uerr, sizeof(uerr)) : "0");
-		else
-			fprintf(f, ",,");
-		if (s->movable_before >= 0)
-			fprintf(f, "%" PRId64, s->movable_before);
-		fputc(',', f);
-		if (s->unpinnable >= 0)
-			fprintf(f, "%" PRId64, s->unpinnable);
-		fputc(',', f);
-		if (s->migrate_failed >= 0)
-			fprintf(f, "%" PRId64 ",%" PRId64, s->migrate_succeeded, s->migrate_failed);
-		else
-			fputc(',', f);
-		fputc('\n', f);
-	}
-	if (fclose(f)) {
-		free(buf);
-		return -ENOMEM;
-	}
-	snprintf(path, sizeof(path), "%s/samples.csv", p->tmpdir);
-	int ret = write_file_atomic(path, buf, len);
-	free(buf);
-	return ret;
-}
-
-static int write_json(const struct plan *p, const char *name, json_t *j)
-{
-	char path[4300];
-	int ret;
-
-	snprintf(path, sizeof(path), "%s/%s", p->tmpdir, name);
-	ret = write_json_atomic(path, j, JSON_INDENT(2) | JSON_SORT_KEYS);
-	if (ret)
-		pb_err("cannot write %s: %s", path, ret == -EINVAL ? "the data cannot be encoded as JSON" : strerror(-ret));
-	return ret;
 }
 
 static json_t *plan_json(const struct plan *p)
@@ -662,118 +619,230 @@ static int parse_args(int argc, char **argv, struct plan *p, const char **out)
 	return -1; /* go on */
 }
 
+/* What a run measures, from its first sample to its files. */
+struct measurement {
+	struct sample_list samples;
+	struct sampler sampler;
+	struct sample_sink sink;
+	struct trace_monitor trace;
+	char trace_why[256];
+	json_t *changes, *knobs, *zones, *reports;
+	uint64_t start_rt;
+	size_t done_runs;
+	struct vmstat_snapshot *before, *after; /* per run */
+	double *place_sum, *place_min;          /* per node */
+	unsigned *place_n;
+	int failed;
+};
+
+/* Everything a run needs before its first pin; the system is prepared.
+ * 0, or -1 with nothing measured (the run directory is dropped). */
+static int start_measuring(struct plan *p, struct run_context *ctx, struct measurement *m)
+{
+	char path[4300];
+
+	/* What the run saw, after our own changes. */
+	m->knobs = sysinfo_knobs();
+	m->zones = sysinfo_zones();
+	if (hwloc_topology_init(&ctx->topo) || hwloc_topology_load(ctx->topo)) {
+		pb_err("cannot read the machine's topology (hwloc): %s", strerror(errno));
+		return -1;
+	}
+	ctx->sc = &p->sc;
+	ctx->seed = p->sc.global.seed_given ? p->sc.global.seed : realtime_ns();
+	ctx->check_pinnable = geteuid() == 0 && unpinnable_ranges_build(&ctx->unpinnable) == 0;
+	m->start_rt = realtime_ns();
+	ctx->t0 = now_ns();
+	if (sample_sink_open(&m->sink, p->tmpdir, &p->sc))
+		return -1;
+	ctx->sink = &m->sink;
+	snprintf(path, sizeof(path), "%s/vmstat.csv", p->tmpdir);
+	if (sampler_start(&m->sampler, path, ctx->t0, p->sc.global.vmstat_interval_ns, p->nodes, p->nnodes)) {
+		pb_err("cannot start the vmstat sampler");
+		sample_sink_close(&m->sink);
+		return -1;
+	}
+	env_watch_start(&p->watch, ctx->t0);
+	if (geteuid() != 0)
+		snprintf(m->trace_why, sizeof(m->trace_why), "tracing needs root");
+	else if (trace_start(&m->trace, m->trace_why, sizeof(m->trace_why)))
+		pb_warn("no tracepoint attribution: %s", m->trace_why);
+	return 0;
+}
+
+/* The runs, with the stressors around them; then every writer is closed. */
+static void measure(struct plan *p, struct run_context *ctx, struct measurement *m)
+{
+	struct stressor_env *senv = xcalloc(p->sc.nstressors + 1, sizeof(*senv));
+	size_t runs = p->sc.global.runs;
+	char when[32];
+
+	m->reports = json_object();
+	m->before = xcalloc(runs, sizeof(*m->before));
+	m->after = xcalloc(runs, sizeof(*m->after));
+	m->place_sum = xcalloc(p->nnodes, sizeof(double));
+	m->place_min = xcalloc(p->nnodes, sizeof(double));
+	m->place_n = xcalloc(p->nnodes, sizeof(unsigned));
+	m->failed = start_stressors(p, ctx, senv);
+	for (unsigned r = 1; r <= runs && !env_stop && !m->failed; r++) {
+		vmstat_snapshot_take(&m->before[r - 1], p->nodes, p->nnodes);
+		m->failed = run_once(p, ctx, r, &m->samples, m->place_sum, m->place_min, m->place_n, ctx->t0);
+		vmstat_snapshot_take(&m->after[r - 1], p->nodes, p->nnodes);
+		m->done_runs = r;
+		snprintf(when, sizeof(when), "after run %u", r);
+		env_watch_check(&p->watch, when);
+	}
+	stop_stressors(ctx, m->reports);
+	free(senv);
+	trace_stop(&m->trace);
+	sampler_stop(&m->sampler);
+	sample_sink_close(&m->sink);
+	env_watch_check(&p->watch, "at the end"); /* before the run undoes its own changes */
+}
+
+/* Why the run did not finish, or NULL. */
+static const char *stopped_by(const struct measurement *m, char *signame, size_t len)
+{
+	if (env_stop_signal) {
+		snprintf(signame, len, "SIG%s", sigabbrev_np(env_stop_signal) ?: "?");
+		return signame;
+	}
+	if (run_write_error())
+		return "error";
+	return m->failed == RUN_HUNG ? "hang" : m->failed ? "error" : NULL;
+}
+
+static json_t *build_summary(struct plan *p, struct run_context *ctx, struct measurement *m, const char *why)
+{
+	for (size_t i = 0; i < p->nnodes; i++) {
+		m->place_sum[i] = m->place_n[i] ? m->place_sum[i] / m->place_n[i] : NAN;
+		if (!m->place_n[i])
+			m->place_min[i] = NAN;
+	}
+	struct summary_input in = {
+		.samples = &m->samples, .nodes = p->nodes, .nnodes = p->nnodes,
+		.placement_mean = m->place_sum, .placement_min = m->place_min,
+		.nruns = m->done_runs, .before = m->before, .after = m->after,
+		.complete = !why, .interrupted_by = why, .pinnable_checked = ctx->check_pinnable,
+		.warmup = (unsigned)p->sc.global.warmup,
+	};
+	trace_attribute(&m->trace, &m->samples, ctx->t0);
+	json_t *summary = summary_build(&in);
+	json_object_set_new(summary, "stressors", m->reports);
+	m->reports = NULL;
+	json_object_set_new(summary, "hangs", json_incref(p->hangs));
+	json_object_set_new(summary, "environment_changed", json_incref(p->watch.changed));
+	if (m->trace.active) {
+		json_object_set_new(summary, "trace", trace_by_reason(&m->trace));
+		json_object_set_new(summary, "trace_by_pid", trace_by_pid(&m->trace));
+		json_object_set_new(summary, "trace_lost_events", json_integer((json_int_t)m->trace.lost));
+	} else {
+		json_object_set_new(summary, "trace", json_null());
+		json_object_set_new(summary, "trace_unavailable", json_string(m->trace_why));
+	}
+	trace_free(&m->trace);
+	return summary;
+}
+
+/* Writes the run directory and prints the summary; the exit status. */
+static int finish(struct plan *p, struct run_context *ctx, struct measurement *m)
+{
+	char signame[16];
+	const char *why = stopped_by(m, signame, sizeof(signame));
+	json_t *summary = build_summary(p, ctx, m, why);
+	json_t *runj = run_json(p, ctx, m->start_rt, m->changes, m->knobs, m->zones);
+	int ret;
+
+	m->changes = m->knobs = m->zones = NULL; /* runj has them */
+	json_object_set_new(runj, "complete", json_boolean(!why));
+	json_object_set_new(runj, "vmstat_samples", json_integer((json_int_t)m->sampler.samples));
+	json_object_set_new(runj, "environment_changed", json_incref(p->watch.changed));
+	if (run_output_finish(p->tmpdir, p->dir, &p->sc, &m->samples, runj, summary)) {
+		pb_err("cannot finish the run directory %s (what was written stays there, without summary.json)",
+		       p->tmpdir);
+		ret = EXIT_FAILURE;
+	} else {
+		summary_print(stdout, summary);
+		printf("\nresults: %s\n", p->dir);
+		ret = env_stop_signal ? 128 + env_stop_signal
+		      : why || json_array_size(p->watch.changed) ? EXIT_FAILURE : EXIT_SUCCESS;
+	}
+	json_decref(summary);
+	json_decref(runj);
+	return ret;
+}
+
+static void measurement_free(struct measurement *m)
+{
+	for (size_t r = 0; r < m->done_runs; r++) {
+		vmstat_snapshot_free(&m->before[r]);
+		vmstat_snapshot_free(&m->after[r]);
+	}
+	free(m->before);
+	free(m->after);
+	free(m->place_sum);
+	free(m->place_min);
+	free(m->place_n);
+	free(m->samples.v);
+	json_decref(m->changes);
+	json_decref(m->knobs);
+	json_decref(m->zones);
+	json_decref(m->reports);
+}
+
+/* Plans and checks; EXIT_* when the run ends here (a dry run included),
+ * -1 to go on. */
+static int plan_run(struct plan *p, const char *out)
+{
+	if (resolve_nodes(p))
+		return EXIT_BAD_INPUT;
+	if (check_machine(p) || check_memory(p))
+		return EXIT_CANNOT;
+	if (p->dry_run) {
+		if (check_output(p, out))
+			return EXIT_BAD_INPUT;
+		print_plan(p);
+		printf("dry run: the scenario is valid and this machine can run it; nothing was changed\n");
+		return EXIT_SUCCESS;
+	}
+	return make_dirs(p, out) ? EXIT_BAD_INPUT : -1;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct plan *p = xcalloc(1, sizeof(*p));
-
-	p->hangs = json_array();
 	struct run_context ctx = { 0 };
-	struct sample_list samples = { 0 };
-	struct sampler sampler;
+	struct measurement m = { .changes = json_array() };
 	const char *out = NULL;
 	char err[1024];
 	int ret = parse_args(argc, argv, p, &out), journal = 0;
 	int measuring = 0; /* once set, the run directory is kept whatever happens */
 
-	if (ret >= 0) {
-		json_decref(p->hangs);
-		free(p);
-		return ret;
-	}
+	p->hangs = json_array();
+	if (ret >= 0)
+		goto out;
 	if (scenario_load(argv[optind], &p->sc, err, sizeof(err))) {
 		pb_err("%s", err);
-		json_decref(p->hangs);
-		free(p);
-		return EXIT_BAD_INPUT;
-	}
-	ret = EXIT_BAD_INPUT;
-	if (resolve_nodes(p))
-		goto out;
-	ret = EXIT_CANNOT;
-	if (check_machine(p) || check_memory(p))
-		goto out;
-	ret = EXIT_BAD_INPUT;
-	if (p->dry_run) {
-		ret = check_output(p, out) ? EXIT_BAD_INPUT : EXIT_SUCCESS;
-		if (!ret) {
-			print_plan(p);
-			printf("dry run: the scenario is valid and this machine can run it; nothing was changed\n");
-		}
+		ret = EXIT_BAD_INPUT;
 		goto out;
 	}
-	if (make_dirs(p, out))
+	if ((ret = plan_run(p, out)) >= 0)
 		goto out;
-
 	ret = EXIT_FAILURE;
 	env_catch_signals();
 	raise_fd_limit();
 	if (geteuid() == 0) {
-		/* Root always takes the journal: two runs at once would
-		 * disturb each other's measurements and system changes. */
+		/* Root always takes the system's pinbench lock: two runs at
+		 * once would disturb each other's measurements and changes. */
 		if (env_begin())
 			goto out;
 		journal = 1;
 	}
 	print_plan(p);
-	json_t *changes = json_array();
-	if (prepare_system(p, changes)) {
-		json_decref(changes);
+	if (prepare_system(p, m.changes) || start_measuring(p, &ctx, &m))
 		goto out;
-	}
-	/* What the run saw, after our own changes. */
-	json_t *knobs = sysinfo_knobs(), *zones = sysinfo_zones();
-
-	if (hwloc_topology_init(&ctx.topo) || hwloc_topology_load(ctx.topo)) {
-		pb_err("cannot read the machine's topology (hwloc): %s", strerror(errno));
-		json_decref(changes);
-		json_decref(knobs);
-		json_decref(zones);
-		goto out;
-	}
-	ctx.sc = &p->sc;
-	ctx.seed = p->sc.global.seed_given ? p->sc.global.seed : realtime_ns();
-	ctx.check_pinnable = geteuid() == 0 && unpinnable_ranges_build(&ctx.unpinnable) == 0;
-	uint64_t start_rt = realtime_ns();
-	ctx.t0 = now_ns();
-
-	char path[4300];
-	snprintf(path, sizeof(path), "%s/vmstat.csv", p->tmpdir);
-	if (sampler_start(&sampler, path, ctx.t0, p->sc.global.vmstat_interval_ns, p->nodes, p->nnodes)) {
-		pb_err("cannot start the vmstat sampler");
-		json_decref(changes);
-		json_decref(knobs);
-		json_decref(zones);
-		goto out;
-	}
 	measuring = 1;
-
-	struct trace_monitor trace;
-	char trace_why[256] = "";
-	memset(&trace, 0, sizeof(trace));
-	if (geteuid() != 0)
-		snprintf(trace_why, sizeof(trace_why), "tracing needs root");
-	else if (trace_start(&trace, trace_why, sizeof(trace_why)))
-		pb_warn("no tracepoint attribution: %s", trace_why);
-	json_t *reports = json_object();
-	struct stressor_env *senv = xcalloc(p->sc.nstressors + 1, sizeof(*senv));
-
-	size_t runs = p->sc.global.runs, done_runs = 0;
-	struct vmstat_snapshot *before = xcalloc(runs, sizeof(*before)), *after = xcalloc(runs, sizeof(*after));
-	double *place_sum = xcalloc(p->nnodes, sizeof(double)), *place_min = xcalloc(p->nnodes, sizeof(double));
-	unsigned *place_n = xcalloc(p->nnodes, sizeof(unsigned));
-	int failed = start_stressors(p, &ctx, senv);
-
-	for (unsigned r = 1; r <= runs && !env_stop && !failed; r++) {
-		vmstat_snapshot_take(&before[r - 1], p->nodes, p->nnodes);
-		failed = run_once(p, &ctx, r, &samples, place_sum, place_min, place_n, ctx.t0);
-		vmstat_snapshot_take(&after[r - 1], p->nodes, p->nnodes);
-		done_runs = r;
-	}
-	stop_stressors(&ctx, reports);
-	free(senv);
-	trace_stop(&trace);
-	sampler_stop(&sampler);
-
+	measure(p, &ctx, &m);
 	/* Give the machine back before writing and printing. */
 	if (journal) {
 		int left = env_end();
@@ -781,78 +850,7 @@ int cmd_run(int argc, char **argv)
 		if (left)
 			pb_err("%d change(s) could not be undone: run 'pinbench env restore'", left);
 	}
-
-	for (size_t i = 0; i < p->nnodes; i++) {
-		place_sum[i] = place_n[i] ? place_sum[i] / place_n[i] : NAN;
-		if (!place_n[i])
-			place_min[i] = NAN;
-	}
-	char signame[16];
-	snprintf(signame, sizeof(signame), "SIG%s", sigabbrev_np(env_stop_signal) ?: "?");
-	const char *why = env_stop ? signame : failed == RUN_HUNG ? "hang" : failed ? "error" : NULL;
-	struct summary_input in = {
-		.samples = &samples, .nodes = p->nodes, .nnodes = p->nnodes,
-		.placement_mean = place_sum, .placement_min = place_min,
-		.nruns = done_runs, .before = before, .after = after,
-		.complete = !why, .interrupted_by = why, .pinnable_checked = ctx.check_pinnable,
-		.warmup = (unsigned)p->sc.global.warmup,
-	};
-	trace_attribute(&trace, &samples, ctx.t0);
-	json_t *summary = summary_build(&in);
-	json_object_set_new(summary, "stressors", reports);
-	json_object_set_new(summary, "hangs", json_incref(p->hangs));
-	if (trace.active) {
-		json_object_set_new(summary, "trace", trace_by_reason(&trace));
-		json_object_set_new(summary, "trace_by_pid", trace_by_pid(&trace));
-		json_object_set_new(summary, "trace_lost_events", json_integer((json_int_t)trace.lost));
-	} else {
-		json_object_set_new(summary, "trace", json_null());
-		json_object_set_new(summary, "trace_unavailable", json_string(trace_why));
-	}
-	trace_free(&trace);
-	json_t *runj = run_json(p, &ctx, start_rt, changes, knobs, zones);
-	json_object_set_new(runj, "complete", json_boolean(!why));
-	json_object_set_new(runj, "vmstat_samples", json_integer((json_int_t)sampler.samples));
-
-	/* summary.json last: analysis takes a directory with one for a run,
-	 * so one cut short before it is never read as finished. */
-	int wret = write_samples(p, &samples);
-	if (wret)
-		pb_err("cannot write %s/samples.csv: %s", p->tmpdir, strerror(-wret));
-	if (!wret)
-		wret = write_json(p, "run.json", runj) || write_json(p, "summary.json", summary);
-	if (!wret && rename(p->tmpdir, p->dir)) {
-		pb_err("cannot rename %s to %s: %s", p->tmpdir, p->dir, strerror(errno));
-		wret = -1;
-	}
-	if (!wret) { /* the files' names, then the rename itself, on disk */
-		char parent[4096];
-		snprintf(parent, sizeof(parent), "%s", p->dir);
-		int fret = fsync_dir(p->dir);
-		if (!fret)
-			fret = fsync_dir(dirname(parent));
-		if (fret)
-			pb_warn("cannot sync %s: %s", p->dir, strerror(-fret));
-	}
-	if (wret) {
-		pb_err("cannot finish the run directory %s (partial results stay there)", p->tmpdir);
-		ret = EXIT_FAILURE;
-	} else {
-		summary_print(stdout, summary);
-		printf("\nresults: %s\n", p->dir);
-		ret = env_stop ? 128 + env_stop_signal : failed ? EXIT_FAILURE : EXIT_SUCCESS;
-	}
-	json_decref(summary);
-	json_decref(runj);
-	for (size_t r = 0; r < done_runs; r++) {
-		vmstat_snapshot_free(&before[r]);
-		vmstat_snapshot_free(&after[r]);
-	}
-	free(before);
-	free(after);
-	free(place_sum);
-	free(place_min);
-	free(place_n);
+	ret = finish(p, &ctx, &m);
 out:
 	if (ret != EXIT_BAD_INPUT && p->tmpdir[0] && !measuring)
 		remove_tree(p->tmpdir); /* nothing was measured: leave no trace */
@@ -861,7 +859,8 @@ out:
 	if (ctx.topo)
 		hwloc_topology_destroy(ctx.topo);
 	pfn_ranges_free(&ctx.unpinnable);
-	free(samples.v);
+	measurement_free(&m);
+	env_watch_free(&p->watch);
 	scenario_free(&p->sc);
 	json_decref(p->hangs);
 	free(p);

@@ -37,6 +37,8 @@ struct sample_list {
 void sample_list_push(struct sample_list *l, const struct sample *s);
 void sample_list_append(struct sample_list *dst, struct sample_list *src);
 
+struct sample_sink;
+
 /* A started stressor. */
 struct active_stressor {
 	const struct stressor_job *job;
@@ -53,6 +55,7 @@ struct run_context {
 	struct pfn_ranges unpinnable; /* ZONE_MOVABLE blocks and CMA areas */
 	size_t nactive;
 	struct active_stressor *active; /* range hooks are called from workers */
+	struct sample_sink *sink;     /* samples.csv, appended after each iteration */
 };
 
 struct worker {

@@ -1,11 +1,14 @@
 #include "config.h"
 #include "sampler.h"
+#include "run_output.h"
+#include "rundir.h"
 #include "util.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void write_changes(struct sampler *s, uint64_t t, const char *node,
 			  const struct counters *prev, const struct counters *cur)
@@ -14,8 +17,19 @@ static void write_changes(struct sampler *s, uint64_t t, const char *node,
 		long j = prev ? counters_find(prev, cur->names[i], i) : -1;
 		if (j >= 0 && prev->values[j] == cur->values[i])
 			continue;
-		fprintf(s->out, "%" PRIu64 ",%s,%s,%" PRIu64 "\n", t, node, cur->names[i], cur->values[i]);
+		rundir_vmstat_row(s->out, t, node, cur->names[i], cur->values[i]);
 	}
+}
+
+/* A failed write stops the run, and the file is cut back to its last
+ * whole sample. */
+static void write_failed(struct sampler *s, int err)
+{
+	s->error = err ? err : -EIO;
+	if (ftruncate(fileno(s->out), s->good)) {
+		/* the readers leave a cut last line out */
+	}
+	run_write_failed(s->path, s->error);
 }
 
 static void take(struct sampler *s)
@@ -23,7 +37,7 @@ static void take(struct sampler *s)
 	struct vmstat_snapshot cur;
 	char node[16];
 
-	if (vmstat_snapshot_take(&cur, s->nodes, s->nnodes))
+	if (s->error || vmstat_snapshot_take(&cur, s->nodes, s->nnodes))
 		return;
 	uint64_t t = cur.t_ns - s->t0;
 	write_changes(s, t, "all", s->have_prev ? &s->prev.system : NULL, &cur.system);
@@ -38,7 +52,11 @@ static void take(struct sampler *s)
 	s->samples++;
 	/* The buffer holds a whole sample: the file only ever ends after
 	 * one, whenever the run is killed. */
-	fflush(s->out);
+	errno = 0;
+	if (fflush(s->out) || ferror(s->out))
+		write_failed(s, -errno);
+	else
+		s->good = ftello(s->out);
 }
 
 static void *sampler_main(void *arg)
@@ -59,6 +77,7 @@ int sampler_start(struct sampler *s, const char *path, uint64_t t0, uint64_t int
 		  const int *nodes, size_t nnodes)
 {
 	memset(s, 0, sizeof(*s));
+	snprintf(s->path, sizeof(s->path), "%s", path);
 	s->out = fopen(path, "we");
 	if (!s->out)
 		return -errno;
@@ -67,7 +86,7 @@ int sampler_start(struct sampler *s, const char *path, uint64_t t0, uint64_t int
 	size_t size = (nnodes + 1) * SAMPLER_BUFFER_PER_NODE;
 	s->buf = xmalloc(size);
 	setvbuf(s->out, s->buf, _IOFBF, size);
-	fprintf(s->out, "time_ns,node,counter,value\n");
+	rundir_vmstat_header(s->out);
 	s->t0 = t0;
 	s->interval_ns = interval_ns ? interval_ns : 100000000ULL;
 	s->nodes = nodes;
@@ -75,12 +94,17 @@ int sampler_start(struct sampler *s, const char *path, uint64_t t0, uint64_t int
 	return -pthread_create(&s->thread, NULL, sampler_main, s);
 }
 
-void sampler_stop(struct sampler *s)
+int sampler_stop(struct sampler *s)
 {
 	s->stop = 1;
 	pthread_join(s->thread, NULL);
 	if (s->have_prev)
 		vmstat_snapshot_free(&s->prev);
-	fclose(s->out);
+	/* on disk before summary.json says the run is complete */
+	if (!s->error && (fflush(s->out) || fsync(fileno(s->out))))
+		write_failed(s, -errno);
+	if (fclose(s->out) && !s->error)
+		write_failed(s, -errno);
 	free(s->buf);
+	return s->error;
 }

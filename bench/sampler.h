@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "counters.h"
 
@@ -19,6 +20,9 @@
 
 struct sampler {
 	FILE *out;
+	char path[4300];
+	off_t good;   /* bytes of whole samples written */
+	int error;    /* a failed write (-errno): the run stops */
 	char *buf;
 	uint64_t t0, interval_ns;
 	const int *nodes;
@@ -32,6 +36,7 @@ struct sampler {
 
 int sampler_start(struct sampler *s, const char *path, uint64_t t0, uint64_t interval_ns,
 		  const int *nodes, size_t nnodes);
-void sampler_stop(struct sampler *s);
+/* Stops, and syncs the file; 0 or the write error. */
+int sampler_stop(struct sampler *s);
 
 #endif

@@ -288,6 +288,20 @@ static void print_stressors(FILE *f, const json_t *s)
 	}
 }
 
+/* Loud: such a run measured two setups, and analysis refuses it. */
+static void print_env_changed(FILE *f, const json_t *changed)
+{
+	size_t i;
+	json_t *c;
+
+	if (!json_array_size(changed))
+		return;
+	fprintf(f, "\n!!! THE ENVIRONMENT CHANGED UNDER THIS RUN: its numbers do not describe one setup, and "
+		   "compare and gate refuse it !!!\n");
+	json_array_foreach(changed, i, c)
+		fprintf(f, "  %s\n", json_string_value(c));
+}
+
 void summary_print(FILE *f, const json_t *s)
 {
 	json_t *nodes = json_object_get(s, "nodes"), *val;
@@ -335,4 +349,5 @@ void summary_print(FILE *f, const json_t *s)
 		fprintf(f, "\nINCOMPLETE: %s %s; the results cover what finished.\n",
 			strcmp(why ? why : "error", "error") ? "interrupted by" : "stopped on an",
 			why ? why : "error");
+	print_env_changed(f, json_object_get(s, "environment_changed"));
 }

@@ -36,16 +36,34 @@ static void state_dir(char *buf, size_t len)
 	snprintf(buf, len, "%s", dir && *dir ? dir : "/run/pinbench");
 }
 
-/* The pid holding the flock on the journal, from /proc/locks (the kernel's
- * word; the owner file can be stale); 0 when not found. */
-static pid_t lock_holder(void)
+/* The system-wide lock: one file whatever PINBENCH_STATE_DIR says, so
+ * that no two pinbench processes change (or measure) this machine at
+ * once. In /run, which only root may write: in the world-writable
+ * /run/lock a user could create the file first and hold it, or make
+ * root's open of it fail (fs.protected_regular). */
+static char lock_path_buf[4096] = PB_LOCK_PATH;
+static int lock_fd = -1;
+
+const char *journal_lock_path(void)
+{
+	return lock_path_buf;
+}
+
+void journal_set_lock_path(const char *path)
+{
+	snprintf(lock_path_buf, sizeof(lock_path_buf), "%s", path ? path : PB_LOCK_PATH);
+}
+
+/* The pid holding a flock on path, from /proc/locks (the kernel's word;
+ * a pid written in a file can be stale); 0 when not found. */
+static pid_t flock_holder(const char *path)
 {
 	struct stat st;
 	char line[256];
 	pid_t found = 0;
 	FILE *f;
 
-	if (stat(journal_path(), &st) || !(f = fopen("/proc/locks", "re")))
+	if (stat(path, &st) || !(f = fopen("/proc/locks", "re")))
 		return 0;
 	while (!found && fgets(line, sizeof(line), f)) {
 		int pid;
@@ -59,59 +77,90 @@ static pid_t lock_holder(void)
 	return found;
 }
 
-/* The lock holder also writes its pid into a file beside the journal, so
- * the "busy" message can name it where /proc/locks cannot. */
+/* The holder also writes its pid into the lock file, so the "busy"
+ * message can name it where /proc/locks cannot. */
 static pid_t read_holder(void)
 {
-	char dir[4096], path[4200];
+	pid_t pid = flock_holder(lock_path_buf);
 	char *s;
-	pid_t pid = lock_holder();
 
 	if (pid)
 		return pid;
-	state_dir(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/owner", dir);
-	s = read_line_file(path);
+	s = read_line_file(lock_path_buf);
 	if (s)
 		pid = (pid_t)atoi(s);
 	free(s);
 	return pid;
 }
 
-int journal_open(pid_t *holder)
+/* Takes the system-wide lock. 0, -EBUSY or -errno. */
+static int lock_system(pid_t *holder)
 {
-	char dir[4096], owner[4200], pid[32];
-	int ret;
+	char pid[32];
+	int n;
 
-	if (journal_fd >= 0)
-		return 0;
-	state_dir(dir, sizeof(dir));
-	ret = mkdir_p(dir, 0700);
-	if (ret)
-		return ret;
-	journal_fd = open(journal_path(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (journal_fd < 0)
+	lock_fd = open(lock_path_buf, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (lock_fd < 0)
 		return -errno;
-	if (flock(journal_fd, LOCK_EX | LOCK_NB)) {
-		ret = errno == EWOULDBLOCK ? -EBUSY : -errno;
-		close(journal_fd);
-		journal_fd = -1;
+	if (flock(lock_fd, LOCK_EX | LOCK_NB)) {
+		int ret = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		close(lock_fd);
+		lock_fd = -1;
 		if (holder)
 			*holder = read_holder();
 		return ret;
 	}
-	snprintf(owner, sizeof(owner), "%s/owner", dir);
-	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	write_file_atomic(owner, pid, strlen(pid));
+	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(lock_fd, 0) || pwrite(lock_fd, pid, (size_t)n, 0) != n) {
+		/* only the busy message's fallback is lost */
+	}
 	return 0;
+}
+
+static void unlock_system(void)
+{
+	if (lock_fd >= 0)
+		close(lock_fd); /* releases the lock */
+	lock_fd = -1;
+}
+
+int journal_open(pid_t *holder)
+{
+	char dir[4096];
+	int ret;
+
+	if (journal_fd >= 0)
+		return 0;
+	ret = lock_system(holder);
+	if (ret)
+		return ret;
+	state_dir(dir, sizeof(dir));
+	ret = mkdir_p(dir, 0700);
+	if (!ret && (journal_fd = open(journal_path(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0)
+		ret = -errno;
+	/* The journal's own lock keeps out a pinbench that predates the
+	 * system-wide one. */
+	if (!ret && flock(journal_fd, LOCK_EX | LOCK_NB)) {
+		ret = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		if (holder)
+			*holder = flock_holder(journal_path());
+	}
+	if (ret) {
+		if (journal_fd >= 0)
+			close(journal_fd);
+		journal_fd = -1;
+		unlock_system();
+	}
+	return ret;
 }
 
 void journal_close(void)
 {
 	if (journal_fd < 0)
 		return;
-	close(journal_fd); /* releases the lock */
+	close(journal_fd);
 	journal_fd = -1;
+	unlock_system();
 }
 
 /* Values may hold any byte but tab and newline separate fields and

@@ -7,9 +7,13 @@
  * /run/pinbench (tmpfs: a reboot undoes the changes and forgets the
  * journal together); PINBENCH_STATE_DIR overrides the directory.
  *
- * The journal is held with an exclusive flock while open, so two pinbench
- * processes never change the system at once; the lock dies with the
- * process, which is what lets `env restore` run after SIGKILL. */
+ * Opening the journal takes an exclusive flock on one system-wide lock
+ * file, /run/pinbench.lock, whatever the state directory: two pinbench
+ * processes never change the system at once, nor does `env restore` undo
+ * what a live run relies on. The lock dies with the process, which is
+ * what lets `env restore` run after SIGKILL. Only root can take it (it
+ * lives in /run): a run as another user changes nothing and takes no
+ * lock; it watches the environment instead (bench/env_watch.h). */
 #ifndef PB_JOURNAL_H
 #define PB_JOURNAL_H
 
@@ -22,9 +26,17 @@ enum journal_which {
 	JOURNAL_MINE,     /* this scope's */
 };
 
-/* Opens and locks the journal. Returns 0, -EBUSY (another live pinbench
- * holds it; its pid in *holder when known) or -errno. */
+#define PB_LOCK_PATH "/run/pinbench.lock"
+
+/* Takes the system-wide lock, then opens the journal. Returns 0, -EBUSY
+ * (another live pinbench holds it; its pid in *holder when known) or
+ * -errno. */
 int journal_open(pid_t *holder);
+const char *journal_lock_path(void);
+/* Another lock file (NULL: the default), for unit tests only: no
+ * environment variable may move the lock, or two runs could share the
+ * machine again. */
+void journal_set_lock_path(const char *path);
 void journal_close(void);
 const char *journal_path(void);
 /* Number of entries of which waiting to be undone (-errno on error). */

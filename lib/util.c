@@ -520,6 +520,21 @@ const char *errno_name(int err, char *buf, size_t len)
 	return buf;
 }
 
+int errno_from_name(const char *name)
+{
+	char buf[32], *end;
+
+	if (name[0] == 'E' && name[1] >= '1' && name[1] <= '9') { /* errno_name's fallback */
+		long n = strtol(name + 1, &end, 10);
+		if (!*end && n < 4096)
+			return (int)n;
+	}
+	for (int e = 1; e < 4096; e++)
+		if (!strcmp(errno_name(e, buf, sizeof(buf)), name))
+			return e;
+	return -1;
+}
+
 uint64_t splitmix64(uint64_t *state)
 {
 	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);

@@ -91,6 +91,8 @@ int remove_tree(const char *path);
 
 /* "ENOMEM"; falls back to the number when glibc does not know the name. */
 const char *errno_name(int err, char *buf, size_t len);
+/* Its inverse: the errno of a name errno_name gives, or -1. */
+int errno_from_name(const char *name);
 
 /* splitmix64: a small seeded generator, identical on every machine. */
 uint64_t splitmix64(uint64_t *state);

@@ -59,6 +59,18 @@ scenario() {
 
 json() { jq -r "$1" "$2"; }
 
+# compare and gate both refuse a run directory (exit 2), saying text.
+analysis_refuses() { # base dir text
+	for cmd in compare gate; do
+		set +e
+		"$PINBENCH" 9>&- $cmd "$1" "$2" >"$TMP/refused.out" 2>&1
+		crc=$?
+		set -e
+		[ "$crc" -eq 2 ] && grep -qF -- "$3" "$TMP/refused.out" ||
+			{ cat "$TMP/refused.out"; fail "pinbench $cmd $1 $2 exited $crc, not 2 with '$3'"; }
+	done
+}
+
 # Whether a live (not zombie) process's command line matches an ERE. The
 # pattern goes through the environment so awk's own command line, which ps
 # also lists, cannot match it.

@@ -18,7 +18,7 @@
 #include "journal.h"
 #include "util.h"
 
-static char dir[64];
+static char dir[64], lock[128];
 
 static void put(const char *name, const char *content)
 {
@@ -54,6 +54,9 @@ static int setup(void **state)
 	if (!mkdtemp(dir))
 		return -1;
 	setenv("PINBENCH_STATE_DIR", dir, 1);
+	/* the system-wide lock of this test, not the machine's */
+	snprintf(lock, sizeof(lock), "%s/pinbench.lock", dir);
+	journal_set_lock_path(lock);
 	journal_set_scope(-1);
 	return journal_open(NULL);
 }
@@ -245,7 +248,7 @@ static void memory_block_restore(void **state)
 
 /* A second writer (a child process opening the journal anew: flock locks
  * belong to the open file) is kept out and told the parent holds it. */
-static void second_writer_is_refused_naming_the_holder(void)
+static void second_writer_is_refused_naming_the_holder(const char *state_dir)
 {
 	pid_t child;
 	int status;
@@ -253,6 +256,8 @@ static void second_writer_is_refused_naming_the_holder(void)
 	child = fork();
 	if (child == 0) {
 		journal_close();
+		if (state_dir)
+			setenv("PINBENCH_STATE_DIR", state_dir, 1);
 		pid_t holder = 0;
 		int ret = journal_open(&holder);
 		_exit(ret == -EBUSY && holder == getppid() ? 0 : 1);
@@ -265,7 +270,7 @@ static void second_writer_is_refused_naming_the_holder(void)
 static void lock_keeps_a_second_writer_out(void **state)
 {
 	(void)state;
-	second_writer_is_refused_naming_the_holder();
+	second_writer_is_refused_naming_the_holder(NULL);
 }
 
 /* Issue 13, item 10: the busy message named a previous holder. The
@@ -273,8 +278,26 @@ static void lock_keeps_a_second_writer_out(void **state)
 static void busy_names_the_real_holder(void **state)
 {
 	(void)state;
-	put("owner", "1\n"); /* stale: a run long gone */
-	second_writer_is_refused_naming_the_holder();
+	put("pinbench.lock", "1\n"); /* stale: a run long gone */
+	second_writer_is_refused_naming_the_holder(NULL);
+}
+
+/* Issue 13, item 4: a second pinbench with another PINBENCH_STATE_DIR
+ * (another journal) took no lock, changed the system under the first,
+ * and each undid the other's changes. The lock is one for the system. */
+static void another_state_dir_is_locked_out_too(void **state)
+{
+	char other[64];
+
+	(void)state;
+	snprintf(other, sizeof(other), "/tmp/pinbench-journal-XXXXXX");
+	assert_non_null(mkdtemp(other));
+	second_writer_is_refused_naming_the_holder(other);
+	struct stat st;
+	char path[128];
+	snprintf(path, sizeof(path), "%s/journal", other);
+	assert_int_not_equal(stat(path, &st), 0); /* refused before touching its journal */
+	remove_tree(other);
 }
 
 int main(void)
@@ -288,6 +311,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(undo_failure_stays_in_journal, setup, teardown),
 		cmocka_unit_test_setup_teardown(journal_is_only_appended_to, setup, teardown),
 		cmocka_unit_test_setup_teardown(long_value_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(another_state_dir_is_locked_out_too, setup, teardown),
 		cmocka_unit_test_setup_teardown(memory_block_restore, setup, teardown),
 		cmocka_unit_test_setup_teardown(lock_keeps_a_second_writer_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(busy_names_the_real_holder, setup, teardown),
