@@ -106,8 +106,19 @@ static void compare_scenarios(struct differences *ds, json_t *a, json_t *b)
 			json_object_get(b, "scenario_global"), true, "runs");
 }
 
+/* [global]'s keys of how many runs, not what a run does. */
+static bool how_many_runs(const char *line)
+{
+	static const char *const keys[] = { "runs=", "max_runs=", "max_time=", "baseline=" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (!strncmp(line, keys[i], strlen(keys[i])))
+			return true;
+	return false;
+}
+
 /* What the pin jobs and [global] do not record (stressor sections, say):
- * the scenario texts without comments, blanks and the number of runs. */
+ * the scenario texts without comments, blanks and how many runs. */
 static char *normalised_scenario(json_t *run)
 {
 	const char *text = json_string_value(json_object_get(json_object_get(run, "scenario"), "text"));
@@ -122,7 +133,7 @@ static char *normalised_scenario(json_t *run)
 			if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
 				line[k++] = p[i];
 		line[k] = '\0';
-		if (k && line[0] != ';' && line[0] != '#' && strncmp(line, "runs=", 5))
+		if (k && line[0] != ';' && line[0] != '#' && !how_many_runs(line))
 			o += sprintf(o, "%s\n", line);
 		p += len + (eol != NULL);
 	}

@@ -1,5 +1,6 @@
 /* `pinbench run SCENARIO [-o DIR]` */
 #include "config.h"
+#include "auto_runs.h"
 #include "cmd.h"
 #include "env.h"
 #include "env_watch.h"
@@ -21,6 +22,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <math.h>
+#include <numa.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +40,7 @@ struct plan {
 	json_t *hangs; /* pin calls given up on */
 	int dry_run;
 	struct env_watch watch; /* what nobody else may change while the run goes */
+	struct auto_runs autoruns; /* runs = auto */
 };
 
 static void usage(FILE *f)
@@ -472,7 +475,9 @@ static int run_once(struct plan *p, struct run_context *ctx, unsigned run, struc
 /* What is about to run, one line per job, so the table has its context. */
 static void print_plan(const struct plan *p)
 {
-	printf("%s: %" PRIu64 " run(s) -> %s\n", p->sc.name, p->sc.global.runs, p->dir);
+	printf("%s: %s%" PRIu64 " run(s)%s -> %s\n", p->sc.name, p->sc.global.runs_auto ? "up to " : "",
+	       p->sc.global.runs, p->sc.global.runs_auto ? " until decided against the baseline (runs = auto)" : "",
+	       p->dir);
 	for (size_t j = 0; j < p->sc.njobs; j++) {
 		const struct pin_job *job = &p->sc.jobs[j];
 		char size[32], chunk[32], nodes[256];
@@ -684,6 +689,7 @@ static void measure(struct plan *p, struct run_context *ctx, struct measurement 
 	m->place_min = xcalloc(p->nnodes, sizeof(double));
 	m->place_n = xcalloc(p->nnodes, sizeof(unsigned));
 	m->failed = start_stressors(p, ctx, senv);
+	auto_runs_start(&p->autoruns, now_ns(), p->sc.global.max_time_ns);
 	for (unsigned r = 1; r <= runs && !env_stop && !m->failed; r++) {
 		vmstat_snapshot_take(&m->before[r - 1], p->nodes, p->nnodes);
 		m->failed = run_once(p, ctx, r, &m->samples, m->place_sum, m->place_min, m->place_n, ctx->t0);
@@ -691,6 +697,9 @@ static void measure(struct plan *p, struct run_context *ctx, struct measurement 
 		m->done_runs = r;
 		snprintf(when, sizeof(when), "after run %u", r);
 		env_watch_check(&p->watch, when);
+		if (!m->failed && !env_stop &&
+		    auto_runs_enough(&p->autoruns, &m->samples, r, (unsigned)p->sc.global.warmup, (unsigned)runs, now_ns()))
+			break;
 	}
 	stop_stressors(ctx, m->reports);
 	free(senv);
@@ -732,6 +741,9 @@ static json_t *build_summary(struct plan *p, struct run_context *ctx, struct mea
 	m->reports = NULL;
 	json_object_set_new(summary, "hangs", json_incref(p->hangs));
 	json_object_set_new(summary, "environment_changed", json_incref(p->watch.changed));
+	json_t *autoruns = auto_runs_json(&p->autoruns, why != NULL);
+	if (autoruns)
+		json_object_set_new(summary, "runs_auto", autoruns);
 	if (m->trace.active) {
 		json_object_set_new(summary, "trace", trace_by_reason(&m->trace));
 		json_object_set_new(summary, "trace_by_pid", trace_by_pid(&m->trace));
@@ -792,12 +804,31 @@ static void measurement_free(struct measurement *m)
 
 /* Plans and checks; EXIT_* when the run ends here (a dry run included),
  * -1 to go on. */
+/* What this plan will run, as run.json says it: for runs = auto to check
+ * the baseline ran the same. */
+static json_t *plan_identity(const struct plan *p)
+{
+	json_t *nodes = json_array();
+	int n = numa_available() < 0 ? 1 : numa_num_configured_nodes();
+
+	for (int i = 0; i < n; i++)
+		json_array_append_new(nodes, json_object());
+	return json_pack("{s:i, s:o, s:o, s:{s:s}, s:I, s:{s:o}}", "schema_version", PB_SCHEMA_VERSION, "jobs",
+			 plan_json(p), "scenario_global", scenario_global_json(&p->sc.global), "scenario", "text",
+			 p->sc.text, "warmup", (json_int_t)p->sc.global.warmup, "topology", "numa_nodes", nodes);
+}
+
 static int plan_run(struct plan *p, const char *out)
 {
 	if (resolve_nodes(p))
 		return EXIT_BAD_INPUT;
 	if (check_machine(p) || check_memory(p))
 		return EXIT_CANNOT;
+	json_t *identity = plan_identity(p);
+	int bad = auto_runs_open(&p->autoruns, &p->sc, identity);
+	json_decref(identity);
+	if (bad)
+		return EXIT_BAD_INPUT;
 	if (p->dry_run) {
 		if (check_output(p, out))
 			return EXIT_BAD_INPUT;
@@ -860,6 +891,7 @@ out:
 		hwloc_topology_destroy(ctx.topo);
 	pfn_ranges_free(&ctx.unpinnable);
 	measurement_free(&m);
+	auto_runs_close(&p->autoruns);
 	env_watch_free(&p->watch);
 	scenario_free(&p->sc);
 	json_decref(p->hangs);
