@@ -133,24 +133,6 @@ void analysis_print_json(FILE *f, json_t *root)
 	json_decref(root);
 }
 
-/* Whether two sides hold the same runs (or are one file): every
- * difference between them is noise. */
-static const char *shared_run(const struct dataset *base, const struct dataset *cand)
-{
-	char *rb = realpath(base->path, NULL), *rc = realpath(cand->path, NULL);
-	bool same_file = rb && rc && !strcmp(rb, rc);
-
-	free(rb);
-	free(rc);
-	if (same_file)
-		return base->path;
-	for (size_t i = 0; i < base->nrun_ids; i++)
-		for (size_t j = 0; j < cand->nrun_ids; j++)
-			if (!strcmp(base->run_ids[i], cand->run_ids[j]))
-				return base->run_ids[i];
-	return NULL;
-}
-
 /* The refusal names the first difference that makes the sides
  * incomparable and counts the others. */
 int analysis_check_comparable(const struct analysis_args *a, const struct dataset *base, const struct dataset *cand)
@@ -173,7 +155,7 @@ int analysis_check_comparable(const struct analysis_args *a, const struct datase
 		ret = 2;
 	}
 	differences_free(&ds);
-	const char *shared = ret ? NULL : shared_run(base, cand);
+	const char *shared = ret ? NULL : dataset_shared_run(base, cand);
 	if (shared)
 		pb_warn("%s and %s hold the same run (%s): what differs between them is noise", base->path,
 			cand->path, shared);

@@ -411,7 +411,7 @@ int cmd_compare(int argc, char **argv)
 		ret = analysis_close_output(a, f);
 	}
 	for (int k = 0; k < argc; k++) {
-		if (k && !ca.plan)
+		if (k)
 			comparison_free(&c[k - 1]);
 		dataset_free(&d[k]);
 	}

@@ -176,17 +176,6 @@ static const struct metric *counterpart(struct comparison *c, const struct datas
 	return z;
 }
 
-/* Whether a run of the candidate is one of the base's: every difference
- * found is then noise. */
-static bool same_runs(const struct dataset *base, const struct dataset *cand)
-{
-	for (size_t i = 0; i < base->nrun_ids; i++)
-		for (size_t j = 0; j < cand->nrun_ids; j++)
-			if (!strcmp(base->run_ids[i], cand->run_ids[j]))
-				return true;
-	return !base->nrun_ids && !strcmp(base->path, cand->path);
-}
-
 void compare_datasets(const struct dataset *base, const struct dataset *cand, double alpha,
 		      enum correction correction, const char *const *extra, size_t nextra, struct comparison *c)
 {
@@ -236,7 +225,7 @@ void compare_datasets(const struct dataset *base, const struct dataset *cand, do
 	c->min_p = per_run ? fmin(1.0, 2 / gsl_sf_choose((unsigned)(base->nruns + cand->nruns), (unsigned)base->nruns))
 			   : NAN;
 	differences_find(base->run_json, cand->run_json, &c->differences);
-	c->same_runs = same_runs(base, cand);
+	c->same_runs = dataset_shared_run(base, cand) != NULL;
 }
 
 void comparison_free(struct comparison *c)

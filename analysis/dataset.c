@@ -675,6 +675,22 @@ void dataset_free(struct dataset *d)
 	memset(d, 0, sizeof(*d));
 }
 
+const char *dataset_shared_run(const struct dataset *a, const struct dataset *b)
+{
+	char *ra = realpath(a->path, NULL), *rb = realpath(b->path, NULL);
+	bool same_file = ra && rb && !strcmp(ra, rb);
+
+	free(ra);
+	free(rb);
+	if (same_file)
+		return a->path;
+	for (size_t i = 0; i < a->nrun_ids; i++)
+		for (size_t j = 0; j < b->nrun_ids; j++)
+			if (!strcmp(a->run_ids[i], b->run_ids[j]))
+				return a->run_ids[i];
+	return NULL;
+}
+
 const struct metric *dataset_metric(const struct dataset *d, const char *name)
 {
 	for (size_t i = 0; i < d->nm; i++)

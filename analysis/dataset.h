@@ -125,6 +125,9 @@ void dataset_builder_warmup(struct dataset_builder *b, unsigned warmup, struct f
 int dataset_builder_finish(struct dataset_builder *b, struct dataset *d, char *err, size_t errlen);
 
 const struct metric *dataset_metric(const struct dataset *d, const char *name);
+/* A run both sides hold (its identity), the path when both are one
+ * file, or NULL: what differs between such sides is noise. */
+const char *dataset_shared_run(const struct dataset *a, const struct dataset *b);
 /* The kernel of the runs had this vmstat counter (a run directory leaves
  * out counters that did not move: they were 0). */
 bool dataset_has_counter(const struct dataset *d, const char *counter);
