@@ -95,12 +95,14 @@ check_boots() { # vm output directory, reverted release, vmstat counters that mu
 	[ "$stock_fails" -lt "$rev_fails" ] || fail "the stock kernel failed $stock_fails pins, the reverted one $rev_fails"
 }
 
-gate() { # expected exit, base, candidate
+gate() { # expected exit, base, candidate, more options
+	want=$1 base=$2 cand=$3
+	shift 3
 	set +e
-	"$PINBENCH" 9>&- gate "$2" "$3" --junit "$TMP/gate.xml" >"$TMP/gate.out" 2>&1
+	"$PINBENCH" 9>&- gate "$base" "$cand" --junit "$TMP/gate.xml" "$@" >"$TMP/gate.out" 2>&1
 	rc=$?
 	set -e
-	[ "$rc" -eq "$1" ] || { cat "$TMP/gate.out"; fail "gate $2 $3: exit $rc, expected $1"; }
+	[ "$rc" -eq "$want" ] || { cat "$TMP/gate.out"; fail "gate $base $cand: exit $rc, expected $want"; }
 }
 
 queued() { # vm output directory: the lru-batch stressor saw its pages wait in a batch
@@ -119,13 +121,15 @@ grep -E '^failure_rate +failure_rate +rate +0% +[0-9.]+% .*FAIL$' "$TMP/gate.out
 	{ cat "$TMP/gate.out"; fail "the gate does not fail on the failure rate"; }
 p=$(jq -r '.candidates[0].metrics[] | select(.metric == "failure_rate") | .p_fisher' "$TMP/movable/compare.json")
 awk -v p="$p" 'BEGIN { exit !(p < 0.01) }' || fail "Fisher's p of the failure rate is $p, not < 0.01"
-gate 0 "$TMP/movable/$rs/boot-1" "$TMP/movable/$rs/boot-2"
+# 3 runs a boot cannot decide a latency rule, and under TCG two boots of
+# one kernel differ by up to 40 %: the gate may only say inconclusive
+gate 0 "$TMP/movable/$rs/boot-1" "$TMP/movable/$rs/boot-2" --inconclusive=pass
 # The report of a side whose pins failed: every plot drawn, the change said.
 "$PINBENCH" 9>&- report "$TMP/movable/$rs" "$TMP/movable/$rr" --html "$TMP/seed.html" >/dev/null 2>"$TMP/report.err" ||
 	{ cat "$TMP/report.err"; fail "report of the seed"; }
 ! grep -q "gnuplot failed" "$TMP/seed.html" || fail "a plot failed: $(grep -o 'gnuplot failed[^<]*' "$TMP/seed.html")"
 grep -Eq "failure_rate regressed 0% -&gt; [0-9.]+%" "$TMP/seed.html" || fail "the report does not say the failure rate's change"
-pass "gate: stock -> reverted exits 1 on the failure rate (Fisher p $p); stock boot 1 -> boot 2 exits 0"
+pass "gate: stock -> reverted exits 1 on the failure rate (Fisher p $p); stock boot 1 -> boot 2 fails no rule"
 
 vm "$TMP/cma" "$reverted" --mem 2G --cma 1G "$SRCDIR/bench/scenarios/seed-lru-batch-cma.ini"
 check_boots "$TMP/cma" "$rr" pgmigrate_fail
