@@ -61,14 +61,15 @@ double family_alpha(enum correction how, double alpha, size_t size)
 	return how == CORRECT_NONE || size < 2 ? alpha : alpha / (double)size;
 }
 
-/* On the values of the test's unit: the per-run medians, or the pooled
- * samples. */
-static void test_values(struct metric_comparison *r, double alpha)
+/* Welch and the shift in the metric's unit, on the values of the test's
+ * unit (the per-run medians, or the pooled samples); the Mann-Whitney
+ * test itself is the effect's. */
+static void test_values(struct metric_comparison *r, const struct effect *centre, double alpha)
 {
 	const double *x = r->per_run ? r->base->runs : r->base->v;
 	const double *y = r->per_run ? r->cand->runs : r->cand->v;
 
-	mann_whitney(x, r->n_base, y, r->n_cand, &r->mw);
+	r->mw = (struct mann_whitney){ .p = centre->p, .exact = centre->exact, .cliffs_delta = centre->direction };
 	r->p_welch = welch_p(x, r->n_base, y, r->n_cand);
 	hodges_lehmann(x, r->n_base, y, r->n_cand, alpha, r->mw.exact, &r->hl);
 }
@@ -130,7 +131,7 @@ static void compare_metric(struct metric_comparison *r, double alpha)
 	r->p99 = tail.change;
 	if (r->constant)
 		return;
-	test_values(r, alpha);
+	test_values(r, &centre, alpha);
 	check_tail(r, &tail, alpha);
 }
 
