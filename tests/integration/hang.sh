@@ -21,7 +21,7 @@ s="$TMP/r/summary.json"
 # only a task that is off-CPU); when one was caught, it must be the pin's.
 stack=$(json '.hangs[0].kernel_stack // ""' "$s")
 case "$stack" in
-*gup*|*migrate*|*pin*) ;;
+*gup*|*get_user_pages*|*migrate*|*pin*) ;;
 "") grep -q "(not readable: needs root and CONFIG_STACKTRACE, or the task never slept)" "$TMP/out" ||
 	fail "no stack and no word on why" ;;
 *) fail "the kernel stack does not show the pin: $stack" ;;
