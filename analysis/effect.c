@@ -73,20 +73,6 @@ static double relative(double base, double cand)
 	return base != 0 ? (cand - base) / fabs(base) : NAN;
 }
 
-/* The smallest two-sided p of the Mann-Whitney test with n and m values:
- * the test on two samples that do not overlap. */
-static double mann_whitney_min_p(size_t n, size_t m)
-{
-	double *x = xmalloc((n + m + 1) * sizeof(*x));
-	struct mann_whitney mw;
-
-	for (size_t i = 0; i < n + m; i++)
-		x[i] = (double)i;
-	mann_whitney(x, n, x + n, m, &mw);
-	free(x);
-	return mw.p;
-}
-
 /* Of the logarithms, each side about its own mean; y may be empty. */
 static double pooled_log_sd(const double *x, size_t n, const double *y, size_t m)
 {

@@ -160,3 +160,15 @@ void holm_adjust(const double *p, size_t n, double *adjusted)
 	free(valid);
 	free(adj);
 }
+
+double mann_whitney_min_p(size_t n, size_t m)
+{
+	double *x = xmalloc((n + m + 1) * sizeof(*x));
+	struct mann_whitney mw;
+
+	for (size_t i = 0; i < n + m; i++)
+		x[i] = (double)i;
+	mann_whitney(x, n, x + n, m, &mw);
+	free(x);
+	return mw.p;
+}

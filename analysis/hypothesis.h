@@ -21,6 +21,10 @@ struct mann_whitney {
  * tie and continuity corrections. p is NAN when a sample is empty. */
 void mann_whitney(const double *x, size_t n, const double *y, size_t m, struct mann_whitney *r);
 
+/* The smallest two-sided p mann_whitney can give with n and m values:
+ * its p for two samples that do not overlap. */
+double mann_whitney_min_p(size_t n, size_t m);
+
 /* P(U <= u) for u = 0..n*m under the null hypothesis, no ties: the
  * coefficients of the Gaussian binomial [n+m choose n]_q, normalised.
  * Returns a malloc'd array of n*m + 1 values. */

@@ -47,19 +47,10 @@ void sequential_close(struct sequential *s)
 
 unsigned sequential_min_runs(const struct sequential *s)
 {
-	double *x = xmalloc((s->nbase + s->max_runs + 1) * sizeof(*x));
-	struct mann_whitney mw;
-	unsigned found = 0;
-
-	for (size_t i = 0; i < s->nbase + s->max_runs; i++)
-		x[i] = (double)i;
-	for (unsigned n = 2; n <= s->max_runs && !found; n++) {
-		mann_whitney(x, s->nbase, x + s->nbase, n, &mw); /* no overlap: the smallest p */
-		if (mw.p <= s->alpha_per_look)
-			found = n;
-	}
-	free(x);
-	return found;
+	for (unsigned n = 2; n <= s->max_runs; n++)
+		if (mann_whitney_min_p(s->nbase, n) <= s->alpha_per_look)
+			return n;
+	return 0;
 }
 
 enum sequential_verdict sequential_look(const struct sequential *s, const double *runs, size_t n, double *p)
