@@ -1,6 +1,5 @@
 #include "config.h"
 #include "report_doc.h"
-#include "analysis_cli.h"
 #include "compare.h"
 #include "log.h"
 #include "stats.h"

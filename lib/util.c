@@ -412,6 +412,41 @@ int write_file_atomic(const char *path, const char *data, size_t len)
 	return e;
 }
 
+static char *temp_name(const char *path)
+{
+	char *tmp;
+
+	if (asprintf(&tmp, "%s.tmp-%d", path, (int)getpid()) < 0)
+		return NULL;
+	return tmp;
+}
+
+FILE *open_atomic(const char *path)
+{
+	char *tmp = temp_name(path);
+	FILE *f = tmp ? fopen(tmp, "w") : NULL;
+
+	if (!f)
+		pb_err("%s: %s", path, strerror(errno));
+	free(tmp);
+	return f;
+}
+
+int close_atomic(const char *path, FILE *f)
+{
+	char *tmp = temp_name(path);
+	int bad = ferror(f) | fclose(f);
+
+	if (bad || rename(tmp, path)) {
+		pb_err("%s: %s", path, strerror(errno ? errno : EIO));
+		unlink(tmp);
+		free(tmp);
+		return 2;
+	}
+	free(tmp);
+	return 0;
+}
+
 const char *path_base(const char *path)
 {
 	const char *slash = strrchr(path, '/');

@@ -70,6 +70,12 @@ int write_file_atomic(const char *path, const char *data, size_t len);
 struct json_t;
 int write_json_atomic(const char *path, const struct json_t *j, size_t flags);
 
+/* A stream whose text replaces path only when it is closed whole: a
+ * temporary file beside path, renamed by close_atomic (2, with the error
+ * printed, when anything failed; the temporary file is then removed). */
+FILE *open_atomic(const char *path);
+int close_atomic(const char *path, FILE *f);
+
 /* fsync of a directory (after a rename in it): 0 or -errno. */
 int fsync_dir(const char *path);
 

@@ -82,8 +82,5 @@ int analysis_check_comparable(const struct analysis_args *a, const struct datase
 /* stdout, or a temporary file beside --output renamed on close. */
 FILE *analysis_open_output(const struct analysis_args *a, int *ret);
 int analysis_close_output(const struct analysis_args *a, FILE *f);
-/* Same, for any path (JUnit, Markdown side files). */
-FILE *open_atomic(const char *path);
-int close_atomic(const char *path, FILE *f);
 
 #endif

@@ -179,41 +179,6 @@ int analysis_load_all(const struct analysis_args *a, char **paths, size_t n, str
 	return 0;
 }
 
-static char *temp_name(const char *path)
-{
-	char *tmp;
-
-	if (asprintf(&tmp, "%s.tmp-%d", path, (int)getpid()) < 0)
-		return NULL;
-	return tmp;
-}
-
-FILE *open_atomic(const char *path)
-{
-	char *tmp = temp_name(path);
-	FILE *f = tmp ? fopen(tmp, "w") : NULL;
-
-	if (!f)
-		pb_err("%s: %s", path, strerror(errno));
-	free(tmp);
-	return f;
-}
-
-int close_atomic(const char *path, FILE *f)
-{
-	char *tmp = temp_name(path);
-	int bad = ferror(f) | fclose(f);
-
-	if (bad || rename(tmp, path)) {
-		pb_err("%s: %s", path, strerror(errno ? errno : EIO));
-		unlink(tmp);
-		free(tmp);
-		return 2;
-	}
-	free(tmp);
-	return 0;
-}
-
 FILE *analysis_open_output(const struct analysis_args *a, int *ret)
 {
 	FILE *f = a->output ? open_atomic(a->output) : stdout;

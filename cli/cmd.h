@@ -1,4 +1,4 @@
-/* The subcommands of `pinbench`, one function each (bench/pinbench.c
+/* The subcommands of `pinbench`, one function each (cli/pinbench.c
  * holds the table). */
 #ifndef PB_CMD_H
 #define PB_CMD_H
