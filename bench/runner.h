@@ -1,10 +1,12 @@
 /* The runner: plans a scenario, prepares the system, drives one pin worker
  * per (job, node) in threads, samples vmstat, and writes the run
- * directory. */
+ * directory (runner.c; the plan in plan.c, the workers of a repetition in
+ * run_workers.c, the files in run_output.c). */
 #ifndef PB_RUNNER_H
 #define PB_RUNNER_H
 
 #include <hwloc.h>
+#include <jansson.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -76,11 +78,33 @@ struct worker {
 	char why[256];
 };
 
+/* When to stop adding runs (runs = auto): asked after every run. The
+ * runner knows nothing of the test behind it. */
+struct run_stop_rule {
+	void *ctx;
+	/* Before anything changes; identity is this plan as run.json will
+	 * describe it (jobs, scenario, scenario_global, topology). 0, or -1
+	 * after saying why the run cannot go on. */
+	int (*check)(void *ctx, json_t *identity);
+	/* After run `run` (1-based), elapsed_ns after the first began. */
+	bool (*enough)(void *ctx, const struct sample_list *samples, unsigned run, uint64_t elapsed_ns);
+	/* summary.json's runs_auto (NULL: nothing to say). */
+	json_t *(*report)(void *ctx, bool interrupted);
+};
+
+struct run_options {
+	const char *output; /* the run directory; NULL: results/NAME-TIME */
+	bool quiet, dry_run;
+	const struct run_stop_rule *stop; /* NULL: runs is a number */
+};
+
+/* Runs the loaded scenario sc (its `nodes = all` resolved in place) and
+ * writes the run directory; the exit status (lib/exitcode.h, or 128 + a
+ * signal that stopped the run). */
+int runner_run(struct scenario *sc, const struct run_options *o);
+
 /* Thread body: runs every iteration of one job on one node. */
 void *pin_worker_run(void *worker);
 /* Calls one worker makes per run (pins + unpins), for progress. */
 uint64_t pin_worker_calls(const struct pin_job *job);
-
-
-
 #endif

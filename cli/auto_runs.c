@@ -12,43 +12,31 @@
 
 #define AUTO_ALPHA 0.05
 
-int auto_runs_open(struct auto_runs *a, const struct scenario *sc, json_t *identity)
+static int auto_runs_check(void *ctx, json_t *identity)
 {
-	const struct scenario_global *g = &sc->global;
+	struct auto_runs *a = ctx;
+	const struct scenario_global *g = &a->sc->global;
 	struct differences ds = { 0 };
 	char err[1024];
 
-	memset(a, 0, sizeof(*a));
-	a->p = NAN;
-	if (!g->runs_auto)
-		return 0;
 	if (sequential_open(&a->seq, g->baseline, (unsigned)g->warmup, (unsigned)g->max_runs, AUTO_ALPHA, err,
 			    sizeof(err))) {
-		pb_err("%s: [global] baseline: %s", sc->path, err);
+		pb_err("%s: [global] baseline: %s", a->sc->path, err);
 		return -1;
 	}
-	a->on = true;
+	a->open = true;
 	differences_find(a->seq.run_json, identity, &ds);
 	const struct difference *refusing = differences_refusing(&ds);
 	if (refusing)
-		pb_err("%s: [global] baseline %s did not run this scenario: %s is %.60s there and %.60s here", sc->path,
-		       g->baseline, refusing->key, refusing->base, refusing->cand);
+		pb_err("%s: [global] baseline %s did not run this scenario: %s is %.60s there and %.60s here",
+		       a->sc->path, g->baseline, refusing->key, refusing->base, refusing->cand);
 	differences_free(&ds);
 	unsigned need = sequential_min_runs(&a->seq);
 	if (!refusing && !need)
 		pb_err("%s: [global] runs = auto: against the %zu runs of %s no look within max_runs = %u can reach "
-		       "p <= %.3g (alpha 0.05 over %u looks): give the baseline more runs", sc->path, a->seq.nbase,
+		       "p <= %.3g (alpha 0.05 over %u looks): give the baseline more runs", a->sc->path, a->seq.nbase,
 		       g->baseline, a->seq.max_runs, a->seq.alpha_per_look, a->seq.max_runs - 1);
-	if (refusing || !need) {
-		auto_runs_close(a);
-		return -1;
-	}
-	return 0;
-}
-
-void auto_runs_start(struct auto_runs *a, uint64_t now_ns, uint64_t max_time_ns)
-{
-	a->deadline_ns = max_time_ns > UINT64_MAX - now_ns ? UINT64_MAX : now_ns + max_time_ns;
+	return refusing || !need ? -1 : 0;
 }
 
 /* The median pin latency of each run so far (warm-up left out). */
@@ -71,13 +59,13 @@ static size_t run_medians(const struct sample_list *l, unsigned runs, unsigned w
 	return n;
 }
 
-bool auto_runs_enough(struct auto_runs *a, const struct sample_list *samples, unsigned run, unsigned warmup,
-		      unsigned max_runs, uint64_t now_ns)
+static bool auto_runs_enough(void *ctx, const struct sample_list *samples, unsigned run, uint64_t elapsed_ns)
 {
-	if (!a->on)
-		return false;
+	struct auto_runs *a = ctx;
+	const struct scenario_global *g = &a->sc->global;
 	double *medians = xmalloc((run + 1) * sizeof(*medians));
-	size_t n = run_medians(samples, run, warmup, medians);
+	size_t n = run_medians(samples, run, (unsigned)g->warmup, medians);
+
 	if (n >= 2) {
 		enum sequential_verdict v = sequential_look(&a->seq, medians, n, &a->p);
 		a->looks++;
@@ -87,17 +75,17 @@ bool auto_runs_enough(struct auto_runs *a, const struct sample_list *samples, un
 			a->stopped ? "decided" : "undecided", a->seq.alpha_per_look);
 	}
 	free(medians);
-	if (!a->stopped && run >= max_runs)
+	if (!a->stopped && run >= g->runs)
 		a->stopped = "max_runs";
-	if (!a->stopped && now_ns >= a->deadline_ns)
+	if (!a->stopped && elapsed_ns >= g->max_time_ns)
 		a->stopped = "max_time";
 	return a->stopped != NULL;
 }
 
-json_t *auto_runs_json(const struct auto_runs *a, bool interrupted)
+static json_t *auto_runs_report(void *ctx, bool interrupted)
 {
-	if (!a->on)
-		return NULL;
+	const struct auto_runs *a = ctx;
+
 	return json_pack("{s:s, s:I, s:I, s:f, s:f, s:I, s:o, s:s, s:s}", "baseline", a->seq.path,
 			 "baseline_runs", (json_int_t)a->seq.nbase, "max_runs", (json_int_t)a->seq.max_runs,
 			 "alpha", a->seq.alpha, "alpha_per_look", a->seq.alpha_per_look, "looks", (json_int_t)a->looks,
@@ -106,9 +94,21 @@ json_t *auto_runs_json(const struct auto_runs *a, bool interrupted)
 			 "error_control", "Mann-Whitney on per-run median pin latency at alpha / (max_runs - 1) a look");
 }
 
+const struct run_stop_rule *auto_runs_rule(struct auto_runs *a, const struct scenario *sc)
+{
+	memset(a, 0, sizeof(*a));
+	if (!sc->global.runs_auto)
+		return NULL;
+	a->sc = sc;
+	a->p = NAN;
+	a->rule = (struct run_stop_rule){ .ctx = a, .check = auto_runs_check, .enough = auto_runs_enough,
+					  .report = auto_runs_report };
+	return &a->rule;
+}
+
 void auto_runs_close(struct auto_runs *a)
 {
-	if (a->on)
+	if (a->open)
 		sequential_close(&a->seq);
 	memset(a, 0, sizeof(*a));
 }

@@ -1,0 +1,75 @@
+/* `pinbench run SCENARIO [-o DIR]`: the scenario loaded, runs = auto's
+ * stop rule built, and the runner given both. */
+#include "config.h"
+#include "auto_runs.h"
+#include "cmd.h"
+#include "exitcode.h"
+#include "log.h"
+#include "runner.h"
+#include "scenario.h"
+
+#include <getopt.h>
+#include <stdio.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: pinbench run SCENARIO [-o DIR] [-q] [-n]\n"
+		   "       pinbench run --help-keys\n\n"
+		   "Runs a scenario file and writes a run directory (default results/NAME-TIME/).\n"
+		   "  -o, --output DIR  where to write the run directory (must not exist)\n"
+		   "  -q, --quiet       no progress line\n"
+		   "  -n, --dry-run     check everything a run would check and print the plan;\n"
+		   "                    change nothing (exit 0, 2 bad input, 3 the machine cannot)\n"
+		   "      --help-keys   list every scenario key with its default\n");
+}
+static int parse_args(int argc, char **argv, struct run_options *o)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "help-keys", no_argument, NULL, 'k' },
+		{ 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:qnh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->output = optarg; break;
+		case 'q': o->quiet = true; break;
+		case 'n': o->dry_run = true; break;
+		case 'h': usage(stdout); return 0;
+		case 'k': scenario_print_keys(); return 0;
+		default: usage(stderr); return EXIT_BAD_INPUT;
+		}
+	}
+	if (optind != argc - 1) {
+		pb_err("run: expected one SCENARIO file, got %d argument(s)", argc - optind);
+		usage(stderr);
+		return EXIT_BAD_INPUT;
+	}
+	return -1; /* go on */
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_options o = { 0 };
+	struct scenario sc = { 0 };
+	struct auto_runs autoruns;
+	char err[1024];
+	int ret = parse_args(argc, argv, &o);
+
+	if (ret >= 0)
+		return ret;
+	if (scenario_load(argv[optind], &sc, err, sizeof(err))) {
+		pb_err("%s", err);
+		return EXIT_BAD_INPUT;
+	}
+	o.stop = auto_runs_rule(&autoruns, &sc);
+	ret = runner_run(&sc, &o);
+	auto_runs_close(&autoruns);
+	scenario_free(&sc);
+	return ret;
+}
