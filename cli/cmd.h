@@ -1,7 +1,9 @@
-/* The subcommands of `pinbench`, one function each (cli/pinbench.c
- * holds the table). */
+/* The subcommands of `pinbench`, one function each, and the option
+ * tables each parses (cli/pinbench.c holds the command table). */
 #ifndef PB_CMD_H
 #define PB_CMD_H
+
+#include "cli_options.h"
 
 int cmd_run(int argc, char **argv);
 int cmd_env(int argc, char **argv);
@@ -13,5 +15,9 @@ int cmd_capacity(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 int cmd_store(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+
+/* NULL-terminated lists of option tables (cli_options.h). */
+extern const struct cli_option *const cmd_run_options[];
+extern const struct cli_option *const cmd_store_options[];
 
 #endif

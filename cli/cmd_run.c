@@ -2,46 +2,52 @@
  * stop rule built, and the runner given both. */
 #include "config.h"
 #include "auto_runs.h"
+#include "cli_options.h"
 #include "cmd.h"
 #include "exitcode.h"
 #include "log.h"
 #include "runner.h"
 #include "scenario.h"
 
-#include <getopt.h>
 #include <stdio.h>
+
+enum { OPT_HELP_KEYS = CLI_LONG };
+
+static const struct cli_option run_options[] = {
+	{ "output", 'o', "DIR", "where to write the run directory (must not exist)" },
+	{ "quiet", 'q', NULL, "no progress line" },
+	{ "dry-run", 'n', NULL,
+	  "check everything a run would check and print the plan; change nothing (exit 0, 2 bad input, 3 the "
+	  "machine cannot)" },
+	{ "help-keys", OPT_HELP_KEYS, NULL, "list every scenario key with its default" },
+	CLI_HELP,
+	CLI_END,
+};
+const struct cli_option *const cmd_run_options[] = { run_options, NULL };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: pinbench run SCENARIO [-o DIR] [-q] [-n]\n"
-		   "       pinbench run --help-keys\n\n"
-		   "Runs a scenario file and writes a run directory (default results/NAME-TIME/).\n"
-		   "  -o, --output DIR  where to write the run directory (must not exist)\n"
-		   "  -q, --quiet       no progress line\n"
-		   "  -n, --dry-run     check everything a run would check and print the plan;\n"
-		   "                    change nothing (exit 0, 2 bad input, 3 the machine cannot)\n"
-		   "      --help-keys   list every scenario key with its default\n");
+	cli_usage(f,
+		  "usage: pinbench run SCENARIO [-o DIR] [-q] [-n]\n"
+		  "       pinbench run --help-keys\n\n"
+		  "Runs a scenario file and writes a run directory (default results/NAME-TIME/).\n",
+		  cmd_run_options, NULL);
 }
+
 static int parse_args(int argc, char **argv, struct run_options *o)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "help-keys", no_argument, NULL, 'k' },
-		{ 0 },
-	};
+	struct cli_parser parser;
 	int c;
 
+	cli_parser_init(&parser, cmd_run_options);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:qnh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&parser, argc, argv)) != -1) {
 		switch (c) {
 		case 'o': o->output = optarg; break;
 		case 'q': o->quiet = true; break;
 		case 'n': o->dry_run = true; break;
 		case 'h': usage(stdout); return 0;
-		case 'k': scenario_print_keys(); return 0;
+		case OPT_HELP_KEYS: scenario_print_keys(); return 0;
 		default: usage(stderr); return EXIT_BAD_INPUT;
 		}
 	}

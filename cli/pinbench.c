@@ -37,8 +37,9 @@ static const struct command {
 	const char *name;
 	const char *summary;
 	int (*fn)(int argc, char **argv);
+	const struct cli_option *const *options; /* for `help options` */
 } commands[] = {
-	{ "run", "run a scenario: pin memory per NUMA node, time every call, record vmstat", cmd_run },
+	{ "run", "run a scenario: pin memory per NUMA node, time every call, record vmstat", cmd_run, cmd_run_options },
 	{ "env", "show what this machine offers; create or undo a movable zone", cmd_env },
 	{ "report", "statistics of runs: percentiles with confidence intervals, spread between runs", cmd_report },
 	{ "compare", "compare runs (or sample files) with a verdict per metric: tests, intervals, effect sizes", cmd_compare },
@@ -46,17 +47,34 @@ static const struct command {
 	{ "capacity", "sweep a scenario over a grid; fit pin time against size per node; plan guest sizes", cmd_capacity },
 	{ "vm", "boot kernels in QEMU with the NUMA, CMA and movable layout asked; run a scenario in each; compare", cmd_vm },
 	{ "kernel", "build the kernels vm boots: Debian's 6.1/6.12 source, a config fragment, patches; cached", cmd_kernel },
-	{ "store", "add run directories to the results database (SQLite, or PostgreSQL for a fleet)", cmd_store },
+	{ "store", "add run directories to the results database (SQLite, or PostgreSQL for a fleet)", cmd_store, cmd_store_options },
 	{ "history", "one metric over the stored runs of a scenario, with its change points; HTML trend plot", cmd_history },
 	{ "version", "print the version", cmd_version },
-	{ "help", "this list; 'help keys': every scenario key (as run --help-keys)", cmd_help },
+	{ "help", "this list; 'help keys': every scenario key (as run --help-keys); 'help options': every option", cmd_help },
 	{ "_helper", NULL, cmd_helper },
 };
+
+/* `help options`: "COMMAND -x --name ARG" a line, every option each
+ * command parses (tests/man-keys.sh checks the man page against it). */
+static void print_options(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		for (const struct cli_option *const *t = commands[i].options; t && *t; t++)
+			for (const struct cli_option *o = *t; o->name; o++)
+				if (o->help)
+					printf("%s %c%c --%s%s%s\n", commands[i].name, o->key < CLI_LONG ? '-' : ' ',
+					       o->key < CLI_LONG ? o->key : ' ', o->name, o->arg ? " " : "",
+					       o->arg ? o->arg : "");
+}
 
 static int cmd_help(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "keys")) {
 		scenario_print_keys();
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "options")) {
+		print_options();
 		return 0;
 	}
 	printf("usage: pinbench [-v] COMMAND [ARGS]\n\n");

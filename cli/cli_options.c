@@ -1,0 +1,95 @@
+#include "config.h"
+#include "cli_options.h"
+
+#include <assert.h>
+#include <string.h>
+
+#define USAGE_WIDTH 80
+#define HELP_COLUMN_MAX 30
+
+#define EACH_OPTION(o, tables)                                                                     \
+	for (const struct cli_option *const *t_ = (tables); *t_; t_++)                              \
+		for (const struct cli_option *o = *t_; o->name; o++)
+
+void cli_parser_init(struct cli_parser *p, const struct cli_option *const *tables)
+{
+	size_t n = 0, s = 0;
+
+	memset(p, 0, sizeof(*p));
+	EACH_OPTION(o, tables) {
+		assert(n < CLI_MAX_OPTIONS); /* a table larger than the parser is a bug */
+		p->longopts[n++] = (struct option){ o->name, o->arg ? required_argument : no_argument, NULL, o->key };
+		if (o->key < CLI_LONG) {
+			p->optstring[s++] = (char)o->key;
+			if (o->arg)
+				p->optstring[s++] = ':';
+		}
+	}
+}
+
+int cli_getopt(const struct cli_parser *p, int argc, char **argv)
+{
+	return getopt_long(argc, argv, p->optstring, p->longopts, NULL);
+}
+
+/* "  -o, --output DIR" or "      --force" */
+static int option_head(const struct cli_option *o, char *buf, size_t len)
+{
+	char shortname[8] = "    ";
+
+	if (o->key < CLI_LONG)
+		snprintf(shortname, sizeof(shortname), "-%c, ", o->key);
+	return snprintf(buf, len, "  %s--%s%s%s", shortname, o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+}
+
+/* text from column col, words wrapped to USAGE_WIDTH; an explicit newline
+ * starts a line too. */
+static void print_wrapped(FILE *f, const char *text, int col, int at)
+{
+	while (*text) {
+		size_t room = (size_t)(USAGE_WIDTH - col), n = strcspn(text, "\n");
+		if (n > room) {
+			n = room;
+			while (n && text[n] != ' ')
+				n--;
+			if (!n) /* one word wider than the room: let it run over */
+				n = strcspn(text, " \n");
+		}
+		fprintf(f, "%*s%.*s\n", col - at, "", (int)n, text);
+		text += n;
+		text += *text == ' ' || *text == '\n';
+		at = 0;
+	}
+}
+
+void cli_print_options(FILE *f, const struct cli_option *const *tables)
+{
+	char head[128];
+	int col = 0;
+
+	EACH_OPTION(o, tables) {
+		int w = option_head(o, head, sizeof(head)) + 2;
+		if (o->help && w > col && w <= HELP_COLUMN_MAX)
+			col = w;
+	}
+	EACH_OPTION(o, tables) {
+		if (!o->help)
+			continue;
+		int w = option_head(o, head, sizeof(head));
+		fputs(head, f);
+		if (w + 2 > col) { /* too wide: the help starts on the next line */
+			fputc('\n', f);
+			w = 0;
+		}
+		print_wrapped(f, o->help, col, w);
+	}
+}
+
+void cli_usage(FILE *f, const char *before, const struct cli_option *const *tables, const char *after)
+{
+	if (before)
+		fputs(before, f);
+	cli_print_options(f, tables);
+	if (after)
+		fputs(after, f);
+}
