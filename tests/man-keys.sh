@@ -1,5 +1,7 @@
 #!/bin/sh
-# The man page's SCENARIO FILES section against the option tables: every
+# The man page against the option tables. SYNOPSIS names every option
+# `pinbench help options` lists for its command (by its long or short
+# form). SCENARIO FILES describes every
 # key `pinbench run --help-keys` lists is described in its table's part of
 # the page, with its default as "(DEFAULT)" or "DEFAULT (default)", and
 # every choice it takes is named there. Adding a key, changing a default
@@ -53,4 +55,18 @@ while IFS= read -r line; do
 	done
 done <"$tmp/keys"
 [ -n "$table" ] || complain "pinbench run --help-keys listed nothing"
+
+# Each command's SYNOPSIS lines, from ".B pinbench CMD" to the next .br.
+synopsis() {
+	sed -n '/^\.SH SYNOPSIS/,/^\.SH /p' "$man" |
+		awk -v c="$1" '/^\.B pinbench / { on = ($3 == c) } /^\.br/ { on = 0 } on' |
+		sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/^\.[A-Z][A-Z]* *//' -e 's/"//g'
+}
+"$PINBENCH" help options >"$tmp/options"
+[ -s "$tmp/options" ] || complain "pinbench help options listed nothing"
+while read -r cmd first second _; do
+	case $first in --*) short= long=$first ;; *) short=$first long=$second ;; esac
+	synopsis "$cmd" | grep -qwe "$long" ${short:+-e "$short"} ||
+		complain "SYNOPSIS of $cmd does not name $long${short:+ ($short)}"
+done <"$tmp/options"
 exit $bad
