@@ -12,6 +12,9 @@
 #include "scenario.h"
 #include "subprocess.h"
 #include "util.h"
+#include "clock.h"
+#include "files.h"
+#include "paths.h"
 #include "exitcode.h"
 
 #include <errno.h>

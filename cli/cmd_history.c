@@ -6,7 +6,7 @@
 #include "analysis_cli.h"
 #include "history.h"
 #include "log.h"
-#include "util.h"
+#include "units.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
 #include "db.h"
 #include "log.h"
 #include "store.h"
-#include "util.h"
+#include "paths.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -10,6 +10,9 @@
 #include "scenario.h"
 #include "subprocess.h"
 #include "util.h"
+#include "units.h"
+#include "files.h"
+#include "paths.h"
 #include "exitcode.h"
 
 #include <errno.h>

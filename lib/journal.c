@@ -3,6 +3,8 @@
 #include "log.h"
 #include "memblock.h"
 #include "util.h"
+#include "files.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <stdbool.h>

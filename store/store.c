@@ -4,6 +4,8 @@
 #include "config.h"
 #include "store.h"
 #include "util.h"
+#include "clock.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <gsl/gsl_statistics_double.h>

@@ -11,6 +11,9 @@
 #include "log.h"
 #include "subprocess.h"
 #include "util.h"
+#include "clock.h"
+#include "files.h"
+#include "paths.h"
 #include "kernel_config.h"
 #include "exitcode.h"
 
