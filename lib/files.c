@@ -215,3 +215,13 @@ int fsync_dir(const char *path)
 		close(fd);
 	return ret;
 }
+
+int copy_file(const char *from, const char *to)
+{
+	size_t len;
+	char *data = read_file(from, &len);
+	int ret = data ? write_file_atomic(to, data, len) : -1;
+
+	free(data);
+	return ret;
+}

@@ -33,6 +33,10 @@ int write_json_atomic(const char *path, const struct json_t *j, size_t flags);
 FILE *open_atomic(const char *path);
 int close_atomic(const char *path, FILE *f);
 
+/* Copies a file whole, written atomically at to: 0 or -errno (-1 when
+ * from cannot be read). */
+int copy_file(const char *from, const char *to);
+
 /* fsync of a directory (after a rename in it): 0 or -errno. */
 int fsync_dir(const char *path);
 
