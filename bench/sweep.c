@@ -351,12 +351,12 @@ int sweep_run(const char *dir, const struct ini_doc *doc, const struct sweep *sw
 		free(text);
 		double secs = (double)(now_ns() - t0) / 1e9;
 		if (ret && env_stop) /* interrupted: the point's run directory says so */
-			return 1;
+			return EXIT_FAILED;
 		if (ret) {
 			last_error(dir, p, why, sizeof(why));
 			pb_err("capacity: point %zu (%s): pinbench run exited %d%s%s; see %s/point-%02zu.log", p + 1,
 			       label, ret, why[0] ? ": " : "", why, dir, p + 1);
-			return ret == EXIT_CANNOT ? EXIT_CANNOT : 1;
+			return ret == EXIT_CANNOT ? EXIT_CANNOT : EXIT_FAILED;
 		}
 		spent += secs;
 		ran++;
@@ -366,6 +366,6 @@ int sweep_run(const char *dir, const struct ini_doc *doc, const struct sweep *sw
 		       100 * done / sw->npoints, eta);
 		fflush(stdout);
 	}
-	return env_stop ? 1 : 0;
+	return env_stop ? EXIT_FAILED : EXIT_OK;
 }
 

@@ -37,8 +37,9 @@ void sweep_free(struct sweep *sw);
 int sweep_write_json(const char *path, const char *scenario, const struct sweep *sw);
 /* A new dir, or one holding an interrupted sweep of the same scenario text. */
 int sweep_prepare_dir(const char *dir, const char *text);
-/* Runs every point not yet complete: 0, 1 when it stopped (interrupted or
- * a point failed), or EXIT_CANNOT when a point could not run here. */
+/* Runs every point not yet complete: EXIT_OK, EXIT_FAILED when it stopped
+ * (interrupted or a point failed), or EXIT_CANNOT when a point could not
+ * run here. */
 int sweep_run(const char *dir, const struct ini_doc *doc, const struct sweep *sw);
 
 #endif

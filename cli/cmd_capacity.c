@@ -93,8 +93,8 @@ int cmd_capacity(int argc, char **argv)
 	env_catch_signals();
 	ret = sweep_run(dir, &doc, &sw);
 	if (!ret)
-		ret = capacity_analyse(dir, 0.05) ? 1 : 0;
-	else if (ret == 1)
+		ret = capacity_analyse(dir, 0.05) ? EXIT_FAILED : EXIT_OK;
+	else if (ret == EXIT_FAILED)
 		printf("the sweep stopped; 'pinbench capacity %s -o %s' resumes it\n", argv[optind], dir);
 out:
 	sweep_free(&sw);

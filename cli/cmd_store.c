@@ -7,6 +7,7 @@
 #include "log.h"
 #include "store.h"
 #include "paths.h"
+#include "exitcode.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -56,23 +57,23 @@ int cmd_store(int argc, char **argv)
 		case 'l': o.label = optarg; break;
 		case 'H': o.host = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		default: fputs(usage, stderr); return EXIT_BAD_INPUT;
 		}
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "pinbench: store needs at least one RUN\n%s", usage);
-		return 2;
+		return EXIT_BAD_INPUT;
 	}
 	make_parent(url);
 	if (db_open(&db, url, true, err, sizeof(err))) {
 		pb_err("%s", err);
-		return 2;
+		return EXIT_BAD_INPUT;
 	}
 	int ret = store_runs(&db, argv + optind, (size_t)(argc - optind), &o, &c, err, sizeof(err));
 	db_close(&db);
 	if (ret) {
 		pb_err("%s", err);
-		return 2;
+		return EXIT_BAD_INPUT;
 	}
 	printf("%zu run(s) stored in %s", c.stored, url);
 	if (c.already)

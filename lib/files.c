@@ -2,6 +2,7 @@
 #include "files.h"
 #include "log.h"
 #include "units.h"
+#include "exitcode.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -200,7 +201,7 @@ int close_atomic(const char *path, FILE *f)
 		pb_err("%s: %s", path, strerror(errno ? errno : EIO));
 		unlink(tmp);
 		free(tmp);
-		return 2;
+		return EXIT_BAD_INPUT;
 	}
 	free(tmp);
 	return 0;

@@ -28,8 +28,8 @@ struct json_t;
 int write_json_atomic(const char *path, const struct json_t *j, size_t flags);
 
 /* A stream whose text replaces path only when it is closed whole: a
- * temporary file beside path, renamed by close_atomic (2, with the error
- * printed, when anything failed; the temporary file is then removed). */
+ * temporary file beside path, renamed by close_atomic (EXIT_BAD_INPUT, with
+ * the error printed, when anything failed; the temporary file is then removed). */
 FILE *open_atomic(const char *path);
 int close_atomic(const char *path, FILE *f);
 
