@@ -4,6 +4,8 @@
 #include "log.h"
 #include "memblock.h"
 #include "util.h"
+#include "units.h"
+#include "files.h"
 
 #include <errno.h>
 #include <inttypes.h>

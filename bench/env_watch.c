@@ -3,6 +3,8 @@
 #include "log.h"
 #include "sysinfo.h"
 #include "util.h"
+#include "units.h"
+#include "clock.h"
 
 #include <string.h>
 #include <unistd.h>

@@ -6,6 +6,7 @@
 #include "run_output.h"
 #include "runner.h"
 #include "util.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <numa.h>

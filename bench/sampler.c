@@ -3,6 +3,7 @@
 #include "run_output.h"
 #include "rundir.h"
 #include "util.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <inttypes.h>

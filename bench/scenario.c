@@ -4,6 +4,8 @@
 #include "nodelist.h"
 #include "options.h"
 #include "util.h"
+#include "units.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -4,6 +4,8 @@
 #include "memblock.h"
 #include "subprocess.h"
 #include "util.h"
+#include "units.h"
+#include "files.h"
 #include "zoneinfo.h"
 
 #include <dirent.h>

@@ -3,6 +3,7 @@
 #include "log.h"
 #include "trace.h"
 #include "util.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <stdio.h>

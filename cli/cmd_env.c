@@ -9,7 +9,7 @@
 #include "memblock.h"
 #include "pin_backend.h"
 #include "scenario.h"
-#include "util.h"
+#include "units.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -6,7 +6,8 @@
 #include "analysis_cli.h"
 #include "history.h"
 #include "log.h"
-#include "util.h"
+#include "units.h"
+#include "exitcode.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -140,7 +141,7 @@ int cmd_history(int argc, char **argv)
 	g.h.metric = "pin_latency";
 	while ((opt = getopt_long(argc, argv, "d:s:H:l:n:m:f:o:a:r:k:h", longopts, NULL)) != -1)
 		if (history_option(&g.a, opt, optarg))
-			return opt == 'h' ? 0 : 2;
+			return opt == 'h' ? EXIT_OK : EXIT_BAD_INPUT;
 	if (optind < argc)
 		return analysis_usage(usage, "history takes options only");
 	if (strcmp(g.a.format, "text") && strcmp(g.a.format, "json") && strcmp(g.a.format, "csv"))
@@ -148,7 +149,7 @@ int cmd_history(int argc, char **argv)
 	g.h.url = g.url;
 	if (db_open(&db, g.url, false, err, sizeof(err))) {
 		pb_err("%s", err);
-		return 2;
+		return EXIT_BAD_INPUT;
 	}
 	ret = history_load(&g.h, &db, err, sizeof(err));
 	db_close(&db);
@@ -159,13 +160,13 @@ int cmd_history(int argc, char **argv)
 	if (ret) {
 		pb_err("%s", err);
 		history_free(&g.h);
-		return 2;
+		return EXIT_BAD_INPUT;
 	}
 	/* with --html alone the page is the output */
 	ret = g.html && !g.format_given ? 0 : write_output(&g);
 	struct doc_options o = { .path = g.html, .fmt = DOC_HTML, .png = g.png, .alpha = g.h.params.alpha };
 	if (!ret && g.html && history_document(&g.h, &o))
-		ret = 2;
+		ret = EXIT_BAD_INPUT;
 	history_free(&g.h);
 	return ret;
 }

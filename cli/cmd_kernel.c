@@ -4,7 +4,7 @@
 #include "cmd.h"
 #include "kernel_build.h"
 #include "log.h"
-#include "util.h"
+#include "units.h"
 #include "exitcode.h"
 
 #include <dirent.h>

@@ -6,8 +6,8 @@
 #include "db.h"
 #include "exitcode.h"
 #include "log.h"
+#include "paths.h"
 #include "store.h"
-#include "util.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,8 @@
 #include "config.h"
 #include "counters.h"
 #include "util.h"
+#include "clock.h"
+#include "files.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "ini_doc.h"
 #include "util.h"
+#include "files.h"
 
 #include <errno.h>
 #include <ini.h>

@@ -1,8 +1,13 @@
+/* The journal itself (journal.h): its file, entries appended before each
+ * change, and restore replaying them newest first. The system-wide lock is
+ * journal_lock.c; how each kind of entry is undone, journal_undo.c. */
 #include "config.h"
 #include "journal.h"
+#include "journal_parts.h"
 #include "log.h"
-#include "memblock.h"
 #include "util.h"
+#include "files.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -10,11 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/file.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 static int journal_fd = -1;
@@ -36,94 +37,6 @@ static void state_dir(char *buf, size_t len)
 	snprintf(buf, len, "%s", dir && *dir ? dir : "/run/pinbench");
 }
 
-/* The system-wide lock: one file whatever PINBENCH_STATE_DIR says, so
- * that no two pinbench processes change (or measure) this machine at
- * once. In /run, which only root may write: in the world-writable
- * /run/lock a user could create the file first and hold it, or make
- * root's open of it fail (fs.protected_regular). */
-static char lock_path_buf[4096] = PB_LOCK_PATH;
-static int lock_fd = -1;
-
-const char *journal_lock_path(void)
-{
-	return lock_path_buf;
-}
-
-void journal_set_lock_path(const char *path)
-{
-	snprintf(lock_path_buf, sizeof(lock_path_buf), "%s", path ? path : PB_LOCK_PATH);
-}
-
-/* The pid holding a flock on path, from /proc/locks (the kernel's word;
- * a pid written in a file can be stale); 0 when not found. */
-static pid_t flock_holder(const char *path)
-{
-	struct stat st;
-	char line[256];
-	pid_t found = 0;
-	FILE *f;
-
-	if (stat(path, &st) || !(f = fopen("/proc/locks", "re")))
-		return 0;
-	while (!found && fgets(line, sizeof(line), f)) {
-		int pid;
-		unsigned maj, min;
-		unsigned long ino;
-		if (sscanf(line, "%*d: FLOCK %*s %*s %d %x:%x:%lu", &pid, &maj, &min, &ino) == 4 &&
-		    maj == major(st.st_dev) && min == minor(st.st_dev) && ino == st.st_ino)
-			found = pid;
-	}
-	fclose(f);
-	return found;
-}
-
-/* The holder also writes its pid into the lock file, so the "busy"
- * message can name it where /proc/locks cannot. */
-static pid_t read_holder(void)
-{
-	pid_t pid = flock_holder(lock_path_buf);
-	char *s;
-
-	if (pid)
-		return pid;
-	s = read_line_file(lock_path_buf);
-	if (s)
-		pid = (pid_t)atoi(s);
-	free(s);
-	return pid;
-}
-
-/* Takes the system-wide lock. 0, -EBUSY or -errno. */
-static int lock_system(pid_t *holder)
-{
-	char pid[32];
-	int n;
-
-	lock_fd = open(lock_path_buf, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (lock_fd < 0)
-		return -errno;
-	if (flock(lock_fd, LOCK_EX | LOCK_NB)) {
-		int ret = errno == EWOULDBLOCK ? -EBUSY : -errno;
-		close(lock_fd);
-		lock_fd = -1;
-		if (holder)
-			*holder = read_holder();
-		return ret;
-	}
-	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	if (ftruncate(lock_fd, 0) || pwrite(lock_fd, pid, (size_t)n, 0) != n) {
-		/* only the busy message's fallback is lost */
-	}
-	return 0;
-}
-
-static void unlock_system(void)
-{
-	if (lock_fd >= 0)
-		close(lock_fd); /* releases the lock */
-	lock_fd = -1;
-}
-
 int journal_open(pid_t *holder)
 {
 	char dir[4096];
@@ -131,7 +44,7 @@ int journal_open(pid_t *holder)
 
 	if (journal_fd >= 0)
 		return 0;
-	ret = lock_system(holder);
+	ret = journal_lock_system(holder);
 	if (ret)
 		return ret;
 	state_dir(dir, sizeof(dir));
@@ -143,13 +56,13 @@ int journal_open(pid_t *holder)
 	if (!ret && flock(journal_fd, LOCK_EX | LOCK_NB)) {
 		ret = errno == EWOULDBLOCK ? -EBUSY : -errno;
 		if (holder)
-			*holder = flock_holder(journal_path());
+			*holder = journal_flock_holder(journal_path());
 	}
 	if (ret) {
 		if (journal_fd >= 0)
 			close(journal_fd);
 		journal_fd = -1;
-		unlock_system();
+		journal_unlock_system();
 	}
 	return ret;
 }
@@ -160,7 +73,7 @@ void journal_close(void)
 		return;
 	close(journal_fd);
 	journal_fd = -1;
-	unlock_system();
+	journal_unlock_system();
 }
 
 /* Values may hold any byte but tab and newline separate fields and
@@ -249,101 +162,15 @@ int journal_umount(const char *path)
 	return journal_append("umount", path, "");
 }
 
-static int undo_umount(const char *path, const char *unused)
-{
-	(void)unused;
-	return umount(path) && errno != EINVAL && errno != ENOENT ? -errno : 0;
-}
-
-/* Field 22 of /proc/PID/stat: start time in clock ticks since boot. NULL
- * for a process that is gone, zombies included: a zombie holds nothing,
- * and its new parent may never reap it. */
-static char *process_start_time(pid_t pid, char *buf, size_t len)
-{
-	char path[64];
-	char *stat, *p;
-	unsigned long long start = 0;
-	char state = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	stat = read_file(path, NULL);
-	if (!stat)
-		return NULL;
-	p = strrchr(stat, ')'); /* the command name may hold spaces */
-	if (!p || sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-			 &state, &start) != 2 || state == 'Z' || state == 'X') {
-		free(stat);
-		return NULL;
-	}
-	free(stat);
-	snprintf(buf, len, "%llu", start);
-	return buf;
-}
-
 int journal_process(pid_t pid)
 {
 	char who[32], start[32];
 
 	snprintf(who, sizeof(who), "%d", (int)pid);
-	if (!process_start_time(pid, start, sizeof(start)))
+	if (!journal_process_start(pid, start, sizeof(start)))
 		return -ESRCH;
 	return journal_append("process", who, start);
 }
-
-static int undo_rmdir(const char *path, const char *unused)
-{
-	(void)unused;
-	return rmdir(path) && errno != ENOENT ? -errno : 0;
-}
-
-static int undo_process(const char *who, const char *start)
-{
-	pid_t pid = (pid_t)atoi(who);
-	char now[32];
-
-	for (int i = 0; i < 100; i++) {
-		if (!process_start_time(pid, now, sizeof(now)) || strcmp(now, start))
-			return 0; /* gone, or the pid now belongs to someone else */
-		kill(pid, i < 50 ? SIGTERM : SIGKILL);
-		usleep(20000);
-	}
-	return -EBUSY;
-}
-
-static int undo_knob(const char *path, const char *value)
-{
-	char *cur = knob_current(path);
-	int ret = 0;
-
-	if (!cur || strcmp(cur, value))
-		ret = write_knob(path, value);
-	free(cur);
-	return ret;
-}
-
-static int undo_memblock(const char *where, const char *zone)
-{
-	char sysdir[4200];
-	const char *slash = strrchr(where, '/');
-	unsigned id;
-
-	if (!slash || sscanf(slash + 1, "memory%u", &id) != 1)
-		return -EINVAL;
-	snprintf(sysdir, sizeof(sysdir), "%.*s", (int)(slash - where), where);
-	return memblock_restore(sysdir, id, zone);
-}
-
-static const struct {
-	const char *kind;
-	int (*undo)(const char *a, const char *b);
-	const char *what; /* said on a verbose restore: "<what> <a>: <b>" */
-} undoers[] = {
-	{ "knob", undo_knob, "restored" },
-	{ "memblock", undo_memblock, "restored memory block" },
-	{ "rmdir", undo_rmdir, "removed" },
-	{ "process", undo_process, "ended process" },
-	{ "umount", undo_umount, "unmounted" },
-};
 
 struct entry {
 	long scope;
@@ -376,15 +203,7 @@ static int entry_split(char *line, struct entry *e)
 
 static int undo_entry(const struct entry *e, int verbose)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(undoers); i++) {
-		if (strcmp(e->kind, undoers[i].kind))
-			continue;
-		int ret = undoers[i].undo(e->a, e->b);
-		if (!ret && verbose)
-			pb_info("%s %s%s%s", undoers[i].what, e->a, *e->b ? ": " : "", e->b);
-		return ret;
-	}
-	return -EINVAL;
+	return journal_undo(e->kind, e->a, e->b, verbose);
 }
 
 static bool entry_selected(long scope, enum journal_which which)
@@ -548,36 +367,3 @@ int journal_forget(const char *kind, const char *a)
 	return ret;
 }
 
-char *knob_current(const char *path)
-{
-	char *s = read_line_file(path);
-	char *open, *close_;
-
-	if (!s)
-		return NULL;
-	open = strchr(s, '[');
-	close_ = open ? strchr(open, ']') : NULL;
-	if (open && close_) {
-		memmove(s, open + 1, (size_t)(close_ - open - 1));
-		s[close_ - open - 1] = '\0';
-	}
-	return s;
-}
-
-int knob_set(const char *path, const char *value)
-{
-	char *cur = knob_current(path);
-	int ret;
-
-	if (!cur)
-		return -errno;
-	if (!strcmp(cur, value)) {
-		free(cur);
-		return 0;
-	}
-	ret = journal_knob(path, cur);
-	free(cur);
-	if (ret)
-		return ret;
-	return write_knob(path, value);
-}

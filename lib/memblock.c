@@ -1,6 +1,8 @@
 #include "config.h"
 #include "memblock.h"
 #include "util.h"
+#include "clock.h"
+#include "files.h"
 
 #include <dirent.h>
 #include <errno.h>

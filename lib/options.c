@@ -1,6 +1,7 @@
 #include "config.h"
 #include "options.h"
 #include "util.h"
+#include "units.h"
 
 #include <inttypes.h>
 #include <stdbool.h>

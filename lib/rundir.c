@@ -3,6 +3,7 @@
 #include "rundir.h"
 #include "csv.h"
 #include "util.h"
+#include "files.h"
 
 #include <errno.h>
 #include <math.h>

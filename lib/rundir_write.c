@@ -5,6 +5,7 @@
 #include "config.h"
 #include "rundir.h"
 #include "util.h"
+#include "files.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "zoneinfo.h"
 #include "util.h"
+#include "files.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -4,6 +4,8 @@
 #include "config.h"
 #include "store.h"
 #include "util.h"
+#include "clock.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <gsl/gsl_statistics_double.h>
@@ -198,7 +200,7 @@ static void vm_scenario(const char *dir, char *buf, size_t len)
 	json_t *vm = json_load_file(path, 0, NULL);
 	const char *s = json_string_value(json_object_get(vm, "scenario"));
 	if (s) {
-		const char *base = strrchr(s, '/') ? strrchr(s, '/') + 1 : s;
+		const char *base = path_base(s);
 		size_t n = strlen(base);
 		if (n > 4 && !strcmp(base + n - 4, ".ini"))
 			n -= 4;

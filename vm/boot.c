@@ -4,6 +4,9 @@
 #include "journal.h"
 #include "subprocess.h"
 #include "util.h"
+#include "units.h"
+#include "clock.h"
+#include "files.h"
 
 #include <dirent.h>
 #include <errno.h>

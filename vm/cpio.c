@@ -2,6 +2,7 @@
 #include "cpio.h"
 #include "log.h"
 #include "util.h"
+#include "files.h"
 
 #include <archive.h>
 #include <archive_entry.h>

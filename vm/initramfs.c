@@ -6,6 +6,8 @@
 #include "stressor.h"
 #include "subprocess.h"
 #include "util.h"
+#include "files.h"
+#include "paths.h"
 
 #include <dirent.h>
 #include <elf.h>

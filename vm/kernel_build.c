@@ -1,4 +1,7 @@
-/* pinbench kernel build: the machinery (see kernel_build.h).
+/* pinbench kernel build: the machinery (see kernel_build.h): the variant's
+ * name and cache key, the build with its progress, and the cache. Where the
+ * source comes from is kernel_source.c; patching and configuring the tree,
+ * kernel_tree.c.
  *
  * A package's source is unpacked once into the cache and built in place;
  * patches are applied for a build and reversed after it, so switching
@@ -7,10 +10,14 @@
  * undone by the next one. */
 #include "config.h"
 #include "kernel_build.h"
+#include "kernel_steps.h"
 #include "boot.h"
 #include "log.h"
 #include "subprocess.h"
 #include "util.h"
+#include "clock.h"
+#include "files.h"
+#include "paths.h"
 #include "kernel_config.h"
 #include "exitcode.h"
 
@@ -27,7 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { MAX_PATCHES = KERNEL_MAX_PATCHES, PROGRESS_S = 15 };
+enum { PROGRESS_S = 15 };
 
 /* Bump when the way a variant is built changes: every cached one is then
  * built anew. */
@@ -49,7 +56,7 @@ const char *kernel_cache_dir(void)
 
 /* Runs argv and returns its exit status; its output goes to *out (stdout
  * and stderr) for the caller to show. */
-static int run(char **out, char *const argv[])
+int kernel_run(char **out, char *const argv[])
 {
 	size_t len;
 	int ret;
@@ -62,154 +69,15 @@ static int run(char **out, char *const argv[])
 }
 
 /* Runs argv; on failure says what failed with its output. */
-static int run_or_say(const char *what, char *const argv[])
+int kernel_run_or_say(const char *what, char *const argv[])
 {
 	char *out;
-	int ret = run(&out, argv);
+	int ret = kernel_run(&out, argv);
 
 	if (ret)
 		pb_err("kernel: %s failed (exit %d):\n%s", what, ret, out ? out : "");
 	free(out);
 	return ret ? -1 : 0;
-}
-
-static int copy_file(const char *from, const char *to)
-{
-	size_t len;
-	char *data = read_file(from, &len);
-	int ret = data ? write_file_atomic(to, data, len) : -1;
-
-	free(data);
-	return ret;
-}
-
-/* ---- the source ---- */
-
-static bool is_series(const char *s)
-{
-	unsigned a, b;
-	int n = 0;
-
-	return sscanf(s, "%u.%u%n", &a, &b, &n) == 2 && !s[n];
-}
-
-/* Debian's package version of linux-source-SERIES, or "" when absent. */
-static void package_version(const char *series, char *buf, size_t len)
-{
-	char pkg[64], *out = NULL;
-	char *argv[] = { "dpkg-query", "-W", "-f", "${Version}", pkg, NULL };
-
-	snprintf(pkg, sizeof(pkg), "linux-source-%s", series);
-	buf[0] = '\0';
-	if (run(&out, argv) == 0 && out)
-		snprintf(buf, len, "%s", out);
-	free(out);
-}
-
-static void tarball_path(const char *series, char *buf, size_t len)
-{
-	snprintf(buf, len, "/usr/src/linux-source-%s.tar.xz", series);
-}
-
-/* Names the tree of Debian's linux-source-SERIES in the cache. */
-static int package_source(struct build *b)
-{
-	char version[128], tarball[256];
-	const char *series = b->source;
-
-	package_version(series, version, sizeof(version));
-	tarball_path(series, tarball, sizeof(tarball));
-	if (!version[0] || access(tarball, R_OK)) {
-		pb_err("kernel: Debian's linux-source-%s is not installed (apt-get install linux-source-%s)",
-		       series, series);
-		return EXIT_CANNOT;
-	}
-	b->from_package = true;
-	snprintf(b->source_id, sizeof(b->source_id), "linux-source-%s %s", series, version);
-	snprintf(b->tree, sizeof(b->tree), "%s/src/linux-source-%s_%s", b->cache, series, version);
-	return 0;
-}
-
-/* Unpacks the package's tarball into the cache once (under the lock). */
-static int unpack_package(const struct build *b)
-{
-	char tarball[256], marker[1600], tmp[1100], unpacked[1200];
-	const char *series = b->source;
-
-	tarball_path(series, tarball, sizeof(tarball));
-	snprintf(marker, sizeof(marker), "%s/.pinbench-unpacked", b->tree);
-	if (access(marker, F_OK) == 0)
-		return 0;
-
-	pb_info("kernel: unpacking %s", tarball);
-	snprintf(tmp, sizeof(tmp), "%s/src/.unpack-%d", b->cache, (int)getpid());
-	snprintf(unpacked, sizeof(unpacked), "%s/linux-source-%s", tmp, series);
-	char *tar[] = { "tar", "-xf", tarball, "-C", tmp, NULL };
-	if (mkdir_p(tmp, 0755) || run_or_say("unpacking the source", tar)) {
-		remove_tree(tmp);
-		return EXIT_CANNOT;
-	}
-	remove_tree(b->tree); /* a tree unpacked half-way (no marker) */
-	if (rename(unpacked, b->tree) || write_file_atomic(marker, b->source_id, strlen(b->source_id))) {
-		pb_err("kernel: cannot move the source to %s: %s", b->tree, strerror(errno));
-		remove_tree(tmp);
-		return EXIT_CANNOT;
-	}
-	remove_tree(tmp);
-	return 0;
-}
-
-static int resolve_source(struct build *b)
-{
-	if (is_series(b->source))
-		return package_source(b);
-	char *real = realpath(b->source, NULL);
-	if (!real || strlen(real) >= sizeof(b->tree)) {
-		pb_err("kernel: --source '%s': %s (give 6.1, 6.12 or a kernel tree)", b->source,
-		       real ? "path too long" : strerror(errno));
-		free(real);
-		return EXIT_BAD_INPUT;
-	}
-	snprintf(b->tree, sizeof(b->tree), "%s", real);
-	free(real);
-	char makefile[4200];
-	snprintf(makefile, sizeof(makefile), "%s/mm/gup.c", b->tree);
-	if (access(makefile, R_OK)) {
-		pb_err("kernel: --source '%s' is not a kernel tree (no mm/gup.c)", b->source);
-		return EXIT_BAD_INPUT;
-	}
-	/* A tree of the user's changes under our feet: its path names it,
-	 * and make runs every time (kbuild rebuilds only what changed). */
-	snprintf(b->source_id, sizeof(b->source_id), "tree %s", b->tree);
-	return 0;
-}
-
-/* VERSION.PATCHLEVEL.SUBLEVEL EXTRAVERSION from the tree's Makefile, as
- * `make kernelversion` says it (without running make). */
-static int kernel_version(struct build *b)
-{
-	char path[1600], *text;
-	const char *keys[] = { "VERSION", "PATCHLEVEL", "SUBLEVEL", "EXTRAVERSION" };
-	char val[4][32] = { "", "", "", "" };
-
-	snprintf(path, sizeof(path), "%s/Makefile", b->tree);
-	text = read_file(path, NULL);
-	for (const char *line = text; line && *line;) {
-		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
-			size_t n = strlen(keys[k]);
-			if (!val[k][0] && !strncmp(line, keys[k], n) && !strncmp(line + n, " = ", 3))
-				sscanf(line + n + 3, "%31[^ \n]", val[k]);
-		}
-		line = strchrnul(line, '\n');
-		line += *line == '\n';
-	}
-	free(text);
-	if (!val[0][0] || !val[1][0]) {
-		pb_err("kernel: cannot read the version from %s", path);
-		return EXIT_CANNOT;
-	}
-	snprintf(b->version, sizeof(b->version), "%s.%s%s%s%s", val[0], val[1], val[2][0] ? "." : "", val[2], val[3]);
-	return 0;
 }
 
 /* ---- the variant: name, key, cache directory ---- */
@@ -284,149 +152,6 @@ static void variant_paths(struct build *b)
 	snprintf(b->release, sizeof(b->release), "%s-pb-%s", b->version, b->name);
 	snprintf(b->out, sizeof(b->out), "%s/%s-%012llx", b->cache, b->release,
 		 (unsigned long long)(b->key & 0xffffffffffffULL));
-}
-
-/* ---- patches, recorded in the tree so that a killed build is undone ---- */
-
-static void applied_path(const struct build *b, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/.pinbench-applied", b->tree);
-}
-
-/* Reverses the patches the tree records, last first. */
-static int reverse_applied(const struct build *b)
-{
-	char dir[4200], path[4300];
-	int ret = 0;
-
-	applied_path(b, dir, sizeof(dir));
-	for (int i = MAX_PATCHES - 1; i >= 0; i--) {
-		snprintf(path, sizeof(path), "%s/%02d.patch", dir, i);
-		if (access(path, R_OK))
-			continue;
-		char *argv[] = { "patch", "-p1", "-R", "--batch", "--silent", "-d", (char *)b->tree, "-i", path, NULL };
-		if (run_or_say("reversing a patch of an earlier build", argv)) {
-			pb_err("kernel: %s cannot be restored: remove it and build again", b->tree);
-			ret = -1;
-			break;
-		}
-		unlink(path);
-	}
-	if (!ret)
-		rmdir(dir);
-	return ret;
-}
-
-static int apply_patches(const struct build *b)
-{
-	char dir[4200], copy[4300];
-
-	applied_path(b, dir, sizeof(dir));
-	if (b->npatches && mkdir_p(dir, 0755)) {
-		pb_err("kernel: %s: %s", dir, strerror(errno));
-		return EXIT_CANNOT;
-	}
-	for (size_t i = 0; i < b->npatches; i++) {
-		char *dry[] = { "patch", "-p1", "--forward", "--batch", "--dry-run", "-d", (char *)b->tree,
-				"-i", (char *)b->patches[i], NULL };
-		char *out;
-		if (run(&out, dry)) {
-			pb_err("kernel: patch %s does not apply to %s%s:\n%s", b->patches[i], b->source_id,
-			       i ? " after the patches before it" : "", out ? out : "");
-			free(out);
-			return EXIT_BAD_INPUT;
-		}
-		free(out);
-		snprintf(copy, sizeof(copy), "%s/%02zu.patch", dir, i);
-		if (copy_file(b->patches[i], copy)) {
-			pb_err("kernel: cannot record %s in %s", b->patches[i], dir);
-			return EXIT_CANNOT;
-		}
-		char *apply[] = { "patch", "-p1", "--forward", "--batch", "--silent", "-d", (char *)b->tree,
-				  "-i", copy, NULL };
-		if (run_or_say("applying a patch", apply))
-			return EXIT_CANNOT;
-		pb_info("kernel: applied %s", b->patches[i]);
-	}
-	return 0;
-}
-
-/* ---- configuration ---- */
-
-static int append_file(FILE *f, const char *path)
-{
-	size_t len;
-	char *text = read_file(path, &len);
-
-	if (!text)
-		return -1;
-	fwrite(text, 1, len, f);
-	fputc('\n', f);
-	free(text);
-	return 0;
-}
-
-/* Every CONFIG_ line of the fragment must be in the final .config: a
- * symbol whose dependencies are missing is dropped by Kconfig silently. */
-static int check_config(const struct build *b, const char *fragment)
-{
-	char path[4200];
-	char *config;
-	int missing = 0;
-
-	snprintf(path, sizeof(path), "%s/.config", b->tree);
-	config = read_file(path, NULL);
-	if (!config)
-		return -1;
-	for (const char *line = fragment; *line;) {
-		const char *end = strchrnul(line, '\n');
-		char want[256], with_nl[260];
-		snprintf(want, sizeof(want), "%.*s", (int)(end - line), line);
-		snprintf(with_nl, sizeof(with_nl), "\n%s\n", want);
-		bool is_setting = !strncmp(want, "CONFIG_", 7) || !strncmp(want, "# CONFIG_", 9);
-		if (is_setting && !strstr(config, with_nl)) {
-			pb_err("kernel: the configuration did not keep '%s' (a dependency is missing)", want);
-			missing++;
-		}
-		line = *end ? end + 1 : end;
-	}
-	free(config);
-	return missing ? -1 : 0;
-}
-
-static int configure(const struct build *b)
-{
-	char config[4200], fragment_path[4200];
-	char *tiny[] = { "make", "-C", (char *)b->tree, "ARCH=x86_64", "tinyconfig", NULL };
-	char *old[] = { "make", "-C", (char *)b->tree, "ARCH=x86_64", "olddefconfig", NULL };
-	FILE *f;
-	char *fragment;
-	size_t len;
-	int ret = 0;
-
-	if (run_or_say("make tinyconfig", tiny))
-		return EXIT_FAILED;
-	/* Kconfig takes the last assignment of a symbol: the fragments go
-	 * after tinyconfig's choices, then olddefconfig settles the rest. */
-	snprintf(config, sizeof(config), "%s/.config", b->tree);
-	snprintf(fragment_path, sizeof(fragment_path), "%s/.pinbench-fragment", b->tree);
-	f = xopen_memstream(&fragment, &len);
-	fputs(kernel_config_fragment, f);
-	if (b->extra_config && append_file(f, b->extra_config))
-		ret = -1;
-	fprintf(f, "CONFIG_LOCALVERSION=\"-pb-%s\"\n# CONFIG_LOCALVERSION_AUTO is not set\n", b->name);
-	fclose(f);
-	FILE *c = ret ? NULL : fopen(config, "a");
-	if (!c || fputs(fragment, c) < 0 || fclose(c)) {
-		pb_err("kernel: cannot write %s", config);
-		free(fragment);
-		return EXIT_CANNOT;
-	}
-	write_file_atomic(fragment_path, fragment, len);
-	if (run_or_say("make olddefconfig", old) || check_config(b, fragment))
-		ret = EXIT_FAILED;
-	free(fragment);
-	return ret;
 }
 
 /* ---- the build, with progress while it runs ---- */
@@ -574,9 +299,9 @@ static int build_in_tree(struct build *b)
 	uint64_t t0 = now_ns();
 	int ret;
 
-	if ((b->from_package && unpack_package(b)) || reverse_applied(b))
+	if ((b->from_package && kernel_unpack_package(b)) || kernel_reverse_applied(b))
 		return EXIT_CANNOT;
-	if (kernel_version(b))
+	if (kernel_read_version(b))
 		return EXIT_CANNOT;
 	variant_paths(b);
 	if (cached(b)) {
@@ -586,11 +311,11 @@ static int build_in_tree(struct build *b)
 	}
 	snprintf(log, sizeof(log), "%s/.pinbench-build.log", b->tree);
 	unlink(log);
-	ret = apply_patches(b);
-	ret = ret ? ret : configure(b);
+	ret = kernel_apply_patches(b);
+	ret = ret ? ret : kernel_configure(b);
 	ret = ret ? ret : make_bzimage(b, log);
 	ret = ret ? ret : keep_result(b, log, (double)(now_ns() - t0) / 1e9);
-	if (reverse_applied(b) && !ret)
+	if (kernel_reverse_applied(b) && !ret)
 		ret = EXIT_CANNOT;
 	if (!ret)
 		print_result(b);
@@ -625,7 +350,7 @@ int kernel_build_variant(struct build *b)
 
 	snprintf(src, sizeof(src), "%s/src", b->cache);
 	ret = ret ? ret : mkdir_p(src, 0755) ? EXIT_CANNOT : 0;
-	ret = ret ? ret : resolve_source(b);
+	ret = ret ? ret : kernel_resolve_source(b);
 	ret = ret ? ret : variant_key(b);
 	if (ret)
 		return ret;

@@ -3,6 +3,7 @@
 #include "base64.h"
 #include "nodelist.h"
 #include "util.h"
+#include "files.h"
 
 #include <errno.h>
 #include <math.h>

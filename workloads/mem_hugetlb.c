@@ -3,7 +3,8 @@
 #include "config.h"
 #include "memory.h"
 #include "journal.h"
-#include "util.h"
+#include "clock.h"
+#include "files.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -12,6 +12,8 @@
 #include "pin_backend.h"
 #include "log.h"
 #include "util.h"
+#include "files.h"
+#include "paths.h"
 
 #include <dirent.h>
 #include <errno.h>

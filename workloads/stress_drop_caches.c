@@ -6,6 +6,8 @@
 #include "harness.h"
 #include "stressor.h"
 #include "util.h"
+#include "clock.h"
+#include "files.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -11,6 +11,7 @@
 #include "harness.h"
 #include "stressor.h"
 #include "util.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <stdio.h>

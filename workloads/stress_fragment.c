@@ -15,6 +15,7 @@
 #include "harness.h"
 #include "stressor.h"
 #include "util.h"
+#include "files.h"
 
 #include <errno.h>
 #include <liburing.h>

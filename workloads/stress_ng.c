@@ -7,6 +7,8 @@
 #include "stressor.h"
 #include "subprocess.h"
 #include "util.h"
+#include "clock.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <signal.h>

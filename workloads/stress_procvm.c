@@ -10,6 +10,7 @@
 #include "stressor.h"
 #include "subprocess.h"
 #include "util.h"
+#include "units.h"
 
 #include <errno.h>
 #include <fcntl.h>

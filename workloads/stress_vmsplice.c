@@ -7,6 +7,7 @@
 #include "harness.h"
 #include "stressor.h"
 #include "util.h"
+#include "units.h"
 
 #include <errno.h>
 #include <fcntl.h>

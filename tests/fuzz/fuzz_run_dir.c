@@ -5,6 +5,7 @@
 #include "dataset.h"
 #include "fuzz.h"
 #include "util.h"
+#include "files.h"
 
 #ifndef FUZZED_FILE
 #error "compile with -DFUZZED_FILE='\"samples.csv\"' (or summary.json, run.json)"

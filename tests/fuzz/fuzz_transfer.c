@@ -4,7 +4,7 @@
 #include "config.h"
 #include "fuzz.h"
 #include "transfer.h"
-#include "util.h"
+#include "paths.h"
 
 #include <dirent.h>
 

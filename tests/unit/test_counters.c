@@ -17,6 +17,8 @@
 #include "counters.h"
 #include "memblock.h"
 #include "util.h"
+#include "units.h"
+#include "paths.h"
 #include "zoneinfo.h"
 
 static void parse_counters(void **state)

@@ -16,7 +16,8 @@
 #include <unistd.h>
 
 #include "journal.h"
-#include "util.h"
+#include "files.h"
+#include "paths.h"
 
 static char dir[64], lock[128];
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "units.h"
 
 static void sizes(void **state)
 {

@@ -14,6 +14,7 @@
 
 #include "scenario.h"
 #include "util.h"
+#include "units.h"
 
 /* A valid pin job to put stressor sections beside (lines 1-3). */
 #define PIN "[p]\ntype=pin\nsize=4M\n"

@@ -22,6 +22,8 @@
 #include "subprocess.h"
 #include "transfer.h"
 #include "util.h"
+#include "files.h"
+#include "paths.h"
 
 static char dir[64];
 

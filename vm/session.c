@@ -1,0 +1,350 @@
+/* pinbench vm below the command line: preflight, output directory,
+ * accelerator, the boots, vm.json and the comparison of the kernels. */
+#include "config.h"
+#include "session.h"
+#include "boot.h"
+#include "env.h"
+#include "initramfs.h"
+#include "log.h"
+#include "scenario.h"
+#include "subprocess.h"
+#include "units.h"
+#include "files.h"
+#include "paths.h"
+#include "exitcode.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* DIR/RELEASE, or DIR/RELEASE-2 when two kernels name the same release
+ * (a patched kernel built from the same tree). */
+static void name_kernel_dirs(struct vm_args *a, const char *dir)
+{
+	for (size_t i = 0; i < a->nk; i++) {
+		unsigned same = 1;
+		for (size_t j = 0; j < i; j++)
+			same += !strcmp(a->k[j].release, a->k[i].release);
+		for (char *p = a->k[i].release; *p; p++)
+			if (*p == '/')
+				*p = '_';
+		if (same > 1)
+			snprintf(a->k[i].dir, sizeof(a->k[i].dir), "%s/%s-%u", dir, a->k[i].release, same);
+		else
+			snprintf(a->k[i].dir, sizeof(a->k[i].dir), "%s/%s", dir, a->k[i].release);
+	}
+}
+
+/* Everything that can be found wrong before the first boot. */
+static int preflight(struct vm_args *a, struct scenario *sc)
+{
+	char err[1024], s[32], t[32];
+	uint64_t safe = env_safe_bytes(NULL, NULL);
+
+	if (scenario_load(a->scenario, sc, err, sizeof(err))) {
+		pb_err("%s", err);
+		return EXIT_BAD_INPUT;
+	}
+	for (size_t j = 0; j < sc->njobs; j++) /* a guest that has what the scenario pins through */
+		a->cfg.vfio |= !strcmp(sc->jobs[j].backend->name, "vfio");
+	for (size_t i = 0; i < a->nk; i++)
+		if (bzimage_release(a->k[i].path, a->k[i].release, sizeof(a->k[i].release), err, sizeof(err))) {
+			pb_err("vm: --kernel %s", err);
+			return EXIT_BAD_INPUT;
+		}
+	if (a->cfg.mem > safe) {
+		format_size(a->cfg.mem, s, sizeof(s));
+		format_size(safe, t, sizeof(t));
+		pb_err("vm: refusing a %s guest: only %s can be used without risk to the host "
+		       "(MemAvailable less a safety margin); lower --mem", s, t);
+		return EXIT_CANNOT;
+	}
+	if (!program_in_path("qemu-system-x86_64")) {
+		pb_err("vm: qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)");
+		return EXIT_CANNOT;
+	}
+	return 0;
+}
+
+static int make_output_dir(struct vm_args *a, const struct scenario *sc, char *dir, size_t len)
+{
+	struct stat st;
+	char name[300];
+
+	snprintf(name, sizeof(name), "vm-%s", sc->name);
+	if (a->output)
+		snprintf(dir, len, "%s", a->output);
+	else
+		default_results_dir(name, dir, len);
+	if (stat(dir, &st) == 0) {
+		pb_err("vm: %s exists: results are never overwritten; choose another -o", dir);
+		return EXIT_BAD_INPUT;
+	}
+	int ret = mkdir_p(dir, 0755);
+	if (ret) {
+		pb_err("vm: cannot create %s: %s", dir, strerror(-ret));
+		return EXIT_BAD_INPUT;
+	}
+	return 0;
+}
+
+/* What the boots of one `pinbench vm` share. */
+struct session {
+	struct vm_args *a;
+	char dir[4096], initrd[4200];
+	bool kvm;
+	char accel_note[600];
+	char command[4096];      /* the first boot's QEMU command */
+	unsigned done, total, failed;
+};
+
+static int choose_accel(struct session *s)
+{
+	char why[256];
+
+	s->kvm = false;
+	if (!strcmp(s->a->accel, "tcg")) {
+		snprintf(s->accel_note, sizeof(s->accel_note), "TCG (asked for)");
+	} else if (kvm_available(why, sizeof(why))) {
+		s->kvm = true;
+		snprintf(s->accel_note, sizeof(s->accel_note), "KVM");
+	} else if (!strcmp(s->a->accel, "kvm")) {
+		pb_err("vm: --accel kvm: %s", why);
+		return EXIT_CANNOT;
+	} else {
+		snprintf(s->accel_note, sizeof(s->accel_note), "TCG (no KVM: %s)", why);
+	}
+	return 0;
+}
+
+/* Boots into a staging directory, then moves it to where it belongs:
+ * DIR/NAME/boot-N when the run succeeded, DIR/failed/NAME-boot-N when
+ * not, so that a directory of a kernel's boots holds only complete runs. */
+static void boot_once(struct session *s, struct kernel_under_test *k, unsigned b, struct boot_result *r,
+		      char *final, size_t len)
+{
+	char staging[4300];
+
+	snprintf(staging, sizeof(staging), "%s/.boot", s->dir);
+	remove_tree(staging);
+	mkdir_p(staging, 0755);
+	vm_boot(&s->a->cfg, s->kvm, k->path, s->initrd, staging, &env_stop, r);
+	if (r->status == BOOT_QEMU_FAILED && s->kvm && !strcmp(s->a->accel, "auto")) {
+		/* /dev/kvm answers but cannot run this vCPU (nested
+		 * virtualisation, say): every boot from here on uses TCG. */
+		snprintf(s->accel_note, sizeof(s->accel_note), "TCG (KVM failed: %.500s)", r->message);
+		pb_warn("KVM cannot run the guest here, using TCG: %s", r->message);
+		s->kvm = false;
+		remove_tree(staging);
+		mkdir_p(staging, 0755);
+		vm_boot(&s->a->cfg, s->kvm, k->path, s->initrd, staging, &env_stop, r);
+	}
+	if (!s->command[0])
+		snprintf(s->command, sizeof(s->command), "%s", r->command);
+	if (r->status == BOOT_OK)
+		snprintf(final, len, "%s/boot-%u", k->dir, b);
+	else
+		snprintf(final, len, "%s/failed/%s-boot-%u", s->dir, path_base(k->dir), b);
+	char parent[4500];
+	snprintf(parent, sizeof(parent), "%s", final);
+	*strrchr(parent, '/') = '\0';
+	mkdir_p(parent, 0755);
+	if (rename(staging, final))
+		pb_err("vm: cannot move %s to %s: %s", staging, final, strerror(errno));
+}
+
+static json_t *seconds_or_null(double s)
+{
+	return isnan(s) ? json_null() : json_real(round(s * 1000) / 1000);
+}
+
+/* seconds: QEMU's start to its exit; to_userspace, run and transfer:
+ * the guest's uptime when /init started, the scenario's time and the
+ * time to send the files back. */
+static json_t *boot_json(unsigned b, const struct boot_result *r, const char *dir)
+{
+	const struct guest_report *g = &r->guest;
+
+	return json_pack("{s:i, s:s, s:s, s:f, s:o, s:o, s:o, s:s, s:s, s:s, s:I, s:I, s:i}", "boot", b, "status",
+			 boot_status_name(r->status), "message", r->message, "seconds", r->seconds, "to_userspace",
+			 seconds_or_null(g->uptime_init), "run", seconds_or_null(g->uptime_run - g->uptime_init),
+			 "transfer", seconds_or_null(g->uptime_sent - g->uptime_run), "dir", dir, "guest_release",
+			 g->release, "guest_nodes", g->nodes, "movable_pages", (json_int_t)g->movable_pages, "cma_kb",
+			 (json_int_t)g->cma_kb, "run_exit_status", g->exit_status);
+}
+
+static void run_boot(struct session *s, struct kernel_under_test *k, unsigned b)
+{
+	struct boot_result r;
+	char final[4500];
+
+	s->done++;
+	fprintf(stderr, "[%u/%u] %s, boot %u/%u: booting (%s)\n", s->done, s->total, k->release, b, s->a->boots,
+		s->kvm ? "KVM" : "TCG");
+	boot_once(s, k, b, &r, final, sizeof(final));
+	json_array_append_new(k->boots, boot_json(b, &r, final));
+	if (r.status == BOOT_OK) {
+		k->ok++;
+		printf("[%u/%u] %s, boot %u: ok in %.1f s (userspace at %.1f s, scenario %.1f s, results sent in "
+		       "%.1f s) -> %s\n", s->done, s->total, k->release, b, r.seconds, r.guest.uptime_init,
+		       r.guest.uptime_run - r.guest.uptime_init, r.guest.uptime_sent - r.guest.uptime_run, final);
+	} else {
+		s->failed++;
+		printf("[%u/%u] %s, boot %u: %s after %.1f s: %s (console: %s/console.log)\n", s->done, s->total,
+		       k->release, b, boot_status_name(r.status), r.seconds, r.message, final);
+	}
+	fflush(stdout);
+}
+
+/* `pinbench compare` of the kernels with at least one complete boot, the
+ * first as the base, in text and JSON. */
+static int compare_kernels(struct session *s)
+{
+	char *argv[MAX_KERNELS + 8], out[4300], *text = NULL;
+	size_t argc = 0, len;
+	int ret = 0;
+
+	argv[argc++] = "/proc/self/exe";
+	argv[argc++] = "compare";
+	for (size_t i = 0; i < s->a->nk; i++)
+		if (s->a->k[i].ok)
+			argv[argc++] = s->a->k[i].dir;
+	if (argc < 4)
+		return 0;
+	argv[argc++] = "-o";
+	argv[argc++] = out;
+	for (int json = 0; json < 2 && !ret; json++) {
+		snprintf(out, sizeof(out), "%s/compare.%s", s->dir, json ? "json" : "txt");
+		if (json) {
+			argv[argc++] = "--format";
+			argv[argc++] = "json";
+		}
+		argv[argc] = NULL;
+		ret = spawn_capture(argv, &text, &len);
+		free(text);
+		text = NULL;
+	}
+	if (ret) {
+		pb_err("vm: pinbench compare failed (exit %d); the run directories are kept", ret);
+		return -1;
+	}
+	snprintf(out, sizeof(out), "%s/compare.txt", s->dir);
+	text = read_file(out, NULL);
+	printf("\n%s", text ? text : "");
+	free(text);
+	return 0;
+}
+
+static void write_vm_json(struct session *s)
+{
+	const struct vm_config *c = &s->a->cfg;
+	json_t *kernels = json_array();
+	char path[4200];
+
+	for (size_t i = 0; i < s->a->nk; i++)
+		json_array_append_new(kernels, json_pack("{s:s, s:s, s:s, s:O}", "path", s->a->k[i].path, "release",
+							 s->a->k[i].release, "dir", s->a->k[i].dir, "boots",
+							 s->a->k[i].boots));
+	json_t *root = json_pack("{s:i, s:s, s:s, s:{s:I, s:i, s:i, s:I, s:I, s:s, s:f, s:i, s:b}, s:s, s:o}",
+				 "schema_version", 1, "scenario", s->a->scenario, "accelerator", s->accel_note,
+				 "config", "mem", (json_int_t)c->mem, "numa", c->numa, "cpus", c->cpus,
+				 "movablecore", (json_int_t)c->movablecore, "cma", (json_int_t)c->cma, "append",
+				 c->append ? c->append : "", "timeout_s", (double)c->timeout_ns / 1e9, "boots",
+				 s->a->boots, "vfio", c->vfio, "qemu_command", s->command, "kernels", kernels);
+	snprintf(path, sizeof(path), "%s/vm.json", s->dir);
+	int ret = write_json_atomic(path, root, JSON_INDENT(2));
+	if (ret)
+		pb_err("vm: cannot write %s: %s", path, strerror(-ret));
+	json_decref(root);
+}
+
+/* config-RELEASE beside a bzImage (scripts/fetch-kernels keeps it), for
+ * the guest's /boot: each kernel's run.json then records its config. */
+static size_t kernel_configs(const struct vm_args *a, char **paths)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->nk; i++) {
+		const char *slash = strrchr(a->k[i].path, '/');
+		int dirlen = slash ? (int)(slash - a->k[i].path) : 1;
+		if (asprintf(&paths[n], "%.*s/config-%s", dirlen, slash ? a->k[i].path : ".", a->k[i].release) < 0)
+			break;
+		if (access(paths[n], R_OK) == 0)
+			n++;
+		else
+			free(paths[n]);
+	}
+	return n;
+}
+
+static int run_boots(struct session *s, const struct scenario *sc)
+{
+	char err[1024], *configs[MAX_KERNELS];
+	size_t nconfigs = kernel_configs(s->a, configs);
+	int ret;
+
+	snprintf(s->initrd, sizeof(s->initrd), "%s/.initrd.cpio", s->dir);
+	ret = initramfs_write(s->initrd, sc, configs, nconfigs, err, sizeof(err));
+	for (size_t i = 0; i < nconfigs; i++)
+		free(configs[i]);
+	if (ret) {
+		pb_err("vm: initramfs: %s", err);
+		return EXIT_CANNOT;
+	}
+	printf("pinbench vm: %zu kernel(s) x %u boot(s); %u node(s), %llu MiB, %u CPU(s); accelerator %s\n",
+	       s->a->nk, s->a->boots, s->a->cfg.numa, (unsigned long long)(s->a->cfg.mem / MIB), s->a->cfg.cpus,
+	       s->accel_note);
+	fflush(stdout);
+	/* Interleaved, A B A B: host drift spreads over every kernel alike. */
+	for (unsigned b = 1; b <= s->a->boots && !env_stop; b++)
+		for (size_t i = 0; i < s->a->nk && !env_stop; i++)
+			run_boot(s, &s->a->k[i], b);
+	unlink(s->initrd);
+	return 0;
+}
+
+int vm_session_run(struct vm_args *a)
+{
+	struct session s = { .a = a };
+	struct scenario sc = { 0 };
+	int ret, journal = 0;
+
+	if ((ret = preflight(a, &sc)) || (ret = choose_accel(&s)) ||
+	    (ret = make_output_dir(a, &sc, s.dir, sizeof(s.dir))))
+		goto out;
+	name_kernel_dirs(a, s.dir);
+	for (size_t i = 0; i < a->nk; i++)
+		a->k[i].boots = json_array();
+	env_catch_signals();
+	if (geteuid() == 0) {
+		/* QEMU children are journalled: `env restore` ends them
+		 * after a SIGKILL. */
+		if (env_begin()) {
+			ret = EXIT_CANNOT;
+			goto out;
+		}
+		journal = 1;
+	}
+	s.total = (unsigned)a->nk * a->boots;
+	ret = run_boots(&s, &sc);
+	write_vm_json(&s);
+	if (!ret && compare_kernels(&s))
+		ret = EXIT_FAILED;
+	if (!ret && (s.failed || env_stop))
+		ret = EXIT_FAILED;
+	printf("\n%u of %u boot(s) complete; %s/vm.json\n", s.done - s.failed, s.total,
+	       s.dir);
+out:
+	if (journal)
+		env_end();
+	for (size_t i = 0; i < a->nk; i++)
+		json_decref(a->k[i].boots);
+	if (sc.path)
+		scenario_free(&sc);
+	return ret;
+}
