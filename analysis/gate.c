@@ -2,7 +2,7 @@
 #include "gate.h"
 #include "effect.h"
 #include "ini_doc.h"
-#include "table.h"
+#include "format.h"
 #include "util.h"
 
 #include <stdint.h>
