@@ -5,7 +5,7 @@
 #include "stats.h"
 #include "util.h"
 #include "report_view.h"
-#include "views.h"
+#include "compare_view.h"
 
 #include <dirent.h>
 #include <gsl/gsl_statistics_double.h>
