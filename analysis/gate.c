@@ -554,3 +554,14 @@ int gate_evaluate(const struct rules *rs, const struct comparison *c, struct gat
 	free(adj);
 	return 0;
 }
+
+struct gate_tally gate_tally(const struct rule_result *res, size_t n)
+{
+	struct gate_tally t = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		t.failed += res[i].outcome == OUTCOME_FAIL;
+		t.inconclusive += res[i].outcome == OUTCOME_INCONCLUSIVE;
+	}
+	return t;
+}

@@ -78,4 +78,11 @@ void rules_free(struct rules *rs);
 int gate_evaluate(const struct rules *rs, const struct comparison *c, struct gate_family *family,
 		  struct rule_result *out, char *err, size_t errlen);
 
+/* The outcomes of n rules counted: what the summary heads with and the
+ * exit status follows. */
+struct gate_tally {
+	size_t failed, inconclusive;
+};
+struct gate_tally gate_tally(const struct rule_result *res, size_t n);
+
 #endif
