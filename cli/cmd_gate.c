@@ -3,6 +3,7 @@
 #include "config.h"
 #include "cmd.h"
 #include "analysis_cli.h"
+#include "exitcode.h"
 #include "gate_view.h"
 #include "log.h"
 #include "util.h"
@@ -41,7 +42,7 @@ static int write_file(const char *path, const struct rules *rs, const struct rul
 	FILE *f = open_atomic(path);
 
 	if (!f)
-		return 2;
+		return EXIT_BAD_INPUT;
 	if (junit)
 		gate_junit(f, rs, res, t, c, fam);
 	else
@@ -79,7 +80,7 @@ static int gate_option(struct analysis_args *a, int opt, const char *arg)
 			analysis_usage(usage, "--inconclusive: pass or fail");
 			return -1;
 		}
-		g->inconclusive_exit = !strcmp(arg, "fail");
+		g->inconclusive_exit = !strcmp(arg, "fail") ? EXIT_FAILED : EXIT_OK;
 		return 0;
 	case OPT_CORRECTION:
 		g->correction_given = true;
@@ -94,7 +95,7 @@ static int gate_option(struct analysis_args *a, int opt, const char *arg)
 
 static int gate_exit(const struct gate_args *g, struct gate_tally t)
 {
-	return t.failed ? 1 : t.inconclusive ? g->inconclusive_exit : 0;
+	return t.failed ? EXIT_FAILED : t.inconclusive ? g->inconclusive_exit : EXIT_OK;
 }
 
 static int run_gate(struct gate_args *g, struct rules *given, struct dataset *d)
@@ -117,13 +118,13 @@ static int run_gate(struct gate_args *g, struct rules *given, struct dataset *d)
 	compare_datasets(&d[0], &d[1], fam.alpha, fam.correction, names, rs.n, &c);
 	free(names);
 	struct rule_result *res = xcalloc(rs.n + 1, sizeof(*res));
-	int ret = 0;
+	int ret = EXIT_OK;
 	if (!rs.n) {
 		pb_err("%s: no latency metric (unit ns) to gate; give --rules", d[0].path);
-		ret = 2;
+		ret = EXIT_BAD_INPUT;
 	} else if (gate_evaluate(&rs, &c, &fam, res, err, sizeof(err))) {
 		pb_err("%s", err);
-		ret = 2;
+		ret = EXIT_BAD_INPUT;
 	}
 	struct gate_tally t = ret ? (struct gate_tally){ 0 } : gate_tally(res, rs.n);
 	if (!ret) {
@@ -150,10 +151,10 @@ static int run_gate(struct gate_args *g, struct rules *given, struct dataset *d)
 static int bisect_status(int status, bool cand_unreadable)
 {
 	switch (status) {
-	case 0: return 0;
-	case 1: return 1;
-	case 3: return 125;
-	default: return cand_unreadable ? 125 : 128;
+	case EXIT_OK: return EXIT_OK;
+	case EXIT_FAILED: return EXIT_FAILED;
+	case EXIT_INCONCLUSIVE: return EXIT_BISECT_SKIP;
+	default: return cand_unreadable ? EXIT_BISECT_SKIP : EXIT_BISECT_ABORT;
 	}
 }
 
@@ -165,7 +166,8 @@ int cmd_gate(int argc, char **argv)
 		{ "markdown", required_argument, NULL, 'M' }, { "inconclusive", required_argument, NULL, 'i' },
 		{ "bisect", no_argument, NULL, 'X' }, { 0 },
 	};
-	struct gate_args g = { .a = { .alpha = 0.05, .format = "text" }, .max_regression = 5, .inconclusive_exit = 3 };
+	struct gate_args g = { .a = { .alpha = 0.05, .format = "text" }, .max_regression = 5,
+				.inconclusive_exit = EXIT_INCONCLUSIVE };
 	struct dataset d[2];
 	struct rules rs;
 	char err[1024];
@@ -188,7 +190,7 @@ int cmd_gate(int argc, char **argv)
 	if (g.rules && rules_load(g.rules, &rs, err, sizeof(err))) {
 		pb_err("%s", err);
 		free(ops);
-		return g.bisect ? bisect_status(2, false) : 2;
+		return g.bisect ? bisect_status(EXIT_BAD_INPUT, false) : EXIT_BAD_INPUT;
 	}
 	memset(d, 0, sizeof(d));
 	/* the candidate apart: one that cannot be read is skipped by a bisect */

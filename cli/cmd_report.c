@@ -7,6 +7,7 @@
 #include "report_doc.h"
 #include "report_view.h"
 #include "capacity.h"
+#include "exitcode.h"
 #include "util.h"
 #include "log.h"
 
@@ -89,18 +90,18 @@ int cmd_report(int argc, char **argv)
 	r.doc.alpha = r.a.alpha;
 	r.doc.correction = r.a.correction;
 	if (r.doc.path && argc == 1 && capacity_is_sweep(argv[0]))
-		return capacity_document(&r.doc, argv[0]) ? 2 : 0;
+		return capacity_document(&r.doc, argv[0]) ? EXIT_BAD_INPUT : EXIT_OK;
 
 	for (int k = 0; k < argc && !r.a.load.force; k++)
 		if (capacity_is_sweep(argv[k])) {
 			pb_err("%s is a capacity sweep: its points pinned different sizes and are not pooled; read it with "
 			       "pinbench report %s --html FILE (or pinbench capacity), or one point alone", argv[k], argv[k]);
-			return 2;
+			return EXIT_BAD_INPUT;
 		}
 	struct dataset *d = xcalloc((size_t)argc, sizeof(*d));
 	ret = analysis_load_all(&r.a, argv, (size_t)argc, d);
 	if (!ret && r.doc.path)
-		ret = report_document(&r.doc, d, (size_t)argc) ? 2 : 0;
+		ret = report_document(&r.doc, d, (size_t)argc) ? EXIT_BAD_INPUT : EXIT_OK;
 	else if (!ret)
 		ret = print_report(&r.a, d, (size_t)argc);
 	for (int k = 0; k < argc; k++)
