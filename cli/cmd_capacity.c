@@ -4,7 +4,7 @@
  * keeping the points already complete; then analyses it (capacity.h). */
 #include "config.h"
 #include "cmd.h"
-#include "capacity.h"
+#include "capacity_view.h"
 #include "dataset.h"
 #include "env.h"
 #include "ini_doc.h"

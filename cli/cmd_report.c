@@ -6,7 +6,7 @@
 #include "analysis_cli.h"
 #include "report_doc.h"
 #include "report_view.h"
-#include "capacity.h"
+#include "capacity_view.h"
 #include "exitcode.h"
 #include "util.h"
 #include "log.h"
