@@ -3,7 +3,7 @@
 #include "compare.h"
 #include "effect.h"
 #include "stats.h"
-#include "table.h"
+#include "format.h"
 
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_statistics_double.h>

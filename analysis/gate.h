@@ -68,6 +68,9 @@ int rules_load(const char *path, struct rules *rs, char *err, size_t errlen);
 /* One rule per latency metric of base: median, max_regression = pct %. */
 void rules_default(const struct dataset *base, double pct, struct rules *rs);
 void rules_free(struct rules *rs);
+/* The line of key in r's section of the rules file (the section's line
+ * when the key was not given). */
+unsigned rule_key_line(const struct rule *r, const char *key);
 
 /* Checks every rule: each relative rule's own test of its statistic
  * (effect.h), its p adjusted over the rules that need significance only.
@@ -77,5 +80,12 @@ void rules_free(struct rules *rs);
  * threshold). */
 int gate_evaluate(const struct rules *rs, const struct comparison *c, struct gate_family *family,
 		  struct rule_result *out, char *err, size_t errlen);
+
+/* The outcomes of n rules counted: what the summary heads with and the
+ * exit status follows. */
+struct gate_tally {
+	size_t failed, inconclusive;
+};
+struct gate_tally gate_tally(const struct rule_result *res, size_t n);
 
 #endif

@@ -2,7 +2,7 @@
 #include "warnings.h"
 #include "hypothesis.h"
 #include "stats.h"
-#include "table.h"
+#include "format.h"
 #include "util.h"
 
 #include <gsl/gsl_cdf.h>

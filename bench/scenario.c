@@ -28,12 +28,12 @@ static int check_mthp_list(const char *v, const char *modes, char *err, size_t l
 	for (char *save, *item = strtok_r(copy, ", ", &save); item; item = strtok_r(NULL, ", ", &save)) {
 		char *eq = strchr(item, '=');
 		unsigned long kb;
-		char unit[4] = "", mode[OPT_STRING_MAX];
+		char unit[4] = "";
 		if (!eq || sscanf(item, "%lu%2[kB]=", &kb, unit) != 2 || strcmp(unit, "kB") || !kb) {
 			snprintf(err, len, "'%s' is not SIZEkB=MODE (e.g. 64kB=always)", item);
 			return -1;
 		}
-		if (opt_choice(eq + 1, modes, mode, err, len))
+		if (option_check_choice(modes, eq + 1, err, len))
 			return -1;
 	}
 	return 0;

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "analysis_cli.h"
 #include "differences.h"
+#include "exitcode.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"
@@ -37,7 +38,7 @@ int analysis_usage(const char *usage, const char *why)
 	if (why)
 		fprintf(stderr, "pinbench: %s\n", why);
 	fputs(usage, stderr);
-	return 2;
+	return EXIT_BAD_INPUT;
 }
 
 int analysis_option(struct analysis_args *a, int opt, const char *arg, const char *usage)
@@ -106,7 +107,7 @@ int analysis_parse(int argc, char **argv, const char *optstring, const struct op
 
 	while ((opt = getopt_long(argc, argv, optstring ? optstring : "f:a:c:o:h", longopts, NULL)) != -1)
 		if (option ? option(a, opt, optarg) : analysis_option(a, opt, optarg, usage))
-			return opt == 'h' ? 0 : 2;
+			return opt == 'h' ? EXIT_OK : EXIT_BAD_INPUT;
 	if (argc - optind + (a->baseline != NULL) < min_operands)
 		return analysis_usage(usage, operands_needed);
 	if (strcmp(a->format, "text") && strcmp(a->format, "markdown") && strcmp(a->format, "json"))
@@ -141,7 +142,7 @@ int analysis_check_comparable(const struct analysis_args *a, const struct datase
 	const struct difference *refusing;
 	char more[48] = "";
 	size_t others = 0;
-	int ret = 0;
+	int ret = EXIT_OK;
 
 	differences_find(base->run_json, cand->run_json, &ds);
 	refusing = differences_refusing(&ds);
@@ -152,7 +153,7 @@ int analysis_check_comparable(const struct analysis_args *a, const struct datase
 	if (refusing && !a->load.force) {
 		pb_err("%s and %s did not run the same test: %s is %.60s against %.60s%s; compare them anyway "
 		       "with --force", base->path, cand->path, refusing->key, refusing->base, refusing->cand, more);
-		ret = 2;
+		ret = EXIT_BAD_INPUT;
 	}
 	differences_free(&ds);
 	const char *shared = ret ? NULL : dataset_shared_run(base, cand);
@@ -171,25 +172,25 @@ int analysis_load_all(const struct analysis_args *a, char **paths, size_t n, str
 						    : dataset_load(paths[i], &a->load, &d[i], err, sizeof(err));
 		if (ret) {
 			pb_err("%s", err);
-			return 2;
+			return EXIT_BAD_INPUT;
 		}
 		if (i && analysis_check_comparable(a, &d[0], &d[i]))
-			return 2;
+			return EXIT_BAD_INPUT;
 	}
-	return 0;
+	return EXIT_OK;
 }
 
 FILE *analysis_open_output(const struct analysis_args *a, int *ret)
 {
 	FILE *f = a->output ? open_atomic(a->output) : stdout;
 
-	*ret = f ? 0 : 2;
+	*ret = f ? EXIT_OK : EXIT_BAD_INPUT;
 	return f;
 }
 
 int analysis_close_output(const struct analysis_args *a, FILE *f)
 {
 	if (!a->output)
-		return fflush(f) ? 2 : 0;
+		return fflush(f) ? EXIT_BAD_INPUT : EXIT_OK;
 	return close_atomic(a->output, f);
 }

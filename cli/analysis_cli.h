@@ -49,7 +49,7 @@ enum { OPT_FORCE = 1000, OPT_WARMUP, OPT_CORRECTION };
  * stop (help printed, or an error already reported: exit 0 for 'h', 2
  * otherwise). */
 int analysis_option(struct analysis_args *a, int opt, const char *arg, const char *usage);
-/* "pinbench: why" and the usage on stderr; returns 2. */
+/* "pinbench: why" and the usage on stderr; returns EXIT_BAD_INPUT. */
 int analysis_usage(const char *usage, const char *why);
 /* A command's own option handler: its options, then analysis_option for
  * the rest; 0 when handled, -1 to stop as analysis_option does. The

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "cmd.h"
 #include "capacity.h"
+#include "capacity_view.h"
 #include "env.h"
 #include "ini_doc.h"
 #include "log.h"

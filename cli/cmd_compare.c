@@ -4,15 +4,9 @@
 #include "util.h"
 #include "cmd.h"
 #include "analysis_cli.h"
-#include "compare.h"
-#include "table.h"
-#include "views.h"
-#include "effect.h"
-#include "warnings.h"
+#include "compare_view.h"
 
 #include <getopt.h>
-#include <jansson.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,261 +27,6 @@ static const char usage[] =
 	"                          as 5%, from the spread between the runs given\n"
 	"      --power P           for --plan (default 0.8)\n"
 	"  -o, --output FILE       write there instead of stdout\n";
-
-static enum cell_colour verdict_colour(const struct metric_comparison *r)
-{
-	return r->regressed ? COLOUR_BAD : r->improved ? COLOUR_GOOD : r->changed ? COLOUR_NOTE : COLOUR_NONE;
-}
-
-/* "+3.9% [+1.2, +6.5]" */
-static void format_change(const struct change *c, char *buf, size_t len)
-{
-	char a[16], b[16], r[16];
-
-	format_percent(c->rel, r, sizeof(r));
-	if (isnan(c->lo) && isnan(c->hi)) {
-		snprintf(buf, len, "%s", r);
-		return;
-	}
-	format_percent(c->lo, a, sizeof(a));
-	format_percent(c->hi, b, sizeof(b));
-	snprintf(buf, len, "%s [%s, %s]", r, a, b);
-}
-
-static void format_shift(const struct metric_comparison *r, char *buf, size_t len)
-{
-	char s[24], lo[24], hi[24];
-
-	if (isnan(r->hl.shift)) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	format_value(r->hl.shift, r->unit, s, sizeof(s));
-	format_value(r->hl.lo, r->unit, lo, sizeof(lo));
-	format_value(r->hl.hi, r->unit, hi, sizeof(hi));
-	snprintf(buf, len, "%s [%s, %s]", s, lo, hi);
-}
-
-static void format_centre(const struct metric_comparison *r, bool base, char *buf, size_t len)
-{
-	double v = base ? r->base_median : r->cand_median;
-
-	if (r->kind == METRIC_RATE && !isnan(v))
-		snprintf(buf, len, "%.3g%%", v * 100);
-	else
-		format_value(v, r->unit, buf, len);
-}
-
-struct table *compare_overview_table(struct comparison *c, size_t ncand)
-{
-	const char **head = xcalloc(1 + 1 + 3 * ncand, sizeof(*head));
-	char (*labels)[24] = xcalloc(ncand, sizeof(*labels));
-	size_t h = 0;
-
-	head[h++] = "metric (median)";
-	head[h++] = "base";
-	for (size_t k = 0; k < ncand; k++) {
-		snprintf(labels[k], sizeof(labels[k]), "[%zu]", k + 1);
-		head[h++] = labels[k];
-		head[h++] = "change";
-		head[h++] = "verdict";
-	}
-	struct table *t = table_new(head, h);
-	char buf[64];
-	for (size_t i = 0; i < c[0].n; i++) {
-		table_row(t);
-		table_cell(t, "%s", c[0].m[i].name);
-		format_centre(&c[0].m[i], true, buf, sizeof(buf));
-		table_cell(t, "%s", buf);
-		for (size_t k = 0; k < ncand; k++) {
-			const struct metric_comparison *r = NULL;
-			for (size_t j = 0; j < c[k].n && !r; j++)
-				if (!strcmp(c[k].m[j].name, c[0].m[i].name))
-					r = &c[k].m[j];
-			if (!r) {
-				table_cell(t, "-");
-				table_cell(t, "-");
-				table_cell(t, "only in base");
-				continue;
-			}
-			format_centre(r, false, buf, sizeof(buf));
-			table_cell(t, "%s", buf);
-			format_percent(r->median.rel, buf, sizeof(buf));
-			table_cell(t, "%s", buf);
-			table_cell(t, "%s", r->verdict);
-			table_colour(t, verdict_colour(r));
-		}
-	}
-	free(head);
-	free(labels);
-	return t;
-}
-
-struct table *compare_detail_table(const struct comparison *c)
-{
-	static const char *const head[] = {
-		"metric", "n", "median change [CI]", "p99 change [CI]", "shift (HL) [CI]", "Cliff's d",
-		"p (MWU)", "p (Welch)", "p (Fisher)", "p (Holm)", "verdict",
-	};
-	struct table *t = table_new(head, sizeof(head) / sizeof(head[0]));
-	char buf[128];
-
-	for (size_t i = 0; i < c->n; i++) {
-		const struct metric_comparison *r = &c->m[i];
-		table_row(t);
-		table_cell(t, "%s", r->name);
-		table_cell(t, "%zu/%zu%s", r->n_base, r->n_cand, r->per_run ? " runs" : "");
-		format_change(&r->median, buf, sizeof(buf));
-		table_cell(t, "%s", buf);
-		format_change(&r->p99, buf, sizeof(buf));
-		table_cell(t, "%s", buf);
-		format_shift(r, buf, sizeof(buf));
-		table_cell(t, "%s", buf);
-		if (isnan(r->mw.cliffs_delta))
-			table_cell(t, "-");
-		else
-			table_cell(t, "%+.2f", r->mw.cliffs_delta);
-		double ps[] = { r->mw.p, r->p_welch, r->p_fisher, r->p_adjusted };
-		for (size_t k = 0; k < 4; k++) {
-			format_p(ps[k], buf, sizeof(buf));
-			table_cell(t, "%s", buf);
-		}
-		table_cell(t, "%s", r->verdict);
-		table_colour(t, verdict_colour(r));
-	}
-	return t;
-}
-
-/* Which family p is adjusted over, and whether the test can decide. */
-static void print_unit(FILE *f, const struct comparison *c, size_t k, bool markdown)
-{
-	const char *li = markdown ? "- " : "  ";
-
-	if (!(c->base->nruns >= 2 && c->cand->nruns >= 2)) {
-		fprintf(f, "%s[%zu]: tests on pooled samples (a side has a single run)\n", li, k + 1);
-		return;
-	}
-	fprintf(f, "%s[%zu]: tests on per-run values (%zu vs %zu runs: each run's median, each run's p99)\n", li,
-		k + 1, c->base->nruns, c->cand->nruns);
-	double need = family_alpha(c->correction, c->alpha, c->family);
-	if (c->min_p > need)
-		fprintf(f, "%s     too few runs to reach alpha: %zu vs %zu runs allow p >= %.3g, %s over %zu tests needs "
-			"%.3g; %zu runs a side can\n", li, c->base->nruns, c->cand->nruns, c->min_p,
-			correction_names[c->correction], c->family, need, runs_to_reach(need));
-}
-
-static void print_differences(FILE *f, const struct comparison *c, size_t k, bool markdown)
-{
-	if (!c->differences.n)
-		return;
-	fprintf(f, "\n%swhat differs between base and [%zu]%s\n%s", markdown ? "#### " : "", k + 1,
-		differences_refusing(&c->differences) ? " (compared with --force)" : "", markdown ? "\n" : "");
-	differences_print(f, &c->differences, markdown ? "- " : "  ", markdown ? 0 : 12);
-}
-
-static void print_text(FILE *f, struct comparison *c, size_t ncand, bool markdown, bool colour)
-{
-	char what[256];
-	const char *h = markdown ? "### " : "";
-	struct warnings w = { 0 };
-
-	fprintf(f, "%spinbench compare\n\n", h);
-	dataset_describe(c[0].base, what, sizeof(what));
-	fprintf(f, "%sbase: %s\n", markdown ? "- " : "  ", what);
-	for (size_t k = 0; k < ncand; k++) {
-		dataset_describe(c[k].cand, what, sizeof(what));
-		fprintf(f, "%s[%zu]: %s\n", markdown ? "- " : "  ", k + 1, what);
-		warnings_of_comparison(&c[k], &w);
-	}
-	fprintf(f, "\nalpha %g; p adjusted (%s) across the tested metrics of each candidate.\n", c[0].alpha,
-		correction_names[c[0].correction]);
-	for (size_t k = 0; k < ncand; k++)
-		print_unit(f, &c[k], k, markdown);
-	if (w.n)
-		fputc('\n', f);
-	warnings_print(f, &w, markdown ? "- " : "");
-	warnings_free(&w);
-	for (size_t k = 0; k < ncand; k++)
-		print_differences(f, &c[k], k, markdown);
-	fputc('\n', f);
-	struct table *t = compare_overview_table(c, ncand);
-	table_print(t, f, markdown, colour);
-	table_free(t);
-	for (size_t k = 0; k < ncand; k++) {
-		fprintf(f, "\n%s[%zu] against base\n%s", h, k + 1, markdown ? "\n" : "");
-		t = compare_detail_table(&c[k]);
-		table_print(t, f, markdown, colour);
-		table_free(t);
-	}
-}
-
-static json_t *num(double v)
-{
-	return isnan(v) ? json_null() : json_real(v);
-}
-
-static json_t *change_json(const struct change *ch)
-{
-	return json_pack("{s:o, s:[o, o]}", "relative", num(ch->rel), "ci", num(ch->lo), num(ch->hi));
-}
-
-static json_t *comparison_json(const struct comparison *c)
-{
-	json_t *metrics = json_array();
-
-	for (size_t i = 0; i < c->n; i++) {
-		const struct metric_comparison *r = &c->m[i];
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o}", "metric", r->name,
-			"unit", r->unit, "better", better_name(r->better),
-			"test_unit", r->kind == METRIC_RATE ? "events" : r->per_run ? "runs" : "samples",
-			"n_base", (json_int_t)r->n_base, "n_cand", (json_int_t)r->n_cand,
-			"base_median", num(r->base_median), "cand_median", num(r->cand_median),
-			"base_p99", num(r->base_p99), "cand_p99", num(r->cand_p99));
-		json_object_set_new(o, "median_change", change_json(&r->median));
-		json_object_set_new(o, "p99_change", change_json(&r->p99));
-		json_object_set_new(o, "p_mannwhitney", num(r->mw.p));
-		json_object_set_new(o, "mannwhitney_method", isnan(r->mw.p) ? json_null()
-						: json_string(r->mw.exact ? "exact" : "asymptotic"));
-		json_object_set_new(o, "p_welch", num(r->p_welch));
-		json_object_set_new(o, "hodges_lehmann", json_pack("{s:o, s:[o, o]}", "shift", num(r->hl.shift),
-						"ci", num(r->hl.lo), num(r->hl.hi)));
-		json_object_set_new(o, "cliffs_delta", num(r->mw.cliffs_delta));
-		if (r->kind == METRIC_RATE)
-			json_object_set_new(o, "events", json_pack("{s:I, s:I, s:I, s:I}",
-				"base", (json_int_t)r->base->events, "base_trials", (json_int_t)r->base->trials,
-				"cand", (json_int_t)r->cand->events, "cand_trials", (json_int_t)r->cand->trials));
-		json_object_set_new(o, "p_fisher", num(r->p_fisher));
-		json_object_set_new(o, "p_adjusted", num(r->p_adjusted));
-		json_object_set_new(o, "min_p", num(r->min_p));
-		json_object_set_new(o, "p99_p", num(r->tail_p));
-		json_object_set_new(o, "verdict", json_string(r->verdict));
-		json_array_append_new(metrics, o);
-	}
-	struct warnings w = { 0 };
-	warnings_of_comparison(c, &w);
-	json_t *o = json_pack("{s:s, s:I, s:s, s:o, s:o, s:{s:s, s:I}, s:o, s:o, s:o}", "candidate", c->cand->path,
-			 "runs", (json_int_t)c->cand->nruns,
-			 "test_unit", c->base->nruns >= 2 && c->cand->nruns >= 2 ? "runs" : "samples",
-			 "min_p", num(c->min_p), "min_p_adjusted", num(fmin(1, c->min_p * (double)(c->family ? c->family : 1))),
-			 "family", "correction", correction_names[c->correction], "tests", (json_int_t)c->family,
-			 "differences", differences_json(&c->differences), "warnings", warnings_json(&w),
-			 "metrics", metrics);
-	warnings_free(&w);
-	return o;
-}
-
-static void print_json(FILE *f, struct comparison *c, size_t ncand)
-{
-	json_t *cands = json_array();
-
-	for (size_t k = 0; k < ncand; k++)
-		json_array_append_new(cands, comparison_json(&c[k]));
-	json_t *root = json_pack("{s:i, s:f, s:s, s:s, s:{s:s, s:I}, s:o}", "schema_version", 2, "alpha", c[0].alpha,
-				 "correction", correction_names[c[0].correction],
-				 "family", "the tested metrics of each candidate", "base", "path", c[0].base->path,
-				 "runs", (json_int_t)c[0].base->nruns, "candidates", cands);
-	analysis_print_json(f, root);
-}
 
 struct compare_args { /* a first: compare_option gets it */
 	struct analysis_args a;
@@ -320,56 +59,15 @@ static int compare_option(struct analysis_args *a, int opt, const char *arg)
 	}
 }
 
-/* The runs a side for each value metric of the base that has a spread
- * between runs on the sides given. */
-static json_t *plan_json(const struct compare_args *ca, const struct dataset *d, size_t n)
-{
-	json_t *rows = json_array();
-	const struct metric **m = xcalloc(n + 1, sizeof(*m));
-
-	for (size_t i = 0; i < d[0].nm; i++) {
-		if (d[0].m[i].kind != METRIC_VALUES || d[0].m[i].one_per_run)
-			continue;
-		for (size_t k = 0; k < n; k++)
-			m[k] = dataset_metric(&d[k], d[0].m[i].name);
-		double sd = metric_log_spread(m, n);
-		size_t runs = runs_for_change(sd, ca->plan, ca->a.alpha, ca->power);
-		json_array_append_new(rows, json_pack("{s:s, s:o, s:o}", "metric", d[0].m[i].name,
-			"spread", isnan(sd) ? json_null() : json_real(expm1(sd)),
-			"runs_per_side", runs ? json_integer((json_int_t)runs) : json_null()));
-	}
-	free(m);
-	return json_pack("{s:f, s:f, s:f, s:s, s:o}", "change", ca->plan, "alpha", ca->a.alpha, "power", ca->power,
-			 "method", "normal approximation (t quantiles) for a shift of log per-run medians, over the "
-			 "Mann-Whitney efficiency 3/pi, at least the runs that can reach alpha", "metrics", rows);
-}
-
 static void print_plan(FILE *f, const struct compare_args *ca, const struct dataset *d, size_t n)
 {
-	json_t *plan = plan_json(ca, d, n), *row;
-	static const char *const head[] = { "metric", "spread between runs", "runs a side" };
-	struct table *t = table_new(head, ARRAY_SIZE(head));
-	char pct[16];
-	size_t i;
+	json_t *plan = compare_plan_json(d, n, ca->plan, ca->a.alpha, ca->power);
 
 	if (!strcmp(ca->a.format, "json")) {
 		analysis_print_json(f, json_pack("{s:i, s:o}", "schema_version", 2, "plan", plan));
-		table_free(t);
 		return;
 	}
-	format_percent(ca->plan, pct, sizeof(pct));
-	fprintf(f, "runs a side to detect a change of %s at alpha %g with power %g (Mann-Whitney on per-run "
-		"medians; spread from %zu side%s):\n\n", pct, ca->a.alpha, ca->power, n, n == 1 ? "" : "s");
-	json_array_foreach(json_object_get(plan, "metrics"), i, row) {
-		table_row(t);
-		table_cell(t, "%s", json_string_value(json_object_get(row, "metric")));
-		json_t *sd = json_object_get(row, "spread"), *runs = json_object_get(row, "runs_per_side");
-		format_percent(json_real_value(sd), pct, sizeof(pct));
-		table_cell(t, "%s", json_is_null(sd) ? "- (needs 2 runs)" : pct);
-		table_cell(t, json_is_null(runs) ? "-" : "%" JSON_INTEGER_FORMAT, json_integer_value(runs));
-	}
-	table_print(t, f, !strcmp(ca->a.format, "markdown"), false);
-	table_free(t);
+	compare_plan_print(f, plan, n, !strcmp(ca->a.format, "markdown"));
 	json_decref(plan);
 }
 
@@ -405,9 +103,9 @@ int cmd_compare(int argc, char **argv)
 		for (int k = 1; k < argc; k++)
 			compare_datasets(&d[0], &d[k], a->alpha, a->correction, NULL, 0, &c[k - 1]);
 		if (!strcmp(a->format, "json"))
-			print_json(f, c, (size_t)argc - 1);
+			analysis_print_json(f, compare_json(c, (size_t)argc - 1));
 		else
-			print_text(f, c, (size_t)argc - 1, !strcmp(a->format, "markdown"), !a->output && want_colour(f));
+			compare_print(f, c, (size_t)argc - 1, !strcmp(a->format, "markdown"), !a->output && want_colour(f));
 		ret = analysis_close_output(a, f);
 	}
 	for (int k = 0; k < argc; k++) {

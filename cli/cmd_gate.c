@@ -3,14 +3,12 @@
 #include "config.h"
 #include "cmd.h"
 #include "analysis_cli.h"
-#include "gate.h"
+#include "exitcode.h"
+#include "gate_view.h"
 #include "log.h"
-#include "table.h"
 #include "util.h"
-#include "warnings.h"
 
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,145 +36,17 @@ static const char usage[] =
 	"Exit: 0 every rule passes, 1 a rule failed, 2 bad input or usage, 3 no rule\n"
 	"failed but one is inconclusive (too few runs to reach alpha; it says how many).\n";
 
-static void xml_escaped(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&apos;", f); break;
-		default:
-			/* XML 1.0 forbids most control characters */
-			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-				fputc(*s, f);
-		}
-	}
-}
-
-struct tally {
-	size_t failed, inconclusive;
-};
-
-static void write_testcase(FILE *f, const struct rule_result *r)
-{
-	fprintf(f, "    <testcase classname=\"pinbench.gate\" name=\"");
-	xml_escaped(f, r->rule->name);
-	fprintf(f, "\">\n");
-	if (r->outcome != OUTCOME_PASS) {
-		bool failed = r->outcome == OUTCOME_FAIL;
-		fprintf(f, "      <%s %smessage=\"", failed ? "failure" : "skipped",
-			!failed ? "" : isnan(r->base) ? "type=\"bound\" " : "type=\"regression\" ");
-		xml_escaped(f, r->message);
-		fprintf(f, "\">");
-		xml_escaped(f, r->message);
-		fprintf(f, "</%s>\n", failed ? "failure" : "skipped");
-	} else {
-		fprintf(f, "      <system-out>");
-		xml_escaped(f, r->message);
-		fprintf(f, "</system-out>\n");
-	}
-	fprintf(f, "    </testcase>\n");
-}
-
-static void write_junit(FILE *f, const struct rules *rs, const struct rule_result *res, struct tally t,
-			const struct comparison *c, const struct gate_family *fam)
-{
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	fprintf(f, "<testsuites name=\"pinbench gate\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
-		rs->n, t.failed, t.inconclusive);
-	fprintf(f, "  <testsuite name=\"pinbench gate\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
-		rs->n, t.failed, t.inconclusive);
-	fprintf(f, "    <properties>\n      <property name=\"base\" value=\"");
-	xml_escaped(f, c->base->path);
-	fprintf(f, "\"/>\n      <property name=\"candidate\" value=\"");
-	xml_escaped(f, c->cand->path);
-	fprintf(f, "\"/>\n      <property name=\"alpha\" value=\"%g\"/>\n", fam->alpha);
-	fprintf(f, "      <property name=\"correction\" value=\"%s over %zu rules\"/>\n    </properties>\n",
-		correction_names[fam->correction], fam->size);
-	for (size_t i = 0; i < rs->n; i++)
-		write_testcase(f, &res[i]);
-	fprintf(f, "  </testsuite>\n</testsuites>\n");
-}
-
-static const char *outcome_name(enum outcome o)
-{
-	return o == OUTCOME_FAIL ? "FAIL" : o == OUTCOME_INCONCLUSIVE ? "inconclusive" : "pass";
-}
-
-static struct table *results_table(const struct rules *rs, const struct rule_result *res,
-				   const struct gate_family *fam)
-{
-	char p_head[32];
-	const char *head[] = { "rule", "metric", "statistic", "base", "candidate", "regression", "limit", p_head,
-			       "result" };
-	snprintf(p_head, sizeof(p_head), "p (%s)", correction_names[fam->correction]);
-	struct table *t = table_new(head, ARRAY_SIZE(head));
-
-	for (size_t i = 0; i < rs->n; i++) {
-		const struct rule_result *o = &res[i];
-		table_row(t);
-		table_cell(t, "%s", o->rule->name);
-		table_cell(t, "%s", o->rule->metric);
-		table_cell(t, "%s", o->statistic);
-		table_cell(t, "%s", o->base_s);
-		table_cell(t, "%s", o->cand_s);
-		table_cell(t, "%s", o->change_s);
-		table_cell(t, "%s", o->limit_s);
-		table_cell(t, "%s", o->p_s);
-		table_cell(t, "%s", outcome_name(o->outcome));
-		table_colour(t, o->outcome == OUTCOME_FAIL ? COLOUR_BAD : o->outcome == OUTCOME_PASS ? COLOUR_GOOD
-													: COLOUR_NOTE);
-	}
-	return t;
-}
-
-static void write_summary(FILE *f, const struct rules *rs, const struct rule_result *res, struct tally t,
-			  const struct comparison *c, const struct gate_family *fam, bool markdown, bool colour)
-{
-	char what[512];
-	const char *li = markdown ? "- " : "  ";
-	struct warnings w = { 0 };
-
-	fprintf(f, "%spinbench gate: %s (%zu of %zu rules failed, %zu inconclusive)\n\n", markdown ? "### " : "",
-		t.failed ? "FAIL" : t.inconclusive ? "INCONCLUSIVE" : "pass", t.failed, rs->n, t.inconclusive);
-	dataset_describe(c->base, what, sizeof(what));
-	fprintf(f, "%sbase: %s\n", li, what);
-	dataset_describe(c->cand, what, sizeof(what));
-	fprintf(f, "%scandidate: %s\n", li, what);
-	fprintf(f, "%salpha %g; p adjusted (%s) over the %zu rule%s that need significance; tests on %s\n", li,
-		fam->alpha, correction_names[fam->correction], fam->size, fam->size == 1 ? "" : "s",
-		c->base->nruns >= 2 && c->cand->nruns >= 2 ? "per-run values" : "pooled samples");
-	warnings_of_comparison(c, &w);
-	warnings_print(f, &w, li);
-	warnings_free(&w);
-	if (c->differences.n) {
-		fprintf(f, "%swhat differs:\n", li);
-		differences_print(f, &c->differences, markdown ? "  - " : "    ", markdown ? 0 : 8);
-	}
-	fputc('\n', f);
-	struct table *tab = results_table(rs, res, fam);
-	table_print(tab, f, markdown, colour);
-	table_free(tab);
-	if (t.failed || t.inconclusive)
-		fputc('\n', f);
-	for (size_t i = 0; i < rs->n; i++)
-		if (res[i].outcome != OUTCOME_PASS)
-			fprintf(f, "%s%s: %s\n", li, res[i].rule->name, res[i].message);
-}
-
-static int write_file(const char *path, const struct rules *rs, const struct rule_result *res, struct tally t,
+static int write_file(const char *path, const struct rules *rs, const struct rule_result *res, struct gate_tally t,
 		      const struct comparison *c, const struct gate_family *fam, bool junit)
 {
 	FILE *f = open_atomic(path);
 
 	if (!f)
-		return 2;
+		return EXIT_BAD_INPUT;
 	if (junit)
-		write_junit(f, rs, res, t, c, fam);
+		gate_junit(f, rs, res, t, c, fam);
 	else
-		write_summary(f, rs, res, t, c, fam, true, false);
+		gate_print(f, rs, res, t, c, fam, true, false);
 	return close_atomic(path, f);
 }
 
@@ -210,7 +80,7 @@ static int gate_option(struct analysis_args *a, int opt, const char *arg)
 			analysis_usage(usage, "--inconclusive: pass or fail");
 			return -1;
 		}
-		g->inconclusive_exit = !strcmp(arg, "fail");
+		g->inconclusive_exit = !strcmp(arg, "fail") ? EXIT_FAILED : EXIT_OK;
 		return 0;
 	case OPT_CORRECTION:
 		g->correction_given = true;
@@ -223,9 +93,9 @@ static int gate_option(struct analysis_args *a, int opt, const char *arg)
 	}
 }
 
-static int gate_exit(const struct gate_args *g, struct tally t)
+static int gate_exit(const struct gate_args *g, struct gate_tally t)
 {
-	return t.failed ? 1 : t.inconclusive ? g->inconclusive_exit : 0;
+	return t.failed ? EXIT_FAILED : t.inconclusive ? g->inconclusive_exit : EXIT_OK;
 }
 
 static int run_gate(struct gate_args *g, struct rules *given, struct dataset *d)
@@ -248,21 +118,17 @@ static int run_gate(struct gate_args *g, struct rules *given, struct dataset *d)
 	compare_datasets(&d[0], &d[1], fam.alpha, fam.correction, names, rs.n, &c);
 	free(names);
 	struct rule_result *res = xcalloc(rs.n + 1, sizeof(*res));
-	int ret = 0;
+	int ret = EXIT_OK;
 	if (!rs.n) {
 		pb_err("%s: no latency metric (unit ns) to gate; give --rules", d[0].path);
-		ret = 2;
+		ret = EXIT_BAD_INPUT;
 	} else if (gate_evaluate(&rs, &c, &fam, res, err, sizeof(err))) {
 		pb_err("%s", err);
-		ret = 2;
+		ret = EXIT_BAD_INPUT;
 	}
-	struct tally t = { 0 };
-	for (size_t i = 0; i < rs.n && !ret; i++) {
-		t.failed += res[i].outcome == OUTCOME_FAIL;
-		t.inconclusive += res[i].outcome == OUTCOME_INCONCLUSIVE;
-	}
+	struct gate_tally t = ret ? (struct gate_tally){ 0 } : gate_tally(res, rs.n);
 	if (!ret) {
-		write_summary(stdout, &rs, res, t, &c, &fam, false, want_colour(stdout));
+		gate_print(stdout, &rs, res, t, &c, &fam, false, want_colour(stdout));
 		if (g->junit)
 			ret = write_file(g->junit, &rs, res, t, &c, &fam, true);
 		if (g->markdown && !ret)
@@ -285,10 +151,10 @@ static int run_gate(struct gate_args *g, struct rules *given, struct dataset *d)
 static int bisect_status(int status, bool cand_unreadable)
 {
 	switch (status) {
-	case 0: return 0;
-	case 1: return 1;
-	case 3: return 125;
-	default: return cand_unreadable ? 125 : 128;
+	case EXIT_OK: return EXIT_OK;
+	case EXIT_FAILED: return EXIT_FAILED;
+	case EXIT_INCONCLUSIVE: return EXIT_BISECT_SKIP;
+	default: return cand_unreadable ? EXIT_BISECT_SKIP : EXIT_BISECT_ABORT;
 	}
 }
 
@@ -300,7 +166,8 @@ int cmd_gate(int argc, char **argv)
 		{ "markdown", required_argument, NULL, 'M' }, { "inconclusive", required_argument, NULL, 'i' },
 		{ "bisect", no_argument, NULL, 'X' }, { 0 },
 	};
-	struct gate_args g = { .a = { .alpha = 0.05, .format = "text" }, .max_regression = 5, .inconclusive_exit = 3 };
+	struct gate_args g = { .a = { .alpha = 0.05, .format = "text" }, .max_regression = 5,
+				.inconclusive_exit = EXIT_INCONCLUSIVE };
 	struct dataset d[2];
 	struct rules rs;
 	char err[1024];
@@ -323,7 +190,7 @@ int cmd_gate(int argc, char **argv)
 	if (g.rules && rules_load(g.rules, &rs, err, sizeof(err))) {
 		pb_err("%s", err);
 		free(ops);
-		return g.bisect ? bisect_status(2, false) : 2;
+		return g.bisect ? bisect_status(EXIT_BAD_INPUT, false) : EXIT_BAD_INPUT;
 	}
 	memset(d, 0, sizeof(d));
 	/* the candidate apart: one that cannot be read is skipped by a bisect */

@@ -10,16 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int opt_string(const char *v, void *f, char *err, size_t len)
-{
-	if (strlen(v) >= OPT_STRING_MAX) {
-		snprintf(err, len, "is longer than %d characters", OPT_STRING_MAX - 1);
-		return -1;
-	}
-	snprintf(f, OPT_STRING_MAX, "%s", v);
-	return 0;
-}
-
 bool option_is_choice(const char *choices, const char *v)
 {
 	size_t n = strlen(v);
@@ -57,9 +47,9 @@ static int choice_error(const char *v, const char *choices, char *err, size_t le
 	return -1;
 }
 
-int opt_choice(const char *v, const char *choices, void *f, char *err, size_t len)
+int option_check_choice(const char *choices, const char *v, char *err, size_t len)
 {
-	return option_is_choice(choices, v) ? opt_string(v, f, err, len) : choice_error(v, choices, err, len);
+	return option_is_choice(choices, v) ? 0 : choice_error(v, choices, err, len);
 }
 
 /* A number of o's type in words: "64 MiB", "2 s", "16". */
@@ -101,8 +91,8 @@ static int parse_number(const struct scenario_key *o, const char *v, uint64_t *n
 
 static int parse_text(const struct scenario_key *o, const char *v, char *f, char *err, size_t len)
 {
-	if (o->type == OPT_T_CHOICE && !option_is_choice(o->choices, v))
-		return choice_error(v, o->choices, err, len);
+	if (o->type == OPT_T_CHOICE && option_check_choice(o->choices, v, err, len))
+		return -1;
 	if (o->check && o->check(v, err, len))
 		return -1;
 	if (strlen(v) >= o->size) {

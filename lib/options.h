@@ -28,8 +28,6 @@ enum opt_type {
 	OPT_T_CHOICE,   /* char[size]: one of choices */
 };
 
-/* The first five members are those of the untyped tables analysis/gate.c
- * still writes positionally: such an entry is OPT_T_CUSTOM. */
 struct scenario_key {
 	const char *key;
 	const char *def; /* NULL: no default */
@@ -94,18 +92,13 @@ struct scenario_key {
 #define OPT_WHOLE(T, k, d, p, h)                                                                   \
 	{ .key = (k), .def = (d), .type = OPT_T_CUSTOM, .parse = (p), .size = sizeof(T), .help = (h) }
 
-/* Parsers of the untyped tables (analysis/gate.c): the field is
- * char[OPT_STRING_MAX]. */
-int opt_string(const char *v, void *field, char *err, size_t len);
-/* Checks v is one of the words in choices ("a|b|c"); copies it into
- * field (char[OPT_STRING_MAX]). */
-int opt_choice(const char *v, const char *choices, void *field, char *err, size_t len);
-
 /* Parses v into the field of o at base (through its type). 0, or -1 with
  * a reason in err. */
 int option_parse(const struct scenario_key *o, const char *v, void *base, char *err, size_t len);
 /* Whether v is one of choices ("a|b|c"). */
 bool option_is_choice(const char *choices, const char *v);
+/* The same as 0, or -1 with "'v' is not one of a,b,c" in err. */
+int option_check_choice(const char *choices, const char *v, char *err, size_t len);
 
 const struct scenario_key *option_find(const struct scenario_key *opts, size_t n, const char *key);
 /* "a, b, c" */

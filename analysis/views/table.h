@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "format.h"
+
 enum cell_colour { COLOUR_NONE, COLOUR_GOOD, COLOUR_BAD, COLOUR_NOTE };
 
 struct table;
@@ -26,12 +28,5 @@ void html_escape(FILE *f, const char *text);
 
 /* Colour when stdout is a terminal and NO_COLOR is unset. */
 bool want_colour(FILE *f);
-
-/* "42.1 ms", "1.54 GB/s", "983040": v in the metric's unit ("ns", ...). */
-void format_value(double v, const char *unit, char *buf, size_t len);
-/* "+3.9%" (NAN: "-") */
-void format_percent(double rel, char *buf, size_t len);
-/* "0.0042", "<1e-9" (NAN: "-") */
-void format_p(double p, char *buf, size_t len);
 
 #endif

@@ -1,6 +1,8 @@
 /* Reports as documents: one self-contained HTML file (plots inlined as
  * data: URIs, no script, no network), or Markdown with the plots beside
- * it. Every report builds its document once through these calls. */
+ * it; and the same calls print a terminal's text or Markdown (stream),
+ * so that what a command prints and its document are written by one
+ * function and cannot drift. */
 #ifndef PB_DOCUMENT_H
 #define PB_DOCUMENT_H
 
@@ -10,7 +12,7 @@
 #include "plot.h"
 #include "table.h"
 
-enum doc_format { DOC_HTML, DOC_MARKDOWN };
+enum doc_format { DOC_HTML, DOC_MARKDOWN, DOC_TEXT /* for a terminal: no plots */ };
 
 struct doc {
 	FILE *f;
@@ -18,6 +20,11 @@ struct doc {
 	const struct plotter *plots;
 	const char *plots_rel;   /* the plot directory as Markdown links name it */
 	bool in_list;            /* doc_item opened a list that the next block closes */
+	/* Markdown for a terminal: blank lines between blocks, none after the
+	 * last (DOC_TEXT always is one) */
+	bool stream;
+	bool colour;             /* DOC_TEXT: tables in colour */
+	bool started;            /* a block was written */
 };
 
 void doc_begin(struct doc *d, const char *title);

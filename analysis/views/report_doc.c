@@ -4,7 +4,8 @@
 #include "log.h"
 #include "stats.h"
 #include "util.h"
-#include "views.h"
+#include "report_view.h"
+#include "compare_view.h"
 
 #include <dirent.h>
 #include <gsl/gsl_statistics_double.h>
@@ -294,21 +295,9 @@ static void write_body(struct doc *doc, struct dataset *d, size_t n, const char 
 		}
 	}
 	for (size_t k = 0; k < n; k++) {
-		doc_heading(doc, 1, "%s: every metric", labels[k]);
-		doc_para(doc, "Intervals: %g%%, order statistics (binomial) for percentiles, Wilson for rates.",
-			 100 * (1 - alpha));
-		struct table *t = report_values_table(&d[k], alpha);
-		doc_table(doc, t);
-		table_free(t);
-		t = report_rates_table(&d[k], alpha);
-		doc_table(doc, t);
-		table_free(t);
-		if (d[k].nruns >= 2) {
-			doc_heading(doc, 2, "Spread between runs");
-			t = report_runs_table(&d[k]);
-			doc_table(doc, t);
-			table_free(t);
-		}
+		char heading[300];
+		snprintf(heading, sizeof(heading), "%s: every metric", labels[k]);
+		report_metrics(doc, 1, heading, &d[k], alpha);
 		snprintf(name, sizeof(name), "vmstat-%zu", k);
 		doc_plot(doc, name);
 		if (d[k].run_json) {

@@ -23,13 +23,35 @@ static const char css[] =
 	"pre{background:#f6f8fa;padding:.8em;overflow:auto;font-size:12px;white-space:pre-wrap}"
 	"figure{margin:1em 0}figcaption{color:#555;font-size:13px}img{max-width:100%;height:auto}";
 
+/* A terminal's output separates blocks by one blank line before the next,
+ * so that nothing trails the last; a Markdown document leaves one after
+ * each block. */
+static bool streamed(const struct doc *d)
+{
+	return d->stream || d->fmt == DOC_TEXT;
+}
+
 static void close_list(struct doc *d)
 {
 	if (d->in_list && d->fmt == DOC_HTML)
 		fputs("</ul>\n", d->f);
-	else if (d->in_list)
+	else if (d->in_list && !streamed(d))
 		fputc('\n', d->f);
 	d->in_list = false;
+}
+
+static void block_begin(struct doc *d)
+{
+	close_list(d);
+	if (streamed(d) && d->started)
+		fputc('\n', d->f);
+	d->started = true;
+}
+
+static void block_end(struct doc *d)
+{
+	if (!streamed(d))
+		fputc('\n', d->f);
 }
 
 static char *vformat(const char *fmt, va_list ap)
@@ -42,8 +64,8 @@ static char *vformat(const char *fmt, va_list ap)
 void doc_begin(struct doc *d, const char *title)
 {
 	d->in_list = false;
-	if (d->fmt == DOC_MARKDOWN) {
-		fprintf(d->f, "# %s\n\n", title);
+	if (d->fmt != DOC_HTML) {
+		doc_heading(d, 0, "%s", title);
 		return;
 	}
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>", d->f);
@@ -67,9 +89,10 @@ void doc_heading(struct doc *d, int level, const char *fmt, ...)
 	char *s = vformat(fmt, ap);
 	va_end(ap);
 
-	close_list(d);
-	if (d->fmt == DOC_MARKDOWN) {
-		fprintf(d->f, "%.*s %s\n\n", level + 1, "######", s);
+	block_begin(d);
+	if (d->fmt != DOC_HTML) {
+		fprintf(d->f, "%.*s%s%s\n", d->fmt == DOC_TEXT ? 0 : level + 1, "######", d->fmt == DOC_TEXT ? "" : " ", s);
+		block_end(d);
 	} else {
 		fprintf(d->f, "<h%d>", level + 1);
 		html_escape(d->f, s);
@@ -82,9 +105,10 @@ static void vpara(struct doc *d, const char *cls, const char *fmt, va_list ap)
 {
 	char *s = vformat(fmt, ap);
 
-	close_list(d);
-	if (d->fmt == DOC_MARKDOWN) {
-		fprintf(d->f, "%s%s\n\n", cls ? "> " : "", s);
+	block_begin(d);
+	if (d->fmt != DOC_HTML) {
+		fprintf(d->f, "%s%s\n", cls && d->fmt == DOC_MARKDOWN ? "> " : "", s);
+		block_end(d);
 	} else {
 		fprintf(d->f, cls ? "<p class=\"callout %s\">" : "<p>", cls);
 		html_escape(d->f, s);
@@ -116,11 +140,14 @@ void doc_item(struct doc *d, const char *fmt, ...)
 	char *s = vformat(fmt, ap);
 	va_end(ap);
 
-	if (!d->in_list && d->fmt == DOC_HTML)
-		fputs("<ul>\n", d->f);
+	if (!d->in_list) {
+		block_begin(d);
+		if (d->fmt == DOC_HTML)
+			fputs("<ul>\n", d->f);
+	}
 	d->in_list = true;
-	if (d->fmt == DOC_MARKDOWN) {
-		fprintf(d->f, "- %s\n", s);
+	if (d->fmt != DOC_HTML) {
+		fprintf(d->f, "%s%s\n", d->fmt == DOC_TEXT ? "  " : "- ", s);
 	} else {
 		fputs("<li>", d->f);
 		html_escape(d->f, s);
@@ -131,10 +158,10 @@ void doc_item(struct doc *d, const char *fmt, ...)
 
 void doc_table(struct doc *d, const struct table *t)
 {
-	close_list(d);
-	if (d->fmt == DOC_MARKDOWN) {
-		table_print(t, d->f, true, false);
-		fputc('\n', d->f);
+	block_begin(d);
+	if (d->fmt != DOC_HTML) {
+		table_print(t, d->f, d->fmt == DOC_MARKDOWN, d->colour);
+		block_end(d);
 	} else {
 		table_print_html(t, d->f);
 	}
@@ -142,9 +169,14 @@ void doc_table(struct doc *d, const struct table *t)
 
 void doc_pre(struct doc *d, const char *text)
 {
-	close_list(d);
-	if (d->fmt == DOC_MARKDOWN) {
-		fprintf(d->f, "```\n%s%s```\n\n", text, text[0] && text[strlen(text) - 1] == '\n' ? "" : "\n");
+	const char *nl = text[0] && text[strlen(text) - 1] == '\n' ? "" : "\n";
+
+	block_begin(d);
+	if (d->fmt == DOC_TEXT) {
+		fprintf(d->f, "%s%s", text, nl);
+	} else if (d->fmt == DOC_MARKDOWN) {
+		fprintf(d->f, "```\n%s%s```\n", text, nl);
+		block_end(d);
 	} else {
 		fputs("<pre>", d->f);
 		html_escape(d->f, text);
@@ -160,11 +192,12 @@ void doc_plot(struct doc *d, const char *name)
 	for (size_t i = 0; d->plots && i < d->plots->nimages && !im; i++)
 		if (!strncmp(d->plots->images[i].file, name, len) && d->plots->images[i].file[len] == '.')
 			im = &d->plots->images[i];
-	if (!im)
+	if (!im || d->fmt == DOC_TEXT)
 		return;
-	close_list(d);
+	block_begin(d);
 	if (d->fmt == DOC_MARKDOWN) {
-		fprintf(d->f, "![%s](%s/%s)\n\n", im->title, d->plots_rel, im->file);
+		fprintf(d->f, "![%s](%s/%s)\n", im->title, d->plots_rel, im->file);
+		block_end(d);
 		return;
 	}
 	char path[4400];

@@ -1,0 +1,131 @@
+#include "config.h"
+#include "gate_view.h"
+#include "util.h"
+#include "warnings.h"
+
+#include <math.h>
+#include <string.h>
+
+static void xml_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default:
+			/* XML 1.0 forbids most control characters */
+			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+				fputc(*s, f);
+		}
+	}
+}
+
+static void write_testcase(FILE *f, const struct rule_result *r)
+{
+	fprintf(f, "    <testcase classname=\"pinbench.gate\" name=\"");
+	xml_escaped(f, r->rule->name);
+	fprintf(f, "\">\n");
+	if (r->outcome != OUTCOME_PASS) {
+		bool failed = r->outcome == OUTCOME_FAIL;
+		fprintf(f, "      <%s %smessage=\"", failed ? "failure" : "skipped",
+			!failed ? "" : isnan(r->base) ? "type=\"bound\" " : "type=\"regression\" ");
+		xml_escaped(f, r->message);
+		fprintf(f, "\">");
+		xml_escaped(f, r->message);
+		fprintf(f, "</%s>\n", failed ? "failure" : "skipped");
+	} else {
+		fprintf(f, "      <system-out>");
+		xml_escaped(f, r->message);
+		fprintf(f, "</system-out>\n");
+	}
+	fprintf(f, "    </testcase>\n");
+}
+
+void gate_junit(FILE *f, const struct rules *rs, const struct rule_result *res, struct gate_tally t,
+			const struct comparison *c, const struct gate_family *fam)
+{
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(f, "<testsuites name=\"pinbench gate\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
+		rs->n, t.failed, t.inconclusive);
+	fprintf(f, "  <testsuite name=\"pinbench gate\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
+		rs->n, t.failed, t.inconclusive);
+	fprintf(f, "    <properties>\n      <property name=\"base\" value=\"");
+	xml_escaped(f, c->base->path);
+	fprintf(f, "\"/>\n      <property name=\"candidate\" value=\"");
+	xml_escaped(f, c->cand->path);
+	fprintf(f, "\"/>\n      <property name=\"alpha\" value=\"%g\"/>\n", fam->alpha);
+	fprintf(f, "      <property name=\"correction\" value=\"%s over %zu rules\"/>\n    </properties>\n",
+		correction_names[fam->correction], fam->size);
+	for (size_t i = 0; i < rs->n; i++)
+		write_testcase(f, &res[i]);
+	fprintf(f, "  </testsuite>\n</testsuites>\n");
+}
+
+static const char *outcome_name(enum outcome o)
+{
+	return o == OUTCOME_FAIL ? "FAIL" : o == OUTCOME_INCONCLUSIVE ? "inconclusive" : "pass";
+}
+
+static struct table *results_table(const struct rules *rs, const struct rule_result *res,
+				   const struct gate_family *fam)
+{
+	char p_head[32];
+	const char *head[] = { "rule", "metric", "statistic", "base", "candidate", "regression", "limit", p_head,
+			       "result" };
+	snprintf(p_head, sizeof(p_head), "p (%s)", correction_names[fam->correction]);
+	struct table *t = table_new(head, ARRAY_SIZE(head));
+
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule_result *o = &res[i];
+		table_row(t);
+		table_cell(t, "%s", o->rule->name);
+		table_cell(t, "%s", o->rule->metric);
+		table_cell(t, "%s", o->statistic);
+		table_cell(t, "%s", o->base_s);
+		table_cell(t, "%s", o->cand_s);
+		table_cell(t, "%s", o->change_s);
+		table_cell(t, "%s", o->limit_s);
+		table_cell(t, "%s", o->p_s);
+		table_cell(t, "%s", outcome_name(o->outcome));
+		table_colour(t, o->outcome == OUTCOME_FAIL ? COLOUR_BAD : o->outcome == OUTCOME_PASS ? COLOUR_GOOD
+													: COLOUR_NOTE);
+	}
+	return t;
+}
+
+void gate_print(FILE *f, const struct rules *rs, const struct rule_result *res, struct gate_tally t,
+			  const struct comparison *c, const struct gate_family *fam, bool markdown, bool colour)
+{
+	char what[512];
+	const char *li = markdown ? "- " : "  ";
+	struct warnings w = { 0 };
+
+	fprintf(f, "%spinbench gate: %s (%zu of %zu rules failed, %zu inconclusive)\n\n", markdown ? "### " : "",
+		t.failed ? "FAIL" : t.inconclusive ? "INCONCLUSIVE" : "pass", t.failed, rs->n, t.inconclusive);
+	dataset_describe(c->base, what, sizeof(what));
+	fprintf(f, "%sbase: %s\n", li, what);
+	dataset_describe(c->cand, what, sizeof(what));
+	fprintf(f, "%scandidate: %s\n", li, what);
+	fprintf(f, "%salpha %g; p adjusted (%s) over the %zu rule%s that need significance; tests on %s\n", li,
+		fam->alpha, correction_names[fam->correction], fam->size, fam->size == 1 ? "" : "s",
+		c->base->nruns >= 2 && c->cand->nruns >= 2 ? "per-run values" : "pooled samples");
+	warnings_of_comparison(c, &w);
+	warnings_print(f, &w, li);
+	warnings_free(&w);
+	if (c->differences.n) {
+		fprintf(f, "%swhat differs:\n", li);
+		differences_print(f, &c->differences, markdown ? "  - " : "    ", markdown ? 0 : 8);
+	}
+	fputc('\n', f);
+	struct table *tab = results_table(rs, res, fam);
+	table_print(tab, f, markdown, colour);
+	table_free(tab);
+	if (t.failed || t.inconclusive)
+		fputc('\n', f);
+	for (size_t i = 0; i < rs->n; i++)
+		if (res[i].outcome != OUTCOME_PASS)
+			fprintf(f, "%s%s: %s\n", li, res[i].rule->name, res[i].message);
+}
