@@ -7,7 +7,6 @@
 #include "util.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,15 +32,32 @@ static int parse_count(const char *s, unsigned *out)
 	return 0;
 }
 
-int analysis_usage(const char *usage, const char *why)
+const struct cli_option analysis_options[] = {
+	{ "alpha", 'a', "A", "significance level (default 0.05)" },
+	{ "correction", OPT_CORRECTION, "C",
+	  "holm (default), bonferroni or none: the adjustment of p across the family of tests" },
+	{ "warmup", OPT_WARMUP, "N",
+	  "leave the first N iterations of every run out of the statistics (default: the runs' own warmup)" },
+	{ "force", OPT_FORCE, NULL, "compare or pool runs of different scenarios or node counts" },
+	{ "column", 'c', "NAME", "read this column of CSV files" },
+	{ "higher-is-better", OPT_HIGHER_IS_BETTER, NULL, "for plain files and columns (default: lower is better)" },
+	{ "all-counters", OPT_ALL_COUNTERS, NULL, "every vmstat counter, not only migration-related ones" },
+	{ "baseline", OPT_BASELINE, "BASE",
+	  "the base side as an option (then only the candidates follow), e.g. stored runs:\n"
+	  "db:sqlite:results/pinbench.db?scenario=S&last=10" },
+	CLI_HELP,
+	CLI_END,
+};
+
+int analysis_usage(const struct cli_usage *usage, const char *why)
 {
 	if (why)
 		fprintf(stderr, "pinbench: %s\n", why);
-	fputs(usage, stderr);
+	cli_usage_print(stderr, usage);
 	return EXIT_BAD_INPUT;
 }
 
-int analysis_option(struct analysis_args *a, int opt, const char *arg, const char *usage)
+int analysis_option(struct analysis_args *a, int opt, const char *arg, const struct cli_usage *usage)
 {
 	char why[160];
 
@@ -59,10 +75,10 @@ int analysis_option(struct analysis_args *a, int opt, const char *arg, const cha
 	case 'c':
 		a->load.column = arg;
 		return 0;
-	case 'H':
+	case OPT_HIGHER_IS_BETTER:
 		a->load.higher_is_better = true;
 		return 0;
-	case 'A':
+	case OPT_ALL_COUNTERS:
 		a->load.all_counters = true;
 		return 0;
 	case OPT_FORCE:
@@ -87,11 +103,11 @@ int analysis_option(struct analysis_args *a, int opt, const char *arg, const cha
 	case 'o':
 		a->output = arg;
 		return 0;
-	case 'B':
+	case OPT_BASELINE:
 		a->baseline = arg;
 		return 0;
 	case 'h':
-		fputs(usage, stdout);
+		cli_usage_print(stdout, usage);
 		return -1;
 	default:
 		analysis_usage(usage, NULL);
@@ -99,13 +115,14 @@ int analysis_option(struct analysis_args *a, int opt, const char *arg, const cha
 	}
 }
 
-int analysis_parse(int argc, char **argv, const char *optstring, const struct option *longopts,
-		   analysis_option_fn option, const char *usage, int min_operands, const char *operands_needed,
-		   struct analysis_args *a)
+int analysis_parse(int argc, char **argv, analysis_option_fn option, const struct cli_usage *usage,
+		   int min_operands, const char *operands_needed, struct analysis_args *a)
 {
+	struct cli_parser parser;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, optstring ? optstring : "f:a:c:o:h", longopts, NULL)) != -1)
+	cli_parser_init(&parser, usage->tables);
+	while ((opt = cli_getopt(&parser, argc, argv)) != -1)
 		if (option ? option(a, opt, optarg) : analysis_option(a, opt, optarg, usage))
 			return opt == 'h' ? EXIT_OK : EXIT_BAD_INPUT;
 	if (argc - optind + (a->baseline != NULL) < min_operands)

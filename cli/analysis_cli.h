@@ -4,6 +4,7 @@
 #ifndef PB_ANALYSIS_CLI_H
 #define PB_ANALYSIS_CLI_H
 
+#include "cli_options.h"
 #include "compare.h"
 #include "dataset.h"
 
@@ -19,50 +20,33 @@ struct analysis_args {
 	struct load_options load;
 };
 
-/* getopt values of the shared long options without a short one. */
-enum { OPT_FORCE = 1000, OPT_WARMUP, OPT_CORRECTION };
+/* getopt values of the shared long options without a short one
+ * (commands number their own from CLI_LONG). */
+enum {
+	OPT_FORCE = CLI_LONG + 100, OPT_WARMUP, OPT_CORRECTION, OPT_HIGHER_IS_BETTER, OPT_ALL_COUNTERS,
+	OPT_BASELINE,
+};
 
-/* The long options every analysis command takes beside its own. */
-#define ANALYSIS_LONGOPTS \
-	{ "format", required_argument, NULL, 'f' }, { "alpha", required_argument, NULL, 'a' }, \
-	{ "column", required_argument, NULL, 'c' }, { "higher-is-better", no_argument, NULL, 'H' }, \
-	{ "all-counters", no_argument, NULL, 'A' }, { "force", no_argument, NULL, OPT_FORCE }, \
-	{ "warmup", required_argument, NULL, OPT_WARMUP }, \
-	{ "correction", required_argument, NULL, OPT_CORRECTION }, \
-	{ "baseline", required_argument, NULL, 'B' }, { "help", no_argument, NULL, 'h' }
-#define ANALYSIS_USAGE \
-	"  -a, --alpha A           significance level (default 0.05)\n" \
-	"      --correction C      holm (default), bonferroni or none: the adjustment of p\n" \
-	"                          across the family of tests\n" \
-	"      --warmup N          leave the first N iterations of every run out of the\n" \
-	"                          statistics (default: the runs' own warmup)\n" \
-	"      --force             compare or pool runs of different scenarios or node counts\n" \
-	"  -c, --column NAME       read this column of CSV files\n" \
-	"      --higher-is-better  for plain files and columns (default: lower is better)\n" \
-	"      --all-counters      every vmstat counter, not only migration-related ones\n" \
-	"      --baseline BASE     the base side as an option (then only the candidates\n" \
-	"                          follow), e.g. stored runs:\n" \
-	"                          db:sqlite:results/pinbench.db?scenario=S&host=H&last=10\n"
+/* The options every analysis command takes beside its own (--format and
+ * --output are each command's: what they take differs). */
+extern const struct cli_option analysis_options[];
 
-/* Handles one getopt result of the shared options ('f', 'a', 'c', 'H',
- * 'A', 'o', 'B' (--baseline), 'h', OPT_*, '?'). 0 when handled; -1 to
- * stop (help printed, or an error already reported: exit 0 for 'h', 2
- * otherwise). */
-int analysis_option(struct analysis_args *a, int opt, const char *arg, const char *usage);
+/* Handles one getopt result of the shared options ('f' --format, 'a',
+ * 'c', 'o' --output, 'h', OPT_*, '?'). 0 when handled; -1 to stop (help
+ * printed, or an error already reported: exit 0 for 'h', 2 otherwise). */
+int analysis_option(struct analysis_args *a, int opt, const char *arg, const struct cli_usage *usage);
 /* "pinbench: why" and the usage on stderr; returns EXIT_BAD_INPUT. */
-int analysis_usage(const char *usage, const char *why);
+int analysis_usage(const struct cli_usage *usage, const char *why);
 /* A command's own option handler: its options, then analysis_option for
  * the rest; 0 when handled, -1 to stop as analysis_option does. The
  * command's arguments start with its struct analysis_args. */
 typedef int (*analysis_option_fn)(struct analysis_args *a, int opt, const char *arg);
-/* getopt_long with optstring (NULL: the shared options) through option
- * (NULL: analysis_option), then checks --format (text, markdown, json)
- * and that at least min_operands remain (from optind). Returns -1 to go
- * on, or the exit status (0 after --help, 2). */
-struct option;
-int analysis_parse(int argc, char **argv, const char *optstring, const struct option *longopts,
-		   analysis_option_fn option, const char *usage, int min_operands, const char *operands_needed,
-		   struct analysis_args *a);
+/* getopt over usage's option tables through option (NULL:
+ * analysis_option), then checks --format (text, markdown, json) and that
+ * at least min_operands remain (from optind). Returns -1 to go on, or the
+ * exit status (0 after --help, 2). */
+int analysis_parse(int argc, char **argv, analysis_option_fn option, const struct cli_usage *usage,
+		   int min_operands, const char *operands_needed, struct analysis_args *a);
 /* The operands after getopt, with --baseline (when given) first: an
  * array to free (not its strings); *n its length. */
 char **analysis_operands(const struct analysis_args *a, int argc, char **argv, size_t *n);

@@ -93,3 +93,8 @@ void cli_usage(FILE *f, const char *before, const struct cli_option *const *tabl
 	if (after)
 		fputs(after, f);
 }
+
+void cli_usage_print(FILE *f, const struct cli_usage *u)
+{
+	cli_usage(f, u->before, u->tables, u->after);
+}

@@ -40,6 +40,14 @@ void cli_print_options(FILE *f, const struct cli_option *const *tables);
 /* before, the option lines, after (either may be NULL). */
 void cli_usage(FILE *f, const char *before, const struct cli_option *const *tables, const char *after);
 
+/* A command's whole usage, for code that prints it on more than one path. */
+struct cli_usage {
+	const char *before;
+	const struct cli_option *const *tables;
+	const char *after;
+};
+void cli_usage_print(FILE *f, const struct cli_usage *u);
+
 /* What one command takes, for `pinbench help options`. */
 struct cli_command_options {
 	const char *command;

@@ -19,5 +19,12 @@ int cmd_history(int argc, char **argv);
 /* NULL-terminated lists of option tables (cli_options.h). */
 extern const struct cli_option *const cmd_run_options[];
 extern const struct cli_option *const cmd_store_options[];
+extern const struct cli_option *const cmd_report_options[];
+extern const struct cli_option *const cmd_compare_options[];
+extern const struct cli_option *const cmd_gate_options[];
+extern const struct cli_option *const cmd_history_options[];
+extern const struct cli_option *const cmd_capacity_options[];
+extern const struct cli_option *const cmd_vm_options[];
+extern const struct cli_option *const cmd_kernel_options[];
 
 #endif

@@ -14,25 +14,34 @@
 #include "paths.h"
 #include "exitcode.h"
 
-#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-	"usage: pinbench capacity SCENARIO [-o DIR]\n"
-	"\n"
-	"Runs SCENARIO at every point of the grid its [sweep] section spans, e.g.\n"
-	"  [sweep]\n"
-	"  pin.size = 256M, 512M, 1G      ; SECTION.KEY = values: any key of any section\n"
-	"  global.movable = 1G\n"
-	"  max_failure_rate = 1%          ; the largest size per node under this rate\n"
-	"  plan = 64G, 256G, 1T           ; guest sizes to extrapolate the pin time to\n"
-	"then fits pin time against pinned size per node and writes DIR/capacity.json.\n"
-	"DIR (default results/capacity-NAME-TIME) may hold an interrupted sweep of the\n"
-	"same scenario: its complete points are kept, the rest run again.\n"
-	"  -o, --output DIR   where to write\n";
+static const struct cli_option capacity_options[] = {
+	{ "output", 'o', "DIR", "where to write" },
+	CLI_HELP,
+	CLI_END,
+};
+const struct cli_option *const cmd_capacity_options[] = { capacity_options, NULL };
+
+static void usage(FILE *f)
+{
+	cli_usage(f,
+		  "usage: pinbench capacity SCENARIO [-o DIR]\n"
+		  "\n"
+		  "Runs SCENARIO at every point of the grid its [sweep] section spans, e.g.\n"
+		  "  [sweep]\n"
+		  "  pin.size = 256M, 512M, 1G      ; SECTION.KEY = values: any key of any section\n"
+		  "  global.movable = 1G\n"
+		  "  max_failure_rate = 1%          ; the largest size per node under this rate\n"
+		  "  plan = 64G, 256G, 1T           ; guest sizes to extrapolate the pin time to\n"
+		  "then fits pin time against pinned size per node and writes DIR/capacity.json.\n"
+		  "DIR (default results/capacity-NAME-TIME) may hold an interrupted sweep of the\n"
+		  "same scenario: its complete points are kept, the rest run again.\n",
+		  cmd_capacity_options, NULL);
+}
 
 /* max_failure_rate and plan are checked when the sweep is read, not after
  * it has run. */
@@ -48,9 +57,7 @@ static int check_setting(const char *key, const char *value, char *why, size_t l
 
 int cmd_capacity(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' }, { 0 },
-	};
+	struct cli_parser parser;
 	const char *out = NULL;
 	char err[1024], dir[4096], name[256], path[4200];
 	struct ini_doc doc = { .err = err, .errlen = sizeof(err) };
@@ -58,14 +65,15 @@ int cmd_capacity(int argc, char **argv)
 	int c, ret = EXIT_BAD_INPUT;
 	char *text = NULL;
 
+	cli_parser_init(&parser, cmd_capacity_options);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&parser, argc, argv)) != -1) {
 		if (c == 'h') {
-			fputs(usage, stdout);
+			usage(stdout);
 			return 0;
 		}
 		if (c != 'o') {
-			fputs(usage, stderr);
+			usage(stderr);
 			return EXIT_BAD_INPUT;
 		}
 		out = optarg;

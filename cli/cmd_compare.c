@@ -6,12 +6,26 @@
 #include "analysis_cli.h"
 #include "compare_view.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
+enum { OPT_PLAN = CLI_LONG, OPT_POWER };
+
+static const struct cli_option compare_format[] = {
+	{ "format", 'f', "F", "text (default; colour on a terminal), markdown or json" },
+	CLI_END,
+};
+static const struct cli_option compare_options[] = {
+	{ "plan", OPT_PLAN, "CHANGE",
+	  "the runs a side needed to detect a relative change such as 5%, from the spread between the runs given" },
+	{ "power", OPT_POWER, "P", "for --plan (default 0.8)" },
+	{ "output", 'o', "FILE", "write there instead of stdout" },
+	CLI_END,
+};
+const struct cli_option *const cmd_compare_options[] = { compare_format, analysis_options, compare_options, NULL };
+
+static const struct cli_usage usage = {
 	"usage: pinbench compare BASE CAND [CAND...] [--format text|markdown|json] [--alpha A]\n"
 	"                        [--correction C] [--warmup N] [--force] [--column NAME]\n"
 	"                        [--higher-is-better] [--all-counters] [-o FILE]\n"
@@ -19,14 +33,10 @@ static const char usage[] =
 	"\n"
 	"BASE and each CAND: a run directory, a directory of run directories (pooled),\n"
 	"a file with one number per line, a CSV file with --column, or runs from the\n"
-	"results database: db:URL?scenario=S&host=H&label=L&last=N (see pinbench store).\n"
-	"      --baseline BASE     the base side given as an option; then only CANDs follow\n"
-	"  -f, --format F          text (default; colour on a terminal), markdown or json\n"
-	ANALYSIS_USAGE
-	"      --plan CHANGE       the runs a side needed to detect a relative change such\n"
-	"                          as 5%, from the spread between the runs given\n"
-	"      --power P           for --plan (default 0.8)\n"
-	"  -o, --output FILE       write there instead of stdout\n";
+	"results database: db:URL?scenario=S&host=H&label=L&last=N (see pinbench store).\n",
+	cmd_compare_options,
+	NULL,
+};
 
 struct compare_args { /* a first: compare_option gets it */
 	struct analysis_args a;
@@ -39,23 +49,23 @@ static int compare_option(struct analysis_args *a, int opt, const char *arg)
 	char *end;
 
 	switch (opt) {
-	case 'p':
+	case OPT_PLAN:
 		c->plan = strtod(arg, &end);
 		if (end == arg || strcmp(end, "%") || !(c->plan > 0 && c->plan < 1000)) {
-			analysis_usage(usage, "--plan: give the relative change to detect, such as 5%");
+			analysis_usage(&usage, "--plan: give the relative change to detect, such as 5%");
 			return -1;
 		}
 		c->plan /= 100;
 		return 0;
-	case 'w':
+	case OPT_POWER:
 		c->power = strtod(arg, &end);
 		if (end == arg || *end || !(c->power > 0 && c->power < 1)) {
-			analysis_usage(usage, "--power: a probability such as 0.8");
+			analysis_usage(&usage, "--power: a probability such as 0.8");
 			return -1;
 		}
 		return 0;
 	default:
-		return analysis_option(a, opt, arg, usage);
+		return analysis_option(a, opt, arg, &usage);
 	}
 }
 
@@ -73,13 +83,9 @@ static void print_plan(FILE *f, const struct compare_args *ca, const struct data
 
 int cmd_compare(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		ANALYSIS_LONGOPTS, { "output", required_argument, NULL, 'o' },
-		{ "plan", required_argument, NULL, 'p' }, { "power", required_argument, NULL, 'w' }, { 0 },
-	};
 	struct compare_args ca = { .a = { .alpha = 0.05, .format = "text" }, .power = 0.8 };
 	struct analysis_args *a = &ca.a;
-	int ret = analysis_parse(argc, argv, "f:a:c:o:h", longopts, compare_option, usage, 1, "needs BASE", a);
+	int ret = analysis_parse(argc, argv, compare_option, &usage, 1, "needs BASE", a);
 
 	if (ret >= 0)
 		return ret;
@@ -89,7 +95,7 @@ int cmd_compare(int argc, char **argv)
 	argv = ops;
 	if (argc < 2 && !ca.plan) {
 		free(ops);
-		return analysis_usage(usage, "needs BASE and at least one CAND (or --plan)");
+		return analysis_usage(&usage, "needs BASE and at least one CAND (or --plan)");
 	}
 
 	struct dataset *d = xcalloc((size_t)argc, sizeof(*d));

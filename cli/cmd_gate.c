@@ -8,33 +8,40 @@
 #include "log.h"
 #include "util.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
+enum { OPT_INCONCLUSIVE = CLI_LONG, OPT_BISECT };
+
+static const struct cli_option gate_options[] = {
+	{ "rules", 'r', "FILE", "rules (INI; see man pinbench, GATE RULES)" },
+	{ "max-regression", 'm', "P%", "the limit of the default rules" },
+	{ "inconclusive", OPT_INCONCLUSIVE, "X",
+	  "what a rule that cannot be decided with the runs given exits with: pass (0) or fail (1); default 3" },
+	{ "junit", 'j', "FILE", "JUnit XML: one testcase per rule" },
+	{ "markdown", 'M', "FILE", "a Markdown summary for a CI comment" },
+	{ "bisect", OPT_BISECT, NULL,
+	  "exit as git bisect run wants: 0 good, 1 bad, 125 skip (an inconclusive verdict, or a candidate that "
+	  "cannot be read: incomplete, or no run at all from an unbootable kernel), 128 abort (bad baseline, "
+	  "rules or usage)" },
+	CLI_END,
+};
+const struct cli_option *const cmd_gate_options[] = { gate_options, analysis_options, NULL };
+
+static const struct cli_usage usage = {
 	"usage: pinbench gate BASE CAND [--rules FILE | --max-regression P%] [--alpha A]\n"
 	"                     [--correction C] [--inconclusive pass|fail] [--warmup N] [--force]\n"
 	"                     [--junit FILE] [--markdown FILE] [--column NAME] [--higher-is-better]\n"
 	"\n"
 	"BASE and CAND as for compare. Without --rules, every latency metric's median\n"
 	"may regress by at most P% (default 5%) where the regression is significant,\n"
-	"and pins may not fail more often (Fisher's test).\n"
-	"  -r, --rules FILE          rules (INI; see man pinbench, GATE RULES)\n"
-	"  -m, --max-regression P%   the limit of the default rules\n"
-	"      --inconclusive X      what a rule that cannot be decided with the runs given\n"
-	"                            exits with: pass (0) or fail (1); default 3\n"
-	"  -j, --junit FILE          JUnit XML: one testcase per rule\n"
-	"  -M, --markdown FILE       a Markdown summary for a CI comment\n"
-	"      --bisect              exit as git bisect run wants: 0 good, 1 bad, 125 skip (an\n"
-	"                            inconclusive verdict, or a candidate that cannot be read:\n"
-	"                            incomplete, or no run at all from an unbootable kernel),\n"
-	"                            128 abort (bad baseline, rules or usage)\n"
-	ANALYSIS_USAGE
+	"and pins may not fail more often (Fisher's test).\n",
+	cmd_gate_options,
 	"The family: p is adjusted over the rules that need significance, and only those.\n"
 	"Exit: 0 every rule passes, 1 a rule failed, 2 bad input or usage, 3 no rule\n"
-	"failed but one is inconclusive (too few runs to reach alpha; it says how many).\n";
+	"failed but one is inconclusive (too few runs to reach alpha; it says how many).\n",
+};
 
 static int write_file(const char *path, const struct rules *rs, const struct rule_result *res, struct gate_tally t,
 		      const struct comparison *c, const struct gate_family *fam, bool junit)
@@ -67,29 +74,29 @@ static int gate_option(struct analysis_args *a, int opt, const char *arg)
 	case 'r': g->rules = arg; return 0;
 	case 'j': g->junit = arg; return 0;
 	case 'M': g->markdown = arg; return 0;
-	case 'X': g->bisect = true; return 0;
+	case OPT_BISECT: g->bisect = true; return 0;
 	case 'm':
 		g->max_regression = strtod(arg, &end);
 		if (end == arg || (*end && strcmp(end, "%")) || !(g->max_regression >= 0)) {
-			analysis_usage(usage, "--max-regression: give a percentage such as 5%");
+			analysis_usage(&usage, "--max-regression: give a percentage such as 5%");
 			return -1;
 		}
 		return 0;
-	case 'i':
+	case OPT_INCONCLUSIVE:
 		if (strcmp(arg, "pass") && strcmp(arg, "fail")) {
-			analysis_usage(usage, "--inconclusive: pass or fail");
+			analysis_usage(&usage, "--inconclusive: pass or fail");
 			return -1;
 		}
 		g->inconclusive_exit = !strcmp(arg, "fail") ? EXIT_FAILED : EXIT_OK;
 		return 0;
 	case OPT_CORRECTION:
 		g->correction_given = true;
-		return analysis_option(&g->a, opt, arg, usage);
+		return analysis_option(&g->a, opt, arg, &usage);
 	case 'a':
 		g->alpha_given = true;
 		/* fall through */
 	default:
-		return analysis_option(&g->a, opt, arg, usage);
+		return analysis_option(&g->a, opt, arg, &usage);
 	}
 }
 
@@ -160,19 +167,12 @@ static int bisect_status(int status, bool cand_unreadable)
 
 int cmd_gate(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		ANALYSIS_LONGOPTS, { "rules", required_argument, NULL, 'r' },
-		{ "max-regression", required_argument, NULL, 'm' }, { "junit", required_argument, NULL, 'j' },
-		{ "markdown", required_argument, NULL, 'M' }, { "inconclusive", required_argument, NULL, 'i' },
-		{ "bisect", no_argument, NULL, 'X' }, { 0 },
-	};
 	struct gate_args g = { .a = { .alpha = 0.05, .format = "text" }, .max_regression = 5,
 				.inconclusive_exit = EXIT_INCONCLUSIVE };
 	struct dataset d[2];
 	struct rules rs;
 	char err[1024];
-	int ret = analysis_parse(argc, argv, "r:m:a:j:M:c:h", longopts, gate_option, usage, 2,
-				 "needs BASE and CAND", &g.a);
+	int ret = analysis_parse(argc, argv, gate_option, &usage, 2, "needs BASE and CAND", &g.a);
 
 	if (ret >= 0)
 		return g.bisect ? bisect_status(ret, false) : ret;
@@ -181,7 +181,7 @@ int cmd_gate(int argc, char **argv)
 	argv = ops;
 	if (nops != 2) {
 		free(ops);
-		ret = analysis_usage(usage, "needs BASE and CAND");
+		ret = analysis_usage(&usage, "needs BASE and CAND");
 		return g.bisect ? bisect_status(ret, false) : ret;
 	}
 	if (g.rules && g.max_regression != 5)

@@ -9,33 +9,43 @@
 #include "units.h"
 #include "exitcode.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
+enum { OPT_HTML = CLI_LONG, OPT_PNG, OPT_SEED };
+
+static const struct cli_option history_options[] = {
+	{ "db", 'd', "URL", "sqlite:FILE (default " DB_DEFAULT_URL ") or postgresql://..." },
+	{ "scenario", 's', "S", "the scenario's name (needed when the database holds several)" },
+	{ "host", 'H', "H", "the machine (needed when the runs come from several)" },
+	{ "label", 'l', "L", "only runs with this label" },
+	{ "last", 'n', "N", "only the newest N runs" },
+	{ "metric", 'm', "M", "pin_latency (default), pin_throughput, failure_rate, vmstat.NAME..." },
+	{ "format", 'f', "F", "text (default), json or csv" },
+	{ "output", 'o', "FILE", "write there instead of stdout" },
+	{ "html", OPT_HTML, "FILE", "an HTML page: the trend plot with change points marked, the tables" },
+	{ "png", OPT_PNG, NULL, "PNG plots instead of SVG" },
+	{ "alpha", 'a', "A", "significance of a change point (default 0.05)" },
+	{ "permutations", 'r', "R", "permutations per test (default 199)" },
+	{ "min-size", 'k', "K", "runs on each side of a change point, at least 2 (default 3)" },
+	{ "seed", OPT_SEED, "S", "seed of the permutations (default 1)" },
+	CLI_HELP,
+	CLI_END,
+};
+const struct cli_option *const cmd_history_options[] = { history_options, NULL };
+
+static const struct cli_usage usage = {
 	"usage: pinbench history [--db URL] [--scenario S] [--host H] [--label L] [--last N]\n"
 	"                        [--metric M] [--format text|json|csv] [-o FILE] [--html FILE [--png]]\n"
 	"                        [--alpha A] [--permutations R] [--min-size K] [--seed S]\n"
 	"\n"
 	"One value per stored run (default: the median of its per-run medians of pin_latency;\n"
 	"any metric compare knows), oldest first, and the change points of that series\n"
-	"(E-divisive: energy statistic, bisection, permutation test).\n"
-	"  -d, --db URL            sqlite:FILE (default " DB_DEFAULT_URL ") or postgresql://...\n"
-	"  -s, --scenario S        the scenario's name (needed when the database holds several)\n"
-	"  -H, --host H            the machine (needed when the runs come from several)\n"
-	"  -l, --label L           only runs with this label\n"
-	"  -n, --last N            only the newest N runs\n"
-	"  -m, --metric M          pin_latency (default), pin_throughput, failure_rate, vmstat.NAME...\n"
-	"  -f, --format F          text (default), json or csv\n"
-	"  -o, --output FILE       write there instead of stdout\n"
-	"      --html FILE         an HTML page: the trend plot with change points marked, the tables\n"
-	"      --png               PNG plots instead of SVG\n"
-	"  -a, --alpha A           significance of a change point (default 0.05)\n"
-	"  -r, --permutations R    permutations per test (default 199)\n"
-	"  -k, --min-size K        runs on each side of a change point, at least 2 (default 3)\n"
-	"      --seed S            seed of the permutations (default 1)\n";
+	"(E-divisive: energy statistic, bisection, permutation test).\n",
+	cmd_history_options,
+	NULL,
+};
 
 struct history_args {
 	struct analysis_args a; /* first: analysis_option gets it */
@@ -51,7 +61,7 @@ static int parse_count(const char *arg, uint64_t min, uint64_t max, const char *
 	if (parse_uint(arg, max, out, why, sizeof(why)) || *out < min) {
 		snprintf(msg, sizeof(msg), "%s '%s': a whole number from %llu to %llu", what, arg,
 			 (unsigned long long)min, (unsigned long long)max);
-		analysis_usage(usage, msg);
+		analysis_usage(&usage, msg);
 		return -1;
 	}
 	return 0;
@@ -68,12 +78,12 @@ static int history_option(struct analysis_args *a, int opt, const char *arg)
 	case 'H': g->h.filter.host = arg; return 0;
 	case 'l': g->h.filter.label = arg; return 0;
 	case 'm': g->h.metric = arg; return 0;
-	case 'W': g->html = arg; return 0;
+	case OPT_HTML: g->html = arg; return 0;
 	case 'f':
 	case 'o':
 		g->format_given = true;
-		return analysis_option(a, opt, arg, usage);
-	case 'P': g->png = true; return 0;
+		return analysis_option(a, opt, arg, &usage);
+	case OPT_PNG: g->png = true; return 0;
 	case 'n':
 		if (parse_count(arg, 1, 1000000000, "--last", &v))
 			return -1;
@@ -89,18 +99,18 @@ static int history_option(struct analysis_args *a, int opt, const char *arg)
 			return -1;
 		g->h.params.min_size = (size_t)v;
 		return 0;
-	case 'S':
+	case OPT_SEED:
 		if (parse_count(arg, 0, UINT64_MAX, "--seed", &v))
 			return -1;
 		g->h.params.seed = v;
 		return 0;
 	case 'a':
-		if (analysis_option(a, opt, arg, usage))
+		if (analysis_option(a, opt, arg, &usage))
 			return -1;
 		g->h.params.alpha = a->alpha;
 		return 0;
 	default:
-		return analysis_option(a, opt, arg, usage);
+		return analysis_option(a, opt, arg, &usage);
 	}
 }
 
@@ -122,16 +132,6 @@ static int write_output(struct history_args *g)
 
 int cmd_history(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'd' }, { "scenario", required_argument, NULL, 's' },
-		{ "host", required_argument, NULL, 'H' }, { "label", required_argument, NULL, 'l' },
-		{ "last", required_argument, NULL, 'n' }, { "metric", required_argument, NULL, 'm' },
-		{ "format", required_argument, NULL, 'f' }, { "output", required_argument, NULL, 'o' },
-		{ "html", required_argument, NULL, 'W' }, { "png", no_argument, NULL, 'P' },
-		{ "alpha", required_argument, NULL, 'a' }, { "permutations", required_argument, NULL, 'r' },
-		{ "min-size", required_argument, NULL, 'k' }, { "seed", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' }, { 0 },
-	};
 	struct history_args g = { .a = { .alpha = 0.05, .format = "text" }, .url = DB_DEFAULT_URL };
 	struct db db;
 	char err[1024];
@@ -139,13 +139,16 @@ int cmd_history(int argc, char **argv)
 
 	cp_defaults(&g.h.params);
 	g.h.metric = "pin_latency";
-	while ((opt = getopt_long(argc, argv, "d:s:H:l:n:m:f:o:a:r:k:h", longopts, NULL)) != -1)
+	struct cli_parser parser;
+
+	cli_parser_init(&parser, cmd_history_options);
+	while ((opt = cli_getopt(&parser, argc, argv)) != -1)
 		if (history_option(&g.a, opt, optarg))
 			return opt == 'h' ? EXIT_OK : EXIT_BAD_INPUT;
 	if (optind < argc)
-		return analysis_usage(usage, "history takes options only");
+		return analysis_usage(&usage, "history takes options only");
 	if (strcmp(g.a.format, "text") && strcmp(g.a.format, "json") && strcmp(g.a.format, "csv"))
-		return analysis_usage(usage, "--format is text, json or csv");
+		return analysis_usage(&usage, "--format is text, json or csv");
 	g.h.url = g.url;
 	if (db_open(&db, g.url, false, err, sizeof(err))) {
 		pb_err("%s", err);

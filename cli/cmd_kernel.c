@@ -9,7 +9,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,41 +16,47 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char usage[] =
-	"usage: pinbench kernel build [--source 6.1|6.12|DIR] [--patch FILE]... [--name NAME] [-j N]\n"
-	"       pinbench kernel list\n"
-	"       pinbench kernel config\n"
-	"\n"
-	"build: a bzImage for `pinbench vm` from Debian's linux-source-VERSION package\n"
-	"(or the kernel tree DIR), with the configuration fragment `pinbench kernel config`\n"
-	"prints merged into tinyconfig, and the patches applied in order. Its release is\n"
-	"VERSION-pb-NAME. Cached under $PINBENCH_KERNEL_CACHE (default\n"
-	"/var/cache/pinbench/kernels), keyed by source, fragment and patches; the last\n"
-	"line printed is the bzImage's path, with config-RELEASE beside it.\n"
-	"  -s, --source 6.1|6.12|DIR  the kernel source (default 6.1)\n"
-	"  -p, --patch FILE           a patch to apply (patch -p1); repeat for more\n"
-	"  -N, --name NAME            the variant's name (default: the patches' names, or 'stock')\n"
-	"  -c, --config FILE          one more configuration fragment, merged last\n"
-	"  -j, --jobs N               parallel make jobs (default: the number of CPUs)\n"
-	"list: the variants in the cache.\n"
-	"config: the configuration fragment built into pinbench.\n";
+static const struct cli_option build_options_table[] = {
+	{ "source", 's', "6.1|6.12|DIR", "the kernel source (default 6.1)" },
+	{ "patch", 'p', "FILE", "a patch to apply (patch -p1); repeat for more" },
+	{ "name", 'N', "NAME", "the variant's name (default: the patches' names, or 'stock')" },
+	{ "config", 'c', "FILE", "one more configuration fragment, merged last" },
+	{ "jobs", 'j', "N", "parallel make jobs (default: the number of CPUs)" },
+	CLI_HELP,
+	CLI_END,
+};
+const struct cli_option *const cmd_kernel_options[] = { build_options_table, NULL };
+
+static void usage(FILE *f)
+{
+	cli_usage(f,
+		  "usage: pinbench kernel build [--source 6.1|6.12|DIR] [--patch FILE]... [--name NAME] [-j N]\n"
+		  "       pinbench kernel list\n"
+		  "       pinbench kernel config\n"
+		  "\n"
+		  "build: a bzImage for `pinbench vm` from Debian's linux-source-VERSION package\n"
+		  "(or the kernel tree DIR), with the configuration fragment `pinbench kernel config`\n"
+		  "prints merged into tinyconfig, and the patches applied in order. Its release is\n"
+		  "VERSION-pb-NAME. Cached under $PINBENCH_KERNEL_CACHE (default\n"
+		  "/var/cache/pinbench/kernels), keyed by source, fragment and patches; the last\n"
+		  "line printed is the bzImage's path, with config-RELEASE beside it.\n",
+		  cmd_kernel_options,
+		  "list: the variants in the cache.\n"
+		  "config: the configuration fragment built into pinbench.\n");
+}
 
 static int build_options(struct build *b, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "source", required_argument, NULL, 's' }, { "patch", required_argument, NULL, 'p' },
-		{ "name", required_argument, NULL, 'N' },   { "config", required_argument, NULL, 'c' },
-		{ "jobs", required_argument, NULL, 'j' },   { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct cli_parser parser;
 	char err[256];
 	uint64_t v;
 	int c;
 
 	b->source = "6.1";
 	b->jobs = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	cli_parser_init(&parser, cmd_kernel_options);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:p:N:c:j:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(&parser, argc, argv)) != -1) {
 		switch (c) {
 		case 's': b->source = optarg; break;
 		case 'p':
@@ -75,8 +80,8 @@ static int build_options(struct build *b, int argc, char **argv)
 			}
 			b->jobs = (unsigned)v;
 			break;
-		case 'h': fputs(usage, stdout); return -1;
-		default: fputs(usage, stderr); return EXIT_BAD_INPUT;
+		case 'h': usage(stdout); return -1;
+		default: usage(stderr); return EXIT_BAD_INPUT;
 		}
 	}
 	if (optind != argc) {
@@ -136,9 +141,9 @@ int cmd_kernel(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(usage, stdout);
+		usage(stdout);
 		return 0;
 	}
-	fputs(usage, stderr);
+	usage(stderr);
 	return EXIT_BAD_INPUT;
 }

@@ -11,12 +11,26 @@
 #include "util.h"
 #include "log.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
+enum { OPT_PNG = CLI_LONG };
+
+static const struct cli_option report_format[] = {
+	{ "format", 'f', "F", "text (default), markdown or json" },
+	CLI_END,
+};
+static const struct cli_option report_options[] = {
+	{ "output", 'o', "FILE", "write there instead of stdout" },
+	{ "html", 'W', "FILE", "a self-contained HTML document (plots inlined)" },
+	{ "markdown", 'M', "FILE", "a Markdown document, plots beside it" },
+	{ "png", OPT_PNG, NULL, "PNG plots instead of SVG" },
+	CLI_END,
+};
+const struct cli_option *const cmd_report_options[] = { report_format, analysis_options, report_options, NULL };
+
+static const struct cli_usage usage = {
 	"usage: pinbench report RUN [RUN...] [--format text|markdown|json] [--alpha A]\n"
 	"                       [--correction C] [--warmup N] [--force] [--column NAME]\n"
 	"                       [--all-counters] [-o FILE]\n"
@@ -26,13 +40,10 @@ static const char usage[] =
 	"one number per line, a CSV file with --column, or a capacity sweep directory.\n"
 	"With --html or --markdown: one document with the verdicts first (several RUNs\n"
 	"are compared with the first), plots (gnuplot; written to FILE's stem + -plots/\n"
-	"with their .gp and .dat), every metric, the environment and the scenario.\n"
-	"  -f, --format F          text (default), markdown or json\n"
-	ANALYSIS_USAGE
-	"  -o, --output FILE       write there instead of stdout\n"
-	"  -W, --html FILE         a self-contained HTML document (plots inlined)\n"
-	"  -M, --markdown FILE     a Markdown document, plots beside it\n"
-	"      --png               PNG plots instead of SVG\n";
+	"with their .gp and .dat), every metric, the environment and the scenario.\n",
+	cmd_report_options,
+	NULL,
+};
 
 struct report_args { /* a first: report_option gets it */
 	struct analysis_args a;
@@ -47,15 +58,15 @@ static int report_option(struct analysis_args *a, int opt, const char *arg)
 	case 'W':
 	case 'M':
 		if (r->doc.path)
-			return analysis_usage(usage, "give one of --html and --markdown"), -1;
+			return analysis_usage(&usage, "give one of --html and --markdown"), -1;
 		r->doc.path = arg;
 		r->doc.fmt = opt == 'W' ? DOC_HTML : DOC_MARKDOWN;
 		return 0;
-	case 'P':
+	case OPT_PNG:
 		r->doc.png = true;
 		return 0;
 	default:
-		return analysis_option(&r->a, opt, arg, usage);
+		return analysis_option(&r->a, opt, arg, &usage);
 	}
 }
 
@@ -75,13 +86,8 @@ static int print_report(const struct analysis_args *a, struct dataset *d, size_t
 
 int cmd_report(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		ANALYSIS_LONGOPTS, { "output", required_argument, NULL, 'o' }, { "html", required_argument, NULL, 'W' },
-		{ "markdown", required_argument, NULL, 'M' }, { "png", no_argument, NULL, 'P' }, { 0 },
-	};
 	struct report_args r = { .a = { .alpha = 0.05, .format = "text", .load.allow_incomplete = true } };
-	int ret = analysis_parse(argc, argv, "f:a:c:o:W:M:h", longopts, report_option, usage, 1,
-				 "needs at least one RUN", &r.a);
+	int ret = analysis_parse(argc, argv, report_option, &usage, 1, "needs at least one RUN", &r.a);
 
 	if (ret >= 0)
 		return ret;

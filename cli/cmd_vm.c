@@ -10,32 +10,44 @@
 #include "units.h"
 #include "exitcode.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { MAX_NUMA = 16 };
 
-static const char usage[] =
-	"usage: pinbench vm --kernel BZIMAGE [--kernel BZIMAGE...] [options] SCENARIO [-o DIR]\n"
-	"\n"
-	"Boots each kernel in QEMU with the memory layout asked, runs SCENARIO in it as\n"
-	"root and brings its run directory back to DIR/RELEASE/boot-N. With two or more\n"
-	"kernels, DIR/compare.txt and DIR/compare.json compare them (the first is the base).\n"
-	"  -k, --kernel BZIMAGE     a kernel to test; repeat for more\n"
-	"  -n, --numa N             NUMA nodes, splitting --mem evenly (default 1)\n"
-	"  -m, --mem SIZE           guest memory (default 2G)\n"
-	"  -c, --cpus N             virtual CPUs (default 2, at least one per node)\n"
-	"      --movablecore SIZE   kernel movablecore=: ZONE_MOVABLE, spread over the nodes\n"
-	"      --cma SIZE           kernel cma=: a CMA area of this size\n"
-	"      --append ARGS        more kernel command line\n"
-	"      --vfio               q35 with an emulated Intel IOMMU and QEMU's edu device bound to\n"
-	"                           vfio-pci in the guest (implied by a scenario with backend = vfio)\n"
-	"  -b, --boots N            boots per kernel, interleaved A B A B... (default 1)\n"
-	"  -t, --timeout DURATION   bound of one boot, start to power-off (default 10m)\n"
-	"      --accel auto|kvm|tcg KVM when /dev/kvm can run the guest, else TCG (default auto)\n"
-	"  -o, --output DIR         where to write (must not exist; default results/vm-NAME-TIME)\n";
+enum { OPT_MOVABLECORE = CLI_LONG, OPT_CMA, OPT_APPEND, OPT_VFIO, OPT_ACCEL };
+
+static const struct cli_option vm_options[] = {
+	{ "kernel", 'k', "BZIMAGE", "a kernel to test; repeat for more" },
+	{ "numa", 'n', "N", "NUMA nodes, splitting --mem evenly (default 1)" },
+	{ "mem", 'm', "SIZE", "guest memory (default 2G)" },
+	{ "cpus", 'c', "N", "virtual CPUs (default 2, at least one per node)" },
+	{ "movablecore", OPT_MOVABLECORE, "SIZE", "kernel movablecore=: ZONE_MOVABLE, spread over the nodes" },
+	{ "cma", OPT_CMA, "SIZE", "kernel cma=: a CMA area of this size" },
+	{ "append", OPT_APPEND, "ARGS", "more kernel command line" },
+	{ "vfio", OPT_VFIO, NULL,
+	  "q35 with an emulated Intel IOMMU and QEMU's edu device bound to vfio-pci in the guest (implied by a "
+	  "scenario with backend = vfio)" },
+	{ "boots", 'b', "N", "boots per kernel, interleaved A B A B... (default 1)" },
+	{ "timeout", 't', "DURATION", "bound of one boot, start to power-off (default 10m)" },
+	{ "accel", OPT_ACCEL, "auto|kvm|tcg", "KVM when /dev/kvm can run the guest, else TCG (default auto)" },
+	{ "output", 'o', "DIR", "where to write (must not exist; default results/vm-NAME-TIME)" },
+	CLI_HELP,
+	CLI_END,
+};
+const struct cli_option *const cmd_vm_options[] = { vm_options, NULL };
+
+static void usage(FILE *f)
+{
+	cli_usage(f,
+		  "usage: pinbench vm --kernel BZIMAGE [--kernel BZIMAGE...] [options] SCENARIO [-o DIR]\n"
+		  "\n"
+		  "Boots each kernel in QEMU with the memory layout asked, runs SCENARIO in it as\n"
+		  "root and brings its run directory back to DIR/RELEASE/boot-N. With two or more\n"
+		  "kernels, DIR/compare.txt and DIR/compare.json compare them (the first is the base).\n",
+		  cmd_vm_options, NULL);
+}
 
 static int bad(const char *what, const char *value, const char *why)
 {
@@ -76,23 +88,23 @@ static int option(struct vm_args *a, int c, const char *arg)
 	case 'n': return count_arg("--numa", arg, MAX_NUMA, &a->cfg.numa);
 	case 'm': return size_arg("--mem", arg, &a->cfg.mem);
 	case 'c': return count_arg("--cpus", arg, 64, &a->cfg.cpus);
-	case 'M': return size_arg("--movablecore", arg, &a->cfg.movablecore);
-	case 'C': return size_arg("--cma", arg, &a->cfg.cma);
-	case 'A': a->cfg.append = arg; return 0;
-	case 'V': a->cfg.vfio = true; return 0;
+	case OPT_MOVABLECORE: return size_arg("--movablecore", arg, &a->cfg.movablecore);
+	case OPT_CMA: return size_arg("--cma", arg, &a->cfg.cma);
+	case OPT_APPEND: a->cfg.append = arg; return 0;
+	case OPT_VFIO: a->cfg.vfio = true; return 0;
 	case 'b': return count_arg("--boots", arg, 1000, &a->boots);
 	case 't':
 		if (parse_duration_ns(arg, &a->cfg.timeout_ns, err, sizeof(err)) || !a->cfg.timeout_ns)
 			return bad("--timeout", arg, err[0] ? err : "must be more than 0");
 		return 0;
-	case 'x':
+	case OPT_ACCEL:
 		if (strcmp(arg, "auto") && strcmp(arg, "kvm") && strcmp(arg, "tcg"))
 			return bad("--accel", arg, "is one of auto, kvm, tcg");
 		a->accel = arg;
 		return 0;
 	case 'o': a->output = arg; return 0;
-	case 'h': fputs(usage, stdout); return -1;
-	default: fputs(usage, stderr); return EXIT_BAD_INPUT;
+	case 'h': usage(stdout); return -1;
+	default: usage(stderr); return EXIT_BAD_INPUT;
 	}
 }
 
@@ -122,15 +134,7 @@ static int check_args(struct vm_args *a)
 
 static int parse_args(int argc, char **argv, struct vm_args *a)
 {
-	static const struct option opts[] = {
-		{ "kernel", required_argument, NULL, 'k' }, { "numa", required_argument, NULL, 'n' },
-		{ "mem", required_argument, NULL, 'm' }, { "cpus", required_argument, NULL, 'c' },
-		{ "movablecore", required_argument, NULL, 'M' }, { "cma", required_argument, NULL, 'C' },
-		{ "append", required_argument, NULL, 'A' }, { "boots", required_argument, NULL, 'b' },
-		{ "timeout", required_argument, NULL, 't' }, { "accel", required_argument, NULL, 'x' },
-		{ "output", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' },
-		{ "vfio", no_argument, NULL, 'V' }, { 0 },
-	};
+	struct cli_parser parser;
 	int c, ret;
 
 	a->cfg.numa = 1;
@@ -138,13 +142,14 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 	a->cfg.timeout_ns = 600ULL * 1000000000ULL;
 	a->boots = 1;
 	a->accel = "auto";
+	cli_parser_init(&parser, cmd_vm_options);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:n:m:c:b:t:o:h", opts, NULL)) != -1)
+	while ((c = cli_getopt(&parser, argc, argv)) != -1)
 		if ((ret = option(a, c, optarg)))
 			return ret < 0 ? 0 : ret;
 	if (optind != argc - 1) {
 		pb_err("vm: expected one SCENARIO file, got %d argument(s)", argc - optind);
-		fputs(usage, stderr);
+		usage(stderr);
 		return EXIT_BAD_INPUT;
 	}
 	a->scenario = argv[optind];
