@@ -6,6 +6,7 @@
 #include "rundir.h"
 #include "stats.h"
 #include "util.h"
+#include "units.h"
 
 #include <errno.h>
 #include <gsl/gsl_cdf.h>

@@ -5,6 +5,7 @@
 #include "csv.h"
 #include "stats.h"
 #include "util.h"
+#include "files.h"
 
 #include <gsl/gsl_statistics_double.h>
 #include <stdio.h>

@@ -5,6 +5,7 @@
 #include "differences.h"
 #include "rundir.h"
 #include "util.h"
+#include "paths.h"
 
 #include <stdio.h>
 #include <stdlib.h>

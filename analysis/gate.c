@@ -5,6 +5,7 @@
 #include "effect.h"
 #include "format.h"
 #include "util.h"
+#include "units.h"
 
 #include <stdint.h>
 #include <math.h>

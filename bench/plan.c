@@ -10,6 +10,8 @@
 #include "rundir.h"
 #include "summary.h"
 #include "util.h"
+#include "units.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <inttypes.h>

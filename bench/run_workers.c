@@ -5,6 +5,8 @@
 #include "plan.h"
 #include "log.h"
 #include "util.h"
+#include "files.h"
+#include "clock.h"
 
 #include <inttypes.h>
 #include <limits.h>

@@ -15,6 +15,8 @@
 #include "sysinfo.h"
 #include "trace.h"
 #include "util.h"
+#include "paths.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <math.h>

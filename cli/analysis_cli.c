@@ -5,6 +5,7 @@
 #include "log.h"
 #include "store.h"
 #include "util.h"
+#include "files.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -7,6 +7,7 @@
 #include "gate_view.h"
 #include "log.h"
 #include "util.h"
+#include "files.h"
 
 #include <stdio.h>
 #include <stdlib.h>

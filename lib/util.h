@@ -10,13 +10,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Code written before util.c was split (analysis/, bench/runner.c and
- * branches under way) still finds the split-off parts here; new code
- * includes the precise header, and these go once nothing relies on them. */
-#include "clock.h"
-#include "files.h"
-#include "paths.h"
-#include "units.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

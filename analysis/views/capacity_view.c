@@ -7,6 +7,8 @@
 #include "rundir.h"
 #include "stats.h"
 #include "util.h"
+#include "units.h"
+#include "files.h"
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>

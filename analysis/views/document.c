@@ -2,6 +2,7 @@
 #include "document.h"
 #include "base64.h"
 #include "util.h"
+#include "files.h"
 
 #include <stdarg.h>
 #include <stdbool.h>

@@ -4,6 +4,8 @@
 #include "stats.h"
 #include "subprocess.h"
 #include "util.h"
+#include "files.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <gsl/gsl_statistics_double.h>

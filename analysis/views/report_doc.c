@@ -6,6 +6,7 @@
 #include "util.h"
 #include "report_view.h"
 #include "compare_view.h"
+#include "files.h"
 
 #include <dirent.h>
 #include <gsl/gsl_statistics_double.h>
