@@ -198,7 +198,7 @@ void compare_datasets(const struct dataset *base, const struct dataset *cand, do
 		}
 	for (size_t i = 0; i < nextra; i++) {
 		struct metric proto = { .name = (char *)extra[i], .unit = "", .kind = METRIC_VALUES,
-					.better = strstr(extra[i], "fail") ? BETTER_LOWER : BETTER_NEITHER };
+					.better = counter_better(extra[i]) };
 		bool known = false;
 		for (size_t j = 0; j < c->n && !known; j++)
 			known = !strcmp(c->m[j].base ? c->m[j].base->name : c->m[j].cand->name, extra[i]);

@@ -88,6 +88,11 @@ bool metric_is_latency(const struct metric *m)
 	return !strcmp(m->unit, "ns");
 }
 
+enum better counter_better(const char *name)
+{
+	return strstr(name, "fail") ? BETTER_LOWER : BETTER_NEITHER;
+}
+
 const char *better_name(enum better b)
 {
 	return b == BETTER_LOWER ? "lower" : b == BETTER_HIGHER ? "higher" : "neither";

@@ -133,6 +133,9 @@ const char *dataset_shared_run(const struct dataset *a, const struct dataset *b)
 bool dataset_has_counter(const struct dataset *d, const char *counter);
 /* "ns" metrics are latencies: what --max-regression gates by default. */
 bool metric_is_latency(const struct metric *m);
+/* Which way a vmstat counter (or its metric, "vmstat.NAME") is better:
+ * lower for one that counts failures, neither for the rest. */
+enum better counter_better(const char *name);
 const char *better_name(enum better b);
 /* "results/x (5 runs, kernel 6.12.0)" or "file (1000 values)" */
 void dataset_describe(const struct dataset *d, char *buf, size_t len);

@@ -174,11 +174,6 @@ void dataset_builder_pin(struct dataset_builder *b, unsigned run, const struct p
 		acc_add(acc_get(b, "unpin_latency", "ns", BETTER_LOWER, METRIC_VALUES), run, s->unpin_ns);
 }
 
-static enum better counter_better(const char *name)
-{
-	return strstr(name, "fail") ? BETTER_LOWER : BETTER_NEITHER;
-}
-
 void dataset_builder_counter(struct dataset_builder *b, unsigned run, const char *counter, int64_t delta,
 			     bool all_counters)
 {
