@@ -1,44 +1,28 @@
 #include "config.h"
 #include "gate_view.h"
+#include "table.h"
 #include "util.h"
 #include "warnings.h"
 
 #include <math.h>
 #include <string.h>
 
-static void xml_escaped(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&apos;", f); break;
-		default:
-			/* XML 1.0 forbids most control characters */
-			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-				fputc(*s, f);
-		}
-	}
-}
-
 static void write_testcase(FILE *f, const struct rule_result *r)
 {
 	fprintf(f, "    <testcase classname=\"pinbench.gate\" name=\"");
-	xml_escaped(f, r->rule->name);
+	xml_escape(f, r->rule->name);
 	fprintf(f, "\">\n");
 	if (r->outcome != OUTCOME_PASS) {
 		bool failed = r->outcome == OUTCOME_FAIL;
 		fprintf(f, "      <%s %smessage=\"", failed ? "failure" : "skipped",
 			!failed ? "" : isnan(r->base) ? "type=\"bound\" " : "type=\"regression\" ");
-		xml_escaped(f, r->message);
+		xml_escape(f, r->message);
 		fprintf(f, "\">");
-		xml_escaped(f, r->message);
+		xml_escape(f, r->message);
 		fprintf(f, "</%s>\n", failed ? "failure" : "skipped");
 	} else {
 		fprintf(f, "      <system-out>");
-		xml_escaped(f, r->message);
+		xml_escape(f, r->message);
 		fprintf(f, "</system-out>\n");
 	}
 	fprintf(f, "    </testcase>\n");
@@ -53,9 +37,9 @@ void gate_junit(FILE *f, const struct rules *rs, const struct rule_result *res, 
 	fprintf(f, "  <testsuite name=\"pinbench gate\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
 		rs->n, t.failed, t.inconclusive);
 	fprintf(f, "    <properties>\n      <property name=\"base\" value=\"");
-	xml_escaped(f, c->base->path);
+	xml_escape(f, c->base->path);
 	fprintf(f, "\"/>\n      <property name=\"candidate\" value=\"");
-	xml_escaped(f, c->cand->path);
+	xml_escape(f, c->cand->path);
 	fprintf(f, "\"/>\n      <property name=\"alpha\" value=\"%g\"/>\n", fam->alpha);
 	fprintf(f, "      <property name=\"correction\" value=\"%s over %zu rules\"/>\n    </properties>\n",
 		correction_names[fam->correction], fam->size);

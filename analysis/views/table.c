@@ -134,7 +134,11 @@ void table_print_html(const struct table *t, FILE *f)
 	fputs("</table>\n", f);
 }
 
-void html_escape(FILE *f, const char *text)
+/* One escaper for HTML and XML: XML (JUnit) also spells out the
+ * apostrophe, which attributes there may be quoted with. Control
+ * characters other than newline and tab are dropped: XML 1.0 forbids
+ * them, and HTML has no use for them. */
+static void markup_escape(FILE *f, const char *text, bool xml)
 {
 	for (const char *s = text ? text : ""; *s; s++) {
 		switch (*s) {
@@ -142,7 +146,20 @@ void html_escape(FILE *f, const char *text)
 		case '<': fputs("&lt;", f); break;
 		case '>': fputs("&gt;", f); break;
 		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
+		case '\'': fputs(xml ? "&apos;" : "'", f); break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+				fputc(*s, f);
 		}
 	}
+}
+
+void html_escape(FILE *f, const char *text)
+{
+	markup_escape(f, text, false);
+}
+
+void xml_escape(FILE *f, const char *text)
+{
+	markup_escape(f, text, true);
 }

@@ -25,6 +25,7 @@ void table_print_html(const struct table *t, FILE *f);
 void table_free(struct table *t);
 /* Writes text with &, <, > and " escaped for HTML. */
 void html_escape(FILE *f, const char *text);
+void xml_escape(FILE *f, const char *text);
 
 /* Colour when stdout is a terminal and NO_COLOR is unset. */
 bool want_colour(FILE *f);
