@@ -38,7 +38,8 @@ static const char usage[] =
 	"      --cma SIZE           kernel cma=: a CMA area of this size\n"
 	"      --append ARGS        more kernel command line\n"
 	"      --vfio               q35 with an emulated Intel IOMMU and QEMU's edu device bound to\n"
-	"                           vfio-pci in the guest (implied by a scenario with backend = vfio)\n"
+	"                           vfio-pci in the guest (implied by a scenario with backend = vfio\n"
+	"                           or iommufd)\n"
 	"  -b, --boots N            boots per kernel, interleaved A B A B... (default 1)\n"
 	"  -t, --timeout DURATION   bound of one boot, start to power-off (default 10m)\n"
 	"      --accel auto|kvm|tcg KVM when /dev/kvm can run the guest, else TCG (default auto)\n"
@@ -204,7 +205,7 @@ static int preflight(struct vm_args *a, struct scenario *sc)
 		return EXIT_BAD_INPUT;
 	}
 	for (size_t j = 0; j < sc->njobs; j++) /* a guest that has what the scenario pins through */
-		a->cfg.vfio |= !strcmp(sc->jobs[j].backend->name, "vfio");
+		a->cfg.vfio |= sc->jobs[j].backend->needs_vfio_device;
 	for (size_t i = 0; i < a->nk; i++)
 		if (bzimage_release(a->k[i].path, a->k[i].release, sizeof(a->k[i].release), err, sizeof(err))) {
 			pb_err("vm: --kernel %s", err);
