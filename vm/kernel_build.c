@@ -159,6 +159,8 @@ static int unpack_package(const struct build *b)
 	return 0;
 }
 
+static int kernel_version(struct build *b);
+
 static int resolve_source(struct build *b)
 {
 	if (is_series(b->source))
@@ -181,7 +183,7 @@ static int resolve_source(struct build *b)
 	/* A tree of the user's changes under our feet: its path names it,
 	 * and make runs every time (kbuild rebuilds only what changed). */
 	snprintf(b->source_id, sizeof(b->source_id), "tree %s", b->tree);
-	return 0;
+	return kernel_version(b); /* its series picks the fragment */
 }
 
 /* VERSION.PATCHLEVEL.SUBLEVEL EXTRAVERSION from the tree's Makefile, as
@@ -210,6 +212,56 @@ static int kernel_version(struct build *b)
 	}
 	snprintf(b->version, sizeof(b->version), "%s.%s%s%s%s", val[0], val[1], val[2][0] ? "." : "", val[2], val[3]);
 	return 0;
+}
+
+/* ---- the configuration fragment of a series ---- */
+
+static bool series_applies(const struct kernel_config_series *c, unsigned major, unsigned minor)
+{
+	return major > c->major || (major == c->major && minor >= c->minor);
+}
+
+/* Whether fragment text holds the line "# drop: LINE" (len bytes). */
+static bool drops(const char *text, const char *line, size_t len)
+{
+	static const char mark[] = "# drop: ";
+
+	for (const char *p = text; (p = strstr(p, mark)); p++) {
+		const char *what = p + sizeof(mark) - 1;
+		if ((p == text || p[-1] == '\n') && !strncmp(what, line, len) && (what[len] == '\n' || !what[len]))
+			return true;
+	}
+	return false;
+}
+
+char *kernel_config_for(unsigned major, unsigned minor)
+{
+	char *out;
+	size_t len;
+	FILE *f = xopen_memstream(&out, &len);
+
+	for (const char *line = kernel_config_fragment; *line;) {
+		const char *end = strchrnul(line, '\n');
+		bool dropped = false;
+		for (const struct kernel_config_series *c = kernel_config_series; c->text && !dropped; c++)
+			dropped = series_applies(c, major, minor) && drops(c->text, line, (size_t)(end - line));
+		if (!dropped)
+			fprintf(f, "%.*s\n", (int)(end - line), line);
+		line = *end ? end + 1 : end;
+	}
+	for (const struct kernel_config_series *c = kernel_config_series; c->text; c++)
+		if (series_applies(c, major, minor))
+			fprintf(f, "\n# %s\n%s", c->file, c->text);
+	fclose(f);
+	return out;
+}
+
+/* MAJOR.MINOR of the source: the package's series, or the tree's Makefile. */
+static void build_series(const struct build *b, unsigned *major, unsigned *minor)
+{
+	*major = *minor = 0;
+	if (sscanf(b->from_package ? b->source : b->version, "%u.%u", major, minor) != 2)
+		*major = *minor = 0;
 }
 
 /* ---- the variant: name, key, cache directory ---- */
@@ -266,6 +318,13 @@ static int variant_key(struct build *b)
 	h = fnv1a(h, b->source_id, strlen(b->source_id) + 1);
 	h = fnv1a(h, b->name, strlen(b->name) + 1);
 	h = fnv1a(h, kernel_config_fragment, sizeof(kernel_config_fragment));
+	/* A series' own fragment joins the key only where it applies: the
+	 * keys of kernels without one are what they were before it. */
+	unsigned major, minor;
+	build_series(b, &major, &minor);
+	for (const struct kernel_config_series *c = kernel_config_series; c->text; c++)
+		if (series_applies(c, major, minor))
+			h = fnv1a(h, c->text, strlen(c->text) + 1);
 	if (b->extra_config && fnv1a_file(&h, b->extra_config)) {
 		pb_err("kernel: --config '%s': %s", b->extra_config, strerror(errno));
 		return EXIT_BAD_INPUT;
@@ -410,8 +469,12 @@ static int configure(const struct build *b)
 	 * after tinyconfig's choices, then olddefconfig settles the rest. */
 	snprintf(config, sizeof(config), "%s/.config", b->tree);
 	snprintf(fragment_path, sizeof(fragment_path), "%s/.pinbench-fragment", b->tree);
+	unsigned major, minor;
+	build_series(b, &major, &minor);
+	char *series = kernel_config_for(major, minor);
 	f = xopen_memstream(&fragment, &len);
-	fputs(kernel_config_fragment, f);
+	fputs(series, f);
+	free(series);
 	if (b->extra_config && append_file(f, b->extra_config))
 		ret = -1;
 	fprintf(f, "CONFIG_LOCALVERSION=\"-pb-%s\"\n# CONFIG_LOCALVERSION_AUTO is not set\n", b->name);
@@ -509,12 +572,17 @@ static void write_build_json(const struct build *b, const char *dir, double seco
 {
 	json_t *patches = json_array();
 	char path[2048];
+	unsigned major, minor;
+
+	build_series(b, &major, &minor);
+	char *fragment = kernel_config_for(major, minor);
 
 	for (size_t i = 0; i < b->npatches; i++)
 		json_array_append_new(patches, json_string(b->patches[i]));
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:f}", "release", b->release, "source", b->source_id,
 			      "version", b->version, "name", b->name, "patches", patches, "fragment",
-			      kernel_config_fragment, "build_seconds", seconds);
+			      fragment, "build_seconds", seconds);
+	free(fragment);
 	snprintf(path, sizeof(path), "%s/build.json", dir);
 	if (write_json_atomic(path, j, JSON_INDENT(2)))
 		pb_warn("kernel: cannot write %s", path);
