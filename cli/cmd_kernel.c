@@ -32,7 +32,7 @@ static void usage(FILE *f)
 	cli_usage(f,
 		  "usage: pinbench kernel build [--source 6.1|6.12|DIR] [--patch FILE]... [--name NAME] [-j N]\n"
 		  "       pinbench kernel list\n"
-		  "       pinbench kernel config\n"
+		  "       pinbench kernel config [SERIES]\n"
 		  "\n"
 		  "build: a bzImage for `pinbench vm` from Debian's linux-source-VERSION package\n"
 		  "(or the kernel tree DIR), with the configuration fragment `pinbench kernel config`\n"
@@ -42,7 +42,8 @@ static void usage(FILE *f)
 		  "line printed is the bzImage's path, with config-RELEASE beside it.\n",
 		  cmd_kernel_options,
 		  "list: the variants in the cache.\n"
-		  "config: the configuration fragment built into pinbench.\n");
+		  "config: the configuration fragment built into pinbench; with SERIES (6.12), as\n"
+		  "merged for that series (kernel/pinbench-X.Y.config added from X.Y on).\n");
 }
 
 static int build_options(struct build *b, int argc, char **argv)
@@ -136,8 +137,13 @@ int cmd_kernel(int argc, char **argv)
 		return kernel_build(argc - 1, argv + 1);
 	if (argc == 2 && !strcmp(argv[1], "list"))
 		return kernel_list();
-	if (argc == 2 && !strcmp(argv[1], "config")) {
-		fputs(kernel_config_fragment, stdout);
+	unsigned major = 0, minor = 0;
+	int n = 0;
+	if ((argc == 2 || (argc == 3 && sscanf(argv[2], "%u.%u%n", &major, &minor, &n) == 2 && !argv[2][n])) &&
+	    !strcmp(argv[1], "config")) {
+		char *text = kernel_config_for(major, minor);
+		fputs(text, stdout);
+		free(text);
 		return 0;
 	}
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {

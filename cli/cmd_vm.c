@@ -28,7 +28,7 @@ static const struct cli_option vm_options[] = {
 	{ "append", OPT_APPEND, "ARGS", "more kernel command line" },
 	{ "vfio", OPT_VFIO, NULL,
 	  "q35 with an emulated Intel IOMMU and QEMU's edu device bound to vfio-pci in the guest (implied by a "
-	  "scenario with backend = vfio)" },
+	  "scenario with backend = vfio or iommufd)" },
 	{ "boots", 'b', "N", "boots per kernel, interleaved A B A B... (default 1)" },
 	{ "timeout", 't', "DURATION", "bound of one boot, start to power-off (default 10m)" },
 	{ "accel", OPT_ACCEL, "auto|kvm|tcg", "KVM when /dev/kvm can run the guest, else TCG (default auto)" },

@@ -134,6 +134,13 @@ static int variant_key(struct build *b)
 	h = fnv1a(h, b->source_id, strlen(b->source_id) + 1);
 	h = fnv1a(h, b->name, strlen(b->name) + 1);
 	h = fnv1a(h, kernel_config_fragment, sizeof(kernel_config_fragment));
+	/* A series' own fragment joins the key only where it applies: the
+	 * keys of kernels without one are what they were before it. */
+	unsigned major, minor;
+	kernel_build_series(b, &major, &minor);
+	for (const struct kernel_config_series *c = kernel_config_series; c->text; c++)
+		if (kernel_series_applies(c, major, minor))
+			h = fnv1a(h, c->text, strlen(c->text) + 1);
 	if (b->extra_config && fnv1a_file(&h, b->extra_config)) {
 		pb_err("kernel: --config '%s': %s", b->extra_config, strerror(errno));
 		return EXIT_BAD_INPUT;
@@ -234,12 +241,17 @@ static void write_build_json(const struct build *b, const char *dir, double seco
 {
 	json_t *patches = json_array();
 	char path[2048];
+	unsigned major, minor;
+
+	kernel_build_series(b, &major, &minor);
+	char *fragment = kernel_config_for(major, minor);
 
 	for (size_t i = 0; i < b->npatches; i++)
 		json_array_append_new(patches, json_string(b->patches[i]));
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:f}", "release", b->release, "source", b->source_id,
 			      "version", b->version, "name", b->name, "patches", patches, "fragment",
-			      kernel_config_fragment, "build_seconds", seconds);
+			      fragment, "build_seconds", seconds);
+	free(fragment);
 	snprintf(path, sizeof(path), "%s/build.json", dir);
 	if (write_json_atomic(path, j, JSON_INDENT(2)))
 		pb_warn("kernel: cannot write %s", path);

@@ -2,7 +2,8 @@
  *
  * A variant is a kernel source (Debian's linux-source-6.1 or -6.12
  * package, or a tree given as a directory), the configuration fragment
- * kernel/pinbench.config merged into tinyconfig, and patches applied in
+ * kernel/pinbench.config (with kernel/pinbench-X.Y.config for kernels X.Y
+ * and later) merged into tinyconfig, and patches applied in
  * order. Built variants are cached under $PINBENCH_KERNEL_CACHE (default
  * /var/cache/pinbench/kernels) in a directory named by a hash of all three,
  * so asking again for the same variant costs nothing. */
@@ -37,6 +38,17 @@ struct build {
 const char *kernel_cache_dir(void);
 /* The configuration fragment built into pinbench. */
 extern const char kernel_config_fragment[];
+/* kernel/pinbench-X.Y.config, appended for kernels X.Y and later; a line
+ * "# drop: LINE" in one takes LINE out of the fragment above for them.
+ * The list ends with a NULL text. */
+struct kernel_config_series {
+	unsigned major, minor;
+	const char *file, *text;
+};
+extern const struct kernel_config_series kernel_config_series[];
+/* The fragment for a kernel MAJOR.MINOR (0.0: the common one alone), as
+ * it is merged into tinyconfig; free() it. */
+char *kernel_config_for(unsigned major, unsigned minor);
 
 /* Builds the variant b describes (or finds it in the cache) and prints the
  * bzImage's path on standard output. Returns 0, 1 when the build failed,

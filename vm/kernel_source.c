@@ -111,7 +111,7 @@ int kernel_resolve_source(struct build *b)
 	/* A tree of the user's changes under our feet: its path names it,
 	 * and make runs every time (kbuild rebuilds only what changed). */
 	snprintf(b->source_id, sizeof(b->source_id), "tree %s", b->tree);
-	return 0;
+	return kernel_read_version(b); /* its series picks the fragment */
 }
 
 /* VERSION.PATCHLEVEL.SUBLEVEL EXTRAVERSION from the tree's Makefile, as

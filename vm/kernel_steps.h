@@ -7,6 +7,8 @@
 
 #include "kernel_build.h"
 
+#include <stdbool.h>
+
 /* Runs argv and returns its exit status; its output goes to *out (stdout
  * and stderr) for the caller to show. */
 int kernel_run(char **out, char *const argv[]);
@@ -23,6 +25,11 @@ int kernel_read_version(struct build *b);
 /* Reverses the patches the tree records, last first. */
 int kernel_reverse_applied(const struct build *b);
 int kernel_apply_patches(const struct build *b);
+/* MAJOR.MINOR of the source: the package's series, or the tree's Makefile
+ * (0.0 when unknown). */
+void kernel_build_series(const struct build *b, unsigned *major, unsigned *minor);
+/* Whether series fragment c is for a kernel MAJOR.MINOR. */
+bool kernel_series_applies(const struct kernel_config_series *c, unsigned major, unsigned minor);
 /* tinyconfig, the fragments, olddefconfig; checks every setting stayed. */
 int kernel_configure(const struct build *b);
 

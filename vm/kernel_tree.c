@@ -123,6 +123,55 @@ static int check_config(const struct build *b, const char *fragment)
 	return missing ? -1 : 0;
 }
 
+/* ---- the configuration fragment of a series ---- */
+
+bool kernel_series_applies(const struct kernel_config_series *c, unsigned major, unsigned minor)
+{
+	return major > c->major || (major == c->major && minor >= c->minor);
+}
+
+/* Whether fragment text holds the line "# drop: LINE" (len bytes). */
+static bool drops(const char *text, const char *line, size_t len)
+{
+	static const char mark[] = "# drop: ";
+
+	for (const char *p = text; (p = strstr(p, mark)); p++) {
+		const char *what = p + sizeof(mark) - 1;
+		if ((p == text || p[-1] == '\n') && !strncmp(what, line, len) && (what[len] == '\n' || !what[len]))
+			return true;
+	}
+	return false;
+}
+
+char *kernel_config_for(unsigned major, unsigned minor)
+{
+	char *out;
+	size_t len;
+	FILE *f = xopen_memstream(&out, &len);
+
+	for (const char *line = kernel_config_fragment; *line;) {
+		const char *end = strchrnul(line, '\n');
+		bool dropped = false;
+		for (const struct kernel_config_series *c = kernel_config_series; c->text && !dropped; c++)
+			dropped = kernel_series_applies(c, major, minor) && drops(c->text, line, (size_t)(end - line));
+		if (!dropped)
+			fprintf(f, "%.*s\n", (int)(end - line), line);
+		line = *end ? end + 1 : end;
+	}
+	for (const struct kernel_config_series *c = kernel_config_series; c->text; c++)
+		if (kernel_series_applies(c, major, minor))
+			fprintf(f, "\n# %s\n%s", c->file, c->text);
+	fclose(f);
+	return out;
+}
+
+void kernel_build_series(const struct build *b, unsigned *major, unsigned *minor)
+{
+	*major = *minor = 0;
+	if (sscanf(b->from_package ? b->source : b->version, "%u.%u", major, minor) != 2)
+		*major = *minor = 0;
+}
+
 int kernel_configure(const struct build *b)
 {
 	char config[4200], fragment_path[4200];
@@ -139,8 +188,12 @@ int kernel_configure(const struct build *b)
 	 * after tinyconfig's choices, then olddefconfig settles the rest. */
 	snprintf(config, sizeof(config), "%s/.config", b->tree);
 	snprintf(fragment_path, sizeof(fragment_path), "%s/.pinbench-fragment", b->tree);
+	unsigned major, minor;
+	kernel_build_series(b, &major, &minor);
+	char *series = kernel_config_for(major, minor);
 	f = xopen_memstream(&fragment, &len);
-	fputs(kernel_config_fragment, f);
+	fputs(series, f);
+	free(series);
 	if (b->extra_config && append_file(f, b->extra_config))
 		ret = -1;
 	fprintf(f, "CONFIG_LOCALVERSION=\"-pb-%s\"\n# CONFIG_LOCALVERSION_AUTO is not set\n", b->name);

@@ -51,7 +51,7 @@ static int preflight(struct vm_args *a, struct scenario *sc)
 		return EXIT_BAD_INPUT;
 	}
 	for (size_t j = 0; j < sc->njobs; j++) /* a guest that has what the scenario pins through */
-		a->cfg.vfio |= !strcmp(sc->jobs[j].backend->name, "vfio");
+		a->cfg.vfio |= sc->jobs[j].backend->needs_vfio_device;
 	for (size_t i = 0; i < a->nk; i++)
 		if (bzimage_release(a->k[i].path, a->k[i].release, sizeof(a->k[i].release), err, sizeof(err))) {
 			pb_err("vm: --kernel %s", err);

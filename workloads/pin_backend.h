@@ -9,6 +9,7 @@
 #ifndef PB_PIN_BACKEND_H
 #define PB_PIN_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -41,6 +42,9 @@ struct pin_backend {
 	/* Optional: prints what it could pin for here, a line each
 	 * (`pinbench env`), e.g. the devices and their groups. */
 	void (*describe)(FILE *f);
+	/* It maps for a PCI device bound to vfio-pci behind an IOMMU:
+	 * `pinbench vm` gives the guest one (as with --vfio). */
+	bool needs_vfio_device;
 };
 
 const struct pin_backend *pin_backend_find(const char *name);

@@ -13,9 +13,8 @@
 #include "log.h"
 #include "util.h"
 #include "files.h"
-#include "paths.h"
+#include "vfio_device.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -26,18 +25,11 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#define PCI_DEVICES "/sys/bus/pci/devices"
-#define VFIO_PCI_DRIVER "/sys/bus/pci/drivers/vfio-pci"
 #define IOVA_BASE (1ULL << 32) /* above what 32-bit DMA windows reserve */
 #define IOVA_ALIGN (2ULL << 20)
 
-struct vfio_cfg {
-	char device[OPT_STRING_MAX];
-};
-
 static const struct scenario_key vfio_options[] = {
-	OPT_STRING(struct vfio_cfg, device, "device", "auto", NULL,
-		   "the PCI device (DOMAIN:BUS:DEV.FN) bound to vfio-pci to map for; auto: the first one"),
+	VFIO_DEVICE_OPTION,
 };
 
 struct pin_ctx {
@@ -47,84 +39,14 @@ struct pin_ctx {
 	struct { uint64_t iova, size; } slot[];
 };
 
-static bool is_pci_address(const char *s)
-{
-	unsigned d, b, dev, fn;
-	int n = 0;
-
-	return sscanf(s, "%4x:%2x:%2x.%1x%n", &d, &b, &dev, &fn, &n) == 4 && !s[n] && strlen(s) == 12;
-}
-
-/* The first device bound to vfio-pci, into addr. */
-static int first_vfio_device(char *addr, size_t len, char *why, size_t wlen)
-{
-	DIR *d = opendir(VFIO_PCI_DRIVER);
-	struct dirent *de;
-	int found = 0;
-
-	while (d && !found && (de = readdir(d)))
-		if (is_pci_address(de->d_name)) {
-			snprintf(addr, len, "%.12s", de->d_name);
-			found = 1;
-		}
-	if (d)
-		closedir(d);
-	if (!found)
-		snprintf(why, wlen, "no PCI device is bound to vfio-pci (echo vfio-pci > %s/ADDR/driver_override; "
-			 "echo ADDR > /sys/bus/pci/drivers_probe; pinbench vm --vfio gives a guest one)", PCI_DEVICES);
-	return found ? 0 : -ENODEV;
-}
-
-/* The basename a sysfs link points to, or "" when there is no link. */
-static void link_name(const char *path, char *buf, size_t len)
-{
-	char target[PATH_MAX];
-	ssize_t n = readlink(path, target, sizeof(target) - 1);
-
-	buf[0] = '\0';
-	if (n <= 0)
-		return;
-	target[n] = '\0';
-	const char *base = path_base(target);
-	if (strlen(base) < len)
-		memcpy(buf, base, strlen(base) + 1);
-}
-
-/* The IOMMU group of a PCI device bound to vfio-pci: the number, or
- * -errno with the reason in why. */
+/* The IOMMU group of the PCI device bound to vfio-pci that device names:
+ * the number, or -errno with the reason in why. */
 static int device_group(const char *device, char *why, size_t len)
 {
-	char addr[64], path[PATH_MAX], name[NAME_MAX + 1];
-	int ret;
+	char addr[VFIO_PCI_ADDR_LEN];
+	int ret = vfio_pci_device(device, addr, why, len);
 
-	if (!device || !*device || !strcmp(device, "auto")) {
-		if ((ret = first_vfio_device(addr, sizeof(addr), why, len)))
-			return ret;
-	} else if (!is_pci_address(device)) {
-		snprintf(why, len, "device '%s' is not a PCI address DOMAIN:BUS:DEV.FN such as 0000:00:03.0", device);
-		return -EINVAL;
-	} else {
-		snprintf(addr, sizeof(addr), "%s", device);
-	}
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s", addr);
-	if (access(path, F_OK)) {
-		snprintf(why, len, "no PCI device %s", addr);
-		return -ENODEV;
-	}
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver", addr);
-	link_name(path, name, sizeof(name));
-	if (strcmp(name, "vfio-pci")) {
-		snprintf(why, len, "%s is %s%s, not to vfio-pci", addr, *name ? "bound to " : "bound to no driver",
-			 name);
-		return -EBUSY;
-	}
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/iommu_group", addr);
-	link_name(path, name, sizeof(name));
-	if (!*name) {
-		snprintf(why, len, "%s has no IOMMU group (no IOMMU: intel_iommu=on?)", addr);
-		return -ENODEV;
-	}
-	return atoi(name);
+	return ret ? ret : vfio_device_group(addr, why, len);
 }
 
 static int vfio_container(char *why, size_t len)
@@ -216,7 +138,7 @@ static int probe_device(const char *device, char *why, size_t len)
 
 static int vfio_probe(const void *cfg, char *why, size_t len)
 {
-	return probe_device(((const struct vfio_cfg *)cfg)->device, why, len);
+	return probe_device(((const struct vfio_device_cfg *)cfg)->device, why, len);
 }
 
 /* type1 keeps one entry per mapping and refuses more than its module's
@@ -237,7 +159,7 @@ static int check_entry_limit(unsigned nslots)
 
 static int vfio_open(struct pin_ctx **out, unsigned nslots, const void *cfg)
 {
-	const char *device = ((const struct vfio_cfg *)cfg)->device;
+	const char *device = ((const struct vfio_device_cfg *)cfg)->device;
 	int limited = check_entry_limit(nslots);
 
 	if (limited)
@@ -282,21 +204,18 @@ static int vfio_unpin(struct pin_ctx *ctx, unsigned slot)
 }
 
 /* Every device bound to vfio-pci, its group, and whether it can be used. */
+static void describe_device(const char *addr, void *arg)
+{
+	char why[512];
+	int group = vfio_device_group(addr, why, sizeof(why));
+	int ret = group < 0 ? group : probe_device(addr, why, sizeof(why));
+
+	fprintf(arg, "  vfio device %s  IOMMU group %d  %s\n", addr, group, ret ? why : "usable");
+}
+
 static void vfio_describe(FILE *f)
 {
-	DIR *d = opendir(VFIO_PCI_DRIVER);
-	struct dirent *de;
-
-	while (d && (de = readdir(d))) {
-		char why[512];
-		if (!is_pci_address(de->d_name))
-			continue;
-		int group = device_group(de->d_name, why, sizeof(why));
-		int ret = group < 0 ? group : probe_device(de->d_name, why, sizeof(why));
-		fprintf(f, "  vfio device %s  IOMMU group %d  %s\n", de->d_name, group, ret ? why : "usable");
-	}
-	if (d)
-		closedir(d);
+	vfio_pci_each(describe_device, f);
 }
 
 const struct pin_backend pin_backend_vfio = {
@@ -305,12 +224,13 @@ const struct pin_backend pin_backend_vfio = {
 	.max_chunk = 0,
 	.options = vfio_options,
 	.noptions = ARRAY_SIZE(vfio_options),
-	.config_size = sizeof(struct vfio_cfg),
+	.config_size = sizeof(struct vfio_device_cfg),
 	.probe = vfio_probe,
 	.open = vfio_open,
 	.pin = vfio_pin,
 	.unpin = vfio_unpin,
 	.close = vfio_close,
 	.describe = vfio_describe,
+	.needs_vfio_device = true,
 	.note = "pins through VFIO type1 (pin_user_pages_remote, FOLL_LONGTERM), as QEMU does for an assigned device",
 };

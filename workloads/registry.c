@@ -10,7 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const struct pin_backend pin_backend_io_uring, pin_backend_af_xdp, pin_backend_vfio;
+extern const struct pin_backend pin_backend_io_uring, pin_backend_af_xdp, pin_backend_vfio,
+	pin_backend_iommufd;
 extern const struct memory_type memory_anon, memory_anon_thp, memory_memfd,
 	memory_memfd_thp, memory_hugetlb;
 
@@ -22,6 +23,7 @@ static const struct pin_backend *const backends[] = {
 	&pin_backend_io_uring,
 	&pin_backend_af_xdp,
 	&pin_backend_vfio,
+	&pin_backend_iommufd,
 };
 
 static const struct memory_type *const memory_types[] = {

@@ -188,7 +188,7 @@ static const struct bad_case {
 	{ "[p]\ntype=pin\nsize=4M\nchunk=8M\n", "b.ini:4: [p] key 'chunk': 8 MiB does not divide size" },
 	{ "[p]\ntype=pin\nsize=4G\nchunk=2G\n", "b.ini:4: [p] key 'chunk': is larger than 1 GiB, the most backend io_uring pins" },
 	{ "[p]\ntype=pin\nsize=1G\nchunk=4K\n", "b.ini:4: [p] key 'chunk': makes 262144 chunks per node" },
-	{ "[p]\ntype=pin\nsize=4M\nbackend=vfio-typo\n", "b.ini:4: [p] key 'backend': unknown backend 'vfio-typo' (known: io_uring, af_xdp, vfio)" },
+	{ "[p]\ntype=pin\nsize=4M\nbackend=vfio-typo\n", "b.ini:4: [p] key 'backend': unknown backend 'vfio-typo' (known: io_uring, af_xdp, vfio, iommufd)" },
 	{ "[p]\ntype=pin\nsize=4M\nmemory=ram\n", "b.ini:4: [p] key 'memory': unknown memory type 'ram'" },
 	{ "[p]\ntype=pin\nsize=4M\nnodes=0,0\n", "b.ini:4: [p] key 'nodes': node 0 is listed twice" },
 	{ "[p]\ntype=pin\nsize=4M\nnodes=3-1\n", "b.ini:4: [p] key 'nodes': '3-1' is not 'all' or a node list" },
@@ -264,7 +264,7 @@ static void option_tables(void **state)
 	assert_true(ntables >= 3 + 9); /* global, pin, 3 backends, the stressors */
 }
 
-/* A backend's keys fill its own config: vfio's device. */
+/* A backend's keys fill its own config: vfio's and iommufd's device. */
 static void backend_options(void **state)
 {
 	struct scenario sc;
@@ -279,6 +279,13 @@ static void backend_options(void **state)
 	scenario_free(&sc);
 	assert_int_equal(scenario_parse("v.ini", "[p]\ntype=pin\nsize=4M\nbackend=vfio\n", &sc, err, sizeof(err)), 0);
 	assert_string_equal((const char *)sc.jobs[0].backend_cfg, "auto");
+	scenario_free(&sc);
+	/* iommufd takes the same key, meaning the same device */
+	if (scenario_parse("i.ini", "[p]\ntype=pin\nsize=4M\nbackend=iommufd\ndevice=0000:00:03.0\n", &sc, err,
+			   sizeof(err)))
+		fail_msg("%s", err);
+	assert_string_equal(sc.jobs[0].backend->name, "iommufd");
+	assert_string_equal((const char *)sc.jobs[0].backend_cfg, "0000:00:03.0");
 	scenario_free(&sc);
 }
 
