@@ -104,9 +104,24 @@ need_kernel_builds() {
 	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed"
 	command -v busybox >/dev/null || skip "busybox is not installed"
 	[ "$(nproc)" -ge 2 ] || skip "the guests get two CPUs; a build on one takes too long"
-	dpkg-query -W -f='${Status}' linux-source-6.1 2>/dev/null | grep -q 'install ok installed' && return
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends linux-source-6.1 \
-		>"$TMP/apt.log" 2>&1 || { cat "$TMP/apt.log"; skip "Debian's linux-source-6.1 cannot be installed"; }
+	need_kernel_source 6.1
+}
+
+# Debian's linux-source-SERIES, installed when missing; skips only when
+# that cannot be had.
+need_kernel_source() {
+	dpkg-query -W -f='${Status}' "linux-source-$1" 2>/dev/null | grep -q 'install ok installed' && return
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "linux-source-$1" \
+		>"$TMP/apt.log" 2>&1 || { cat "$TMP/apt.log"; skip "Debian's linux-source-$1 cannot be installed"; }
+}
+
+# pinbench vm ARGS: rc is its exit status, its output in $TMP/out and
+# $TMP/err.
+pinbench_vm() {
+	set +e
+	"$PINBENCH" 9>&- vm "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	set -e
 }
 
 # pinbench kernel build ARGS: prints the bzImage's path; what goes wrong

@@ -12,19 +12,14 @@
 # says why it cannot run.
 . "$SRCDIR/tests/integration/lib.sh"
 need_kernel_builds
-dpkg-query -W -f='${Status}' linux-source-6.12 2>/dev/null | grep -q 'install ok installed' ||
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends linux-source-6.12 \
-		>"$TMP/apt.log" 2>&1 || { cat "$TMP/apt.log"; skip "Debian's linux-source-6.12 cannot be installed"; }
+need_kernel_source 6.12
 k612=$(kernel_build --source 6.12)
 release=${k612##*/vmlinuz-}
 
 vm() { # output directory, then pinbench vm arguments; sets rc
 	out=$1
 	shift
-	set +e
-	"$PINBENCH" 9>&- vm --mem 2G --movablecore 1G --timeout 5m "$@" -o "$out" >"$TMP/out" 2>"$TMP/err"
-	rc=$?
-	set -e
+	pinbench_vm --mem 2G --movablecore 1G --timeout 5m "$@" -o "$out"
 }
 
 job() { # backend, then extra pin-job lines: 64 MiB mapped in 16 MiB chunks

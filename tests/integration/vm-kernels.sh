@@ -25,11 +25,8 @@ sc=$(scenario guest "[global]" "runs = 1" "movable = 256M" "[pin]" "type = pin" 
 layout="--numa 2 --mem 2G --movablecore 1G --timeout 5m"
 
 vm() {
-	set +e
 	# shellcheck disable=SC2086 # $layout is several options
-	"$PINBENCH" 9>&- vm $layout "$@" >"$TMP/out" 2>"$TMP/err"
-	rc=$?
-	set -e
+	pinbench_vm $layout "$@"
 }
 
 vm -k "$k61" -k "$k612" --boots 2 "$sc" -o "$TMP/two"

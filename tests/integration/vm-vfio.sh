@@ -17,10 +17,7 @@ rr=${reverted##*/vmlinuz-}
 vm() { # output directory, then pinbench vm arguments; sets rc
 	out=$1
 	shift
-	set +e
-	"$PINBENCH" 9>&- vm --mem 2G --movablecore 1G --timeout 5m "$@" -o "$out" >"$TMP/out" 2>"$TMP/err"
-	rc=$?
-	set -e
+	pinbench_vm --mem 2G --movablecore 1G --timeout 5m "$@" -o "$out"
 }
 
 job() { # extra pin-job lines: a scenario mapping 64 MiB in 16 MiB chunks
