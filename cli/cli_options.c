@@ -85,16 +85,11 @@ void cli_print_options(FILE *f, const struct cli_option *const *tables)
 	}
 }
 
-void cli_usage(FILE *f, const char *before, const struct cli_option *const *tables, const char *after)
-{
-	if (before)
-		fputs(before, f);
-	cli_print_options(f, tables);
-	if (after)
-		fputs(after, f);
-}
-
 void cli_usage_print(FILE *f, const struct cli_usage *u)
 {
-	cli_usage(f, u->before, u->tables, u->after);
+	if (u->before)
+		fputs(u->before, f);
+	cli_print_options(f, u->tables);
+	if (u->after)
+		fputs(u->after, f);
 }

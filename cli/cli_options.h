@@ -37,15 +37,14 @@ int cli_getopt(const struct cli_parser *p, int argc, char **argv);
 /* "  -o, --output DIR   where to ...", one or more lines an option, the
  * help column set by the widest option of the tables. */
 void cli_print_options(FILE *f, const struct cli_option *const *tables);
-/* before, the option lines, after (either may be NULL). */
-void cli_usage(FILE *f, const char *before, const struct cli_option *const *tables, const char *after);
-
-/* A command's whole usage, for code that prints it on more than one path. */
+/* A command's usage: the text before its options, its option tables,
+ * the text after (either text may be NULL). */
 struct cli_usage {
 	const char *before;
 	const struct cli_option *const *tables;
 	const char *after;
 };
+/* before, the option lines, after. */
 void cli_usage_print(FILE *f, const struct cli_usage *u);
 
 /* What one command takes, for `pinbench help options`. */

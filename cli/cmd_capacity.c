@@ -26,22 +26,21 @@ static const struct cli_option capacity_options[] = {
 };
 const struct cli_option *const cmd_capacity_options[] = { capacity_options, NULL };
 
-static void usage(FILE *f)
-{
-	cli_usage(f,
-		  "usage: pinbench capacity SCENARIO [-o DIR]\n"
-		  "\n"
-		  "Runs SCENARIO at every point of the grid its [sweep] section spans, e.g.\n"
-		  "  [sweep]\n"
-		  "  pin.size = 256M, 512M, 1G      ; SECTION.KEY = values: any key of any section\n"
-		  "  global.movable = 1G\n"
-		  "  max_failure_rate = 1%          ; the largest size per node under this rate\n"
-		  "  plan = 64G, 256G, 1T           ; guest sizes to extrapolate the pin time to\n"
-		  "then fits pin time against pinned size per node and writes DIR/capacity.json.\n"
-		  "DIR (default results/capacity-NAME-TIME) may hold an interrupted sweep of the\n"
-		  "same scenario: its complete points are kept, the rest run again.\n",
-		  cmd_capacity_options, NULL);
-}
+static const struct cli_usage usage = {
+	"usage: pinbench capacity SCENARIO [-o DIR]\n"
+	"\n"
+	"Runs SCENARIO at every point of the grid its [sweep] section spans, e.g.\n"
+	"  [sweep]\n"
+	"  pin.size = 256M, 512M, 1G      ; SECTION.KEY = values: any key of any section\n"
+	"  global.movable = 1G\n"
+	"  max_failure_rate = 1%          ; the largest size per node under this rate\n"
+	"  plan = 64G, 256G, 1T           ; guest sizes to extrapolate the pin time to\n"
+	"then fits pin time against pinned size per node and writes DIR/capacity.json.\n"
+	"DIR (default results/capacity-NAME-TIME) may hold an interrupted sweep of the\n"
+	"same scenario: its complete points are kept, the rest run again.\n",
+	cmd_capacity_options,
+	NULL,
+};
 
 /* max_failure_rate and plan are checked when the sweep is read, not after
  * it has run. */
@@ -69,11 +68,11 @@ int cmd_capacity(int argc, char **argv)
 	optind = 1;
 	while ((c = cli_getopt(&parser, argc, argv)) != -1) {
 		if (c == 'h') {
-			usage(stdout);
+			cli_usage_print(stdout, &usage);
 			return 0;
 		}
 		if (c != 'o') {
-			usage(stderr);
+			cli_usage_print(stderr, &usage);
 			return EXIT_BAD_INPUT;
 		}
 		out = optarg;

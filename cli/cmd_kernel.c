@@ -27,24 +27,22 @@ static const struct cli_option build_options_table[] = {
 };
 const struct cli_option *const cmd_kernel_options[] = { build_options_table, NULL };
 
-static void usage(FILE *f)
-{
-	cli_usage(f,
-		  "usage: pinbench kernel build [--source 6.1|6.12|DIR] [--patch FILE]... [--name NAME] [-j N]\n"
-		  "       pinbench kernel list\n"
-		  "       pinbench kernel config [SERIES]\n"
-		  "\n"
-		  "build: a bzImage for `pinbench vm` from Debian's linux-source-VERSION package\n"
-		  "(or the kernel tree DIR), with the configuration fragment `pinbench kernel config`\n"
-		  "prints merged into tinyconfig, and the patches applied in order. Its release is\n"
-		  "VERSION-pb-NAME. Cached under $PINBENCH_KERNEL_CACHE (default\n"
-		  "/var/cache/pinbench/kernels), keyed by source, fragment and patches; the last\n"
-		  "line printed is the bzImage's path, with config-RELEASE beside it.\n",
-		  cmd_kernel_options,
-		  "list: the variants in the cache.\n"
-		  "config: the configuration fragment built into pinbench; with SERIES (6.12), as\n"
-		  "merged for that series (kernel/pinbench-X.Y.config added from X.Y on).\n");
-}
+static const struct cli_usage usage = {
+	"usage: pinbench kernel build [--source 6.1|6.12|DIR] [--patch FILE]... [--name NAME] [-j N]\n"
+	"       pinbench kernel list\n"
+	"       pinbench kernel config [SERIES]\n"
+	"\n"
+	"build: a bzImage for `pinbench vm` from Debian's linux-source-VERSION package\n"
+	"(or the kernel tree DIR), with the configuration fragment `pinbench kernel config`\n"
+	"prints merged into tinyconfig, and the patches applied in order. Its release is\n"
+	"VERSION-pb-NAME. Cached under $PINBENCH_KERNEL_CACHE (default\n"
+	"/var/cache/pinbench/kernels), keyed by source, fragment and patches; the last\n"
+	"line printed is the bzImage's path, with config-RELEASE beside it.\n",
+	cmd_kernel_options,
+	"list: the variants in the cache.\n"
+	"config: the configuration fragment built into pinbench; with SERIES (6.12), as\n"
+	"merged for that series (kernel/pinbench-X.Y.config added from X.Y on).\n",
+};
 
 static int build_options(struct build *b, int argc, char **argv)
 {
@@ -81,8 +79,8 @@ static int build_options(struct build *b, int argc, char **argv)
 			}
 			b->jobs = (unsigned)v;
 			break;
-		case 'h': usage(stdout); return -1;
-		default: usage(stderr); return EXIT_BAD_INPUT;
+		case 'h': cli_usage_print(stdout, &usage); return -1;
+		default: cli_usage_print(stderr, &usage); return EXIT_BAD_INPUT;
 		}
 	}
 	if (optind != argc) {
@@ -147,9 +145,9 @@ int cmd_kernel(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		usage(stdout);
+		cli_usage_print(stdout, &usage);
 		return 0;
 	}
-	usage(stderr);
+	cli_usage_print(stderr, &usage);
 	return EXIT_BAD_INPUT;
 }

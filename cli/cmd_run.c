@@ -25,14 +25,13 @@ static const struct cli_option run_options[] = {
 };
 const struct cli_option *const cmd_run_options[] = { run_options, NULL };
 
-static void usage(FILE *f)
-{
-	cli_usage(f,
-		  "usage: pinbench run SCENARIO [-o DIR] [-q] [-n]\n"
-		  "       pinbench run --help-keys\n\n"
-		  "Runs a scenario file and writes a run directory (default results/NAME-TIME/).\n",
-		  cmd_run_options, NULL);
-}
+static const struct cli_usage usage = {
+	"usage: pinbench run SCENARIO [-o DIR] [-q] [-n]\n"
+	"       pinbench run --help-keys\n\n"
+	"Runs a scenario file and writes a run directory (default results/NAME-TIME/).\n",
+	cmd_run_options,
+	NULL,
+};
 
 static int parse_args(int argc, char **argv, struct run_options *o)
 {
@@ -46,14 +45,14 @@ static int parse_args(int argc, char **argv, struct run_options *o)
 		case 'o': o->output = optarg; break;
 		case 'q': o->quiet = true; break;
 		case 'n': o->dry_run = true; break;
-		case 'h': usage(stdout); return 0;
+		case 'h': cli_usage_print(stdout, &usage); return 0;
 		case OPT_HELP_KEYS: scenario_print_keys(); return 0;
-		default: usage(stderr); return EXIT_BAD_INPUT;
+		default: cli_usage_print(stderr, &usage); return EXIT_BAD_INPUT;
 		}
 	}
 	if (optind != argc - 1) {
 		pb_err("run: expected one SCENARIO file, got %d argument(s)", argc - optind);
-		usage(stderr);
+		cli_usage_print(stderr, &usage);
 		return EXIT_BAD_INPUT;
 	}
 	return -1; /* go on */

@@ -22,17 +22,15 @@ static const struct cli_option store_options[] = {
 };
 const struct cli_option *const cmd_store_options[] = { store_options, NULL };
 
-static void usage(FILE *f)
-{
-	cli_usage(f,
-		  "usage: pinbench store [--db URL] [--label TEXT] [--host NAME] RUN...\n"
-		  "\n"
-		  "Adds run directories (also directories of them, pinbench vm and capacity\n"
-		  "outputs) to the results database. A run stored before is left as it is.\n",
-		  cmd_store_options,
-		  "Exit: 0 stored or already there, 2 bad input or an unusable database; nothing is\n"
-		  "written unless every run could be read.\n");
-}
+static const struct cli_usage usage = {
+	"usage: pinbench store [--db URL] [--label TEXT] [--host NAME] RUN...\n"
+	"\n"
+	"Adds run directories (also directories of them, pinbench vm and capacity\n"
+	"outputs) to the results database. A run stored before is left as it is.\n",
+	cmd_store_options,
+	"Exit: 0 stored or already there, 2 bad input or an unusable database; nothing is\n"
+	"written unless every run could be read.\n",
+};
 
 /* The default SQLite file's directory exists in a checkout; elsewhere
  * the first store makes it. */
@@ -63,13 +61,13 @@ int cmd_store(int argc, char **argv)
 		case 'd': url = optarg; break;
 		case 'l': o.label = optarg; break;
 		case 'H': o.host = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EXIT_BAD_INPUT;
+		case 'h': cli_usage_print(stdout, &usage); return 0;
+		default: cli_usage_print(stderr, &usage); return EXIT_BAD_INPUT;
 		}
 	}
 	if (optind >= argc) {
 		pb_err("store needs at least one RUN");
-		usage(stderr);
+		cli_usage_print(stderr, &usage);
 		return EXIT_BAD_INPUT;
 	}
 	make_parent(url);

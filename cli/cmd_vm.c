@@ -38,16 +38,15 @@ static const struct cli_option vm_options[] = {
 };
 const struct cli_option *const cmd_vm_options[] = { vm_options, NULL };
 
-static void usage(FILE *f)
-{
-	cli_usage(f,
-		  "usage: pinbench vm --kernel BZIMAGE [--kernel BZIMAGE...] [options] SCENARIO [-o DIR]\n"
-		  "\n"
-		  "Boots each kernel in QEMU with the memory layout asked, runs SCENARIO in it as\n"
-		  "root and brings its run directory back to DIR/RELEASE/boot-N. With two or more\n"
-		  "kernels, DIR/compare.txt and DIR/compare.json compare them (the first is the base).\n",
-		  cmd_vm_options, NULL);
-}
+static const struct cli_usage usage = {
+	"usage: pinbench vm --kernel BZIMAGE [--kernel BZIMAGE...] [options] SCENARIO [-o DIR]\n"
+	"\n"
+	"Boots each kernel in QEMU with the memory layout asked, runs SCENARIO in it as\n"
+	"root and brings its run directory back to DIR/RELEASE/boot-N. With two or more\n"
+	"kernels, DIR/compare.txt and DIR/compare.json compare them (the first is the base).\n",
+	cmd_vm_options,
+	NULL,
+};
 
 static int bad(const char *what, const char *value, const char *why)
 {
@@ -103,8 +102,8 @@ static int option(struct vm_args *a, int c, const char *arg)
 		a->accel = arg;
 		return 0;
 	case 'o': a->output = arg; return 0;
-	case 'h': usage(stdout); return -1;
-	default: usage(stderr); return EXIT_BAD_INPUT;
+	case 'h': cli_usage_print(stdout, &usage); return -1;
+	default: cli_usage_print(stderr, &usage); return EXIT_BAD_INPUT;
 	}
 }
 
@@ -149,7 +148,7 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 			return ret < 0 ? 0 : ret;
 	if (optind != argc - 1) {
 		pb_err("vm: expected one SCENARIO file, got %d argument(s)", argc - optind);
-		usage(stderr);
+		cli_usage_print(stderr, &usage);
 		return EXIT_BAD_INPUT;
 	}
 	a->scenario = argv[optind];
