@@ -8,21 +8,13 @@
 awk 'BEGIN { for (i = 0; i < 400; i++) print 100 + (i * 37) % 23 }' >"$TMP/base.txt"
 awk 'BEGIN { for (i = 0; i < 400; i++) print 120 + (i * 41) % 23 }' >"$TMP/slow.txt"
 awk 'BEGIN { print "run,latency"; for (i = 0; i < 50; i++) print i % 5 "," 100 + (i * 7) % 11 }' >"$TMP/a.csv"
-
-pb() { # exit code of pinbench, output in $TMP/out
-	set +e
-	"$PINBENCH" 9>&- "$@" >"$TMP/out" 2>&1
-	rc=$?
-	set -e
-}
-
-pb gate "$TMP/base.txt" "$TMP/base.txt" --junit "$TMP/same.xml"
+pb_merged gate "$TMP/base.txt" "$TMP/base.txt" --junit "$TMP/same.xml"
 [ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "gate of a sample against itself exited $rc"; }
 xmllint --noout "$TMP/same.xml" || fail "JUnit of a passing gate is not well-formed XML"
 grep -q 'tests="1" failures="0"' "$TMP/same.xml" || fail "passing JUnit counts"
 pass "gate passes identical samples (exit 0, JUnit well-formed)"
 
-pb gate "$TMP/base.txt" "$TMP/slow.txt" --max-regression 5% --junit "$TMP/slow.xml" --markdown "$TMP/slow.md"
+pb_merged gate "$TMP/base.txt" "$TMP/slow.txt" --max-regression 5% --junit "$TMP/slow.xml" --markdown "$TMP/slow.md"
 [ "$rc" -eq 1 ] || { cat "$TMP/out"; fail "gate of a 20% regression exited $rc, not 1"; }
 xmllint --noout "$TMP/slow.xml" || fail "JUnit of a failing gate is not well-formed XML"
 [ "$(xmllint --xpath 'count(//testcase/failure)' "$TMP/slow.xml")" = 1 ] || fail "no <failure> in JUnit"
@@ -31,19 +23,19 @@ xmllint --xpath 'string(//failure/@message)' "$TMP/slow.xml" | grep -q "111 -> 1
 grep -q '^| value ' "$TMP/slow.md" && grep -q 'FAIL' "$TMP/slow.md" || fail "Markdown summary"
 pass "gate fails a 20% regression (exit 1, JUnit failure with the numbers, Markdown)"
 
-pb gate "$TMP/base.txt" "$TMP/slow.txt" --max-regression 25%
+pb_merged gate "$TMP/base.txt" "$TMP/slow.txt" --max-regression 25%
 [ "$rc" -eq 0 ] || fail "a 20% regression under a 25% limit exited $rc"
 pass "gate passes a regression within the limit"
 
 # Rules: relative with significance, a tail quantile by threshold only.
 printf '%s\n' '[defaults]' 'alpha = 0.01' '' '[median]' 'metric = value' 'max_regression = 10%' \
 	'' '[tail]' 'metric = value' 'statistic = p99' 'max_regression = 50' 'require = threshold' >"$TMP/rules.ini"
-pb gate "$TMP/base.txt" "$TMP/slow.txt" --rules "$TMP/rules.ini" --junit "$TMP/rules.xml"
+pb_merged gate "$TMP/base.txt" "$TMP/slow.txt" --rules "$TMP/rules.ini" --junit "$TMP/rules.xml"
 [ "$rc" -eq 1 ] || { cat "$TMP/out"; fail "rules gate exited $rc"; }
 grep -Eq '^median .*FAIL' "$TMP/out" && grep -Eq '^tail .*pass' "$TMP/out" || { cat "$TMP/out"; fail "rule results"; }
 pass "rules file: median rule fails, p99 threshold rule passes"
 
-pb compare "$TMP/base.txt" "$TMP/slow.txt" --format json
+pb_merged compare "$TMP/base.txt" "$TMP/slow.txt" --format json
 [ "$rc" -eq 0 ] || fail "compare exited $rc"
 for field in p_mannwhitney p_welch hodges_lehmann cliffs_delta verdict; do
 	jq -e ".candidates[0].metrics[0] | has(\"$field\")" "$TMP/out" >/dev/null || fail "JSON lacks $field"
@@ -52,9 +44,9 @@ done
 [ "$(jq -r '.candidates[0].metrics[0].hodges_lehmann.shift' "$TMP/out")" = 20 ] || fail "HL shift is not 20"
 pass "compare JSON names p_mannwhitney, p_welch, hodges_lehmann, cliffs_delta, verdict; shift 20"
 
-pb compare "$TMP/a.csv" "$TMP/a.csv" --column latency
+pb_merged compare "$TMP/a.csv" "$TMP/a.csv" --column latency
 [ "$rc" -eq 0 ] && grep -q "no significant change" "$TMP/out" || { cat "$TMP/out"; fail "CSV column compare"; }
-pb report "$TMP/base.txt" --format json
+pb_merged report "$TMP/base.txt" --format json
 [ "$(jq -r '.reports[0].metrics[0].n' "$TMP/out")" = 400 ] || fail "report n"
 [ "$(jq -r '.reports[0].metrics[0].quantiles.p50.ci | length' "$TMP/out")" = 2 ] || fail "report CI"
 pass "CSV columns and report JSON"
@@ -63,7 +55,7 @@ pass "CSV columns and report JSON"
 expect_error() { # want-substring, then pinbench arguments
 	want=$1
 	shift
-	pb "$@"
+	pb_merged "$@"
 	[ "$rc" -eq 2 ] || { cat "$TMP/out"; fail "pinbench $* exited $rc, not 2"; }
 	grep -qF -- "$want" "$TMP/out" || { cat "$TMP/out"; fail "no '$want' in the message"; }
 	pass "$want"
@@ -104,8 +96,8 @@ expect_error "needs BASE and CAND" gate "$TMP/base.txt"
 # A failed command leaves earlier outputs as they were.
 echo precious >"$TMP/keep.xml"
 echo precious >"$TMP/keep.txt"
-pb gate "$TMP/base.txt" "$TMP/nan.txt" --junit "$TMP/keep.xml"
-pb compare "$TMP/base.txt" "$TMP/nan.txt" -o "$TMP/keep.txt"
+pb_merged gate "$TMP/base.txt" "$TMP/nan.txt" --junit "$TMP/keep.xml"
+pb_merged compare "$TMP/base.txt" "$TMP/nan.txt" -o "$TMP/keep.txt"
 [ "$(cat "$TMP/keep.xml")" = precious ] && [ "$(cat "$TMP/keep.txt")" = precious ] || fail "an output was damaged"
 ls "$TMP" | grep -q '\.tmp-' && fail "a temporary output was left behind"
 pass "outputs of failed commands left untouched"
@@ -114,12 +106,12 @@ pass "outputs of failed commands left untouched"
 # report --html (exit 134). They answer now, Welch's p included.
 printf '1e100\n1\n' >"$TMP/huge.txt"
 seq 10 >"$TMP/ten.txt"
-pb compare "$TMP/huge.txt" "$TMP/ten.txt"
+pb_merged compare "$TMP/huge.txt" "$TMP/ten.txt"
 [ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "compare with a value of 1e100 exited $rc"; }
 grep -q 'no significant change' "$TMP/out" || { cat "$TMP/out"; fail "compare with 1e100 gave no verdict"; }
-pb gate "$TMP/huge.txt" "$TMP/ten.txt"
+pb_merged gate "$TMP/huge.txt" "$TMP/ten.txt"
 [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || { cat "$TMP/out"; fail "gate with a value of 1e100 exited $rc"; }
-pb report "$TMP/huge.txt" "$TMP/ten.txt" --html "$TMP/huge.html"
+pb_merged report "$TMP/huge.txt" "$TMP/ten.txt" --html "$TMP/huge.html"
 [ "$rc" -eq 0 ] && [ -s "$TMP/huge.html" ] || { cat "$TMP/out"; fail "report --html with 1e100 exited $rc"; }
 pass "compare, gate and report --html answer on a value of 1e100"
 

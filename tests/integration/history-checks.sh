@@ -26,14 +26,6 @@ pg_stop() {
 	pg_as_owner "$PGBIN/pg_ctl" -D "$PGDIR/data" -m immediate stop >/dev/null 2>&1 || true
 	rm -rf "$PGDIR"
 }
-
-pb() {
-	set +e
-	"$PINBENCH" 9>&- "$@" >"$TMP/out" 2>&1
-	rc=$?
-	set -e
-}
-
 # The noise of run I: a fixed sequence in [-0.03, 0.03], the same everywhere.
 noise() { awk -v i="$1" 'BEGIN { printf "%.6f", ((i * 7919) % 61 / 60 * 2 - 1) * 0.03 }'; }
 
@@ -82,10 +74,10 @@ history_checks() {
 	series step ci-step 0.12
 	series flat ci-flat 0
 	store_concurrently "$url"
-	pb store --db "$url" "$TMP/flat"
+	pb_merged store --db "$url" "$TMP/flat"
 	[ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "store of a directory of runs exited $rc"; }
 
-	pb history --db "$url" --scenario host --host ci-step --format json
+	pb_merged history --db "$url" --scenario host --host ci-step --format json
 	[ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "history exited $rc"; }
 	cp "$TMP/out" "$TMP/step.json"
 	[ "$(jq '.series | length' "$TMP/step.json")" = 30 ] ||
@@ -100,15 +92,15 @@ history_checks() {
 		fail "the series is not in the order the runs started"
 	pass "4 stores at once lost no run; one change point at $label, $(jq -c '.change_points[0] | {p, change}' "$TMP/step.json")"
 
-	pb history --db "$url" --scenario host --host ci-flat --format json
+	pb_merged history --db "$url" --scenario host --host ci-flat --format json
 	[ "$rc" -eq 0 ] && [ "$(jq '.series | length' "$TMP/out")" = 30 ] || { cat "$TMP/out"; fail "flat history"; }
 	[ "$(jq '.change_points | length' "$TMP/out")" = 0 ] ||
 		fail "change points on a series without a step: $(jq -c .change_points "$TMP/out")"
 	pass "no change point on the series without a step"
 
-	pb history --db "$url" --format json
+	pb_merged history --db "$url" --format json
 	[ "$rc" -eq 2 ] && grep -q "choose one with --host" "$TMP/out" || { cat "$TMP/out"; fail "two hosts mixed"; }
-	pb history --db "$url" --host ci-step --metric no_such_metric
+	pb_merged history --db "$url" --host ci-step --metric no_such_metric
 	[ "$rc" -eq 2 ] && grep -q "no_such_metric" "$TMP/out" || { cat "$TMP/out"; fail "unknown metric"; }
 	pass "a series mixing hosts, and an unknown metric: one line, exit 2"
 
@@ -116,48 +108,48 @@ history_checks() {
 	base="db:$url?scenario=host&host=ci-flat&last=10"
 	make_run "$TMP/cand-step" 40 1.12 ci-cand
 	make_run "$TMP/cand-same" 41 1.0 ci-cand
-	pb gate --baseline "$base" "$TMP/cand-step"
+	pb_merged gate --baseline "$base" "$TMP/cand-step"
 	[ "$rc" -eq 1 ] || { cat "$TMP/out"; fail "gate of the stepped candidate exited $rc, not 1"; }
 	grep -q "base: db:" "$TMP/out" && grep -q "(50 runs" "$TMP/out" ||
 		{ cat "$TMP/out"; fail "the baseline is not the last 10 stored runs (50 inner runs)"; }
-	pb gate --baseline "$base" "$TMP/cand-same"
+	pb_merged gate --baseline "$base" "$TMP/cand-same"
 	[ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "gate of the unchanged candidate exited $rc, not 0"; }
-	pb compare "$base" "$TMP/cand-same" --format json
+	pb_merged compare "$base" "$TMP/cand-same" --format json
 	[ "$rc" -eq 0 ] && [ "$(jq -r '.base.runs' "$TMP/out")" = 50 ] || { cat "$TMP/out"; fail "compare db: base"; }
 	pass "gate --baseline db: exits 1 for +12 % and 0 for the same level"
 
-	pb gate --bisect --baseline "$base" "$TMP/cand-step"
+	pb_merged gate --bisect --baseline "$base" "$TMP/cand-step"
 	[ "$rc" -eq 1 ] || fail "bisect: a regression is $rc, not 1 (bad)"
-	pb gate --bisect --baseline "$base" "$TMP/cand-same"
+	pb_merged gate --bisect --baseline "$base" "$TMP/cand-same"
 	[ "$rc" -eq 0 ] || fail "bisect: no regression is $rc, not 0 (good)"
-	pb gate --bisect --baseline "$base" "$TMP/no-such-run"
+	pb_merged gate --bisect --baseline "$base" "$TMP/no-such-run"
 	[ "$rc" -eq 125 ] || fail "bisect: a candidate without a run is $rc, not 125 (skip)"
 	cp -r "$TMP/cand-same" "$TMP/cand-cut"
 	jq '.complete = false' "$TMP/cand-same/summary.json" >"$TMP/cand-cut/summary.json"
 	jq '.complete = false' "$TMP/cand-same/run.json" >"$TMP/cand-cut/run.json"
-	pb gate --bisect --baseline "$base" "$TMP/cand-cut"
+	pb_merged gate --bisect --baseline "$base" "$TMP/cand-cut"
 	[ "$rc" -eq 125 ] || fail "bisect: an incomplete candidate is $rc, not 125 (skip)"
-	pb gate --bisect --baseline "db:$url?scenario=host&host=nobody" "$TMP/cand-same"
+	pb_merged gate --bisect --baseline "db:$url?scenario=host&host=nobody" "$TMP/cand-same"
 	[ "$rc" -eq 128 ] || { cat "$TMP/out"; fail "bisect: a baseline that selects nothing is $rc, not 128 (abort)"; }
 	pass "gate --bisect: 0 good, 1 bad, 125 for no run or an incomplete one, 128 for a bad baseline"
 
 	# a run stored twice is a no-op
-	pb store --db "$url" --label again "$TMP/step/run-03"
+	pb_merged store --db "$url" --label again "$TMP/step/run-03"
 	[ "$rc" -eq 0 ] && grep -q "0 run(s) stored.*1 stored before" "$TMP/out" || { cat "$TMP/out"; fail "store twice"; }
 	# a damaged run among good ones: nothing at all is written
 	make_run "$TMP/later/run-a" 50 1.0 ci-step
 	make_run "$TMP/later/run-b" 51 1.0 ci-step
 	sed -i '3s/^1,/x,/' "$TMP/later/run-b/samples.csv"
-	pb store --db "$url" "$TMP/later"
+	pb_merged store --db "$url" "$TMP/later"
 	[ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/out")" = 1 ] && grep -q "run-b/samples.csv:3: column 'run'" "$TMP/out" ||
 		{ cat "$TMP/out"; fail "a damaged run: not one line naming file, line and column"; }
 	cp -r "$TMP/cand-cut" "$TMP/later/run-c"
 	rm -r "$TMP/later/run-b"
-	pb store --db "$url" "$TMP/later"
+	pb_merged store --db "$url" "$TMP/later"
 	[ "$rc" -eq 2 ] && grep -q "interrupted run" "$TMP/out" || { cat "$TMP/out"; fail "an incomplete run was stored"; }
-	pb history --db "$url" --host ci-step --format json
+	pb_merged history --db "$url" --host ci-step --format json
 	[ "$(jq '.series | length' "$TMP/out")" = 30 ] || fail "a refused store wrote some of its runs"
-	pb store --db "${url%%:*}x:foo" "$TMP/later/run-a"
+	pb_merged store --db "${url%%:*}x:foo" "$TMP/later/run-a"
 	[ "$rc" -eq 2 ] && grep -q "not a database URL" "$TMP/out" || { cat "$TMP/out"; fail "wrong URL scheme"; }
 	pass "stored twice: no-op; damaged or incomplete run among good ones: one line, nothing written; wrong URL"
 }
@@ -166,9 +158,9 @@ history_checks() {
 # history refuse it, and the data is untouched.
 newer_schema_checks() {
 	url=$1
-	pb store --db "$url" "$TMP/later/run-a"
+	pb_merged store --db "$url" "$TMP/later/run-a"
 	[ "$rc" -eq 2 ] && grep -q "schema version 99, newer" "$TMP/out" || { cat "$TMP/out"; fail "store: newer schema"; }
-	pb history --db "$url" --host ci-step
+	pb_merged history --db "$url" --host ci-step
 	[ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/out")" = 1 ] && grep -q "newer than this pinbench" "$TMP/out" ||
 		{ cat "$TMP/out"; fail "history: newer schema"; }
 	pass "a database of a newer schema: one line, exit 2"

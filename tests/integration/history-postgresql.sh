@@ -17,10 +17,10 @@ sock=$(printf %s "$PGDIR" | sed 's|/|%2F|g')
 
 history_checks "$url"
 
-pb history --db "postgresql://pinbench@$(printf %s "$TMP" | sed 's|/|%2F|g')/postgres" --host ci-step
+pb_merged history --db "postgresql://pinbench@$(printf %s "$TMP" | sed 's|/|%2F|g')/postgres" --host ci-step
 [ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/out")" = 1 ] && grep -q "No such file or directory" "$TMP/out" ||
 	{ cat "$TMP/out"; fail "a server that is not there: not one line"; }
-pb store --db "postgresql://pinbench@$sock/no_such_db" "$TMP/later/run-a"
+pb_merged store --db "postgresql://pinbench@$sock/no_such_db" "$TMP/later/run-a"
 [ "$rc" -eq 2 ] && grep -q 'database "no_such_db" does not exist' "$TMP/out" || { cat "$TMP/out"; fail "no such db"; }
 pass "an unreachable server and a missing database: one line, exit 2"
 

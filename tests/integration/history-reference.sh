@@ -5,25 +5,17 @@
 # all again changes nothing.
 . "$SRCDIR/tests/integration/lib.sh"
 command -v jq >/dev/null || skip "jq is not installed"
-
-pb() {
-	set +e
-	"$PINBENCH" 9>&- "$@" >"$TMP/out" 2>&1
-	rc=$?
-	set -e
-}
-
 url="sqlite:$TMP/demo.db"
-pb store --db "$url" "$SRCDIR/results/reference"
+pb_merged store --db "$url" "$SRCDIR/results/reference"
 [ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "store of results/reference exited $rc"; }
 want=$(find "$SRCDIR/results/reference" -name summary.json | grep -vc '/failed/')
 grep -q "^$want run(s) stored" "$TMP/out" || { cat "$TMP/out"; fail "not all $want run directories stored"; }
-pb store --db "$url" "$SRCDIR/results/reference"
+pb_merged store --db "$url" "$SRCDIR/results/reference"
 grep -q "^0 run(s) stored.*$want stored before" "$TMP/out" || { cat "$TMP/out"; fail "a second store was not a no-op"; }
 pass "results/reference: $want runs stored, and a second store is a no-op"
 
 # vm guests call every scenario "scenario": vm.json names it
-pb history --db "$url" --scenario seed-thp-split --metric failure_rate --min-size 2 --format json
+pb_merged history --db "$url" --scenario seed-thp-split --metric failure_rate --min-size 2 --format json
 [ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "history exited $rc"; }
 [ "$(jq '.series | length' "$TMP/out")" = 6 ] || fail "seed-thp-split: not its 6 boots"
 # boots alternate stock and reverted: 1, 1, 0 of 64 failed against 12, 13, 8
@@ -32,7 +24,7 @@ pb history --db "$url" --scenario seed-thp-split --metric failure_rate --min-siz
 [ "$(jq -r '.series[1].label' "$TMP/out")" = 6.1.192-pb-seed-thp-split ] || fail "the label is not the kernel release"
 pass "history of seed-thp-split: the boots' failures in the order they ran, labelled by kernel"
 
-pb history --db "$url" --scenario seed-lru-batch --metric failure_rate --min-size 2 --html "$TMP/h.html"
+pb_merged history --db "$url" --scenario seed-lru-batch --metric failure_rate --min-size 2 --html "$TMP/h.html"
 [ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "history --html exited $rc"; }
 grep -q "^<!DOCTYPE html>" "$TMP/h.html" && grep -q "No change point in 6 runs" "$TMP/h.html" ||
 	fail "the HTML page lacks its verdict"
@@ -42,7 +34,7 @@ if command -v gnuplot >/dev/null; then
 fi
 pass "history --html: a self-contained page with the trend plot"
 
-pb compare "db:$url?scenario=seed-lru-batch&label=6.1.192-pb-stock" \
+pb_merged compare "db:$url?scenario=seed-lru-batch&label=6.1.192-pb-stock" \
 	"$SRCDIR/results/reference/seeds/lru-batch-movable/6.1.192-pb-seed-lru-batch" --format json
 [ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "compare against stored runs exited $rc"; }
 "$PINBENCH" 9>&- compare "$SRCDIR/results/reference/seeds/lru-batch-movable/6.1.192-pb-stock" \

@@ -12,11 +12,11 @@ db="$TMP/db/pinbench.db"
 history_checks "sqlite:$db"
 [ "$(sqlite3 "$db" 'PRAGMA journal_mode')" = wal ] || fail "the database is not in WAL mode"
 
-pb history --db "sqlite:$TMP/none.db"
+pb_merged history --db "sqlite:$TMP/none.db"
 [ "$rc" -eq 2 ] && grep -q "none.db: No such file" "$TMP/out" && [ ! -e "$TMP/none.db" ] ||
 	{ cat "$TMP/out"; fail "history created or misreported a missing database"; }
 echo "not a database" >"$TMP/text.db"
-pb store --db "sqlite:$TMP/text.db" "$TMP/later/run-a"
+pb_merged store --db "sqlite:$TMP/text.db" "$TMP/later/run-a"
 [ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/out")" = 1 ] && grep -q "text.db: file is not a database" "$TMP/out" ||
 	{ cat "$TMP/out"; fail "a file that is not a database"; }
 pass "a missing database and a file that is not one: one line, exit 2"

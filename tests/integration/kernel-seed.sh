@@ -56,7 +56,7 @@ vm() { # output directory, reverted bzImage, then pinbench vm options
 	out=$1
 	kernel=$2
 	shift 2
-	pinbench_vm -k "$stock" -k "$kernel" --boots "$BOOTS" --timeout 5m "$@" -o "$out"
+	pb vm -k "$stock" -k "$kernel" --boots "$BOOTS" --timeout 5m "$@" -o "$out"
 	[ "$rc" -eq 0 ] || { cat "$TMP/out" "$TMP/err"; fail "pinbench vm $*: exit $rc"; }
 }
 

@@ -36,6 +36,23 @@ need_movable() {
 		skip "no memory hotplug: ZONE_MOVABLE cannot be created"
 }
 
+# pinbench ARGS: rc is its exit status, its output in $TMP/out and its
+# errors in $TMP/err.
+pb() {
+	set +e
+	"$PINBENCH" 9>&- "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	set -e
+}
+
+# The same with both in $TMP/out, as a terminal shows them.
+pb_merged() {
+	set +e
+	"$PINBENCH" 9>&- "$@" >"$TMP/out" 2>&1
+	rc=$?
+	set -e
+}
+
 # Runs pinbench run; exit 3 (the machine cannot) becomes a skip.
 run() {
 	set +e
@@ -115,14 +132,6 @@ need_kernel_source() {
 		>"$TMP/apt.log" 2>&1 || { cat "$TMP/apt.log"; skip "Debian's linux-source-$1 cannot be installed"; }
 }
 
-# pinbench vm ARGS: rc is its exit status, its output in $TMP/out and
-# $TMP/err.
-pinbench_vm() {
-	set +e
-	"$PINBENCH" 9>&- vm "$@" >"$TMP/out" 2>"$TMP/err"
-	rc=$?
-	set -e
-}
 
 # pinbench kernel build ARGS: prints the bzImage's path; what goes wrong
 # goes to stderr (this runs inside $(...)).

@@ -10,11 +10,8 @@ command -v xmllint >/dev/null || skip "xmllint is not installed"
 command -v gnuplot >/dev/null || skip "gnuplot is not installed"
 ref="$SRCDIR/results/reference"
 
-pb() {
-	set +e
-	"$PINBENCH" 9>&- "$@" >"$TMP/out" 2>"$TMP/err"
-	rc=$?
-	set -e
+pb_ok() { # pinbench ARGS, which must succeed
+	pb "$@"
 	[ "$rc" -eq 0 ] || { cat "$TMP/out" "$TMP/err"; fail "pinbench $* exited $rc"; }
 }
 
@@ -23,7 +20,7 @@ check_html() {
 	name=$1
 	want=$2
 	shift 2
-	pb report "$@" --html "$TMP/$name.html"
+	pb_ok report "$@" --html "$TMP/$name.html"
 	xmllint --noout "$TMP/$name.html" || fail "$name.html is not well-formed"
 	xmllint --html --noout "$TMP/$name.html" 2>"$TMP/lint" || { cat "$TMP/lint"; fail "$name.html does not parse as HTML"; }
 	n=0
@@ -62,7 +59,7 @@ xmllint --noout "$TMP/kernels-plots/cdf.svg" || fail "the re-rendered cdf.svg do
 pass "a plot re-renders from its .gp and .dat"
 
 mkdir -p "$TMP/md"
-pb report "$ref/kernels/6.1.0-56-amd64" "$ref/kernels/6.12.117+deb12-amd64" --markdown "$TMP/md/k.md"
+pb_ok report "$ref/kernels/6.1.0-56-amd64" "$ref/kernels/6.12.117+deb12-amd64" --markdown "$TMP/md/k.md"
 for link in $(grep -o '](k-plots/[^)]*)' "$TMP/md/k.md" | sed 's/^](//; s/)$//'); do
 	[ -s "$TMP/md/$link" ] || fail "k.md links $link, which is missing"
 done
@@ -70,7 +67,7 @@ done
 grep -q '^| metric (median)' "$TMP/md/k.md" || fail "k.md has no comparison table"
 pass "Markdown: 6 plots beside it, tables inline"
 
-pb report "$ref/anon" --markdown "$TMP/png.md" --png
+pb_ok report "$ref/anon" --markdown "$TMP/png.md" --png
 [ "$(ls "$TMP/png-plots"/*.png | wc -l)" -eq 4 ] || fail "--png: not 4 PNG plots"
 head -c 8 "$TMP/png-plots/cdf.png" | grep -q PNG || fail "--png: cdf.png is not a PNG"
 pass "--png draws PNG plots"
@@ -78,7 +75,7 @@ pass "--png draws PNG plots"
 # No gnuplot: tables, and one note that says why.
 mkdir "$TMP/bin"
 for p in gzip; do ln -s "$(command -v $p)" "$TMP/bin/$p"; done
-PATH="$TMP/bin" pb report "$ref/anon" --html "$TMP/plain.html"
+PATH="$TMP/bin" pb_ok report "$ref/anon" --html "$TMP/plain.html"
 grep -q "gnuplot is not installed" "$TMP/plain.html" || fail "without gnuplot: no note in the document"
 grep -q "gnuplot is not installed" "$TMP/err" || fail "without gnuplot: no note on stderr"
 grep -q "<img" "$TMP/plain.html" && fail "without gnuplot: images anyway"

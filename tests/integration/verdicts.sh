@@ -10,13 +10,6 @@ command -v xmllint >/dev/null || skip "xmllint is not installed"
 ref="$SRCDIR/results/reference"
 k612="$ref/kernels/6.12.117+deb12-amd64"
 k61="$ref/kernels/6.1.0-56-amd64"
-
-pb() {
-	set +e
-	"$PINBENCH" 9>&- "$@" >"$TMP/out" 2>"$TMP/err"
-	rc=$?
-	set -e
-}
 expect() { # exit status, then what to say
 	[ "$rc" -eq "$1" ] || { cat "$TMP/out" "$TMP/err"; fail "$2 (exit $rc, expected $1)"; }
 }

@@ -19,7 +19,7 @@ release=${k612##*/vmlinuz-}
 vm() { # output directory, then pinbench vm arguments; sets rc
 	out=$1
 	shift
-	pinbench_vm --mem 2G --movablecore 1G --timeout 5m "$@" -o "$out"
+	pb vm --mem 2G --movablecore 1G --timeout 5m "$@" -o "$out"
 }
 
 job() { # backend, then extra pin-job lines: 64 MiB mapped in 16 MiB chunks

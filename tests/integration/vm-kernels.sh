@@ -26,7 +26,7 @@ layout="--numa 2 --mem 2G --movablecore 1G --timeout 5m"
 
 vm() {
 	# shellcheck disable=SC2086 # $layout is several options
-	pinbench_vm $layout "$@"
+	pb vm $layout "$@"
 }
 
 vm -k "$k61" -k "$k612" --boots 2 "$sc" -o "$TMP/two"

@@ -17,7 +17,7 @@ rr=${reverted##*/vmlinuz-}
 vm() { # output directory, then pinbench vm arguments; sets rc
 	out=$1
 	shift
-	pinbench_vm --mem 2G --movablecore 1G --timeout 5m "$@" -o "$out"
+	pb vm --mem 2G --movablecore 1G --timeout 5m "$@" -o "$out"
 }
 
 job() { # extra pin-job lines: a scenario mapping 64 MiB in 16 MiB chunks
