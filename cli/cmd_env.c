@@ -8,6 +8,7 @@
 #include "log.h"
 #include "memblock.h"
 #include "pin_backend.h"
+#include "accel.h"
 #include "scenario.h"
 #include "units.h"
 
@@ -78,6 +79,8 @@ static int env_show(void)
 			be->describe(stdout);
 	}
 	long pending = journal_pending(JOURNAL_ALL);
+	fflush(stdout);
+	accel_describe(stdout);
 	printf("journal:            %s, %ld change(s) to undo\n", journal_path(), pending < 0 ? 0 : pending);
 	return 0;
 }

@@ -16,7 +16,7 @@
 
 enum { MAX_NUMA = 16 };
 
-enum { OPT_MOVABLECORE = CLI_LONG, OPT_CMA, OPT_APPEND, OPT_VFIO, OPT_ACCEL };
+enum { OPT_MOVABLECORE = CLI_LONG, OPT_CMA, OPT_APPEND, OPT_VFIO, OPT_ACCEL, OPT_RETRY_ON_TCG };
 
 static const struct cli_option vm_options[] = {
 	{ "kernel", 'k', "BZIMAGE", "a kernel to test; repeat for more" },
@@ -31,7 +31,12 @@ static const struct cli_option vm_options[] = {
 	  "scenario with backend = vfio or iommufd)" },
 	{ "boots", 'b', "N", "boots per kernel, interleaved A B A B... (default 1)" },
 	{ "timeout", 't', "DURATION", "bound of one boot, start to power-off (default 10m)" },
-	{ "accel", OPT_ACCEL, "auto|kvm|tcg", "KVM when /dev/kvm can run the guest, else TCG (default auto)" },
+	{ "accel", OPT_ACCEL, "auto|kvm|tcg",
+	  "auto: KVM once a probe boot has seen it run a guest no slower than TCG (judged once per QEMU and host "
+	  "kernel, shown by pinbench env), else TCG (default auto)" },
+	{ "retry-on-tcg", OPT_RETRY_ON_TCG, NULL,
+	  "a boot that panics, oopses or hangs under KVM is booted again under TCG; when TCG runs it, KVM is used "
+	  "no more (off: a panic may be the kernel's bug)" },
 	{ "output", 'o', "DIR", "where to write (must not exist; default results/vm-NAME-TIME)" },
 	CLI_HELP,
 	CLI_END,
@@ -101,6 +106,7 @@ static int option(struct vm_args *a, int c, const char *arg)
 			return bad("--accel", arg, "is one of auto, kvm, tcg");
 		a->accel = arg;
 		return 0;
+	case OPT_RETRY_ON_TCG: a->retry_on_tcg = true; return 0;
 	case 'o': a->output = arg; return 0;
 	case 'h': cli_usage_print(stdout, &usage); return -1;
 	default: cli_usage_print(stderr, &usage); return EXIT_BAD_INPUT;

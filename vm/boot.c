@@ -290,6 +290,45 @@ static void run_error(const char *dir, char *buf, size_t len)
 	free(log);
 }
 
+/* Whether a console line opens or belongs to an oops report. */
+static bool starts_report(const char *line)
+{
+	static const char *const openers[] = { "BUG: ", "Oops", "general protection fault", "WARNING: ",
+					       "Kernel panic", "kernel BUG at" };
+	for (size_t i = 0; i < ARRAY_SIZE(openers); i++)
+		if (strstr(line, openers[i]))
+			return true;
+	return false;
+}
+
+/* The oops report in a console log: from its first opening line to the
+ * line that ends the panic ("---[ end Kernel panic ...") or the log's
+ * end, at most len bytes (whole lines), carriage returns dropped. */
+static void console_evidence(const char *console, char *buf, size_t len)
+{
+	size_t o = 0;
+	bool in = false;
+
+	buf[0] = '\0';
+	for (const char *p = console; p && *p;) {
+		const char *end = strchrnul(p, '\n');
+		int n = (int)(end - p);
+		while (n > 0 && p[n - 1] == '\r')
+			n--;
+		char line[512];
+		snprintf(line, sizeof(line), "%.*s", n, p);
+		in = in || starts_report(line);
+		if (in) {
+			if (o + strlen(line) + 2 > len)
+				break;
+			appendf(buf, len, &o, "%s\n", line);
+			if (strstr(line, "---[ end Kernel panic"))
+				break;
+		}
+		p = *end ? end + 1 : end;
+	}
+}
+
 /* Whether the kernel gave what the command line asked for. */
 static bool requirements_met(const struct vm_config *cfg, const struct guest_report *g, char *why, size_t len)
 {
@@ -336,9 +375,11 @@ static void classify(const struct vm_config *cfg, enum wait_end how, int qemu_st
 	} else if (find_line(console, "Kernel panic", line, sizeof(line))) {
 		r->status = BOOT_PANIC;
 		snprintf(r->message, sizeof(r->message), "%s", line);
+		console_evidence(console, r->evidence, sizeof(r->evidence));
 	} else if (find_line(console, "Oops", line, sizeof(line)) || find_line(console, "BUG: ", line, sizeof(line))) {
 		r->status = BOOT_OOPS;
 		snprintf(r->message, sizeof(r->message), "%s", line);
+		console_evidence(console, r->evidence, sizeof(r->evidence));
 	} else if (how == WAIT_TIMEOUT) {
 		r->status = BOOT_HUNG;
 		last_line(path, line, sizeof(line));
@@ -434,6 +475,7 @@ int vm_boot(const struct vm_config *cfg, bool kvm, const char *kernel, const cha
 	int status = -1, ret;
 
 	memset(r, 0, sizeof(*r));
+	r->kvm = kvm;
 	build_cmd(&q, cfg, kvm, kernel, initrd, dir);
 	snprintf(log, sizeof(log), "%s/qemu.log", dir);
 	uint64_t start = now_ns();

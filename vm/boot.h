@@ -35,6 +35,11 @@ struct boot_result {
 	double seconds;          /* QEMU's start to its exit */
 	char command[4096];      /* QEMU's argv joined by blanks, for the record */
 	char damaged[300];       /* why what the guest sent was unusable, "" when it was not */
+	bool kvm;                /* it ran under KVM, not TCG */
+	/* A panic's or an oops' evidence from the console, a line each:
+	 * from the first BUG/Oops/WARNING/panic line, its RIP and call
+	 * trace, to the end of the panic. "" for other endings. */
+	char evidence[4096];
 	struct guest_report guest;
 };
 

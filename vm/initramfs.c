@@ -241,26 +241,47 @@ static int add_scenario(struct cpio *c, const struct scenario *sc, char *err, si
 	return 0;
 }
 
-int initramfs_write(const char *path, const struct scenario *sc, char *const *boot_files, size_t nboot,
-		    char *err, size_t errlen)
+/* path opened for writing, holding the cached base archive; then the
+ * caller appends its own members. NULL with a sentence in err. */
+static FILE *open_on_base(const char *path, char *err, size_t errlen)
 {
 	char base[4400];
 	size_t len;
 	char *data;
 	FILE *f;
-	struct cpio c;
 
 	if (base_archive(base, sizeof(base), err, errlen))
-		return -1;
+		return NULL;
 	data = read_file(base, &len);
 	f = data ? fopen(path, "wb") : NULL;
-	if (!f) {
+	if (!f)
 		snprintf(err, errlen, "%s: %s", data ? path : base, strerror(errno));
-		free(data);
-		return -1;
-	}
-	fwrite(data, 1, len, f);
+	else
+		fwrite(data, 1, len, f);
 	free(data);
+	return f;
+}
+
+/* Ends the appended members and the file; ret is the members' outcome. */
+static int close_archive(const char *path, FILE *f, struct cpio *c, int ret, char *err, size_t errlen)
+{
+	int end = cpio_end(c);
+
+	if (fclose(f) && !end)
+		end = -errno;
+	if (!ret && end)
+		snprintf(err, errlen, "%s: %s", path, strerror(-end));
+	return ret || end ? -1 : 0;
+}
+
+int initramfs_write(const char *path, const struct scenario *sc, char *const *boot_files, size_t nboot,
+		    char *err, size_t errlen)
+{
+	FILE *f = open_on_base(path, err, errlen);
+	struct cpio c;
+
+	if (!f)
+		return -1;
 	cpio_begin(&c, f);
 	int ret = add_scenario(&c, sc, err, errlen);
 	for (size_t i = 0; i < nboot && !ret; i++) {
@@ -271,10 +292,20 @@ int initramfs_write(const char *path, const struct scenario *sc, char *const *bo
 			ret = -1;
 		}
 	}
-	int end = cpio_end(&c);
-	if (fclose(f) && !end)
-		end = -errno;
-	if (!ret && end)
-		snprintf(err, errlen, "%s: %s", path, strerror(-end));
-	return ret || end ? -1 : 0;
+	return close_archive(path, f, &c, ret, err, errlen);
+}
+
+int initramfs_write_probe(const char *path, char *err, size_t errlen)
+{
+	static const char probe[] = "#!/bin/busybox sh\n"
+				    "/bin/busybox echo " INITRAMFS_PROBE_MARKER "\n"
+				    "/bin/busybox poweroff -f\n";
+	FILE *f = open_on_base(path, err, errlen);
+	struct cpio c;
+
+	if (!f)
+		return -1;
+	cpio_begin(&c, f);
+	cpio_add_data(&c, "/probe", probe, strlen(probe), 0755);
+	return close_archive(path, f, &c, 0, err, errlen);
 }

@@ -22,4 +22,12 @@ void cache_dir(char *buf, size_t len);
 int initramfs_write(const char *path, const struct scenario *sc, char *const *boot_files, size_t nboot,
 		    char *err, size_t errlen);
 
+/* What the probe's /init prints on the console once it runs. */
+#define INITRAMFS_PROBE_MARKER "PINBENCH-PROBE userspace"
+
+/* An initramfs whose /probe (boot it with rdinit=/probe) prints
+ * INITRAMFS_PROBE_MARKER and powers off: a guest reaching userspace and
+ * nothing more, for judging an accelerator. 0, or -1 with err. */
+int initramfs_write_probe(const char *path, char *err, size_t errlen);
+
 #endif

@@ -2,6 +2,7 @@
  * accelerator, the boots, vm.json and the comparison of the kernels. */
 #include "config.h"
 #include "session.h"
+#include "accel.h"
 #include "boot.h"
 #include "env.h"
 #include "initramfs.h"
@@ -105,14 +106,17 @@ struct session {
 
 static int choose_accel(struct session *s)
 {
-	char why[256];
+	char why[256], probe[4200];
 
 	s->kvm = false;
 	if (!strcmp(s->a->accel, "tcg")) {
 		snprintf(s->accel_note, sizeof(s->accel_note), "TCG (asked for)");
-	} else if (kvm_available(why, sizeof(why))) {
+	} else if (kvm_available(why, sizeof(why)) && !strcmp(s->a->accel, "kvm")) {
 		s->kvm = true;
-		snprintf(s->accel_note, sizeof(s->accel_note), "KVM");
+		snprintf(s->accel_note, sizeof(s->accel_note), "KVM (asked for)");
+	} else if (kvm_available(why, sizeof(why))) {
+		snprintf(probe, sizeof(probe), "%s/.probe", s->dir);
+		s->kvm = accel_trust_kvm(&s->a->cfg, s->a->k[0].path, probe, s->accel_note, sizeof(s->accel_note));
 	} else if (!strcmp(s->a->accel, "kvm")) {
 		pb_err("vm: --accel kvm: %s", why);
 		return EXIT_CANNOT;
@@ -122,17 +126,45 @@ static int choose_accel(struct session *s)
 	return 0;
 }
 
+static void restage(const char *staging)
+{
+	remove_tree(staging);
+	mkdir_p(staging, 0755);
+}
+
+/* A boot that ended badly under KVM is run again under TCG when asked
+ * (--retry-on-tcg). When TCG runs it, KVM was at fault: every boot from
+ * here on uses TCG, and the verdict is kept for --accel auto. */
+static void retry_on_tcg(struct session *s, struct kernel_under_test *k, const char *staging,
+			 struct boot_result *r, struct boot_result *first)
+{
+	char reason[1200];
+
+	*first = *r;
+	pb_warn("vm: %s %s under KVM (%s); booting it again under TCG", k->release, boot_status_name(r->status),
+		r->message);
+	restage(staging);
+	vm_boot(&s->a->cfg, false, k->path, s->initrd, staging, &env_stop, r);
+	if (r->status != BOOT_OK)
+		return;
+	snprintf(reason, sizeof(reason), "a guest of %s ended '%s' under KVM and ran under TCG: %.900s",
+		 k->release, boot_status_name(first->status), first->message);
+	snprintf(s->accel_note, sizeof(s->accel_note), "TCG (KVM failed: %.500s)", reason);
+	s->kvm = false;
+	if (!strcmp(s->a->accel, "auto"))
+		accel_distrust_kvm(reason, k->path);
+}
+
 /* Boots into a staging directory, then moves it to where it belongs:
  * DIR/NAME/boot-N when the run succeeded, DIR/failed/NAME-boot-N when
  * not, so that a directory of a kernel's boots holds only complete runs. */
 static void boot_once(struct session *s, struct kernel_under_test *k, unsigned b, struct boot_result *r,
-		      char *final, size_t len)
+		      struct boot_result *first, char *final, size_t len)
 {
 	char staging[4300];
 
 	snprintf(staging, sizeof(staging), "%s/.boot", s->dir);
-	remove_tree(staging);
-	mkdir_p(staging, 0755);
+	restage(staging);
 	vm_boot(&s->a->cfg, s->kvm, k->path, s->initrd, staging, &env_stop, r);
 	if (r->status == BOOT_QEMU_FAILED && s->kvm && !strcmp(s->a->accel, "auto")) {
 		/* /dev/kvm answers but cannot run this vCPU (nested
@@ -140,10 +172,12 @@ static void boot_once(struct session *s, struct kernel_under_test *k, unsigned b
 		snprintf(s->accel_note, sizeof(s->accel_note), "TCG (KVM failed: %.500s)", r->message);
 		pb_warn("KVM cannot run the guest here, using TCG: %s", r->message);
 		s->kvm = false;
-		remove_tree(staging);
-		mkdir_p(staging, 0755);
+		restage(staging);
 		vm_boot(&s->a->cfg, s->kvm, k->path, s->initrd, staging, &env_stop, r);
 	}
+	if (r->kvm && s->a->retry_on_tcg &&
+	    (r->status == BOOT_PANIC || r->status == BOOT_OOPS || r->status == BOOT_HUNG))
+		retry_on_tcg(s, k, staging, r, first);
 	if (!s->command[0])
 		snprintf(s->command, sizeof(s->command), "%s", r->command);
 	if (r->status == BOOT_OK)
@@ -166,28 +200,63 @@ static json_t *seconds_or_null(double s)
 /* seconds: QEMU's start to its exit; to_userspace, run and transfer:
  * the guest's uptime when /init started, the scenario's time and the
  * time to send the files back. */
-static json_t *boot_json(unsigned b, const struct boot_result *r, const char *dir)
+/* A panic's console lines as an array of strings. */
+static json_t *evidence_json(const char *text)
+{
+	json_t *a = json_array();
+
+	for (const char *p = text; *p;) {
+		const char *end = strchrnul(p, '\n');
+		json_array_append_new(a, json_stringn(p, (size_t)(end - p)));
+		p = *end ? end + 1 : end;
+	}
+	return a;
+}
+
+/* How a boot ended: status, message, accelerator, evidence. */
+static json_t *ending_json(const struct boot_result *r)
+{
+	return json_pack("{s:s, s:s, s:s, s:o}", "status", boot_status_name(r->status), "message", r->message,
+			 "accelerator", r->kvm ? "kvm" : "tcg", "evidence", evidence_json(r->evidence));
+}
+
+static json_t *boot_json(unsigned b, const struct boot_result *r, const struct boot_result *first,
+			 const char *dir)
 {
 	const struct guest_report *g = &r->guest;
+	json_t *j = ending_json(r);
 
-	return json_pack("{s:i, s:s, s:s, s:f, s:o, s:o, s:o, s:s, s:s, s:s, s:I, s:I, s:i}", "boot", b, "status",
-			 boot_status_name(r->status), "message", r->message, "seconds", r->seconds, "to_userspace",
+	/* The attempt under KVM that --retry-on-tcg replaced. */
+	json_object_set_new(j, "kvm_attempt", first->status == BOOT_OK ? json_null() : ending_json(first));
+	json_object_update_missing_new(j, json_pack("{s:i, s:f, s:o, s:o, s:o, s:s, s:s, s:s, s:I, s:I, s:i}", "boot", b,
+			 "seconds", r->seconds, "to_userspace",
 			 seconds_or_null(g->uptime_init), "run", seconds_or_null(g->uptime_run - g->uptime_init),
 			 "transfer", seconds_or_null(g->uptime_sent - g->uptime_run), "dir", dir, "guest_release",
 			 g->release, "guest_nodes", g->nodes, "movable_pages", (json_int_t)g->movable_pages, "cma_kb",
-			 (json_int_t)g->cma_kb, "run_exit_status", g->exit_status);
+			 (json_int_t)g->cma_kb, "run_exit_status", g->exit_status));
+	return j;
+}
+
+/* The evidence of a failed boot, indented under its line. */
+static void print_evidence(const struct boot_result *r)
+{
+	for (const char *p = r->evidence; *p;) {
+		const char *end = strchrnul(p, '\n');
+		printf("    %.*s\n", (int)(end - p), p);
+		p = *end ? end + 1 : end;
+	}
 }
 
 static void run_boot(struct session *s, struct kernel_under_test *k, unsigned b)
 {
-	struct boot_result r;
+	struct boot_result r, first = { .status = BOOT_OK };
 	char final[4500];
 
 	s->done++;
 	fprintf(stderr, "[%u/%u] %s, boot %u/%u: booting (%s)\n", s->done, s->total, k->release, b, s->a->boots,
 		s->kvm ? "KVM" : "TCG");
-	boot_once(s, k, b, &r, final, sizeof(final));
-	json_array_append_new(k->boots, boot_json(b, &r, final));
+	boot_once(s, k, b, &r, &first, final, sizeof(final));
+	json_array_append_new(k->boots, boot_json(b, &r, &first, final));
 	if (r.status == BOOT_OK) {
 		k->ok++;
 		printf("[%u/%u] %s, boot %u: ok in %.1f s (userspace at %.1f s, scenario %.1f s, results sent in "
@@ -195,8 +264,10 @@ static void run_boot(struct session *s, struct kernel_under_test *k, unsigned b)
 		       r.guest.uptime_run - r.guest.uptime_init, r.guest.uptime_sent - r.guest.uptime_run, final);
 	} else {
 		s->failed++;
-		printf("[%u/%u] %s, boot %u: %s after %.1f s: %s (console: %s/console.log)\n", s->done, s->total,
-		       k->release, b, boot_status_name(r.status), r.seconds, r.message, final);
+		printf("[%u/%u] %s, boot %u: %s after %.1f s under %s: %s (console: %s/console.log)\n", s->done,
+		       s->total, k->release, b, boot_status_name(r.status), r.seconds, r.kvm ? "KVM" : "TCG",
+		       r.message, final);
+		print_evidence(&r);
 	}
 	fflush(stdout);
 }
@@ -314,9 +385,12 @@ int vm_session_run(struct vm_args *a)
 	struct scenario sc = { 0 };
 	int ret, journal = 0;
 
-	if ((ret = preflight(a, &sc)) || (ret = choose_accel(&s)) ||
-	    (ret = make_output_dir(a, &sc, s.dir, sizeof(s.dir))))
+	if ((ret = preflight(a, &sc)) || (ret = make_output_dir(a, &sc, s.dir, sizeof(s.dir))))
 		goto out;
+	if ((ret = choose_accel(&s))) {
+		rmdir(s.dir);
+		goto out;
+	}
 	name_kernel_dirs(a, s.dir);
 	for (size_t i = 0; i < a->nk; i++)
 		a->k[i].boots = json_array();

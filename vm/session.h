@@ -27,6 +27,7 @@ struct vm_args {
 	size_t nk;
 	unsigned boots;
 	const char *accel, *output, *scenario;
+	bool retry_on_tcg;       /* a boot that panics, oopses or hangs under KVM is run again under TCG */
 };
 
 /* Runs the session a describes; an exit status of exitcode.h. */
