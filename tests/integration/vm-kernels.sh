@@ -71,6 +71,12 @@ vm -k "$k612" --append rdinit=/nonexistent "$sc" -o "$TMP/panic"
 grep -q "boot 1: panic after .*Kernel panic" "$TMP/out" || { cat "$TMP/out"; fail "panic: no clear message"; }
 grep -q "Kernel panic" "$TMP/panic/failed/$r612-boot-1/console.log" || fail "panic: console log not kept"
 [ ! -e "$TMP/panic/$r612" ] || fail "panic: a failed boot was put among the complete runs"
+jq -r '.kernels[0].boots[0].evidence[]' "$TMP/panic/vm.json" >"$TMP/evidence"
+grep -q "Kernel panic - not syncing" "$TMP/evidence" && grep -q "Call Trace" "$TMP/evidence" ||
+	{ cat "$TMP/evidence"; fail "panic: vm.json's evidence lacks the panic line or the call trace"; }
+[ "$(jq -r '.kernels[0].boots[0].accelerator' "$TMP/panic/vm.json")" = tcg ] ||
+	fail "panic: vm.json does not name the accelerator the boot ran under"
+grep -q "^    .*Call Trace" "$TMP/out" || { cat "$TMP/out"; fail "panic: the call trace is not shown"; }
 pass "panic ends the boot: $(grep -o 'panic after.*' "$TMP/out" | cut -c1-80)"
 
 # A hung guest: the timeout ends it.
@@ -98,7 +104,7 @@ fi
 # SIGKILL: QEMU outlives pinbench until `env restore` ends it (root only:
 # the journal is root's).
 if [ "$(id -u)" -eq 0 ]; then
-	"$PINBENCH" 9>&- vm $layout -k "$k612" "$sc" -o "$TMP/killed" >/dev/null 2>&1 &
+	"$PINBENCH" 9>&- vm $VM_ACCEL $layout -k "$k612" "$sc" -o "$TMP/killed" >/dev/null 2>&1 &
 	pid=$!
 	# the guest is up once its console speaks (a first QEMU that could
 	# not use KVM has been replaced by then)
