@@ -197,9 +197,6 @@ static json_t *seconds_or_null(double s)
 	return isnan(s) ? json_null() : json_real(round(s * 1000) / 1000);
 }
 
-/* seconds: QEMU's start to its exit; to_userspace, run and transfer:
- * the guest's uptime when /init started, the scenario's time and the
- * time to send the files back. */
 /* A panic's console lines as an array of strings. */
 static json_t *evidence_json(const char *text)
 {
@@ -220,6 +217,9 @@ static json_t *ending_json(const struct boot_result *r)
 			 "accelerator", r->kvm ? "kvm" : "tcg", "evidence", evidence_json(r->evidence));
 }
 
+/* seconds: QEMU's start to its exit; to_userspace, run and transfer:
+ * the guest's uptime when /init started, the scenario's time and the
+ * time to send the files back. */
 static json_t *boot_json(unsigned b, const struct boot_result *r, const struct boot_result *first,
 			 const char *dir)
 {
@@ -228,8 +228,9 @@ static json_t *boot_json(unsigned b, const struct boot_result *r, const struct b
 
 	/* The attempt under KVM that --retry-on-tcg replaced. */
 	json_object_set_new(j, "kvm_attempt", first->status == BOOT_OK ? json_null() : ending_json(first));
-	json_object_update_missing_new(j, json_pack("{s:i, s:f, s:o, s:o, s:o, s:s, s:s, s:s, s:I, s:I, s:i}", "boot", b,
-			 "seconds", r->seconds, "to_userspace",
+	json_object_update_missing_new(
+		j, json_pack("{s:i, s:f, s:o, s:o, s:o, s:s, s:s, s:s, s:I, s:I, s:i}", "boot", b, "seconds",
+			     r->seconds, "to_userspace",
 			 seconds_or_null(g->uptime_init), "run", seconds_or_null(g->uptime_run - g->uptime_init),
 			 "transfer", seconds_or_null(g->uptime_sent - g->uptime_run), "dir", dir, "guest_release",
 			 g->release, "guest_nodes", g->nodes, "movable_pages", (json_int_t)g->movable_pages, "cma_kb",
