@@ -108,13 +108,15 @@ static int choose_accel(struct session *s)
 {
 	char why[256], probe[4200];
 
+	bool asked_tcg = !strcmp(s->a->accel, "tcg"), opens = !asked_tcg && kvm_available(why, sizeof(why));
+
 	s->kvm = false;
-	if (!strcmp(s->a->accel, "tcg")) {
+	if (asked_tcg) {
 		snprintf(s->accel_note, sizeof(s->accel_note), "TCG (asked for)");
-	} else if (kvm_available(why, sizeof(why)) && !strcmp(s->a->accel, "kvm")) {
+	} else if (opens && !strcmp(s->a->accel, "kvm")) {
 		s->kvm = true;
 		snprintf(s->accel_note, sizeof(s->accel_note), "KVM (asked for)");
-	} else if (kvm_available(why, sizeof(why))) {
+	} else if (opens) {
 		snprintf(probe, sizeof(probe), "%s/.probe", s->dir);
 		s->kvm = accel_trust_kvm(&s->a->cfg, s->a->k[0].path, probe, s->accel_note, sizeof(s->accel_note));
 	} else if (!strcmp(s->a->accel, "kvm")) {
