@@ -76,21 +76,15 @@ static json_t *stored_verdict(const struct accel_key *key)
 	return j;
 }
 
-static json_t *seconds_json(double s)
+static void store_verdict(const struct accel_key *key, bool kvm, const char *reason, const char *kernel,
+			  double kvm_s, double tcg_s)
 {
-	return isnan(s) ? json_null() : json_real(round(s * 1000) / 1000);
-}
-
-static void store_verdict(bool kvm, const char *reason, const char *kernel, double kvm_s, double tcg_s)
-{
-	struct accel_key key;
 	char path[4100], when[32];
 	time_t now = time(NULL);
 
-	current_key(&key);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	json_t *j = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s}", "schema_version", 1, "qemu", key.qemu,
-			      "host_release", key.host, "use", kvm ? "kvm" : "tcg", "reason", reason,
+	json_t *j = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s}", "schema_version", 1, "qemu", key->qemu,
+			      "host_release", key->host, "use", kvm ? "kvm" : "tcg", "reason", reason,
 			      "kernel", kernel ? kernel : "", "kvm_seconds", seconds_json(kvm_s), "tcg_seconds",
 			      seconds_json(tcg_s), "judged_at", when);
 	accel_path(path, sizeof(path));
@@ -145,8 +139,8 @@ static double probe_boot(const struct vm_config *guest, bool kvm, const char *ke
 }
 
 /* Boots the probe under TCG, then under KVM, and decides. */
-static bool probe(const struct vm_config *guest, const char *kernel, const char *workdir, char *note,
-		  size_t len)
+static bool probe(const struct accel_key *key, const struct vm_config *guest, const char *kernel,
+		  const char *workdir, char *note, size_t len)
 {
 	char initrd[4200], err[1024], why[900];
 	double tcg, kvm;
@@ -176,7 +170,7 @@ static bool probe(const struct vm_config *guest, const char *kernel, const char 
 	else if (!isnan(kvm))
 		snprintf(why, sizeof(why), "KVM is slower than TCG here: the probe guest reached userspace in %.1f s "
 			 "under KVM, %.1f s under TCG", kvm, tcg);
-	store_verdict(use_kvm, why, kernel, kvm, tcg);
+	store_verdict(key, use_kvm, why, kernel, kvm, tcg);
 	snprintf(note, len, use_kvm ? "KVM (%.500s)" : "TCG (KVM untrusted: %.500s)", why);
 	if (!use_kvm)
 		pb_warn("vm: KVM is not used here: %s", why);
@@ -191,7 +185,7 @@ bool accel_trust_kvm(const struct vm_config *guest, const char *kernel, const ch
 
 	current_key(&key);
 	if (!(j = stored_verdict(&key)))
-		return probe(guest, kernel, workdir, note, len);
+		return probe(&key, guest, kernel, workdir, note, len);
 	bool kvm = !strcmp(json_string_value(json_object_get(j, "use")), "kvm");
 	snprintf(note, len, kvm ? "KVM (judged %s: %.400s)" : "TCG (KVM untrusted since %s: %.400s)",
 		 text_of(j, "judged_at"), text_of(j, "reason"));
@@ -201,7 +195,10 @@ bool accel_trust_kvm(const struct vm_config *guest, const char *kernel, const ch
 
 void accel_distrust_kvm(const char *reason, const char *kernel)
 {
-	store_verdict(false, reason, kernel, NAN, NAN);
+	struct accel_key key;
+
+	current_key(&key);
+	store_verdict(&key, false, reason, kernel, NAN, NAN);
 }
 
 void accel_describe(FILE *f)

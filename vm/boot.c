@@ -11,7 +11,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <linux/kvm.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +32,11 @@ const char *boot_status_name(enum boot_status s)
 		[BOOT_INTERRUPTED] = "interrupted",
 	};
 	return names[s];
+}
+
+json_t *seconds_json(double s)
+{
+	return isnan(s) ? json_null() : json_real(round(s * 1000) / 1000);
 }
 
 bool kvm_available(char *why, size_t len)

@@ -45,6 +45,10 @@ struct boot_result {
 
 const char *boot_status_name(enum boot_status s);
 
+/* Seconds rounded to the millisecond, null for NAN: how vm.json and
+ * accel.json write a time. */
+struct json_t *seconds_json(double s);
+
 /* Whether /dev/kvm answers; why not in why. QEMU may still fail to run a
  * vCPU (nested virtualisation), which the first boot finds out. */
 bool kvm_available(char *why, size_t len);

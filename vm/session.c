@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,7 +106,6 @@ struct session {
 static int choose_accel(struct session *s)
 {
 	char why[256], probe[4200];
-
 	bool asked_tcg = !strcmp(s->a->accel, "tcg"), opens = !asked_tcg && kvm_available(why, sizeof(why));
 
 	s->kvm = false;
@@ -194,11 +192,6 @@ static void boot_once(struct session *s, struct kernel_under_test *k, unsigned b
 		pb_err("vm: cannot move %s to %s: %s", staging, final, strerror(errno));
 }
 
-static json_t *seconds_or_null(double s)
-{
-	return isnan(s) ? json_null() : json_real(round(s * 1000) / 1000);
-}
-
 /* A panic's console lines as an array of strings. */
 static json_t *evidence_json(const char *text)
 {
@@ -233,8 +226,8 @@ static json_t *boot_json(unsigned b, const struct boot_result *r, const struct b
 	json_object_update_missing_new(
 		j, json_pack("{s:i, s:f, s:o, s:o, s:o, s:s, s:s, s:s, s:I, s:I, s:i}", "boot", b, "seconds",
 			     r->seconds, "to_userspace",
-			 seconds_or_null(g->uptime_init), "run", seconds_or_null(g->uptime_run - g->uptime_init),
-			 "transfer", seconds_or_null(g->uptime_sent - g->uptime_run), "dir", dir, "guest_release",
+			 seconds_json(g->uptime_init), "run", seconds_json(g->uptime_run - g->uptime_init),
+			 "transfer", seconds_json(g->uptime_sent - g->uptime_run), "dir", dir, "guest_release",
 			 g->release, "guest_nodes", g->nodes, "movable_pages", (json_int_t)g->movable_pages, "cma_kb",
 			 (json_int_t)g->cma_kb, "run_exit_status", g->exit_status));
 	return j;
