@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 static const struct cli_option build_options_table[] = {
-	{ "source", 's', "6.1|6.12|DIR", "the kernel source (default 6.1)" },
+	{ "source", 's', "SERIES|DIR|TARBALL",
+	  "the kernel source: Debian's linux-source-SERIES (6.1, 6.12, 7.2, 7.3...: installed, or else fetched "
+	  "into the cache), a kernel tree, or a linux-X.Y.tar.xz (default 6.1)" },
 	{ "patch", 'p', "FILE", "a patch to apply (patch -p1); repeat for more" },
 	{ "name", 'N', "NAME", "the variant's name (default: the patches' names, or 'stock')" },
 	{ "config", 'c', "FILE", "one more configuration fragment, merged last" },
@@ -28,18 +30,20 @@ static const struct cli_option build_options_table[] = {
 const struct cli_option *const cmd_kernel_options[] = { build_options_table, NULL };
 
 static const struct cli_usage usage = {
-	"usage: pinbench kernel build [--source 6.1|6.12|DIR] [--patch FILE]... [--name NAME] [-j N]\n"
+	"usage: pinbench kernel build [--source SERIES|DIR|TARBALL] [--patch FILE]... [--name NAME] [-j N]\n"
 	"       pinbench kernel list\n"
 	"       pinbench kernel config [SERIES]\n"
 	"\n"
-	"build: a bzImage for `pinbench vm` from Debian's linux-source-VERSION package\n"
-	"(or the kernel tree DIR), with the configuration fragment `pinbench kernel config`\n"
+	"build: a bzImage for `pinbench vm` from Debian's linux-source-SERIES package (the\n"
+	"installed one, or else fetched once into the cache with a private apt sources list;\n"
+	"the system's apt configuration is not touched), a kernel tree DIR (a git checkout's\n"
+	"commit goes into build.json) or a kernel.org tarball, with the configuration fragment `pinbench kernel config`\n"
 	"prints merged into tinyconfig, and the patches applied in order. Its release is\n"
 	"VERSION-pb-NAME. Cached under $PINBENCH_KERNEL_CACHE (default\n"
 	"/var/cache/pinbench/kernels), keyed by source, fragment and patches; the last\n"
 	"line printed is the bzImage's path, with config-RELEASE beside it.\n",
 	cmd_kernel_options,
-	"list: the variants in the cache.\n"
+	"list: the variants in the cache, and the sources that can be built.\n"
 	"config: the configuration fragment built into pinbench; with SERIES (6.12), as\n"
 	"merged for that series (kernel/pinbench-X.Y.config added from X.Y on).\n",
 };
@@ -110,6 +114,7 @@ static int kernel_list(void)
 	struct dirent *de;
 	unsigned n = 0;
 
+	printf("built (in %s):\n", cache);
 	while (d && (de = readdir(d))) {
 		char path[4200];
 		snprintf(path, sizeof(path), "%s/%s/build.json", cache, de->d_name);
@@ -117,7 +122,7 @@ static int kernel_list(void)
 		const char *release = json_string_value(json_object_get(j, "release"));
 		const char *source = json_string_value(json_object_get(j, "source"));
 		if (release && source) {
-			printf("%-40s %-28s %s/%s/vmlinuz-%s\n", release, source, cache, de->d_name, release);
+			printf("  %-38s %-34s %s/%s/vmlinuz-%s\n", release, source, cache, de->d_name, release);
 			n++;
 		}
 		json_decref(j);
@@ -126,6 +131,8 @@ static int kernel_list(void)
 		closedir(d);
 	if (!n)
 		printf("no kernel built in %s yet (pinbench kernel build)\n", cache);
+	printf("\n");
+	kernel_list_sources(stdout, cache);
 	return 0;
 }
 

@@ -252,6 +252,8 @@ static void write_build_json(const struct build *b, const char *dir, double seco
 			      "version", b->version, "name", b->name, "patches", patches, "fragment",
 			      fragment, "build_seconds", seconds);
 	free(fragment);
+	if (b->commit[0])
+		json_object_set_new(j, "commit", json_string(b->commit));
 	snprintf(path, sizeof(path), "%s/build.json", dir);
 	if (write_json_atomic(path, j, JSON_INDENT(2)))
 		pb_warn("kernel: cannot write %s", path);
@@ -300,7 +302,7 @@ static bool cached(const struct build *b)
 	char path[2048];
 
 	snprintf(path, sizeof(path), "%s/vmlinuz-%s", b->out, b->release);
-	return b->from_package && access(path, R_OK) == 0;
+	return b->tarball[0] && access(path, R_OK) == 0;
 }
 
 /* Configures, patches and builds in the tree, which the lock keeps to one
@@ -311,7 +313,7 @@ static int build_in_tree(struct build *b)
 	uint64_t t0 = now_ns();
 	int ret;
 
-	if ((b->from_package && kernel_unpack_package(b)) || kernel_reverse_applied(b))
+	if ((b->tarball[0] && kernel_unpack_package(b)) || kernel_reverse_applied(b))
 		return EXIT_CANNOT;
 	if (kernel_read_version(b))
 		return EXIT_CANNOT;

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum { KERNEL_MAX_PATCHES = 32 };
 
@@ -25,13 +26,15 @@ struct build {
 	unsigned jobs;
 	char cache[1024];
 	char tree[1536];       /* the kernel tree built in */
-	char source_id[1600];  /* what names the source in the key and build.json */
+	char source_id[1700];  /* what names the source in the key and build.json */
 	char version[64];      /* make kernelversion */
 	char name[64];
 	char release[128];
 	char out[1800];        /* the cached variant's directory */
+	char commit[64];       /* a git tree's HEAD ("-dirty" when changed), or "" */
+	char tarball[1600];    /* the tarball the tree is unpacked from, or "" */
 	uint64_t key;
-	bool from_package;
+	bool from_package;     /* a Debian package's series (b->source) */
 };
 
 /* The cache directory: $PINBENCH_KERNEL_CACHE or /var/cache/pinbench/kernels. */
@@ -49,6 +52,10 @@ extern const struct kernel_config_series kernel_config_series[];
 /* The fragment for a kernel MAJOR.MINOR (0.0: the common one alone), as
  * it is merged into tinyconfig; free() it. */
 char *kernel_config_for(unsigned major, unsigned minor);
+
+/* What can be built: Debian's linux-source packages installed, fetched
+ * into the cache, and (once a fetch has read the archive) known there. */
+void kernel_list_sources(FILE *f, const char *cache_dir);
 
 /* Builds the variant b describes (or finds it in the cache) and prints the
  * bzImage's path on standard output. Returns 0, 1 when the build failed,

@@ -1,5 +1,6 @@
 /* Where a kernel build's source comes from: Debian's linux-source-SERIES
- * package, unpacked once into the cache, or a tree the user gives. */
+ * package (installed, or fetched by kernel_fetch.c) or a kernel.org
+ * tarball, unpacked once into the cache, or a tree the user gives. */
 #include "config.h"
 #include "kernel_steps.h"
 #include "log.h"
@@ -7,12 +8,15 @@
 #include "files.h"
 #include "paths.h"
 #include "exitcode.h"
+#include "subprocess.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static bool is_series(const char *s)
@@ -36,23 +40,19 @@ static void package_version(const char *series, char *buf, size_t len)
 	free(out);
 }
 
-static void tarball_path(const char *series, char *buf, size_t len)
-{
-	snprintf(buf, len, "/usr/src/linux-source-%s.tar.xz", series);
-}
-
-/* Names the tree of Debian's linux-source-SERIES in the cache. */
+/* Names the tree of Debian's linux-source-SERIES in the cache: the
+ * installed package's tarball, or else one fetched into the cache. */
 static int package_source(struct build *b)
 {
-	char version[128], tarball[256];
+	char version[128];
 	const char *series = b->source;
 
 	package_version(series, version, sizeof(version));
-	tarball_path(series, tarball, sizeof(tarball));
-	if (!version[0] || access(tarball, R_OK)) {
-		pb_err("kernel: Debian's linux-source-%s is not installed (apt-get install linux-source-%s)",
-		       series, series);
-		return EXIT_CANNOT;
+	snprintf(b->tarball, sizeof(b->tarball), "/usr/src/linux-source-%s.tar.xz", series);
+	if (!version[0] || access(b->tarball, R_OK)) {
+		int ret = kernel_fetch_package(b, b->tarball, sizeof(b->tarball), version, sizeof(version));
+		if (ret)
+			return ret;
 	}
 	b->from_package = true;
 	snprintf(b->source_id, sizeof(b->source_id), "linux-source-%s %s", series, version);
@@ -60,28 +60,64 @@ static int package_source(struct build *b)
 	return 0;
 }
 
-/* Unpacks the package's tarball into the cache once (under the lock). */
+/* A kernel.org-style tarball, linux-X.Y[.Z][-rcN].tar.{xz,gz,bz2,zst}: its
+ * name gives the version (and so the fragment) before it is unpacked,
+ * its content names the tree. */
+static int tarball_source(struct build *b, const char *path)
+{
+	const char *base = path_base(path);
+	unsigned major, minor;
+	int n = 0;
+
+	if (sscanf(base, "linux-%u.%u%n", &major, &minor, &n) != 2 || !strstr(base, ".tar")) {
+		pb_err("kernel: --source '%s': a tarball must be named linux-X.Y[.Z].tar.xz (or .gz, .bz2, .zst)", path);
+		return EXIT_BAD_INPUT;
+	}
+	char *sum = NULL, hash[65] = "";
+	char *argv[] = { "sha256sum", (char *)path, NULL };
+	if (kernel_run(&sum, argv) || !sum || sscanf(sum, "%64[0-9a-f]", hash) != 1) {
+		pb_err("kernel: --source '%s': cannot read it: %s", path, sum ? sum : "sha256sum failed");
+		free(sum);
+		return EXIT_BAD_INPUT;
+	}
+	free(sum);
+	snprintf(b->tarball, sizeof(b->tarball), "%s", path);
+	snprintf(b->version, sizeof(b->version), "%.*s", (int)strcspn(base + 6, "t") - 1, base + 6);
+	snprintf(b->source_id, sizeof(b->source_id), "tarball %s sha256 %s", base, hash);
+	snprintf(b->tree, sizeof(b->tree), "%s/src/%.*s-%.12s", b->cache, (int)(strstr(base, ".tar") - base), base,
+		 hash);
+	return 0;
+}
+
+/* Unpacks b->tarball into b->tree once (under the lock): into a temporary
+ * directory first, whose one top directory is then renamed. */
 int kernel_unpack_package(const struct build *b)
 {
-	char tarball[256], marker[1600], tmp[1100], unpacked[1200];
-	const char *series = b->source;
+	char marker[1600], tmp[1100], unpacked[1400] = "";
+	DIR *d;
+	struct dirent *e;
 
-	tarball_path(series, tarball, sizeof(tarball));
 	snprintf(marker, sizeof(marker), "%s/.pinbench-unpacked", b->tree);
 	if (access(marker, F_OK) == 0)
 		return 0;
 
-	pb_info("kernel: unpacking %s", tarball);
+	pb_info("kernel: unpacking %s", b->tarball);
 	snprintf(tmp, sizeof(tmp), "%s/src/.unpack-%d", b->cache, (int)getpid());
-	snprintf(unpacked, sizeof(unpacked), "%s/linux-source-%s", tmp, series);
-	char *tar[] = { "tar", "-xf", tarball, "-C", tmp, NULL };
+	char *tar[] = { "tar", "-xf", (char *)b->tarball, "-C", tmp, NULL };
 	if (mkdir_p(tmp, 0755) || kernel_run_or_say("unpacking the source", tar)) {
 		remove_tree(tmp);
 		return EXIT_CANNOT;
 	}
+	for (d = opendir(tmp); d && (e = readdir(d));)
+		if (e->d_name[0] != '.')
+			snprintf(unpacked, sizeof(unpacked), "%s/%s", tmp, e->d_name);
+	if (d)
+		closedir(d);
 	remove_tree(b->tree); /* a tree unpacked half-way (no marker) */
-	if (rename(unpacked, b->tree) || write_file_atomic(marker, b->source_id, strlen(b->source_id))) {
-		pb_err("kernel: cannot move the source to %s: %s", b->tree, strerror(errno));
+	if (!unpacked[0] || rename(unpacked, b->tree) ||
+	    write_file_atomic(marker, b->source_id, strlen(b->source_id))) {
+		pb_err("kernel: cannot move the source from %s to %s: %s", b->tarball, b->tree,
+		       unpacked[0] ? strerror(errno) : "the tarball holds no directory");
 		remove_tree(tmp);
 		return EXIT_CANNOT;
 	}
@@ -89,13 +125,36 @@ int kernel_unpack_package(const struct build *b)
 	return 0;
 }
 
+/* The commit a git checkout is at, with "-dirty" when tracked files
+ * differ from it; "" when the tree is not a git checkout. */
+static void git_commit(const char *tree, char *buf, size_t len)
+{
+	char *out = NULL, commit[48] = "";
+	char *head[] = { "git", "-C", (char *)tree, "rev-parse", "--verify", "-q", "HEAD", NULL };
+	char *status[] = { "git", "-C", (char *)tree, "status", "--porcelain", "--untracked-files=no", NULL };
+
+	buf[0] = '\0';
+	if (!program_in_path("git") || kernel_run(&out, head) || !out || sscanf(out, "%40[0-9a-f]", commit) != 1) {
+		free(out);
+		return;
+	}
+	free(out);
+	out = NULL;
+	int ret = kernel_run(&out, status);
+	snprintf(buf, len, "%s%s", commit, ret == 0 && out && *out ? "-dirty" : "");
+	free(out);
+}
+
 int kernel_resolve_source(struct build *b)
 {
 	if (is_series(b->source))
 		return package_source(b);
+	struct stat st;
+	if (stat(b->source, &st) == 0 && S_ISREG(st.st_mode))
+		return tarball_source(b, b->source);
 	char *real = realpath(b->source, NULL);
 	if (!real || strlen(real) >= sizeof(b->tree)) {
-		pb_err("kernel: --source '%s': %s (give 6.1, 6.12 or a kernel tree)", b->source,
+		pb_err("kernel: --source '%s': %s (give a series such as 6.12, a kernel tree or a tarball)", b->source,
 		       real ? "path too long" : strerror(errno));
 		free(real);
 		return EXIT_BAD_INPUT;
@@ -110,7 +169,8 @@ int kernel_resolve_source(struct build *b)
 	}
 	/* A tree of the user's changes under our feet: its path names it,
 	 * and make runs every time (kbuild rebuilds only what changed). */
-	snprintf(b->source_id, sizeof(b->source_id), "tree %s", b->tree);
+	git_commit(b->tree, b->commit, sizeof(b->commit));
+	snprintf(b->source_id, sizeof(b->source_id), "tree %s%s%s", b->tree, b->commit[0] ? " git " : "", b->commit);
 	return kernel_read_version(b); /* its series picks the fragment */
 }
 

@@ -17,6 +17,9 @@ int kernel_run_or_say(const char *what, char *const argv[]);
 
 /* The tree of b->source: Debian's package in the cache, or a directory. */
 int kernel_resolve_source(struct build *b);
+/* Debian's linux-source-SERIES (b->source) fetched into the cache, once:
+ * the path of its tarball and the package's version. */
+int kernel_fetch_package(const struct build *b, char *tarball, size_t tlen, char *version, size_t vlen);
 /* Unpacks the package's tarball into the cache once (under the lock). */
 int kernel_unpack_package(const struct build *b);
 /* b->version from the tree's Makefile. */
