@@ -13,6 +13,15 @@
  *             provoke the seed);
  *   mlock:    mlock2(MLOCK_ONFAULT) them there (mlock batch; the syscall
  *             drains its own CPU's batch before it returns);
+ *   mlock-fault: map each page of the file behind the range (memfd) once
+ *             more there, one page a mapping, mlock2(MLOCK_ONFAULT) the
+ *             empty mapping and read the page through it: the fault maps a
+ *             folio already on the LRU into a VM_LOCKED mapping, and
+ *             mlock_folio() queues it on that CPU's mlock batch with PG_lru
+ *             set and nothing draining it (the mlock class, Will Deacon's
+ *             pKVM report, fixed with the reference-count test of
+ *             98c6d259319e). One page a mapping, or fault-around would
+ *             mlock up to 16 neighbours and fill the batch;
  *   cold:     MADV_COLD them there (lru_deactivate batch).
  *
  * Three things make the batches hold until the pin looks at them:
@@ -51,7 +60,7 @@
 enum { MAX_PAGES = 64, KPF_LRU = 5, KPF_ACTIVE = 6 };
 
 struct lru_cfg {
-	char action[32];
+	char action[48];
 	uint64_t pages;
 };
 
@@ -68,6 +77,9 @@ struct lru_shared {
 struct lru_pages {
 	void *page[MAX_PAGES];
 	size_t n;
+	int fd;                 /* the file behind the range, or -1 */
+	char *base;             /* the range's start: page - base is the file offset */
+	void *locked[MAX_PAGES]; /* mlock-fault: the helper's own mappings */
 };
 
 enum { C_CALLS, C_PAGES, C_ERRORS, C_IN_MOVABLE, C_QUEUED };
@@ -75,7 +87,7 @@ static const char *const lru_counters[] = { "calls", "pages", "errors", "pages_i
 
 static const struct scenario_key lru_options[] = {
 	OPT_TYPE("lru-batch"),
-	OPT_CHOICE(struct lru_cfg, action, "action", "activate", "activate|fault|mlock|cold",
+	OPT_CHOICE(struct lru_cfg, action, "action", "activate", "activate|fault|mlock|mlock-fault|cold",
 		   "what the other CPU does to the pages (see the man page)"),
 	OPT_UINT(struct lru_cfg, pages, "pages", "8", 1, MAX_PAGES,
 		 "pages of each pin range to queue, spread over its chunks (fewer than a batch holds: 15 on 6.1, 31 later)"),
@@ -125,12 +137,31 @@ static int touch_twice(const struct lru_pages *h)
 	return 0;
 }
 
-static int act(const struct lru_pages *h, const char *action, size_t page)
+/* mlock-fault: a locked one-page mapping of each page's file offset,
+ * faulted by a read. */
+static int fault_locked(struct lru_pages *h, size_t page)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		off_t off = (off_t)((char *)h->page[i] - h->base);
+		void *p = mmap(NULL, page, PROT_READ, MAP_SHARED, h->fd, off);
+		if (p == MAP_FAILED)
+			return -errno;
+		h->locked[i] = p;
+		if (mlock2(p, page, MLOCK_ONFAULT))
+			return -errno;
+		(void)*(volatile const char *)p;
+	}
+	return 0;
+}
+
+static int act(struct lru_pages *h, const char *action, size_t page)
 {
 	int ret = 0;
 
 	if (!strcmp(action, "activate"))
 		return touch_twice(h);
+	if (!strcmp(action, "mlock-fault"))
+		return fault_locked(h, page);
 	for (size_t i = 0; i < h->n && !ret; i++) {
 		if (!strcmp(action, "fault")) {
 			if (madvise(h->page[i], page, MADV_DONTNEED))
@@ -219,7 +250,12 @@ static int lru_begin(struct harness_thread *t)
 	harness_count(t->h, C_CALLS, 1);
 	build_ranges(s);
 	choose_pages(t->h, &t->range, pages);
+	pages->fd = t->range.fd;
+	pages->base = t->range.addr;
 	ret = t->cpu < 0 ? -ENODEV : drain_all_cpus(s->page);
+	/* Only a file's folios can be mapped a second time. */
+	if (!ret && pages->fd < 0 && !strcmp(((const struct lru_cfg *)harness_cfg(t->h))->action, "mlock-fault"))
+		ret = -EBADF;
 	if (ret) {
 		harness_count(t->h, C_ERRORS, 1);
 		free(pages);
@@ -235,7 +271,7 @@ static void lru_helper(struct harness_thread *t)
 {
 	const struct lru_cfg *cfg = harness_cfg(t->h);
 	const struct lru_shared *s = harness_priv(t->h);
-	const struct lru_pages *pages = t->data;
+	struct lru_pages *pages = t->data;
 	int err = act(pages, cfg->action, s->page);
 
 	if (err) {
@@ -255,9 +291,14 @@ static void lru_end(struct harness_thread *t)
 	const struct lru_cfg *cfg = harness_cfg(t->h);
 	struct lru_pages *pages = t->data;
 
-	if (!strcmp(cfg->action, "mlock"))
-		for (size_t i = 0; i < pages->n; i++)
-			munlock(pages->page[i], ((const struct lru_shared *)harness_priv(t->h))->page);
+	size_t page = ((const struct lru_shared *)harness_priv(t->h))->page;
+
+	for (size_t i = 0; i < pages->n; i++) {
+		if (!strcmp(cfg->action, "mlock"))
+			munlock(pages->page[i], page);
+		if (pages->locked[i])
+			munmap(pages->locked[i], page); /* unlocks it too */
+	}
 	free(pages);
 }
 
