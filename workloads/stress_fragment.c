@@ -9,13 +9,24 @@
  * blocks remain outside ZONE_MOVABLE with io_uring rings (a 32768-entry
  * ring's SQE array is one unmovable order-9 allocation), so that the
  * rest of the machine still has memory, only none in THP-sized pieces.
+ *
+ * `size = auto` and `rings = auto` size both from what is free when the
+ * stressor starts, so that one scenario provokes in any guest: size is the
+ * memory a long-term pin's migration target may come from (free pages of
+ * the zones other than Movable, less the free CMA pages: zoneinfo), less
+ * a reserve; the rings then take every order-9 block left there. Which
+ * blocks count is read from /proc/pagetypeinfo (root), which tells CMA
+ * blocks apart: an unmovable allocation never gets one, so counting them
+ * (as buddyinfo does) would take rings until memory ran out.
  * Reports the fraction of free memory in order >= 9 blocks of the
- * non-movable zones (/proc/buddyinfo) before and after. */
+ * non-movable zones before and after, and the sizes chosen. */
 #include "config.h"
 #include "harness.h"
 #include "stressor.h"
 #include "util.h"
 #include "files.h"
+#include "log.h"
+#include "units.h"
 
 #include <errno.h>
 #include <liburing.h>
@@ -35,6 +46,10 @@
 #define RING_ENTRIES 32768   /* 64-byte SQEs: a 2 MiB (order-9) array */
 #define RING_BYTES (3 << 20) /* the SQE array and the CQ ring */
 #define MAX_RINGS 65536
+/* size = auto keeps this much (or 1/16 of the free memory, if more) out of
+ * the fragmenter, for the rest of the guest while it fills. */
+#define AUTO_RESERVE (96ULL << 20)
+#define SIZE_AUTO UINT64_MAX
 
 struct frag_cfg {
 	uint64_t size;
@@ -43,6 +58,7 @@ struct frag_cfg {
 };
 
 struct frag_state {
+	struct frag_cfg cfg; /* with auto sizes resolved */
 	size_t npipes, pipe_bytes, group;
 	int *fds; /* 2 per pipe; -1 once closed */
 	struct io_uring *rings;
@@ -51,16 +67,41 @@ struct frag_state {
 	uint64_t held, freed;
 };
 
+/* A size, or auto (SIZE_AUTO). */
+static int opt_size_or_auto(const char *v, void *field, char *err, size_t len)
+{
+	uint64_t *n = field;
+
+	if (!strcmp(v, "auto")) {
+		*n = SIZE_AUTO;
+		return 0;
+	}
+	if (parse_size(v, n, err, len))
+		return -1;
+	if (*n == SIZE_AUTO) {
+		snprintf(err, len, "is too large");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *size_or_auto(void)
+{
+	return "a size (K, M, G, T), auto";
+}
+
 static const struct scenario_key frag_options[] = {
 	OPT_TYPE("fragment"),
-	OPT_ANY_SIZE(struct frag_cfg, size, "size", "1G", "unmovable memory to allocate"),
+	OPT_CUSTOM(struct frag_cfg, size, "size", "1G", opt_size_or_auto, size_or_auto,
+		   "unmovable memory to allocate; auto: what is free outside ZONE_MOVABLE and CMA when it starts, "
+		   "less a reserve (96 MiB or 1/16)"),
 	OPT_COUNT(struct frag_cfg, free_every, "free_every", "2",
 		  "close 1 pipe of every N (N=2: half the memory is freed, interleaved)"),
 	OPT_UINT(struct frag_cfg, keep_every, "keep_every", "0", 0, UINT64_MAX,
 		 "instead keep 1 pipe of every N and close the rest (512: one page per 2 MiB held; 1 is refused)"),
-	OPT_ANY_SIZE(struct frag_cfg, rings, "rings", "0",
-		     "then take free order-9 blocks left outside ZONE_MOVABLE with io_uring rings, up to this much "
-		     "memory (3 MiB a ring)"),
+	OPT_CUSTOM(struct frag_cfg, rings, "rings", "0", opt_size_or_auto, size_or_auto,
+		   "then take free order-9 blocks left outside ZONE_MOVABLE and CMA with io_uring rings, up to this "
+		   "much memory (3 MiB a ring); auto: until none is left"),
 };
 
 static int frag_check(const void *c, const char **key, char *err, size_t len)
@@ -81,10 +122,14 @@ static bool pipe_freed(const struct frag_cfg *cfg, size_t i)
 	return cfg->keep_every ? i % cfg->keep_every != 0 : i % cfg->free_every == 0;
 }
 
+/* What it holds at most: an auto size is free memory less a reserve by
+ * construction, and holds 1/keep_every of it once the pattern is freed. */
 static uint64_t frag_memory(const void *c, size_t nnodes)
 {
+	const struct frag_cfg *cfg = c;
+
 	(void)nnodes;
-	return ((const struct frag_cfg *)c)->size + ((const struct frag_cfg *)c)->rings;
+	return (cfg->size == SIZE_AUTO ? 0 : cfg->size) + (cfg->rings == SIZE_AUTO ? 0 : cfg->rings);
 }
 
 /* Of the free memory of the zones other than Movable, the fraction in
@@ -116,15 +161,95 @@ double buddyinfo_high_order_fraction(const char *text)
 	return all > 0 ? high / all : 0;
 }
 
+/* Of the free memory of the zones other than Movable, in blocks that are
+ * not CMA (or isolated), the bytes in blocks of order >= 9, and all of it,
+ * from /proc/pagetypeinfo's text. Counts printed as ">100000" (the kernel
+ * stops counting there) are taken as 100000. */
+void pagetypeinfo_free(const char *text, uint64_t *high, uint64_t *all);
+void pagetypeinfo_free(const char *text, uint64_t *high, uint64_t *all)
+{
+	*high = *all = 0;
+	for (const char *p = text; *p;) {
+		const char *eol = strchrnul(p, '\n');
+		char zone[32], type[32];
+		int node, used;
+		if (sscanf(p, "Node %d, zone %31s type %31s%n", &node, zone, type, &used) == 3 && zone[0] &&
+		    strcmp(zone, "Movable,") && strcmp(type, "CMA") && strcmp(type, "Isolate")) {
+			const char *q = p + used;
+			for (int order = 0; q < eol; order++) {
+				char *end;
+				q += strspn(q, " >");
+				unsigned long long n = strtoull(q, &end, 10);
+				if (end == q)
+					break;
+				*all += (uint64_t)n << order;
+				if (order >= 9)
+					*high += (uint64_t)n << order;
+				q = end;
+			}
+		}
+		p = *eol ? eol + 1 : eol;
+	}
+	*high *= 4096;
+	*all *= 4096;
+}
+
+/* The fraction of that free memory in order >= 9 blocks: pagetypeinfo
+ * where it can be read, else buddyinfo (which cannot tell CMA apart). */
 static double high_order_now(void)
 {
-	char *text = read_file("/proc/buddyinfo", NULL);
-	double f = text ? buddyinfo_high_order_fraction(text) : -1;
+	char *text = read_file("/proc/pagetypeinfo", NULL);
+	double f;
 
+	if (text) {
+		uint64_t high, all;
+		pagetypeinfo_free(text, &high, &all);
+		free(text);
+		return all ? (double)high / (double)all : 0;
+	}
+	text = read_file("/proc/buddyinfo", NULL);
+	f = text ? buddyinfo_high_order_fraction(text) : -1;
 	free(text);
 	return f;
 }
 
+/* Free bytes of the zones other than Movable, less their free CMA pages:
+ * where a long-term pin's migration target can come from (zoneinfo). */
+uint64_t zoneinfo_pinnable_free(const char *text);
+uint64_t zoneinfo_pinnable_free(const char *text)
+{
+	uint64_t pages = 0, zone_free = 0;
+	bool counted = false;
+
+	for (const char *p = text; *p;) {
+		const char *eol = strchrnul(p, '\n');
+		char zone[32];
+		unsigned long long n;
+		int node;
+		if (sscanf(p, "Node %d, zone %31s", &node, zone) == 2) {
+			counted = strcmp(zone, "Movable") != 0;
+			zone_free = 0;
+		} else if (counted && sscanf(p, " pages free %llu", &n) == 1) {
+			zone_free = n;
+			pages += n;
+		} else if (counted && sscanf(p, " nr_free_cma %llu", &n) == 1) {
+			pages -= n < zone_free ? n : zone_free; /* the zone's own free pages */
+		}
+		p = *eol ? eol + 1 : eol;
+	}
+	return pages * 4096;
+}
+
+/* size = auto: the pinnable free memory less the reserve, in whole pages. */
+static uint64_t auto_size(void)
+{
+	char *text = read_file("/proc/zoneinfo", NULL);
+	uint64_t free_b = text ? zoneinfo_pinnable_free(text) : 0;
+	uint64_t reserve = free_b / 16 > AUTO_RESERVE ? free_b / 16 : AUTO_RESERVE;
+
+	free(text);
+	return free_b > reserve ? (free_b - reserve) & ~4095ULL : 0;
+}
 
 static size_t pipe_bytes_allowed(void)
 {
@@ -211,11 +336,31 @@ static uint64_t fds_needed(const struct frag_cfg *cfg, size_t npipes, size_t gro
 	return (uint64_t)(npipes > held ? npipes : held) + group + SPARE_FDS + max_rings(cfg);
 }
 
-static int frag_probe(const void *c, char *why, size_t len)
+/* The configuration with auto sizes made numbers from what is free now;
+ * auto rings are bounded by what size = auto would take then. */
+static struct frag_cfg resolve(const struct frag_cfg *cfg)
 {
-	const struct frag_cfg *cfg = c;
-	size_t bytes = pipe_bytes_allowed(), npipes, group;
+	struct frag_cfg r = *cfg;
 
+	if (r.size == SIZE_AUTO)
+		r.size = auto_size();
+	if (r.rings == SIZE_AUTO)
+		r.rings = auto_size();
+	return r;
+}
+
+/* Whether the open files size and rings need can be had (raising the
+ * limit as far as it goes); why says what is missing. */
+static int enough_files(const struct frag_cfg *cfg, char *why, size_t len)
+{
+	size_t bytes = pipe_bytes_allowed(), npipes, group;
+	size_t period = cfg->keep_every ? cfg->keep_every : cfg->free_every;
+
+	if (cfg->size < 2 * period * 4096) {
+		snprintf(why, len, "size %llu bytes is too small for its pattern of 1 in %zu pages (nothing free "
+			 "outside ZONE_MOVABLE and CMA for size = auto?)", (unsigned long long)cfg->size, period);
+		return -ENOMEM;
+	}
 	plan(cfg, bytes, &npipes, &group);
 	uint64_t need = fds_needed(cfg, npipes, group), have = raise_nofile(need);
 	if (have < need) {
@@ -226,8 +371,15 @@ static int frag_probe(const void *c, char *why, size_t len)
 	return 0;
 }
 
-/* Creates 32768-entry rings while /proc/buddyinfo shows free order-9
- * blocks outside ZONE_MOVABLE, or until a ring cannot be had. */
+static int frag_probe(const void *c, char *why, size_t len)
+{
+	struct frag_cfg cfg = resolve(c);
+
+	return enough_files(&cfg, why, len);
+}
+
+/* Creates 32768-entry rings while free order-9 blocks remain outside
+ * ZONE_MOVABLE and CMA, or until a ring cannot be had. */
 static void take_high_order(struct frag_state *s, size_t max, atomic_int *stop)
 {
 	s->rings = xcalloc(max ? max : 1, sizeof(*s->rings));
@@ -243,10 +395,15 @@ static void take_high_order(struct frag_state *s, size_t max, atomic_int *stop)
  * pins start, so that they meet the fragmented memory. */
 static int frag_setup(struct harness *h, char *why, size_t len)
 {
-	const struct frag_cfg *cfg = harness_cfg(h);
 	atomic_int *stop = harness_env(h)->stop;
 	struct frag_state *s = harness_priv(h);
+	const struct frag_cfg *cfg = &s->cfg;
 
+	/* Sized now: the zones exist, the memory of the pins is not yet taken. */
+	s->cfg = resolve(harness_cfg(h));
+	int ret = enough_files(cfg, why, len);
+	if (ret)
+		return ret;
 	s->before = high_order_now();
 	s->pipe_bytes = pipe_bytes_allowed();
 	plan(cfg, s->pipe_bytes, &s->npipes, &s->group);
@@ -256,7 +413,7 @@ static int frag_setup(struct harness *h, char *why, size_t len)
 		s->fds[i] = -1;
 	for (size_t first = 0; first < s->npipes && !*stop; first += s->group) {
 		size_t last = first + s->group < s->npipes ? first + s->group : s->npipes;
-		int ret = fill_group(s, first, last, stop);
+		ret = fill_group(s, first, last, stop);
 		if (ret) {
 			snprintf(why, len, "pipes %zu-%zu of %zu: %s (RLIMIT_NOFILE, or fs.pipe-max-size below 1 MiB?)",
 				 first + 1, last, s->npipes, strerror(-ret));
@@ -274,13 +431,20 @@ static int frag_setup(struct harness *h, char *why, size_t len)
 	if (cfg->rings)
 		take_high_order(s, max_rings(cfg), stop);
 	s->after = high_order_now();
+	if (s->after > 0 && cfg->rings && s->nrings == max_rings(cfg))
+		pb_warn("fragment: order-9 blocks are still free outside ZONE_MOVABLE and CMA (%.1f%% of free memory) "
+			"after %zu rings: raise rings, or THPs may migrate whole", 100 * s->after, s->nrings);
 	return 0;
 }
 
 static void frag_report(struct harness *h, json_t *j)
 {
 	const struct frag_state *s = harness_priv(h);
+	const struct frag_cfg *asked = harness_cfg(h);
 
+	json_object_set_new(j, "size", json_integer((json_int_t)s->cfg.size));
+	json_object_set_new(j, "size_auto", json_boolean(asked->size == SIZE_AUTO));
+	json_object_set_new(j, "rings_auto", json_boolean(asked->rings == SIZE_AUTO));
 	json_object_set_new(j, "order9_free_fraction_before", json_real(s->before));
 	json_object_set_new(j, "order9_free_fraction_after", json_real(s->after));
 	json_object_set_new(j, "held_bytes", json_integer((json_int_t)s->held));

@@ -264,6 +264,8 @@ static void pages_found_in_ranges(void **state)
 }
 
 double buddyinfo_high_order_fraction(const char *text); /* workloads/stress_fragment.c */
+void pagetypeinfo_free(const char *text, uint64_t *high, uint64_t *all);
+uint64_t zoneinfo_pinnable_free(const char *text);
 int trace_parse_reasons(const char *format, char **names, int max); /* bench/trace.c */
 
 static void buddyinfo_fraction(void **state)
@@ -278,6 +280,42 @@ static void buddyinfo_fraction(void **state)
 	(void)state;
 	assert_float_equal(buddyinfo_high_order_fraction(text), (512.0 + 1024.0) / (2 + 512 + 1024 + 8), 1e-12);
 	assert_float_equal(buddyinfo_high_order_fraction(""), 0, 0);
+}
+
+/* CMA and isolated blocks, and the Movable zone, are not where a pin's
+ * migration target can come from; ">100000" counts as 100000. */
+static void pagetypeinfo_counts(void **state)
+{
+	const char *text =
+		"Page block order: 9\nPages per block:  512\n\n"
+		"Free pages count per migrate type at order       0      1      2      3      4      5      6      7      8      9     10 \n"
+		"Node    0, zone    DMA32, type    Unmovable      2      0      0      0      0      0      0      0      0      1      0 \n"
+		"Node    0, zone    DMA32, type          CMA      0      0      0      0      0      0      0      0      0      0      9 \n"
+		"Node    0, zone   Normal, type      Movable >100000      0      0      0      0      0      0      0      0      0      1 \n"
+		"Node    0, zone   Normal, type      Isolate      0      0      0      0      0      0      0      0      0      0      5 \n"
+		"Node    0, zone  Movable, type      Movable      0      0      0      0      0      0      0      0      0      0    100 \n"
+		"\nNumber of blocks type     Unmovable      Movable  Reclaimable   HighAtomic          CMA      Isolate \n"
+		"Node 0, zone    DMA32            1            7            0            0            0            0 \n";
+	uint64_t high, all;
+
+	(void)state;
+	pagetypeinfo_free(text, &high, &all);
+	assert_int_equal(high, (512 + 1024) * 4096ULL);
+	assert_int_equal(all, (2 + 512 + 100000 + 1024) * 4096ULL);
+	pagetypeinfo_free("", &high, &all);
+	assert_int_equal(high + all, 0);
+}
+
+static void zoneinfo_pinnable(void **state)
+{
+	const char *text = "Node 0, zone      DMA\n  pages free     3840\n        min      0\n      nr_free_cma  0\n"
+			   "Node 0, zone   Normal\n  pages free     10000\n      nr_free_cma  4000\n"
+			   "Node 0, zone  Movable\n  pages free     262144\n      nr_free_cma  0\n"
+			   "Node 1, zone   Normal\n  pages free     100\n      nr_free_cma  200\n";
+
+	(void)state;
+	assert_int_equal(zoneinfo_pinnable_free(text), (3840 + 6000) * 4096ULL);
+	assert_int_equal(zoneinfo_pinnable_free(""), 0);
 }
 
 /* The print fmt of migrate:mm_migrate_pages on 6.18, as tracefs shows it. */
@@ -313,6 +351,8 @@ int main(void)
 		cmocka_unit_test(ranges),
 		cmocka_unit_test(pages_found_in_ranges),
 		cmocka_unit_test(buddyinfo_fraction),
+		cmocka_unit_test(pagetypeinfo_counts),
+		cmocka_unit_test(zoneinfo_pinnable),
 		cmocka_unit_test(trace_reasons),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
