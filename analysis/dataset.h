@@ -73,6 +73,9 @@ struct pin_sample {
 	int errnum;               /* 0: the pin succeeded */
 	double unpin_ns;          /* -1: not unpinned */
 	int unpin;                /* -1 not unpinned, 0 fine, 1 failed */
+	/* the tracepoint saw the call's migrations (false for older files and
+	 * the database), and saw a THP fail without being split */
+	bool split_traced, split_failed;
 	/* passed on to on_pin only: -1 (and "") when the file lacks them */
 	double iteration, chunk, start_ns;
 	const char *job;

@@ -28,6 +28,7 @@ static int samples_row(const struct rundir_sample *r, unsigned line, void *ctx)
 		.errnum = r->err, .unpin_ns = r->unpinned ? (double)r->unpin_ns : -1,
 		.unpin = !r->unpinned ? -1 : r->unpin_err ? 1 : 0, .iteration = r->iteration, .chunk = r->chunk,
 		.start_ns = (double)r->start_ns, .job = r->job,
+		.split_traced = r->thp_unsplit >= 0, .split_failed = r->thp_unsplit > 0,
 	};
 
 	(void)line;

@@ -294,7 +294,7 @@ static int measure_rule(const struct rules *rs, const struct rule *r, const stru
 	if ((mc->kind == METRIC_RATE) != !strcmp(o->statistic, "rate"))
 		return fail_rule(rs, r, "statistic", err, errlen,
 				 mc->kind == METRIC_RATE ? "a failure rate has only the statistic rate"
-							 : "rate applies to failure_rate only");
+							 : "rate applies to failure rates only");
 	if (absolute)
 		return check_absolute(rs, r, mc, o, err, errlen);
 	if (parse_threshold(r->max_regression, mc, true, &o->limit, &o->relative, why, sizeof(why)))

@@ -141,7 +141,7 @@ void rules_default(const struct dataset *base, double pct, struct rules *rs)
 {
 	memset(rs, 0, sizeof(*rs));
 	rs->alpha = 0.05;
-	rs->r = xcalloc(base->nm + 1, sizeof(*rs->r));
+	rs->r = xcalloc(base->nm + 2, sizeof(*rs->r));
 	for (size_t i = 0; i < base->nm; i++) {
 		/* latencies; a sample file is taken for one unless --higher-is-better */
 		const struct metric *m = &base->m[i];
@@ -159,12 +159,16 @@ void rules_default(const struct dataset *base, double pct, struct rules *rs)
 		snprintf(r->max_regression, sizeof(r->max_regression), "%g%%", pct);
 	}
 	/* Pins that fail more often (Fisher's test) fail the gate, at any
-	 * rate: that is the regression a long-term pin benchmark exists for. */
-	const struct metric *fr = dataset_metric(base, "failure_rate");
-	if (fr && base->run_json) {
+	 * rate: that is the regression a long-term pin benchmark exists for.
+	 * Where the tracepoint told the causes apart, so do pins that fail
+	 * more often by a failed THP split, whatever else fails them. */
+	static const char *const rates[] = { "failure_rate", "split_failure_rate" };
+	for (size_t i = 0; i < ARRAY_SIZE(rates); i++) {
+		if (!dataset_metric(base, rates[i]) || !base->run_json)
+			continue;
 		struct rule *r = &rs->r[rs->n++];
-		snprintf(r->name, sizeof(r->name), "failure_rate");
-		snprintf(r->metric, sizeof(r->metric), "failure_rate");
+		snprintf(r->name, sizeof(r->name), "%s", rates[i]);
+		snprintf(r->metric, sizeof(r->metric), "%s", rates[i]);
 		snprintf(r->statistic, sizeof(r->statistic), "rate");
 		snprintf(r->require, sizeof(r->require), "both");
 		snprintf(r->max_regression, sizeof(r->max_regression), "0");

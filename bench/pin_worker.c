@@ -158,7 +158,7 @@ static size_t pin_chunks(struct worker *w, struct pin_ctx *pc, struct region *r,
 			.node = w->node, .bytes = w->job->chunk, .start_ns = t0 - w->ctx->t0,
 			.pin_ns = t1 - t0, .err = ret < 0 ? -ret : ret, .unpinnable = -1,
 			.movable_before = before,
-			.migrate_succeeded = -1, .migrate_failed = -1, .tid = w->tid,
+			.migrate_succeeded = -1, .migrate_failed = -1, .thp_unsplit = -1, .tid = w->tid,
 		};
 		atomic_fetch_add(&w->calls_done, 1);
 	}

@@ -27,6 +27,7 @@ struct sample {
 	int64_t movable_before; /* pages in ZONE_MOVABLE/CMA before the pin: what it had to move; -1 unknown */
 	int64_t unpinnable; /* pinned pages found in ZONE_MOVABLE/CMA; -1 unknown */
 	int64_t migrate_succeeded, migrate_failed; /* traced during the call; -1 unknown */
+	int64_t thp_unsplit; /* THPs traced failing without a split during the call (thp_failed - thp_split) */
 	int32_t tid;        /* the pinning thread */
 	bool unpinned;
 };

@@ -229,10 +229,16 @@ void trace_attribute(const struct trace_monitor *tm, struct sample_list *l, uint
 			else
 				hi = mid;
 		}
-		s->migrate_succeeded = s->migrate_failed = 0;
+		s->migrate_succeeded = s->migrate_failed = s->thp_unsplit = 0;
 		for (size_t k = lo; k < n && ev[k].pid == s->tid && ev[k].ts <= to; k++) {
 			s->migrate_succeeded += (int64_t)ev[k].succeeded;
 			s->migrate_failed += (int64_t)ev[k].failed;
+			/* A THP that could not be migrated whole counts in
+			 * thp_failed, and in thp_split too when its split then
+			 * worked: the difference is the splits that failed (the
+			 * second seed's cause), on every kernel since 5.x. */
+			if (ev[k].thp_failed > ev[k].thp_split)
+				s->thp_unsplit += (int64_t)(ev[k].thp_failed - ev[k].thp_split);
 		}
 	}
 	free(ev);

@@ -21,6 +21,7 @@ static const struct column {
 	bool optional;
 	double min, max;
 	const char *noun;
+	bool since_header; /* added later: a file without it reads it as unknown */
 } columns[RD_NCOLUMNS] = {
 	[RD_RUN] = { COL_NUMBER, false, 1, 1e6, "a run number" },
 	[RD_ITERATION] = { COL_NUMBER, false, 1, 1e9, "an iteration number" },
@@ -38,12 +39,13 @@ static const struct column {
 	[RD_UNPINNABLE] = { COL_NUMBER, true, 0, 0x1p62, "a page count" },
 	[RD_MIGRATE_SUCCEEDED] = { COL_NUMBER, true, 0, 0x1p62, "a page count" },
 	[RD_MIGRATE_FAILED] = { COL_NUMBER, true, 0, 0x1p62, "a page count" },
+	[RD_THP_UNSPLIT] = { COL_NUMBER, true, 0, 0x1p62, "a THP count", .since_header = true },
 };
 
 const char *const rundir_column_names[RD_NCOLUMNS] = {
 	"run", "iteration", "job", "node", "chunk", "bytes", "start_ns", "pin_ns", "errno", "error",
 	"unpin_ns", "unpin_errno", "movable_pages_before", "unpinnable_pages", "migrate_succeeded",
-	"migrate_failed",
+	"migrate_failed", "thp_unsplit",
 };
 
 /* Calls fn on every line of a CSV file of the run directory (path, which
@@ -85,7 +87,7 @@ static int samples_header(struct samples_ctx *c, char *line)
 		for (size_t i = 0; i < n; i++)
 			if (!strcmp(f[i], rundir_column_names[k]))
 				c->col[k] = (int)i;
-		if (c->col[k] < 0) {
+		if (c->col[k] < 0 && !columns[k].since_header) {
 			snprintf(c->err, c->errlen, "%s:1: no column '%s' (not a pinbench samples.csv?)", c->path,
 				 rundir_column_names[k]);
 			return -1;
@@ -139,6 +141,10 @@ static int samples_row(char *line, unsigned no, void *ctx)
 		return -1;
 	}
 	for (size_t k = 0; k < RD_NCOLUMNS; k++) {
+		if (c->col[k] < 0) { /* a column older files lack */
+			v[k] = -1;
+			continue;
+		}
 		if (columns[k].kind != COL_TEXT && parse_field(k, f[c->col[k]], &v[k], why, sizeof(why))) {
 			snprintf(c->err, c->errlen, "%s:%u: column '%s': %s", c->path, no, rundir_column_names[k], why);
 			return -1;
@@ -151,7 +157,7 @@ static int samples_row(char *line, unsigned no, void *ctx)
 		.unpinned = v[RD_UNPIN_NS] >= 0, .unpin_ns = v[RD_UNPIN_NS] >= 0 ? (uint64_t)v[RD_UNPIN_NS] : 0,
 		.unpin_err = (int)v[RD_UNPIN_ERRNO], .movable_before = (int64_t)v[RD_MOVABLE_BEFORE],
 		.unpinnable = (int64_t)v[RD_UNPINNABLE], .migrate_succeeded = (int64_t)v[RD_MIGRATE_SUCCEEDED],
-		.migrate_failed = (int64_t)v[RD_MIGRATE_FAILED],
+		.migrate_failed = (int64_t)v[RD_MIGRATE_FAILED], .thp_unsplit = (int64_t)v[RD_THP_UNSPLIT],
 	};
 	return c->fn(&s, no, c->ctx);
 }

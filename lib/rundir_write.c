@@ -43,11 +43,12 @@ static void sample_row(FILE *f, const struct rundir_sample *s)
 		fputs(",,", f);
 	optional(f, s->movable_before, ',');
 	optional(f, s->unpinnable, ',');
-	/* both traced, or neither */
+	/* all traced, or none */
 	if (s->migrate_failed >= 0)
-		fprintf(f, "%" PRId64 ",%" PRId64 "\n", s->migrate_succeeded, s->migrate_failed);
+		fprintf(f, "%" PRId64 ",%" PRId64 ",%" PRId64 "\n", s->migrate_succeeded, s->migrate_failed,
+			s->thp_unsplit);
 	else
-		fputs(",\n", f);
+		fputs(",,\n", f);
 }
 
 int rundir_samples_open(struct rundir_samples *w, const char *dir)
