@@ -2,6 +2,7 @@
  * while the progress line is drawn, the environment watched, and a pin
  * call that outlives pin_timeout reported with its kernel stack. */
 #include "config.h"
+#include "ksym.h"
 #include "plan.h"
 #include "log.h"
 #include "util.h"
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 /* "run 1/3  iteration 2/5  calls 12/40  30%  elapsed 3s  ETA 7s" */
@@ -60,11 +62,35 @@ static char *kernel_stack(int tid)
 	return NULL;
 }
 
+/* A kernel without kallsyms prints bare addresses: named from the
+ * kernel's System.map where one is found (a `pinbench vm` guest's /boot
+ * has its build's), or PINBENCH_SYSTEM_MAP. */
+static char *named_stack(char *stack)
+{
+	const char *env = getenv("PINBENCH_SYSTEM_MAP");
+	char path[512];
+	struct utsname u;
+
+	if (!stack || !strstr(stack, "] 0x"))
+		return stack;
+	if (env && *env)
+		snprintf(path, sizeof(path), "%s", env);
+	else if (uname(&u) == 0)
+		snprintf(path, sizeof(path), "/boot/System.map-%s", u.release);
+	else
+		return stack;
+	char *named = ksym_symbolize_file(stack, path);
+	if (!named)
+		return stack;
+	free(stack);
+	return named;
+}
+
 /* A pin call that does not return: what the kernel is doing in it, for
  * the terminal and summary.json's "hang". */
 static void report_hang(const struct plan *p, struct worker *w, uint64_t t0)
 {
-	char *stack = kernel_stack(w->tid);
+	char *stack = named_stack(kernel_stack(w->tid));
 	double s = (double)(now_ns() - t0) / 1e9;
 
 	pb_err("HANG: [%s] node %d: the pin call of chunk %u (iteration %u, %s) has not returned after %.3f s "

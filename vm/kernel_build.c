@@ -38,7 +38,7 @@ enum { PROGRESS_S = 15 };
 
 /* Bump when the way a variant is built changes: every cached one is then
  * built anew. */
-#define BUILD_FORMAT "pinbench-kernel-build 1"
+#define BUILD_FORMAT "pinbench-kernel-build 2" /* 2: System.map kept */
 
 static volatile sig_atomic_t stop_signal;
 
@@ -278,6 +278,10 @@ static int keep_result(const struct build *b, const char *log, double seconds)
 	ret = ret ? ret : copy_file(from, to);
 	snprintf(from, sizeof(from), "%s/.config", b->tree);
 	snprintf(to, sizeof(to), "%s/config-%s", tmp, b->release);
+	ret = ret ? ret : copy_file(from, to);
+	/* tinyconfig has no kallsyms: a hang's stack is named from this */
+	snprintf(from, sizeof(from), "%s/System.map", b->tree);
+	snprintf(to, sizeof(to), "%s/System.map-%s", tmp, b->release);
 	ret = ret ? ret : copy_file(from, to);
 	snprintf(to, sizeof(to), "%s/build.log", tmp);
 	ret = ret ? ret : copy_file(log, to);

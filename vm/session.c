@@ -7,6 +7,7 @@
 #include "env.h"
 #include "initramfs.h"
 #include "log.h"
+#include "util.h"
 #include "scenario.h"
 #include "subprocess.h"
 #include "units.h"
@@ -330,29 +331,35 @@ static void write_vm_json(struct session *s)
 	json_decref(root);
 }
 
-/* config-RELEASE beside a bzImage (scripts/fetch-kernels keeps it), for
- * the guest's /boot: each kernel's run.json then records its config. */
-static size_t kernel_configs(const struct vm_args *a, char **paths)
+/* config-RELEASE and System.map-RELEASE beside a bzImage (kernel build
+ * keeps both, scripts/fetch-kernels the config), for the guest's /boot:
+ * each kernel's run.json then records its config, and a hang's kernel
+ * stack is named from its System.map. */
+static size_t kernel_boot_files(const struct vm_args *a, char **paths)
 {
+	static const char *const files[] = { "config", "System.map" };
 	size_t n = 0;
 
 	for (size_t i = 0; i < a->nk; i++) {
 		const char *slash = strrchr(a->k[i].path, '/');
 		int dirlen = slash ? (int)(slash - a->k[i].path) : 1;
-		if (asprintf(&paths[n], "%.*s/config-%s", dirlen, slash ? a->k[i].path : ".", a->k[i].release) < 0)
-			break;
-		if (access(paths[n], R_OK) == 0)
-			n++;
-		else
-			free(paths[n]);
+		for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
+			if (asprintf(&paths[n], "%.*s/%s-%s", dirlen, slash ? a->k[i].path : ".", files[f],
+				     a->k[i].release) < 0)
+				return n;
+			if (access(paths[n], R_OK) == 0)
+				n++;
+			else
+				free(paths[n]);
+		}
 	}
 	return n;
 }
 
 static int run_boots(struct session *s, const struct scenario *sc)
 {
-	char err[1024], *configs[MAX_KERNELS];
-	size_t nconfigs = kernel_configs(s->a, configs);
+	char err[1024], *configs[2 * MAX_KERNELS];
+	size_t nconfigs = kernel_boot_files(s->a, configs);
 	int ret;
 
 	snprintf(s->initrd, sizeof(s->initrd), "%s/.initrd.cpio", s->dir);

@@ -27,6 +27,7 @@
 #include "files.h"
 #include "log.h"
 #include "units.h"
+#include "zoneinfo.h"
 
 #include <errno.h>
 #include <liburing.h>
@@ -214,40 +215,27 @@ static double high_order_now(void)
 }
 
 /* Free bytes of the zones other than Movable, less their free CMA pages:
- * where a long-term pin's migration target can come from (zoneinfo). */
-uint64_t zoneinfo_pinnable_free(const char *text);
-uint64_t zoneinfo_pinnable_free(const char *text)
+ * where a long-term pin's migration target can come from. */
+uint64_t zoneinfo_pinnable_free(const struct zoneinfo *zi);
+uint64_t zoneinfo_pinnable_free(const struct zoneinfo *zi)
 {
-	uint64_t pages = 0, zone_free = 0;
-	bool counted = false;
+	uint64_t pages = 0;
 
-	for (const char *p = text; *p;) {
-		const char *eol = strchrnul(p, '\n');
-		char zone[32];
-		unsigned long long n;
-		int node;
-		if (sscanf(p, "Node %d, zone %31s", &node, zone) == 2) {
-			counted = strcmp(zone, "Movable") != 0;
-			zone_free = 0;
-		} else if (counted && sscanf(p, " pages free %llu", &n) == 1) {
-			zone_free = n;
-			pages += n;
-		} else if (counted && sscanf(p, " nr_free_cma %llu", &n) == 1) {
-			pages -= n < zone_free ? n : zone_free; /* the zone's own free pages */
-		}
-		p = *eol ? eol + 1 : eol;
-	}
+	for (size_t i = 0; i < zi->n; i++)
+		if (strcmp(zi->zones[i].name, "Movable"))
+			pages += zi->zones[i].free - (zi->zones[i].free_cma < zi->zones[i].free ? zi->zones[i].free_cma
+												 : zi->zones[i].free);
 	return pages * 4096;
 }
 
 /* size = auto: the pinnable free memory less the reserve, in whole pages. */
 static uint64_t auto_size(void)
 {
-	char *text = read_file("/proc/zoneinfo", NULL);
-	uint64_t free_b = text ? zoneinfo_pinnable_free(text) : 0;
+	struct zoneinfo zi = { 0 };
+	uint64_t free_b = zoneinfo_read(&zi) == 0 ? zoneinfo_pinnable_free(&zi) : 0;
 	uint64_t reserve = free_b / 16 > AUTO_RESERVE ? free_b / 16 : AUTO_RESERVE;
 
-	free(text);
+	zoneinfo_free(&zi);
 	return free_b > reserve ? (free_b - reserve) & ~4095ULL : 0;
 }
 

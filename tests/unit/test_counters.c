@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include "ksym.h"
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -265,7 +266,7 @@ static void pages_found_in_ranges(void **state)
 
 double buddyinfo_high_order_fraction(const char *text); /* workloads/stress_fragment.c */
 void pagetypeinfo_free(const char *text, uint64_t *high, uint64_t *all);
-uint64_t zoneinfo_pinnable_free(const char *text);
+uint64_t zoneinfo_pinnable_free(const struct zoneinfo *zi);
 int trace_parse_reasons(const char *format, char **names, int max); /* bench/trace.c */
 
 static void buddyinfo_fraction(void **state)
@@ -313,9 +314,44 @@ static void zoneinfo_pinnable(void **state)
 			   "Node 0, zone  Movable\n  pages free     262144\n      nr_free_cma  0\n"
 			   "Node 1, zone   Normal\n  pages free     100\n      nr_free_cma  200\n";
 
+	struct zoneinfo zi = { 0 };
+	unsigned bad;
+
 	(void)state;
-	assert_int_equal(zoneinfo_pinnable_free(text), (3840 + 6000) * 4096ULL);
-	assert_int_equal(zoneinfo_pinnable_free(""), 0);
+	assert_int_equal(zoneinfo_parse(text, &zi, &bad), 0);
+	assert_int_equal(zoneinfo_pinnable_free(&zi), (3840 + 6000) * 4096ULL);
+	zoneinfo_free(&zi);
+	assert_int_equal(zoneinfo_parse("", &zi, &bad), 0);
+	assert_int_equal(zoneinfo_pinnable_free(&zi), 0);
+	zoneinfo_free(&zi);
+}
+
+/* A hang's stack named from System.map: text symbols only, the last at or
+ * below each address; named lines and other text kept. */
+static void stack_named(void **state)
+{
+	const char *map = "ffffffff81000000 T _text\n"
+			  "ffffffff810a1200 t reclaim_throttle\n"
+			  "ffffffff810a2000 D some_data\n"
+			  "ffffffff81145b00 T isolate_migratepages_block\n"
+			  "ffffffff81200000 W weak_fn\n";
+	const char *stack = "[<0>] 0xffffffff810a12d5\n"
+			    "[<0>] 0xffffffff81145bb7\n"
+			    "[<0>] 0xffffffff810a2005\n"
+			    "[<0>] io_uring_register+0x10/0x40\n"
+			    "[<0>] 0xffffffff80000000\n";
+	char *out = ksym_symbolize(stack, map);
+
+	(void)state;
+	assert_string_equal(out, "[<0>] 0xffffffff810a12d5 reclaim_throttle+0xd5\n"
+				 "[<0>] 0xffffffff81145bb7 isolate_migratepages_block+0xb7\n"
+				 "[<0>] 0xffffffff810a2005 reclaim_throttle+0xe05\n"
+				 "[<0>] io_uring_register+0x10/0x40\n"
+				 "[<0>] 0xffffffff80000000\n");
+	free(out);
+	out = ksym_symbolize("[<0>] 0xffffffff810a12d5", "");
+	assert_string_equal(out, "[<0>] 0xffffffff810a12d5");
+	free(out);
 }
 
 /* The print fmt of migrate:mm_migrate_pages on 6.18, as tracefs shows it. */
@@ -352,6 +388,7 @@ int main(void)
 		cmocka_unit_test(pages_found_in_ranges),
 		cmocka_unit_test(buddyinfo_fraction),
 		cmocka_unit_test(pagetypeinfo_counts),
+		cmocka_unit_test(stack_named),
 		cmocka_unit_test(zoneinfo_pinnable),
 		cmocka_unit_test(trace_reasons),
 	};
