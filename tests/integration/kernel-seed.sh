@@ -60,48 +60,6 @@ vm() { # output directory, reverted bzImage, then pinbench vm options
 	[ "$rc" -eq 0 ] || { cat "$TMP/out" "$TMP/err"; fail "pinbench vm $*: exit $rc"; }
 }
 
-# STOCK_MAY_FAIL=1: the stock kernel may fail a few pins for reasons
-# other than the seed (see the THP case below), just fewer; the gate then
-# decides whether the difference is significant.
-check_boots() { # vm output directory, reverted release, vmstat counters that must grow there
-	dir=$1
-	rev=$2
-	shift 2
-	stock_fails=0
-	rev_fails=0
-	for b in $(seq "$BOOTS"); do
-		s="$dir/$rs/boot-$b/summary.json"
-		r="$dir/$rev/boot-$b/summary.json"
-		sf=$(json .pin.failures "$s")
-		[ "$sf" -eq 0 ] || [ "${STOCK_MAY_FAIL:-0}" = 1 ] || fail "$s: stock kernel failed $sf pins"
-		fails=$(json .pin.failures "$r")
-		[ "$fails" -gt 0 ] || fail "$r: the reverted kernel failed no pin"
-		[ "$(json '.pin.failures_by_errno.ENOMEM // 0' "$r")" -eq "$fails" ] || fail "$r: not every failure is ENOMEM"
-		[ "$(json '.pin.failures_migration // 0' "$r")" -eq "$fails" ] ||
-			fail "$r: $(json .pin "$r") failures not all traced to a failed migration"
-		grown=""
-		for c in "$@"; do
-			n=$(json ".vmstat_delta.$c // 0" "$r")
-			[ "$n" -gt 0 ] || fail "$r: $c did not grow"
-			grown="$grown $c +$n"
-		done
-		stock_fails=$((stock_fails + sf))
-		rev_fails=$((rev_fails + fails))
-		echo "  boot $b: $rs $sf of $(json .pin.ops "$s") pins failed; $rev $fails of $(json .pin.ops "$r") (ENOMEM),$grown"
-	done
-	[ "$stock_fails" -lt "$rev_fails" ] || fail "the stock kernel failed $stock_fails pins, the reverted one $rev_fails"
-}
-
-gate() { # expected exit, base, candidate, more options
-	want=$1 base=$2 cand=$3
-	shift 3
-	set +e
-	"$PINBENCH" 9>&- gate "$base" "$cand" --junit "$TMP/gate.xml" "$@" >"$TMP/gate.out" 2>&1
-	rc=$?
-	set -e
-	[ "$rc" -eq "$want" ] || { cat "$TMP/gate.out"; fail "gate $base $cand: exit $rc, expected $want"; }
-}
-
 queued() { # vm output directory: the lru-batch stressor saw its pages wait in a batch
 	for s in "$1"/*/boot-*/summary.json; do
 		[ "$(json '.stressors.batches.pages_queued' "$s")" -gt 0 ] || fail "$s: no page was queued"
@@ -109,18 +67,18 @@ queued() { # vm output directory: the lru-batch stressor saw its pages wait in a
 }
 
 vm "$TMP/movable" "$reverted" --mem 2G --movablecore 1G "$SRCDIR/bench/scenarios/seed-lru-batch.ini"
-check_boots "$TMP/movable" "$rr" pgmigrate_fail
+seed_fails_every_boot "$TMP/movable" "$rs" "$rr" "$BOOTS" pgmigrate_fail
 queued "$TMP/movable"
 pass "movablecore: the reverted kernel failed pins in every boot, the stock kernel in none"
 
-gate 1 "$TMP/movable/$rs" "$TMP/movable/$rr"
+gate_expect 1 "$TMP/movable/$rs" "$TMP/movable/$rr"
 grep -E '^failure_rate +failure_rate +rate +0% +[0-9.]+% .*FAIL$' "$TMP/gate.out" ||
 	{ cat "$TMP/gate.out"; fail "the gate does not fail on the failure rate"; }
 p=$(jq -r '.candidates[0].metrics[] | select(.metric == "failure_rate") | .p_fisher' "$TMP/movable/compare.json")
 awk -v p="$p" 'BEGIN { exit !(p < 0.01) }' || fail "Fisher's p of the failure rate is $p, not < 0.01"
 # 3 runs a boot cannot decide a latency rule, and under TCG two boots of
 # one kernel differ by up to 40 %: the gate may only say inconclusive
-gate 0 "$TMP/movable/$rs/boot-1" "$TMP/movable/$rs/boot-2" --inconclusive=pass
+gate_expect 0 "$TMP/movable/$rs/boot-1" "$TMP/movable/$rs/boot-2" --inconclusive=pass
 # The report of a side whose pins failed: every plot drawn, the change said.
 "$PINBENCH" 9>&- report "$TMP/movable/$rs" "$TMP/movable/$rr" --html "$TMP/seed.html" >/dev/null 2>"$TMP/report.err" ||
 	{ cat "$TMP/report.err"; fail "report of the seed"; }
@@ -129,7 +87,7 @@ grep -Eq "failure_rate regressed 0% -&gt; [0-9.]+%" "$TMP/seed.html" || fail "th
 pass "gate: stock -> reverted exits 1 on the failure rate (Fisher p $p); stock boot 1 -> boot 2 fails no rule"
 
 vm "$TMP/cma" "$reverted" --mem 2G --cma 1G "$SRCDIR/bench/scenarios/seed-lru-batch-cma.ini"
-check_boots "$TMP/cma" "$rr" pgmigrate_fail
+seed_fails_every_boot "$TMP/cma" "$rs" "$rr" "$BOOTS" pgmigrate_fail
 queued "$TMP/cma"
 jq -r .kernel.cmdline "$TMP/cma/$rs/boot-1/run.json" | grep -q 'cma=1048576K' || fail "run.json: no cma= on the command line"
 in_cma=$(json '.nodes["0"].movable_fraction_before' "$TMP/cma/$rs/boot-1/summary.json")
@@ -147,7 +105,7 @@ pass "cma=1G of 2G ($in_cma of the pinned pages in CMA): the reverted kernel fai
 # or three boots of 64 pins do not always reach it.
 BOOTS=3
 vm "$TMP/thp" "$thp" --mem 2G --movablecore 1G "$SRCDIR/bench/scenarios/seed-thp-split.ini"
-STOCK_MAY_FAIL=1 check_boots "$TMP/thp" "$rt" thp_split_page_failed thp_migration_fail
+STOCK_MAY_FAIL=1 seed_fails_every_boot "$TMP/thp" "$rs" "$rt" "$BOOTS" thp_split_page_failed thp_migration_fail
 retried=0
 for b in 1 2 3; do
 	s="$TMP/thp/$rs/boot-$b/summary.json"

@@ -127,6 +127,50 @@ system_state() {
 	true
 }
 
+# A seed shown by a pair of kernels booted by `pinbench vm` into DIR: in
+# each of BOOTS boots the reverted kernel (release REV) failed pins, all
+# with ENOMEM and all traced to a failed migration, with the vmstat
+# counters named after it grown; the stock one (release STOCK) failed none
+# (STOCK_MAY_FAIL=1: fewer in all). Prints a line per boot.
+seed_fails_every_boot() { # dir stock-release reverted-release boots counters...
+	sdir=$1 srel=$2 rrel=$3 nboots=$4
+	shift 4
+	stock_fails=0 rev_fails=0
+	for b in $(seq "$nboots"); do
+		s="$sdir/$srel/boot-$b/summary.json"
+		r="$sdir/$rrel/boot-$b/summary.json"
+		sf=$(json .pin.failures "$s")
+		[ "$sf" -eq 0 ] || [ "${STOCK_MAY_FAIL:-0}" = 1 ] || fail "$s: stock kernel failed $sf pins"
+		fails=$(json .pin.failures "$r")
+		[ "$fails" -gt 0 ] || fail "$r: the reverted kernel failed no pin"
+		[ "$(json '.pin.failures_by_errno.ENOMEM // 0' "$r")" -eq "$fails" ] || fail "$r: not every failure is ENOMEM"
+		[ "$(json '.pin.failures_migration // 0' "$r")" -eq "$fails" ] ||
+			fail "$r: $(json .pin "$r") failures not all traced to a failed migration"
+		grown=""
+		for c in "$@"; do
+			n=$(json ".vmstat_delta.$c // 0" "$r")
+			[ "$n" -gt 0 ] || fail "$r: $c did not grow"
+			grown="$grown $c +$n"
+		done
+		stock_fails=$((stock_fails + sf))
+		rev_fails=$((rev_fails + fails))
+		echo "  boot $b: $srel $sf of $(json .pin.ops "$s") pins failed; $rrel $fails of $(json .pin.ops "$r") (ENOMEM),$grown"
+	done
+	[ "$stock_fails" -lt "$rev_fails" ] || fail "the stock kernel failed $stock_fails pins, the reverted one $rev_fails"
+}
+
+# pinbench gate BASE CAND [options] must exit WANT; its output in
+# $TMP/gate.out, its JUnit in $TMP/gate.xml.
+gate_expect() { # want base cand options...
+	want=$1 base=$2 cand=$3
+	shift 3
+	set +e
+	"$PINBENCH" 9>&- gate "$base" "$cand" --junit "$TMP/gate.xml" "$@" >"$TMP/gate.out" 2>&1
+	rc=$?
+	set -e
+	[ "$rc" -eq "$want" ] || { cat "$TMP/gate.out"; fail "gate $base $cand: exit $rc, expected $want"; }
+}
+
 # Guests of kernels that `pinbench kernel build` makes: root (the cache in
 # /var/cache), QEMU, busybox, two CPUs, and Debian's linux-source-6.1,
 # installed here when missing; skips only when that cannot be had.
