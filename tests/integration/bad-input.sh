@@ -70,3 +70,13 @@ expect_error "$plan:6: [sweep] key 'plan': 'banana' is not a size" capacity "$pl
 rate=$(scenario rate "[pin]" "type = pin" "size = 16M" "[sweep]" "pin.size = 8M, 16M" "max_failure_rate = 200%")
 expect_error "$rate:6: [sweep] key 'max_failure_rate': '200%' is not a rate between 0% and 100%" capacity "$rate" -o "$TMP/rate"
 [ ! -e "$TMP/plan" ] && [ ! -e "$TMP/rate" ] || fail "a refused sweep left a directory"
+
+# kernel build --source: a file is a kernel.org tarball only by its name
+# (the name gives the series before it is unpacked), and a path that is
+# none of a series, a tree or a tarball says what it takes. Nothing is
+# built or fetched.
+echo x >"$TMP/kernel.tar.xz"
+expect_error "a tarball must be named linux-X.Y[.Z].tar.xz" kernel build --source "$TMP/kernel.tar.xz"
+mkdir "$TMP/notatree"
+expect_error "--source '$TMP/notatree' is not a kernel tree (no mm/gup.c)" kernel build --source "$TMP/notatree"
+expect_error "give a series such as 6.12, a kernel tree or a tarball" kernel build --source "$TMP/nowhere"

@@ -22,7 +22,7 @@ BOOTS=2
 
 apt_state() { # what pinbench must not touch of the machine's apt
 	ls -l --time-style=+%s /etc/apt /etc/apt/sources.list.d /var/lib/apt/lists 2>/dev/null
-	cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null
+	cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null || true
 }
 
 vm_pair() { # output directory, stock bzImage, reverted bzImage, scenario, options...
