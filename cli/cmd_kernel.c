@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 static const struct cli_option build_options_table[] = {
-	{ "source", 's', "SERIES|DIR|TARBALL",
-	  "the kernel source: Debian's linux-source-SERIES (6.1, 6.12, 7.2, 7.3...: installed, or else fetched "
+	{ "source", 's', "SRC",
+	  "the kernel source: a series, Debian's linux-source-SERIES (6.1, 6.12, 7.2, 7.3...: installed, or else fetched "
 	  "into the cache), a kernel tree, or a linux-X.Y.tar.xz (default 6.1)" },
 	{ "patch", 'p', "FILE", "a patch to apply (patch -p1); repeat for more" },
 	{ "name", 'N', "NAME", "the variant's name (default: the patches' names, or 'stock')" },
@@ -30,15 +30,16 @@ static const struct cli_option build_options_table[] = {
 const struct cli_option *const cmd_kernel_options[] = { build_options_table, NULL };
 
 static const struct cli_usage usage = {
-	"usage: pinbench kernel build [--source SERIES|DIR|TARBALL] [--patch FILE]... [--name NAME] [-j N]\n"
+	"usage: pinbench kernel build [--source SERIES|DIR|TARBALL] [--patch FILE]... [-N NAME] [-j N]\n"
 	"       pinbench kernel list\n"
 	"       pinbench kernel config [SERIES]\n"
 	"\n"
-	"build: a bzImage for `pinbench vm` from Debian's linux-source-SERIES package (the\n"
-	"installed one, or else fetched once into the cache with a private apt sources list;\n"
-	"the system's apt configuration is not touched), a kernel tree DIR (a git checkout's\n"
-	"commit goes into build.json) or a kernel.org tarball, with the configuration fragment `pinbench kernel config`\n"
-	"prints merged into tinyconfig, and the patches applied in order. Its release is\n"
+	"build: a bzImage for `pinbench vm` from Debian's linux-source-SERIES package\n"
+	"(the installed one, or else fetched once into the cache with a private apt\n"
+	"sources list; the system's apt configuration is not touched), a kernel tree DIR\n"
+	"(a git checkout's commit goes into build.json) or a kernel.org TARBALL, with the\n"
+	"configuration fragment `pinbench kernel config` prints merged into tinyconfig,\n"
+	"and the patches applied in order. Its release is\n"
 	"VERSION-pb-NAME. Cached under $PINBENCH_KERNEL_CACHE (default\n"
 	"/var/cache/pinbench/kernels), keyed by source, fragment and patches; the last\n"
 	"line printed is the bzImage's path, with config-RELEASE beside it.\n",

@@ -67,6 +67,10 @@ static int parse_number(const struct scenario_key *o, const char *v, uint64_t *n
 {
 	char a[32];
 
+	if (o->word && !strcmp(v, o->word)) {
+		*n = UINT64_MAX;
+		return 0;
+	}
 	if (o->type == OPT_T_SIZE ? parse_size(v, n, err, len)
 	    : o->type == OPT_T_DURATION ? parse_duration_ns(v, n, err, len)
 					 : parse_uint(v, o->max, n, err, len))
@@ -166,7 +170,7 @@ static void describe_number(const struct scenario_key *o, const char *what, char
 	appendf(buf, len, &at, "%s", what);
 	format_value(o, o->min, a, sizeof(a));
 	format_value(o, o->max, b, sizeof(b));
-	if (o->max != UINT64_MAX)
+	if (o->max < UINT64_MAX - 1)
 		appendf(buf, len, &at, ", %s to %s", a, b);
 	else if (o->min)
 		appendf(buf, len, &at, ", at least %s", a);
@@ -174,6 +178,8 @@ static void describe_number(const struct scenario_key *o, const char *what, char
 		format_value(o, o->align, a, sizeof(a));
 		appendf(buf, len, &at, ", a multiple of %s", a);
 	}
+	if (o->word)
+		appendf(buf, len, &at, ", or %s", o->word);
 }
 
 void option_describe(const struct scenario_key *o, char *buf, size_t len)

@@ -38,6 +38,7 @@ struct scenario_key {
 	size_t size;           /* of the field */
 	uint64_t min, max;     /* numbers: inclusive bounds */
 	uint64_t align;        /* OPT_T_SIZE: a multiple of this (0: any) */
+	const char *word;      /* numbers, optional: a word taken instead, read as UINT64_MAX */
 	const char *choices;   /* OPT_T_CHOICE: "a|b|c"; a leading "|" allows "" */
 	/* OPT_T_CUSTOM, optional: "a, b, c", what it accepts (a registry) */
 	const char *(*choice_names)(void);
@@ -71,6 +72,10 @@ struct scenario_key {
 /* uint64_t m bytes in [lo, hi], a multiple of al (0: any) */
 #define OPT_SIZE(T, m, k, d, lo, hi, al, h) OPT_NUM_(OPT_T_SIZE, T, m, k, d, lo, hi, al, h)
 #define OPT_ANY_SIZE(T, m, k, d, h) OPT_SIZE(T, m, k, d, 0, UINT64_MAX, 0, h)
+/* The same, or the word w (e.g. "auto"), which the field holds as UINT64_MAX. */
+#define OPT_SIZE_OR_WORD(T, m, k, d, w, h)                                                         \
+	{ .key = (k), .def = (d), .type = OPT_T_SIZE, .offset = OPT_OFFSET_(T, m, uint64_t),       \
+	  .size = sizeof(uint64_t), .max = UINT64_MAX - 1, .word = (w), .help = (h) }
 /* uint64_t m nanoseconds */
 #define OPT_DURATION(T, m, k, d, h) OPT_NUM_(OPT_T_DURATION, T, m, k, d, 0, UINT64_MAX, 0, h)
 #define OPT_BOOL(T, m, k, d, h)                                                                    \

@@ -26,7 +26,6 @@
 #include "util.h"
 #include "files.h"
 #include "log.h"
-#include "units.h"
 #include "zoneinfo.h"
 
 #include <errno.h>
@@ -50,7 +49,7 @@
 /* size = auto keeps this much (or 1/16 of the free memory, if more) out of
  * the fragmenter, for the rest of the guest while it fills. */
 #define AUTO_RESERVE (96ULL << 20)
-#define SIZE_AUTO UINT64_MAX
+#define SIZE_AUTO UINT64_MAX /* "auto" in the option table */
 
 struct frag_cfg {
 	uint64_t size;
@@ -68,39 +67,16 @@ struct frag_state {
 	uint64_t held, freed;
 };
 
-/* A size, or auto (SIZE_AUTO). */
-static int opt_size_or_auto(const char *v, void *field, char *err, size_t len)
-{
-	uint64_t *n = field;
-
-	if (!strcmp(v, "auto")) {
-		*n = SIZE_AUTO;
-		return 0;
-	}
-	if (parse_size(v, n, err, len))
-		return -1;
-	if (*n == SIZE_AUTO) {
-		snprintf(err, len, "is too large");
-		return -1;
-	}
-	return 0;
-}
-
-static const char *size_or_auto(void)
-{
-	return "a size (K, M, G, T), auto";
-}
-
 static const struct scenario_key frag_options[] = {
 	OPT_TYPE("fragment"),
-	OPT_CUSTOM(struct frag_cfg, size, "size", "1G", opt_size_or_auto, size_or_auto,
+	OPT_SIZE_OR_WORD(struct frag_cfg, size, "size", "1G", "auto",
 		   "unmovable memory to allocate; auto: what is free outside ZONE_MOVABLE and CMA when it starts, "
 		   "less a reserve (96 MiB or 1/16)"),
 	OPT_COUNT(struct frag_cfg, free_every, "free_every", "2",
 		  "close 1 pipe of every N (N=2: half the memory is freed, interleaved)"),
 	OPT_UINT(struct frag_cfg, keep_every, "keep_every", "0", 0, UINT64_MAX,
 		 "instead keep 1 pipe of every N and close the rest (512: one page per 2 MiB held; 1 is refused)"),
-	OPT_CUSTOM(struct frag_cfg, rings, "rings", "0", opt_size_or_auto, size_or_auto,
+	OPT_SIZE_OR_WORD(struct frag_cfg, rings, "rings", "0", "auto",
 		   "then take free order-9 blocks left outside ZONE_MOVABLE and CMA with io_uring rings, up to this "
 		   "much memory (3 MiB a ring); auto: until none is left"),
 };

@@ -236,7 +236,7 @@ static const struct bad_case {
 	{ "[p]\ntype=pin\nsize=4M\nbackend=vfio\nbogus=1\n", "b.ini:5: [p] unknown key 'bogus' (known: type, backend, memory, nodes, size, chunk, iterations, reuse, hold, dirty, device)" },
 	{ PIN "[s]\ntype=odirect\nblock=3000\n", "b.ini:6: [s] key 'block': block must be a multiple of 4 KiB dividing file_size" },
 	{ PIN "[s]\ntype=odirect\nfile_size=100K\n", "b.ini:6: [s] key 'file_size': block must be a multiple of 4 KiB dividing file_size" },
-	{ PIN "[s]\ntype=lru-batch\naction=swap\n", "b.ini:6: [s] key 'action': 'swap' is not one of activate,fault,mlock,cold" },
+	{ PIN "[s]\ntype=lru-batch\naction=swap\n", "b.ini:6: [s] key 'action': 'swap' is not one of activate,fault,mlock,mlock-fault,cold" },
 	{ PIN "[s]\ntype=lru-batch\npages=none\n", "b.ini:6: [s] key 'pages': 'none' is not a whole number" },
 	{ PIN "[s]\ntype=fragment\nfree_every=0\n", "b.ini:6: [s] key 'free_every': must be at least 1" },
 	{ PIN "[s]\ntype=fragment\nsize=lots\n", "b.ini:6: [s] key 'size': 'lots' is not a size" },
