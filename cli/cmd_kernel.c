@@ -30,7 +30,7 @@ static const struct cli_option build_options_table[] = {
 const struct cli_option *const cmd_kernel_options[] = { build_options_table, NULL };
 
 static const struct cli_usage usage = {
-	"usage: pinbench kernel build [--source SERIES|DIR|TARBALL] [--patch FILE]... [-N NAME]\n"
+	"usage: pinbench kernel build [--source SERIES|DIR|TARBALL] [--patch FILE]...\n"
 	"       pinbench kernel list\n"
 	"       pinbench kernel config [SERIES]\n"
 	"\n"
