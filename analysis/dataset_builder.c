@@ -160,10 +160,11 @@ void dataset_builder_pin(struct dataset_builder *b, unsigned run, const struct p
 	if (s->iteration >= 1 && s->iteration <= b->warmup)
 		return; /* warm-up: on disk, not in the statistics */
 	acc_rate(acc_get(b, "failure_rate", "", BETTER_LOWER, METRIC_RATE), run, s->errnum != 0);
-	/* The pins that failed with a failed THP split behind them: the
-	 * second seed's cause, told apart from base pages failing to migrate. */
+	/* The pins that failed with a THP behind them that was neither
+	 * migrated nor split (a failed split is the second seed's cause),
+	 * told apart from base pages failing to migrate. */
 	if (s->split_traced)
-		acc_rate(acc_get(b, "split_failure_rate", "", BETTER_LOWER, METRIC_RATE), run,
+		acc_rate(acc_get(b, "thp_failure_rate", "", BETTER_LOWER, METRIC_RATE), run,
 			 s->errnum != 0 && s->split_failed);
 	if (s->errnum)
 		return;
@@ -206,7 +207,7 @@ static size_t count_nodes(const struct dataset_builder *b)
 static int metric_rank(const char *name)
 {
 	static const char *const first[] = { "pin_latency", "unpin_latency", "pin_throughput", "failure_rate",
-					     "split_failure_rate" };
+					     "thp_failure_rate" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(first); i++)
 		if (!strncmp(name, first[i], strlen(first[i])))

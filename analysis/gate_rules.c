@@ -161,8 +161,9 @@ void rules_default(const struct dataset *base, double pct, struct rules *rs)
 	/* Pins that fail more often (Fisher's test) fail the gate, at any
 	 * rate: that is the regression a long-term pin benchmark exists for.
 	 * Where the tracepoint told the causes apart, so do pins that fail
-	 * more often by a failed THP split, whatever else fails them. */
-	static const char *const rates[] = { "failure_rate", "split_failure_rate" };
+	 * more often with a THP neither migrated nor split behind them
+	 * (a failed split), whatever else fails them. */
+	static const char *const rates[] = { "failure_rate", "thp_failure_rate" };
 	for (size_t i = 0; i < ARRAY_SIZE(rates); i++) {
 		if (!dataset_metric(base, rates[i]) || !base->run_json)
 			continue;

@@ -23,7 +23,7 @@ static json_t *group_stats(const struct sample_list *l, int node, unsigned run, 
 	double *pin = xmalloc((l->n + 1) * sizeof(double));
 	double *unpin = xmalloc((l->n + 1) * sizeof(double));
 	size_t npin = 0, nunpin = 0, ops = 0, failures = 0, unpin_failures = 0;
-	size_t failures_migration = 0, failures_unattributed = 0, failures_split = 0;
+	size_t failures_migration = 0, failures_unattributed = 0, failures_thp = 0;
 	uint64_t bytes = 0, pin_ns = 0, bytes_tried = 0;
 	int64_t unpinnable = 0, movable_before = 0;
 	int unpinnable_known = 0, movable_known = 0;
@@ -50,7 +50,7 @@ static json_t *group_stats(const struct sample_list *l, int node, unsigned run, 
 				failures_unattributed++;
 			else if (s->migrate_failed > 0)
 				failures_migration++;
-			failures_split += s->thp_unsplit > 0;
+			failures_thp += s->thp_unsplit > 0;
 			const char *name = errno_name(s->err, buf, sizeof(buf));
 			json_t *c = json_object_get(by_errno, name);
 			json_object_set_new(by_errno, name, json_integer(c ? json_integer_value(c) + 1 : 1));
@@ -87,12 +87,14 @@ static json_t *group_stats(const struct sample_list *l, int node, unsigned run, 
 		"movable_pages_before", movable_known ? json_integer(movable_before) : json_null(),
 		"movable_fraction_before", movable_known && bytes_tried ?
 			json_real((double)movable_before * 4096 / (double)bytes_tried) : json_null());
-	/* Of the migration failures, those with a THP that failed to split
-	 * behind them (the second seed's cause) and those where only base
-	 * pages failed (split THPs' pages, or small folios). */
+	/* Of the migration failures, those with a THP behind them that was
+	 * neither migrated nor split (a failed split, the second seed's
+	 * cause, or a THP busy through every pass: the tracepoint cannot
+	 * tell the two apart) and those where only base pages failed (split
+	 * THPs' pages, or small folios). */
 	json_t *p = json_object_get(g, "pin");
-	json_object_set_new(p, "failures_split", json_integer((json_int_t)failures_split));
-	json_object_set_new(p, "failures_base_pages", json_integer((json_int_t)(failures_migration - failures_split)));
+	json_object_set_new(p, "failures_thp", json_integer((json_int_t)failures_thp));
+	json_object_set_new(p, "failures_base_pages", json_integer((json_int_t)(failures_migration - failures_thp)));
 	return g;
 }
 
@@ -250,9 +252,9 @@ static void print_failure_classes(FILE *f, const json_t *s)
 	if (!pin_int(s, "failures"))
 		return;
 	/* summary.json files written before the causes were told apart lack them */
-	if (json_object_get(json_object_get(s, "pin"), "failures_split"))
-		snprintf(split, sizeof(split), ": %" JSON_INTEGER_FORMAT " with a failed THP split, %" JSON_INTEGER_FORMAT
-			 " base pages only", pin_int(s, "failures_split"), pin_int(s, "failures_base_pages"));
+	if (json_object_get(json_object_get(s, "pin"), "failures_thp"))
+		snprintf(split, sizeof(split), ": %" JSON_INTEGER_FORMAT " with a THP neither migrated nor split, %" JSON_INTEGER_FORMAT
+			 " base pages only", pin_int(s, "failures_thp"), pin_int(s, "failures_base_pages"));
 	fprintf(f, "\nfailed pins: %" JSON_INTEGER_FORMAT " where a migration failed (traced%s), %"
 		JSON_INTEGER_FORMAT " other (e.g. RLIMIT_MEMLOCK), %" JSON_INTEGER_FORMAT " unattributed (no tracing)\n",
 		pin_int(s, "failures_migration"), split, pin_int(s, "failures_other"), pin_int(s, "failures_unattributed"));

@@ -9,8 +9,8 @@
 #   - seed-lru-batch and seed-mlock-batch fail pins with ENOMEM in every
 #     boot of the reverted kernel and in none of the stock one; the gate
 #     exits 1 on the failure rate;
-#   - seed-thp-split fails pins by a failed THP split (the pin's own trace:
-#     a THP failed without being split) in every boot of the reverted
+#   - seed-thp-split fails pins with a THP neither migrated nor split
+#     behind them (the pin's own trace; a failed split is the seed's cause) in every boot of the reverted
 #     kernel, and the gate exits 1 on the split-attributed failure rate.
 #     The stock kernels lose pins under this load to base pages that fail
 #     to migrate after a split (6.12) or hang in compaction (7.3): those
@@ -67,16 +67,16 @@ for series in $SERIES; do
 	for b in $(seq "$BOOTS"); do
 		r="$TMP/thp-$series/$rt/boot-$b/summary.json"
 		s="$TMP/thp-$series/$rs/boot-$b/summary.json"
-		split=$(json '.pin.failures_split // 0' "$r")
-		[ "$split" -gt 0 ] || fail "$r: no pin failed by a failed split ($(json .pin "$r"))"
+		split=$(json '.pin.failures_thp // 0' "$r")
+		[ "$split" -gt 0 ] || fail "$r: no pin failed with an unsplit THP ($(json .pin "$r"))"
 		[ "$(json '.vmstat_delta.thp_split_page_failed // 0' "$r")" -gt 0 ] ||
 			fail "$r: thp_split_page_failed did not grow"
 		[ "$(json '.stressors.fragment.order9_free_fraction_after' "$r")" = 0 ] ||
 			fail "$r: order-9 blocks were left outside ZONE_MOVABLE"
-		line="$line; boot $b: $rt $split of $(json .pin.ops "$r") by a failed split, $rs $(json '.pin.failures_split // 0' "$s") (and $(json '.pin.failures_base_pages // 0' "$s") by base pages)"
+		line="$line; boot $b: $rt $split of $(json .pin.ops "$r") with an unsplit THP, $rs $(json '.pin.failures_thp // 0' "$s") (and $(json '.pin.failures_base_pages // 0' "$s") by base pages)"
 	done
 	gate_expect 1 "$TMP/thp-$series/$rs" "$TMP/thp-$series/$rt"
-	grep -Eq '^split_failure_rate +split_failure_rate +rate .*FAIL$' "$TMP/gate.out" ||
+	grep -Eq '^thp_failure_rate +thp_failure_rate +rate .*FAIL$' "$TMP/gate.out" ||
 		{ cat "$TMP/gate.out"; fail "$series: the gate does not fail on the split-attributed failure rate"; }
-	pass "$series: seed-thp-split${line}; the gate exits 1 on split_failure_rate"
+	pass "$series: seed-thp-split${line}; the gate exits 1 on thp_failure_rate"
 done

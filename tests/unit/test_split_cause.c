@@ -133,7 +133,7 @@ static void summary_counts_causes(void **state)
 
 	assert_non_null(pin);
 	assert_int_equal(json_integer_value(json_object_get(pin, "failures_migration")), 3);
-	assert_int_equal(json_integer_value(json_object_get(pin, "failures_split")), 2);
+	assert_int_equal(json_integer_value(json_object_get(pin, "failures_thp")), 2);
 	assert_int_equal(json_integer_value(json_object_get(pin, "failures_base_pages")), 1);
 	assert_int_equal(json_integer_value(json_object_get(pin, "failures_unattributed")), 1);
 	json_decref(j);
