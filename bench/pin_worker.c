@@ -156,10 +156,13 @@ static size_t pin_chunks(struct worker *w, struct pin_ctx *pc, struct region *r,
 		s[i] = (struct sample){
 			.run = w->run, .iteration = it, .job = w->job_idx, .chunk = (uint32_t)i,
 			.node = w->node, .bytes = w->job->chunk, .start_ns = t0 - w->ctx->t0,
-			.pin_ns = t1 - t0, .err = ret < 0 ? -ret : ret, .unpinnable = -1,
+			.pin_ns = t1 - t0, .call_ns = t1 - t0, .err = ret < 0 ? -ret : ret, .unpinnable = -1,
 			.movable_before = before,
 			.migrate_succeeded = -1, .migrate_failed = -1, .thp_unsplit = -1, .tid = w->tid,
 		};
+		uint64_t kernel_pin, kernel_unpin;
+		if (!prep && b->kernel_times && b->kernel_times(pc, (unsigned)i, &kernel_pin, &kernel_unpin))
+			s[i].pin_ns = kernel_pin;
 		atomic_fetch_add(&w->calls_done, 1);
 	}
 	return i;
@@ -186,6 +189,10 @@ static void unpin_chunks(struct worker *w, struct pin_ctx *pc, struct sample *s,
 		uint64_t t0 = now_ns();
 		int ret = w->job->backend->unpin(pc, (unsigned)i);
 		s[i].unpin_ns = now_ns() - t0;
+		uint64_t kernel_pin, kernel_unpin;
+		if (w->job->backend->kernel_times &&
+		    w->job->backend->kernel_times(pc, (unsigned)i, &kernel_pin, &kernel_unpin))
+			s[i].unpin_ns = kernel_unpin;
 		s[i].unpin_err = ret < 0 ? -ret : ret;
 		s[i].unpinned = true;
 		atomic_fetch_add(&w->calls_done, 1);

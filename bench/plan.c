@@ -226,6 +226,10 @@ int plan_prepare_system(struct plan *p, json_t *changes)
 	}
 	for (size_t j = 0; j < p->sc->njobs; j++) {
 		const struct pin_job *job = &p->sc->jobs[j];
+		if (job->backend->setup && (ret = job->backend->setup(job->backend_cfg, changes, why, sizeof(why)))) {
+			pb_err("[%s] backend %s: %s", job->name, job->backend->name, why);
+			return -1;
+		}
 		for (unsigned k = 0; job->memory->reserve && k < job->nnodes; k++) {
 			if (job->memory->reserve(job->nodes[k], job->size, why, sizeof(why))) {
 				pb_err("[%s] %s", job->name, why);

@@ -2,6 +2,7 @@
  * while the progress line is drawn, the environment watched, and a pin
  * call that outlives pin_timeout reported with its kernel stack. */
 #include "config.h"
+#include "env.h"
 #include "ksym.h"
 #include "plan.h"
 #include "log.h"
@@ -106,13 +107,15 @@ static void report_hang(const struct plan *p, struct worker *w, uint64_t t0)
 	atomic_store(&w->hung, true);
 }
 
-/* Joins the workers, drawing the progress line and watching the
- * environment, and gives up on one whose pin call outlives pin_timeout:
- * its thread is left to the kernel, and the run ends once the others have
- * finished theirs. */
-static void wait_workers(struct plan *p, struct worker *w, pthread_t *t, size_t nw, unsigned run,
-			 uint64_t per_run, uint64_t started)
+/* Joins workers first.. first+nw-1, drawing the progress line (of every
+ * worker before them too) and watching the environment, and gives up on
+ * one whose pin call outlives pin_timeout: its thread is left to the
+ * kernel, and the run ends once the others have finished theirs. */
+static void wait_workers(struct plan *p, struct worker *all, pthread_t *all_t, size_t first, size_t nw,
+			 unsigned run, uint64_t per_run, uint64_t started)
 {
+	struct worker *w = all + first;
+	pthread_t *t = all_t + first;
 	bool show = !p->quiet && pb_stderr_is_tty();
 	size_t left = nw;
 	char when[32];
@@ -137,7 +140,7 @@ static void wait_workers(struct plan *p, struct worker *w, pthread_t *t, size_t 
 			}
 		}
 		if (left && show)
-			progress(p, run, w, nw, per_run, started);
+			progress(p, run, all, first + nw, per_run, started);
 		if (left)
 			env_watch_poll(&p->watch, when);
 		if (left)
@@ -148,6 +151,16 @@ static void wait_workers(struct plan *p, struct worker *w, pthread_t *t, size_t 
 	free(joined);
 }
 
+/* Whether a worker of the first n hung or had to stop: the jobs after it
+ * do not start (sequential). */
+static bool job_went_wrong(const struct worker *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (atomic_load(&w[i].hung) || w[i].fatal)
+			return true;
+	return false;
+}
+
 int run_workers(struct plan *p, struct run_context *ctx, unsigned run, struct sample_list *all,
 		    double *place_sum, double *place_min, unsigned *place_n, uint64_t started)
 {
@@ -155,34 +168,42 @@ int run_workers(struct plan *p, struct run_context *ctx, unsigned run, struct sa
 	uint64_t per_run = 0;
 	int fatal = 0;
 
-	for (size_t j = 0; j < p->sc->njobs; j++)
+	for (size_t j = 0; j < p->sc->njobs; j++) {
 		nw += p->sc->jobs[j].nnodes;
+		per_run += p->sc->jobs[j].nnodes * pin_worker_calls(&p->sc->jobs[j]);
+	}
 	struct worker *w = xcalloc(nw, sizeof(*w));
 	pthread_t *t = xcalloc(nw, sizeof(*t));
 
 	/* Workers start in order; after one that cannot, none does, and
-	 * only the started ones are joined. */
-	size_t started_n = 0;
+	 * only the started ones are joined. With sequential, a job's workers
+	 * start once the job before has ended well. */
+	size_t started_n = 0, joined_n = 0, total = nw;
 	int create_err = 0;
 	nw = 0;
-	for (size_t j = 0; j < p->sc->njobs; j++) {
+	for (size_t j = 0; j < p->sc->njobs && !create_err; j++) {
 		for (unsigned k = 0; k < p->sc->jobs[j].nnodes; k++, nw++) {
 			w[nw].ctx = ctx;
 			w[nw].job = &p->sc->jobs[j];
 			w[nw].job_idx = (unsigned)j;
 			w[nw].node = p->sc->jobs[j].nodes[k];
 			w[nw].run = run;
-			per_run += pin_worker_calls(&p->sc->jobs[j]);
 			if (!create_err && !(create_err = pthread_create(&t[nw], NULL, pin_worker_run, &w[nw])))
 				started_n++;
 		}
+		if (!p->sc->global.sequential || create_err)
+			continue;
+		wait_workers(p, w, t, joined_n, started_n - joined_n, run, per_run, started);
+		joined_n = started_n;
+		if (env_stop || job_went_wrong(w, joined_n))
+			break;
 	}
 	if (create_err) {
-		pb_err("cannot start a pin worker thread (%zu of %zu started): %s", started_n, nw,
+		pb_err("cannot start a pin worker thread (%zu of %zu started): %s", started_n, total,
 		       strerror(create_err));
 		fatal = -1;
 	}
-	wait_workers(p, w, t, started_n, run, per_run, started);
+	wait_workers(p, w, t, joined_n, started_n - joined_n, run, per_run, started);
 	if (!p->quiet && pb_stderr_is_tty())
 		fprintf(stderr, "\r%*s\r", 100, "");
 	for (size_t i = 0; i < nw; i++) {

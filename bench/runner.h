@@ -22,6 +22,7 @@ struct sample {
 	uint64_t bytes;
 	uint64_t start_ns;  /* since the run directory's t0 */
 	uint64_t pin_ns, unpin_ns;
+	uint64_t call_ns;   /* wall time of the pin call: its tracepoint window (pin_ns may be the kernel's) */
 	int32_t err;        /* errno of the pin, 0 when it succeeded */
 	int32_t unpin_err;
 	int64_t movable_before; /* pages in ZONE_MOVABLE/CMA before the pin: what it had to move; -1 unknown */

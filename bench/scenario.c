@@ -123,6 +123,9 @@ static const struct scenario_key global_options[] = {
 	OPT_UINT(G, warmup, "warmup", "0", 0, UINT64_MAX,
 		 "the first N iterations of every pin job in each run are a warm-up: kept in samples.csv, left out of "
 		 "the statistics"),
+	OPT_BOOL(G, sequential, "sequential", "no",
+		 "yes: the pin jobs of each run take turns in the order written, each alone (a side-by-side of "
+		 "backends); no: they all pin at once"),
 };
 #undef G
 

@@ -32,6 +32,7 @@ struct scenario_global {
 	uint64_t vmstat_interval_ns;
 	uint64_t pin_timeout_ns;     /* a pin call longer than this is a hang (0: never) */
 	uint64_t warmup;             /* first iterations of each run left out of the statistics */
+	bool sequential;             /* the pin jobs take turns instead of pinning at once */
 	bool runs_auto;              /* runs = auto: until decided against baseline (runs: max_runs) */
 	uint64_t max_runs;
 	uint64_t max_time_ns;

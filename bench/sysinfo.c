@@ -1,6 +1,6 @@
 #include "config.h"
 #include "sysinfo.h"
-#include "gz.h"
+#include "kconfig.h"
 #include "memblock.h"
 #include "subprocess.h"
 #include "util.h"
@@ -25,24 +25,9 @@ static const char *const config_prefixes[] = {
 	"CONFIG_PAGE_REPORTING", "CONFIG_MEMCG", "CONFIG_ZONE_DMA",
 };
 
-static char *kernel_config_text(const char *release)
-{
-	char path[256];
-	char *text;
-	size_t len;
-
-	snprintf(path, sizeof(path), "/boot/config-%s", release);
-	text = read_file(path, NULL);
-	if (text)
-		return text;
-	char why[256];
-	/* what a kernel built with IKCONFIG_PROC carries; a few hundred KiB */
-	return access("/proc/config.gz", R_OK) ? NULL : gunzip_file("/proc/config.gz", 16 * MIB, &len, why, sizeof(why));
-}
-
 static json_t *kernel_config(const char *release)
 {
-	char *text = kernel_config_text(release);
+	char *text = kconfig_text(release);
 	json_t *cfg = json_object();
 
 	if (!text)

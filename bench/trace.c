@@ -220,7 +220,7 @@ void trace_attribute(const struct trace_monitor *tm, struct sample_list *l, uint
 	qsort(ev, n, sizeof(*ev), by_pid_then_ts);
 	for (size_t i = 0; i < l->n; i++) {
 		struct sample *s = &l->v[i];
-		uint64_t from = t0 + s->start_ns, to = from + s->pin_ns;
+		uint64_t from = t0 + s->start_ns, to = from + s->call_ns;
 		size_t lo = 0, hi = n;
 		while (lo < hi) { /* first event of the thread at or after from */
 			size_t mid = lo + (hi - lo) / 2;

@@ -55,10 +55,13 @@ pinbench run /scenario.ini -o /results/run -q 2>&1 | tee /results/guest.log
 status=$?
 set +o pipefail
 send "PINBENCH-FACT uptime_run $(uptime)"
+# The kernel's log, all of it (the console shows only what loglevel=4
+# lets through, not the warnings of the scenario's pins).
+dmesg -s 1048576 > /results/dmesg.log 2>&1
 
 # gzip first: the serial port moves about 300 KB/s under TCG, and
 # vmstat.csv shrinks tenfold.
-for f in /results/run/* /results/guest.log; do
+for f in /results/run/* /results/guest.log /results/dmesg.log; do
 	[ -f "$f" ] || continue
 	name=${f##*/}.gz
 	gzip -1 -c "$f" > /tmp/send.gz

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "options.h"
 
 struct pin_ctx;
@@ -28,6 +30,11 @@ struct pin_backend {
 	/* Whether this kernel and these privileges can use the backend with
 	 * cfg. Returns 0, or -errno with a sentence in why. */
 	int (*probe)(const void *cfg, char *why, size_t len);
+	/* Optional: once per job, before its workers start, as root with the
+	 * system's journal open: the system changes the backend needs,
+	 * journalled first (lib/journal.h) and each named in changes (a
+	 * JSON array of strings, run.json's). 0, or -errno with why. */
+	int (*setup)(const void *cfg, json_t *changes, char *why, size_t len);
 	/* Allocates everything needed for nslots pins, outside the timed path. */
 	int (*open)(struct pin_ctx **ctx, unsigned nslots, const void *cfg);
 	/* Optional, untimed: readies slot for the next pin. */
@@ -37,6 +44,13 @@ struct pin_backend {
 	/* Releases the pin of slot. Returns 0 or -errno. */
 	int (*unpin)(struct pin_ctx *ctx, unsigned slot);
 	void (*close)(struct pin_ctx *ctx);
+	/* Optional: the kernel timed slot's last pin call itself, and its
+	 * unpin (gup_test: both inside one ioctl). The samples record these
+	 * as the pin and unpin times in place of the wall time around pin()
+	 * and unpin(); that wall time still bounds the call's tracepoint
+	 * window. False when the kernel timed nothing (the call failed
+	 * before): the wall times stay. */
+	bool (*kernel_times)(const struct pin_ctx *ctx, unsigned slot, uint64_t *pin_ns, uint64_t *unpin_ns);
 	/* Said once in the summary, e.g. that unpinning completes later. */
 	const char *note;
 	/* Optional: prints what it could pin for here, a line each

@@ -188,7 +188,10 @@ static const struct bad_case {
 	{ "[p]\ntype=pin\nsize=4M\nchunk=8M\n", "b.ini:4: [p] key 'chunk': 8 MiB does not divide size" },
 	{ "[p]\ntype=pin\nsize=4G\nchunk=2G\n", "b.ini:4: [p] key 'chunk': is larger than 1 GiB, the most backend io_uring pins" },
 	{ "[p]\ntype=pin\nsize=1G\nchunk=4K\n", "b.ini:4: [p] key 'chunk': makes 262144 chunks per node" },
-	{ "[p]\ntype=pin\nsize=4M\nbackend=vfio-typo\n", "b.ini:4: [p] key 'backend': unknown backend 'vfio-typo' (known: io_uring, af_xdp, vfio, iommufd)" },
+	{ "[p]\ntype=pin\nsize=4M\nbackend=vfio-typo\n", "b.ini:4: [p] key 'backend': unknown backend 'vfio-typo' (known: io_uring, af_xdp, vfio, iommufd, gup_test)" },
+	{ "[p]\ntype=pin\nsize=4M\nnr_pages_per_call=512\n", "b.ini:4: [p] unknown key 'nr_pages_per_call' (known: type, backend" },
+	{ "[p]\ntype=pin\nsize=4M\nbackend=gup_test\nnr_pages_per_call=4294967296\n", "b.ini:5: [p] key 'nr_pages_per_call':" },
+	{ "[global]\nsequential=maybe\n[p]\ntype=pin\nsize=4M\n", "b.ini:2: [global] key 'sequential':" },
 	{ "[p]\ntype=pin\nsize=4M\nmemory=ram\n", "b.ini:4: [p] key 'memory': unknown memory type 'ram'" },
 	{ "[p]\ntype=pin\nsize=4M\nnodes=0,0\n", "b.ini:4: [p] key 'nodes': node 0 is listed twice" },
 	{ "[p]\ntype=pin\nsize=4M\nnodes=3-1\n", "b.ini:4: [p] key 'nodes': '3-1' is not 'all' or a node list" },
@@ -261,7 +264,7 @@ static void option_tables(void **state)
 	for (size_t i = 0; (t = scenario_table_at(i, &n, &title, &size)); i++, ntables++)
 		if (option_table_check(t, n, size, err, sizeof(err)))
 			fail_msg("%s: %s", title, err);
-	assert_true(ntables >= 3 + 9); /* global, pin, 3 backends, the stressors */
+	assert_true(ntables >= 4 + 9); /* global, pin, 4 backends with keys, the stressors */
 }
 
 /* A backend's keys fill its own config: vfio's and iommufd's device. */
@@ -286,6 +289,25 @@ static void backend_options(void **state)
 		fail_msg("%s", err);
 	assert_string_equal(sc.jobs[0].backend->name, "iommufd");
 	assert_string_equal((const char *)sc.jobs[0].backend_cfg, "0000:00:03.0");
+	scenario_free(&sc);
+	/* gup_test's pages per call: a whole chunk (0) unless given */
+	if (scenario_parse("g.ini", "[p]\ntype=pin\nsize=4M\nbackend=gup_test\n", &sc, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(*(const uint64_t *)sc.jobs[0].backend_cfg, 0);
+	scenario_free(&sc);
+	if (scenario_parse("g.ini", "[p]\ntype=pin\nsize=4M\nbackend=gup_test\nnr_pages_per_call=512\n", &sc, err,
+			   sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(*(const uint64_t *)sc.jobs[0].backend_cfg, 512);
+	scenario_free(&sc);
+	/* [global] sequential: no unless given */
+	if (scenario_parse("q.ini", "[p]\ntype=pin\nsize=4M\n", &sc, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_false(sc.global.sequential);
+	scenario_free(&sc);
+	if (scenario_parse("q.ini", "[global]\nsequential=yes\n[p]\ntype=pin\nsize=4M\n", &sc, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_true(sc.global.sequential);
 	scenario_free(&sc);
 }
 
