@@ -92,8 +92,8 @@ static void attributed_per_pin(void **state)
 	};
 	struct trace_monitor tm = { .v = ev, .n = 3, .active = true };
 	struct sample_list l = { 0 };
-	struct sample s1 = { .start_ns = 1000, .pin_ns = 900, .tid = 7, .err = 12 };
-	struct sample s2 = { .start_ns = 2000, .pin_ns = 900, .tid = 7, .err = 12 };
+	struct sample s1 = { .start_ns = 1000, .pin_ns = 900, .call_ns = 900, .tid = 7, .err = 12 };
+	struct sample s2 = { .start_ns = 2000, .pin_ns = 900, .call_ns = 900, .tid = 7, .err = 12 };
 
 	(void)state;
 	sample_list_push(&l, &s1);
