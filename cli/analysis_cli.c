@@ -183,7 +183,7 @@ int analysis_check_comparable(const struct analysis_args *a, const struct datase
 
 int analysis_load_all(const struct analysis_args *a, char **paths, size_t n, struct dataset *d)
 {
-	char err[1024];
+	char err[2048];
 
 	for (size_t i = 0; i < n; i++) {
 		int ret = store_is_source(paths[i]) ? store_load_dataset(paths[i], &a->load, &d[i], err, sizeof(err))

@@ -110,7 +110,7 @@ static int run_gate(struct gate_args *g, struct rules *given, struct dataset *d)
 {
 	struct rules rs;
 	struct comparison c;
-	char err[1024];
+	char err[2048];
 
 	if (given)
 		rs = *given;
@@ -172,7 +172,7 @@ int cmd_gate(int argc, char **argv)
 				.inconclusive_exit = EXIT_INCONCLUSIVE };
 	struct dataset d[2];
 	struct rules rs;
-	char err[1024];
+	char err[2048];
 	int ret = analysis_parse(argc, argv, gate_option, &usage, 2, "needs BASE and CAND", &g.a);
 
 	if (ret >= 0)

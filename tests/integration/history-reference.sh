@@ -14,7 +14,7 @@ pb_merged store --db "$url" "$SRCDIR/results/reference"
 grep -q "^0 run(s) stored.*$want stored before" "$TMP/out" || { cat "$TMP/out"; fail "a second store was not a no-op"; }
 pass "results/reference: $want runs stored, and a second store is a no-op"
 
-# vm guests call every scenario "scenario": vm.json names it
+# a guest run is stored under its scenario's name (older guests ran /scenario.ini: vm.json names it)
 pb_merged history --db "$url" --scenario seed-thp-split --metric failure_rate --min-size 2 --format json
 [ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "history exited $rc"; }
 [ "$(jq '.series | length' "$TMP/out")" = 6 ] || fail "seed-thp-split: not its 6 boots"
