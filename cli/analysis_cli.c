@@ -52,10 +52,7 @@ const struct cli_option analysis_options[] = {
 
 int analysis_usage(const struct cli_usage *usage, const char *why)
 {
-	if (why)
-		fprintf(stderr, "pinbench: %s\n", why);
-	cli_usage_print(stderr, usage);
-	return EXIT_BAD_INPUT;
+	return why ? cli_usage_error(usage, "%s", why) : cli_usage_error(usage, NULL);
 }
 
 int analysis_option(struct analysis_args *a, int opt, const char *arg, const struct cli_usage *usage)

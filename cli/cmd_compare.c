@@ -36,6 +36,7 @@ static const struct cli_usage usage = {
 	"results database: db:URL?scenario=S&host=H&label=L&last=N (see pinbench store).\n",
 	cmd_compare_options,
 	NULL,
+	"compare",
 };
 
 struct compare_args { /* a first: compare_option gets it */

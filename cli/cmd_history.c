@@ -41,9 +41,10 @@ static const struct cli_option history_options[] = {
 const struct cli_option *const cmd_history_options[] = { history_options, NULL };
 
 static const struct cli_usage usage = {
-	"usage: pinbench history [--db URL] [--scenario S] [--identity ID] [--host H] [--label L] [--last N]\n"
-	"                        [--metric M] [--format text|json|csv] [-o FILE] [--html FILE [--png]]\n"
-	"                        [--alpha A] [--permutations R] [--min-size K] [--seed S] [--force]\n"
+	"usage: pinbench history [--db URL] [--scenario S] [--identity ID] [--force] [--host H]\n"
+	"                        [--label L] [--last N] [--metric M] [--format text|json|csv]\n"
+	"                        [-o FILE] [--html FILE [--png]] [--alpha A] [--permutations R]\n"
+	"                        [--min-size K] [--seed S]\n"
 	"\n"
 	"One value per stored run (default: the median of its per-run medians of pin_latency;\n"
 	"any metric compare knows), oldest first, and the change points of that series\n"
@@ -51,6 +52,7 @@ static const struct cli_usage usage = {
 	"scenario by content: runs of an edited scenario under its old name are refused.\n",
 	cmd_history_options,
 	NULL,
+	"history",
 };
 
 struct history_args {
@@ -163,6 +165,8 @@ int cmd_history(int argc, char **argv)
 		return analysis_usage(&usage, "history takes options only");
 	if (strcmp(g.a.format, "text") && strcmp(g.a.format, "json") && strcmp(g.a.format, "csv"))
 		return analysis_usage(&usage, "--format is text, json or csv");
+	if (g.png && !g.html)
+		return cli_usage_error(&usage, "--png draws the plots of --html; give it");
 	g.h.url = g.url;
 	if (db_open(&db, g.url, false, err, sizeof(err))) {
 		pb_err("%s", err);
