@@ -41,10 +41,10 @@ static const struct cli_option history_options[] = {
 const struct cli_option *const cmd_history_options[] = { history_options, NULL };
 
 static const struct cli_usage usage = {
-	"usage: pinbench history [--db URL] [--scenario S] [--identity ID] [--force] [--host H]\n"
-	"                        [--label L] [--last N] [--metric M] [--format text|json|csv]\n"
-	"                        [-o FILE] [--html FILE [--png]] [--alpha A] [--permutations R]\n"
-	"                        [--min-size K] [--seed S]\n"
+	"usage: pinbench history [--db URL] [--scenario S] [--identity ID] [--force]\n"
+	"         [--host H] [--label L] [--last N] [--metric M] [--format text|json|csv]\n"
+	"         [-o FILE] [--html FILE [--png]] [--alpha A] [--permutations R]\n"
+	"         [--min-size K] [--seed S]\n"
 	"\n"
 	"One value per stored run (default: the median of its per-run medians of pin_latency;\n"
 	"any metric compare knows), oldest first, and the change points of that series\n"
