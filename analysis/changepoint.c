@@ -135,7 +135,8 @@ size_t cp_find(const double *v, size_t n, const struct cp_params *p, struct chan
 	struct cp_search s = { .v = v, .p = p, .state = p->seed };
 
 	search(&s, 0, n);
-	qsort(s.cp, s.n, sizeof(*s.cp), by_index);
+	if (s.n) /* qsort of NULL, 0 is undefined */
+		qsort(s.cp, s.n, sizeof(*s.cp), by_index);
 	/* the levels either side: between the neighbouring change points */
 	for (size_t i = 0; i < s.n; i++) {
 		size_t from = i ? s.cp[i - 1].index : 0, to = i + 1 < s.n ? s.cp[i + 1].index : n;

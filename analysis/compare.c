@@ -93,7 +93,21 @@ static void check_tail(struct metric_comparison *r, const struct effect *tail, d
 		 tail->test ? tail->test : "", p);
 }
 
-static void compare_metric(struct metric_comparison *r, double alpha)
+/* A metric one side lacks: the other side's numbers still stand. */
+static void one_side(struct metric_comparison *r, const struct comparison *c)
+{
+	bool base = r->base != NULL;
+	const struct metric *m = base ? r->base : r->cand;
+	size_t other = base ? c->cand->nruns : c->base->nruns, n, ignored;
+	double median = effect_one_side(m, m->kind == METRIC_RATE ? STAT_RATE : STAT_MEDIAN, other, &n, &r->per_run);
+	double p99 = m->kind == METRIC_RATE ? NAN : effect_one_side(m, STAT_P99, other, &ignored, &r->per_run);
+
+	*(base ? &r->n_base : &r->n_cand) = n;
+	*(base ? &r->base_median : &r->cand_median) = median;
+	*(base ? &r->base_p99 : &r->cand_p99) = p99;
+}
+
+static void compare_metric(struct metric_comparison *r, double alpha, const struct comparison *c)
 {
 	const struct metric *m = r->base ? r->base : r->cand;
 	struct effect centre, tail;
@@ -107,8 +121,10 @@ static void compare_metric(struct metric_comparison *r, double alpha)
 	r->hl.shift = r->hl.lo = r->hl.hi = NAN;
 	r->base_median = r->cand_median = r->base_p99 = r->cand_p99 = NAN;
 	r->median = r->p99 = (struct change){ NAN, NAN, NAN };
-	if (!r->base || !r->cand)
+	if (!r->base || !r->cand) {
+		one_side(r, c);
 		return;
+	}
 	effect_measure(r->base, r->cand, m->kind == METRIC_RATE ? STAT_RATE : STAT_MEDIAN, alpha, &centre);
 	r->per_run = centre.unit == UNIT_RUNS;
 	r->n_base = centre.n_base;
@@ -209,7 +225,7 @@ void compare_datasets(const struct dataset *base, const struct dataset *cand, do
 
 	double *p = xmalloc((c->n + 1) * sizeof(*p)), *adj = xmalloc((c->n + 1) * sizeof(*adj));
 	for (size_t i = 0; i < c->n; i++) {
-		compare_metric(&c->m[i], alpha);
+		compare_metric(&c->m[i], alpha, c);
 		p[i] = c->m[i].p;
 		c->family += !isnan(p[i]);
 	}
@@ -227,6 +243,33 @@ void compare_datasets(const struct dataset *base, const struct dataset *cand, do
 			   : NAN;
 	differences_find(base->run_json, cand->run_json, &c->differences);
 	c->same_runs = dataset_shared_run(base, cand) != NULL;
+}
+
+static void add_counter_names(const struct dataset *d, const char ***names, size_t *n)
+{
+	for (size_t i = 0; i < d->nm; i++) {
+		bool seen = strncmp(d->m[i].name, "vmstat.", 7) != 0;
+		for (size_t k = 0; k < *n && !seen; k++)
+			seen = !strcmp((*names)[k], d->m[i].name);
+		if (seen)
+			continue;
+		*names = xrealloc(*names, (*n + 1) * sizeof(**names));
+		(*names)[(*n)++] = d->m[i].name;
+	}
+}
+
+void compare_candidates(const struct dataset *base, const struct dataset *cand, size_t ncand, double alpha,
+			enum correction correction, struct comparison *c)
+{
+	const char **names = NULL;
+	size_t n = 0;
+
+	add_counter_names(base, &names, &n);
+	for (size_t k = 0; k < ncand; k++)
+		add_counter_names(&cand[k], &names, &n);
+	for (size_t k = 0; k < ncand; k++)
+		compare_datasets(base, &cand[k], alpha, correction, names, n, &c[k]);
+	free(names);
 }
 
 void comparison_free(struct comparison *c)

@@ -74,6 +74,14 @@ struct comparison {
  * extra ("vmstat.NAME") that did not move on either side. */
 void compare_datasets(const struct dataset *base, const struct dataset *cand, double alpha,
 		      enum correction correction, const char *const *extra, size_t nextra, struct comparison *c);
+/* Each of ncand candidates against base (c[k] for cand[k]), over the
+ * same vmstat counters: one that moved on any side is a row of every
+ * comparison (a run of zeros where it stayed 0), so that a table of
+ * several candidates never reads "only in base" for a counter that did
+ * not move. The families are those of compare_datasets: a counter that
+ * stayed 0 on both sides is no test. */
+void compare_candidates(const struct dataset *base, const struct dataset *cand, size_t ncand, double alpha,
+			enum correction correction, struct comparison *c);
 void comparison_free(struct comparison *c);
 /* The change of one statistic, with the interval of the ratio of two
  * independent order-statistic intervals (each at level sqrt(1 - alpha)). */

@@ -26,6 +26,8 @@ struct dataset_builder {
 	size_t nruns;
 	unsigned warmup;               /* of the run being added */
 	struct first_iteration *first; /* where its first counted iteration goes, or NULL */
+	size_t warmed;                 /* pins the warm-up left out */
+	unsigned most_warmup, last_iteration; /* to say why nothing is left */
 };
 
 static struct acc *acc_get(struct dataset_builder *b, const char *name, const char *unit, enum better better,
@@ -148,6 +150,8 @@ static void first_iteration_add(struct first_iteration *f, bool first, double v)
 void dataset_builder_warmup(struct dataset_builder *b, unsigned warmup, struct first_iteration *first)
 {
 	b->warmup = warmup;
+	if (warmup > b->most_warmup)
+		b->most_warmup = warmup;
 	b->first = first;
 	if (first)
 		first->iteration = warmup + 1;
@@ -157,8 +161,12 @@ void dataset_builder_pin(struct dataset_builder *b, unsigned run, const struct p
 {
 	char name[64];
 
-	if (s->iteration >= 1 && s->iteration <= b->warmup)
+	if (s->iteration > b->last_iteration)
+		b->last_iteration = (unsigned)s->iteration;
+	if (s->iteration >= 1 && s->iteration <= b->warmup) {
+		b->warmed++;
 		return; /* warm-up: on disk, not in the statistics */
+	}
 	acc_rate(acc_get(b, "failure_rate", "", BETTER_LOWER, METRIC_RATE), run, s->errnum != 0);
 	/* The pins that failed with a THP behind them that was neither
 	 * migrated nor split (a failed split is the second seed's cause),
@@ -243,6 +251,8 @@ int dataset_builder_end(struct dataset_builder *b, struct dataset *d, int ret, c
 {
 	/* counted before the loop frees names */
 	bool one_node = count_nodes(b) < 2;
+	size_t warmed = b->warmed;
+	unsigned most_warmup = b->most_warmup, last_iteration = b->last_iteration;
 
 	d->nruns = b->nruns;
 	d->m = xcalloc(b->n + 1, sizeof(*d->m));
@@ -262,7 +272,11 @@ int dataset_builder_end(struct dataset_builder *b, struct dataset *d, int ret, c
 	qsort(d->m, d->nm, sizeof(*d->m), metric_order);
 	/* A kernel whose every pin fails still has a failure rate to compare. */
 	if (!ret && !dataset_metric(d, "pin_latency") && !dataset_metric(d, "failure_rate")) {
-		snprintf(err, errlen, "%s: no pin in the samples", what);
+		if (warmed)
+			snprintf(err, errlen, "%s: the warm-up of %u iterations leaves no pin: its runs have %u "
+				 "iterations (give a smaller --warmup)", what, most_warmup, last_iteration);
+		else
+			snprintf(err, errlen, "%s: no pin in the samples", what);
 		ret = -1;
 	}
 	return ret;

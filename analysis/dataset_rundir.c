@@ -67,6 +67,7 @@ static size_t load_vmstat(struct dataset_builder *b, json_t *summary, unsigned r
  * counter the kernel had. */
 struct counters_ctx {
 	struct dataset *d;
+	bool collect;  /* the counters are not known yet */
 	bool started;
 	uint64_t first; /* the time of the first sample */
 };
@@ -80,7 +81,7 @@ static int counters_row(uint64_t t, const char *node, const char *counter, uint6
 	if (!c->started)
 		c->first = t;
 	c->started = true;
-	if (t != c->first)
+	if (t != c->first || !c->collect)
 		return 1;
 	if (strcmp(node, "all") || dataset_has_counter(d, counter))
 		return 0;
@@ -201,13 +202,12 @@ static int load_run_dir(const char *dir, struct dataset_builder *b, struct datas
 	add_run_id(d, rd.run, dir);
 	if (!d->run_json)
 		d->run_json = json_incref(rd.run);
-	if (!d->ncounters) {
-		char why[256];
-		struct counters_ctx cc = { .d = d };
-		rundir_read_vmstat(dir, counters_row, &cc, why, sizeof(why));
-	}
+	/* Every run's vmstat.csv is read whole (a damaged one is refused);
+	 * the first one's first sample names the kernel's counters. */
+	struct counters_ctx cc = { .d = d, .collect = !d->ncounters };
+	ret = rundir_read_vmstat(dir, counters_row, &cc, err, errlen) < 0;
 	rundir_close(&rd);
-	return 0;
+	return ret ? -1 : 0;
 }
 
 bool is_run_dir(const char *dir)

@@ -2,6 +2,7 @@
 #include "differences.h"
 #include "util.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,6 +214,31 @@ void differences_find(json_t *a, json_t *b, struct differences *ds)
 	add(ds, "hostname", json_object_get(a, "hostname"), json_object_get(b, "hostname"), false);
 	add(ds, "tool.version", json_object_get(json_object_get(a, "tool"), "version"),
 	    json_object_get(json_object_get(b, "tool"), "version"), false);
+}
+
+void differences_identity(json_t *run, char out[DIFFERENCES_IDENTITY_LEN])
+{
+	json_t *jobs = json_object(), *global = json_deep_copy(json_object_get(run, "scenario_global")), *j;
+	char *text = normalised_scenario(run);
+	size_t i;
+
+	json_array_foreach(json_object_get(run, "jobs"), i, j) {
+		const char *name = json_string_value(json_object_get(j, "name"));
+		json_t *copy = json_deep_copy(j);
+		json_object_del(copy, "name");
+		json_object_set_new(jobs, name ? name : "", copy ? copy : json_null());
+	}
+	json_object_del(global, "runs");
+	json_t *id = json_pack("{s:O?, s:I, s:o, s:o, s:s}", "schema_version", json_object_get(run, "schema_version"),
+			       "numa_nodes", (json_int_t)json_array_size(json_object_get(json_object_get(run, "topology"),
+											  "numa_nodes")),
+			       "jobs", jobs, "global", global ? global : json_null(), "text", text);
+	char *canonical = id ? json_dumps(id, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	snprintf(out, DIFFERENCES_IDENTITY_LEN, "%016" PRIx64,
+		 fnv1a(FNV1A_INIT, canonical ? canonical : "", canonical ? strlen(canonical) : 0));
+	free(canonical);
+	json_decref(id);
+	free(text);
 }
 
 void differences_free(struct differences *ds)

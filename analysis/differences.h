@@ -34,4 +34,13 @@ void differences_print(FILE *f, const struct differences *ds, const char *indent
 /* [ { "key", "base", "candidate", "refuses" }... ] */
 json_t *differences_json(const struct differences *ds);
 
+/* A scenario's identity: what differences_find refuses a comparison on
+ * (the pin jobs as the run resolved them, [global]'s keys but how many
+ * runs, the scenario text without comments, blanks and how many runs,
+ * the NUMA node count, the run-directory schema), hashed (FNV-1a, 16 hex
+ * digits). Two run.json of one identity compare without --force, two of
+ * different identities do not, whatever their scenarios are named. */
+#define DIFFERENCES_IDENTITY_LEN 17
+void differences_identity(json_t *run, char out[DIFFERENCES_IDENTITY_LEN]);
+
 #endif

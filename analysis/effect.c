@@ -287,6 +287,28 @@ void effect_measure(const struct metric *b, const struct metric *c, enum statist
 	}
 }
 
+double effect_one_side(const struct metric *m, enum statistic s, size_t other_runs, size_t *n, bool *per_run)
+{
+	*n = 0;
+	*per_run = false;
+	if (!m)
+		return NAN;
+	if (m->kind == METRIC_RATE) {
+		*n = m->trials;
+		return m->trials ? (double)m->events / (double)m->trials : NAN;
+	}
+	if (m->nruns >= 2 && other_runs >= 2) {
+		double *x = xmalloc((m->nruns + m->ngroups + 1) * sizeof(*x));
+		*n = metric_per_run(m, s, x);
+		*per_run = true;
+		double v = *n ? statistic_of_sorted(x, *n, STAT_MEDIAN) : NAN;
+		free(x);
+		return v;
+	}
+	*n = m->n;
+	return m->n ? statistic_of_sorted(m->v, m->n, s) : NAN;
+}
+
 size_t runs_to_reach(double alpha)
 {
 	for (size_t n = 2; n <= 1000; n++)

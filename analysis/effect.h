@@ -58,6 +58,12 @@ bool effect_per_run(const struct metric *base, const struct metric *cand);
 
 void effect_measure(const struct metric *base, const struct metric *cand, enum statistic s, double alpha,
 		    struct effect *e);
+/* The statistic of a side whose other side lacks the metric (a latency
+ * where every pin of the other side failed), in the unit effect_measure
+ * would have used against a side of other_runs runs: the median of the
+ * per-run values, the statistic of the pooled values, or the rate. *n
+ * gets the values behind it, *per_run the unit. NAN without values. */
+double effect_one_side(const struct metric *m, enum statistic s, size_t other_runs, size_t *n, bool *per_run);
 
 /* Runs a side (equal sides) at which a test on per-run values can reach
  * p <= alpha at all (0 when none up to 1000 can): more runs is the way

@@ -229,13 +229,17 @@ static void describe_result(struct rule_result *o, const struct metric_compariso
 }
 
 /* A latency only of successful pins: the candidate had none. */
-static void no_candidate_pins(struct rule_result *o, const struct metric_comparison *mc)
+static void no_candidate_pins(struct rule_result *o, const struct metric_comparison *mc, size_t cand_runs)
 {
 	const struct rule *r = o->rule;
 	int s = statistic_parse(*r->statistic ? r->statistic : "median");
 
+	size_t n;
+	bool per_run;
+
 	o->statistic = statistic_names[s < 0 ? STAT_MEDIAN : s];
-	o->base = statistic_of(mc->base, s < 0 ? STAT_MEDIAN : (enum statistic)s);
+	/* as compare shows it: in the unit the rule would have been tested in */
+	o->base = effect_one_side(mc->base, s < 0 ? STAT_MEDIAN : (enum statistic)s, cand_runs, &n, &per_run);
 	o->cand = o->change = o->p = o->limit = NAN;
 	o->beyond = o->significant = true;
 	o->outcome = OUTCOME_FAIL;
@@ -277,7 +281,7 @@ static int measure_rule(const struct rules *rs, const struct rule *r, const stru
 	o->rule = r;
 	o->p = o->base = NAN;
 	if (mc && mc->base && !mc->cand && metric_is_latency(mc->base)) {
-		no_candidate_pins(o, mc);
+		no_candidate_pins(o, mc, c->cand->nruns);
 		return 0;
 	}
 	if (!mc || !mc->cand || (!absolute && !mc->base)) {

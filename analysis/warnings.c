@@ -1,5 +1,6 @@
 #include "config.h"
 #include "warnings.h"
+#include "differences.h"
 #include "hypothesis.h"
 #include "stats.h"
 #include "format.h"
@@ -52,12 +53,34 @@ static double binomial_upper(size_t k, size_t n, double q)
 	return k ? gsl_cdf_binomial_Q((unsigned)k - 1, q, (unsigned)n) : 1.0;
 }
 
+/* Runs pooled under --force that did not run the same test: what they
+ * differ in, as compare lists a difference between its sides. */
+static void pooled_scenarios(const struct dataset *d, struct warnings *w)
+{
+	char list[480] = "";
+	size_t o = 0, shown = 0, refusing = 0;
+
+	for (size_t i = 0; i < d->npooled_differences; i++) {
+		const struct difference *x = &d->pooled_differences[i];
+		if (!x->refuse)
+			continue;
+		if (refusing++ < 4 && o < sizeof(list) - 1) {
+			appendf(list, sizeof(list), &o, "%s%s: %.40s -> %.40s", shown ? "; " : "", x->key, x->base, x->cand);
+			shown++;
+		}
+	}
+	if (refusing)
+		add(w, "%s pools runs of different scenarios (--force): %s%s", d->path, list,
+		    refusing > shown ? "; ..." : "");
+}
+
 void warnings_of_dataset(const struct dataset *d, double alpha, struct warnings *w)
 {
 	const struct first_iteration *f = &d->first;
 	struct mann_whitney mw;
 	char a[24], b[24], p[16];
 
+	pooled_scenarios(d, w);
 	if (f->nfirst < 3 || f->nlater < 3)
 		return;
 	sort_doubles(f->first, f->nfirst);

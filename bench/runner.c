@@ -234,6 +234,7 @@ static int finish(struct plan *p, struct run_context *ctx, struct measurement *m
 	m->changes = m->knobs = m->zones = NULL; /* runj has them */
 	json_object_set_new(runj, "complete", json_boolean(!why));
 	json_object_set_new(runj, "vmstat_samples", json_integer((json_int_t)m->sampler.samples));
+	json_object_set_new(runj, "vmstat_rows", json_integer((json_int_t)m->sampler.rows));
 	json_object_set_new(runj, "environment_changed", json_incref(p->watch.changed));
 	if (run_output_finish(p->tmpdir, p->dir, p->sc, &m->samples, runj, summary)) {
 		pb_err("cannot finish the run directory %s (what was written stays there, without summary.json)",

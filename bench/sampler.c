@@ -11,15 +11,19 @@
 #include <string.h>
 #include <unistd.h>
 
-static void write_changes(struct sampler *s, uint64_t t, const char *node,
-			  const struct counters *prev, const struct counters *cur)
+static uint64_t write_changes(struct sampler *s, uint64_t t, const char *node,
+			      const struct counters *prev, const struct counters *cur)
 {
+	uint64_t rows = 0;
+
 	for (size_t i = 0; i < cur->n; i++) {
 		long j = prev ? counters_find(prev, cur->names[i], i) : -1;
 		if (j >= 0 && prev->values[j] == cur->values[i])
 			continue;
 		rundir_vmstat_row(s->out, t, node, cur->names[i], cur->values[i]);
+		rows++;
 	}
+	return rows;
 }
 
 /* A failed write stops the run, and the file is cut back to its last
@@ -41,10 +45,10 @@ static void take(struct sampler *s)
 	if (s->error || vmstat_snapshot_take(&cur, s->nodes, s->nnodes))
 		return;
 	uint64_t t = cur.t_ns - s->t0;
-	write_changes(s, t, "all", s->have_prev ? &s->prev.system : NULL, &cur.system);
+	uint64_t rows = write_changes(s, t, "all", s->have_prev ? &s->prev.system : NULL, &cur.system);
 	for (size_t i = 0; i < cur.nnodes; i++) {
 		snprintf(node, sizeof(node), "%d", cur.node_ids[i]);
-		write_changes(s, t, node, s->have_prev ? &s->prev.nodes[i] : NULL, &cur.nodes[i]);
+		rows += write_changes(s, t, node, s->have_prev ? &s->prev.nodes[i] : NULL, &cur.nodes[i]);
 	}
 	if (s->have_prev)
 		vmstat_snapshot_free(&s->prev);
@@ -54,10 +58,12 @@ static void take(struct sampler *s)
 	/* The buffer holds a whole sample: the file only ever ends after
 	 * one, whenever the run is killed. */
 	errno = 0;
-	if (fflush(s->out) || ferror(s->out))
+	if (fflush(s->out) || ferror(s->out)) {
 		write_failed(s, -errno);
-	else
+	} else {
 		s->good = ftello(s->out);
+		s->rows += rows;
+	}
 }
 
 static void *sampler_main(void *arg)

@@ -32,6 +32,7 @@ struct sampler {
 	struct vmstat_snapshot prev;
 	int have_prev;
 	uint64_t samples;
+	uint64_t rows;   /* rows of the whole samples on disk: what readers check the file against */
 };
 
 int sampler_start(struct sampler *s, const char *path, uint64_t t0, uint64_t interval_ns,

@@ -214,6 +214,22 @@ static void point_label(const struct sweep *sw, const size_t *idx, char *buf, si
 				      sw->a[a].values[idx[a]]);
 }
 
+char *sweep_point_text(const struct ini_doc *doc, const struct sweep *sw, size_t p)
+{
+	size_t idx[SWEEP_MAX_AXES];
+
+	point_indices(sw, p, idx);
+	return point_text(doc, sw, idx);
+}
+
+void sweep_point_label(const struct sweep *sw, size_t p, char *buf, size_t len)
+{
+	size_t idx[SWEEP_MAX_AXES];
+
+	point_indices(sw, p, idx);
+	point_label(sw, idx, buf, len);
+}
+
 int sweep_write_json(const char *path, const char *scenario, const struct sweep *sw)
 {
 	json_t *axes = json_array(), *points = json_array();

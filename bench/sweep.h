@@ -30,6 +30,9 @@ typedef int (*sweep_check_fn)(const char *key, const char *value, char *why, siz
 
 /* The [sweep] section of doc; -1 with "FILE:LINE: ..." in err. */
 int sweep_read(struct ini_doc *doc, struct sweep *sw, sweep_check_fn check, char *err, size_t len);
+/* Point p's scenario text (malloc'd) and its label ("pin.size=64M"). */
+char *sweep_point_text(const struct ini_doc *doc, const struct sweep *sw, size_t p);
+void sweep_point_label(const struct sweep *sw, size_t p, char *buf, size_t len);
 /* Whether every point's scenario parses, naming the swept key at fault. */
 int sweep_check_points(const struct ini_doc *doc, const struct sweep *sw, char *err, size_t len);
 void sweep_free(struct sweep *sw);

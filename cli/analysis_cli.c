@@ -52,10 +52,7 @@ const struct cli_option analysis_options[] = {
 
 int analysis_usage(const struct cli_usage *usage, const char *why)
 {
-	if (why)
-		fprintf(stderr, "pinbench: %s\n", why);
-	cli_usage_print(stderr, usage);
-	return EXIT_BAD_INPUT;
+	return why ? cli_usage_error(usage, "%s", why) : cli_usage_error(usage, NULL);
 }
 
 int analysis_option(struct analysis_args *a, int opt, const char *arg, const struct cli_usage *usage)
@@ -183,7 +180,7 @@ int analysis_check_comparable(const struct analysis_args *a, const struct datase
 
 int analysis_load_all(const struct analysis_args *a, char **paths, size_t n, struct dataset *d)
 {
-	char err[1024];
+	char err[2048];
 
 	for (size_t i = 0; i < n; i++) {
 		int ret = store_is_source(paths[i]) ? store_load_dataset(paths[i], &a->load, &d[i], err, sizeof(err))

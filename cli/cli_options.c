@@ -1,7 +1,10 @@
 #include "config.h"
 #include "cli_options.h"
+#include "exitcode.h"
+#include "log.h"
 
 #include <assert.h>
+#include <stdarg.h>
 #include <string.h>
 
 #define USAGE_WIDTH 80
@@ -16,6 +19,7 @@ void cli_parser_init(struct cli_parser *p, const struct cli_option *const *table
 	size_t n = 0, s = 0;
 
 	memset(p, 0, sizeof(*p));
+	p->optstring[s++] = ':'; /* a missing argument is ':', told apart from an unknown option */
 	EACH_OPTION(o, tables) {
 		assert(n < CLI_MAX_OPTIONS); /* a table larger than the parser is a bug */
 		p->longopts[n++] = (struct option){ o->name, o->arg ? required_argument : no_argument, NULL, o->key };
@@ -27,9 +31,56 @@ void cli_parser_init(struct cli_parser *p, const struct cli_option *const *table
 	}
 }
 
+/* What the last cli_getopt could not take. */
+static char bad_option[160];
+
 int cli_getopt(const struct cli_parser *p, int argc, char **argv)
 {
-	return getopt_long(argc, argv, p->optstring, p->longopts, NULL);
+	opterr = 0; /* its message, then the whole usage, was too much: one line says it */
+	int c = getopt_long(argc, argv, p->optstring, p->longopts, NULL);
+	const char *given = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+
+	if (c == ':' && !strncmp(given, "--", 2))
+		snprintf(bad_option, sizeof(bad_option), "option '%.100s' needs an argument", given);
+	else if (c == ':')
+		snprintf(bad_option, sizeof(bad_option), "option '-%c' needs an argument", optopt);
+	else if (c == '?' && optopt)
+		snprintf(bad_option, sizeof(bad_option), "unknown option '-%c'", optopt);
+	else if (c == '?')
+		snprintf(bad_option, sizeof(bad_option), "unknown option '%.*s'", (int)strcspn(given, "="), given);
+	return c == ':' ? '?' : c;
+}
+
+static int usage_failv(const char *command, const char *fmt, va_list ap)
+{
+	char why[1024];
+
+	if (fmt)
+		vsnprintf(why, sizeof(why), fmt, ap);
+	else
+		snprintf(why, sizeof(why), "%s", bad_option[0] ? bad_option : "bad usage");
+	pb_err("%s: %s; see 'pinbench %s --help'", command, why, command);
+	return EXIT_BAD_INPUT;
+}
+
+int cli_usage_fail(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int ret = usage_failv(command, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int cli_usage_error(const struct cli_usage *u, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int ret = usage_failv(u->command ? u->command : "COMMAND", fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 /* "  -o, --output DIR" or "      --force" */

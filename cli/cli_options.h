@@ -32,7 +32,9 @@ struct cli_parser {
 };
 
 void cli_parser_init(struct cli_parser *p, const struct cli_option *const *tables);
-/* getopt_long over the tables, from argv[optind] (set optind first). */
+/* getopt_long over the tables, from argv[optind] (set optind first).
+ * getopt prints nothing: an unknown option or a missing argument is '?',
+ * and cli_usage_error(u, NULL) then says which. */
 int cli_getopt(const struct cli_parser *p, int argc, char **argv);
 /* "  -o, --output DIR   where to ...", one or more lines an option, the
  * help column set by the widest option of the tables. */
@@ -43,9 +45,17 @@ struct cli_usage {
 	const char *before;
 	const struct cli_option *const *tables;
 	const char *after;
+	const char *command; /* "compare": what a usage error points at */
 };
 /* before, the option lines, after. */
 void cli_usage_print(FILE *f, const struct cli_usage *u);
+/* A usage error: one line on stderr, "pinbench: error: COMMAND: WHY;
+ * see 'pinbench COMMAND --help'" (the usage itself is for --help). A
+ * NULL fmt: the option the last cli_getopt could not take. Returns
+ * EXIT_BAD_INPUT. */
+int cli_usage_error(const struct cli_usage *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same for a command without a cli_usage (env, kernel). */
+int cli_usage_fail(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* What one command takes, for `pinbench help options`. */
 struct cli_command_options {

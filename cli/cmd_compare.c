@@ -36,6 +36,7 @@ static const struct cli_usage usage = {
 	"results database: db:URL?scenario=S&host=H&label=L&last=N (see pinbench store).\n",
 	cmd_compare_options,
 	NULL,
+	"compare",
 };
 
 struct compare_args { /* a first: compare_option gets it */
@@ -106,8 +107,7 @@ int cmd_compare(int argc, char **argv)
 		print_plan(f, &ca, d, (size_t)argc);
 		ret = analysis_close_output(a, f);
 	} else if (f) {
-		for (int k = 1; k < argc; k++)
-			compare_datasets(&d[0], &d[k], a->alpha, a->correction, NULL, 0, &c[k - 1]);
+		compare_candidates(&d[0], d + 1, (size_t)argc - 1, a->alpha, a->correction, c);
 		if (!strcmp(a->format, "json"))
 			analysis_print_json(f, compare_json(c, (size_t)argc - 1));
 		else

@@ -92,10 +92,8 @@ static int env_movable_cmd(int argc, char **argv)
 	uint64_t bytes;
 	int ret;
 
-	if (argc < 1 || argc > 2) {
-		env_usage(stderr);
-		return EXIT_BAD_INPUT;
-	}
+	if (argc < 1 || argc > 2)
+		return cli_usage_fail("env", "movable takes SIZE and optionally NODES, not %d argument(s)", argc);
 	if (parse_size(argv[0], &bytes, err, sizeof(err))) {
 		pb_err("env movable: SIZE %s", err);
 		return EXIT_BAD_INPUT;
@@ -168,7 +166,5 @@ int cmd_env(int argc, char **argv)
 		env_usage(stdout);
 		return 0;
 	}
-	pb_err("env: unknown subcommand '%s'", argv[1]);
-	env_usage(stderr);
-	return EXIT_BAD_INPUT;
+	return cli_usage_fail("env", "unknown subcommand '%s'", argv[1]);
 }

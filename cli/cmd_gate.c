@@ -42,15 +42,14 @@ static const struct cli_usage usage = {
 	"The family: p is adjusted over the rules that need significance, and only those.\n"
 	"Exit: 0 every rule passes, 1 a rule failed, 2 bad input or usage, 3 no rule\n"
 	"failed but one is inconclusive (too few runs to reach alpha; it says how many).\n",
+	"gate",
 };
 
-static int write_file(const char *path, const struct rules *rs, const struct rule_result *res, struct gate_tally t,
-		      const struct comparison *c, const struct gate_family *fam, bool junit)
+/* f: opened before anything was read or printed, so that a path that
+ * cannot be written fails first; written and renamed here. */
+static int write_file(const char *path, FILE *f, const struct rules *rs, const struct rule_result *res,
+		      struct gate_tally t, const struct comparison *c, const struct gate_family *fam, bool junit)
 {
-	FILE *f = open_atomic(path);
-
-	if (!f)
-		return EXIT_BAD_INPUT;
 	if (junit)
 		gate_junit(f, rs, res, t, c, fam);
 	else
@@ -61,6 +60,7 @@ static int write_file(const char *path, const struct rules *rs, const struct rul
 struct gate_args { /* a first: gate_option gets it */
 	struct analysis_args a;
 	const char *rules, *junit, *markdown;
+	FILE *junit_f, *markdown_f; /* open_atomic'd before the inputs are read */
 	double max_regression;
 	bool alpha_given, correction_given, bisect;
 	int inconclusive_exit;
@@ -110,7 +110,7 @@ static int run_gate(struct gate_args *g, struct rules *given, struct dataset *d)
 {
 	struct rules rs;
 	struct comparison c;
-	char err[1024];
+	char err[2048];
 
 	if (given)
 		rs = *given;
@@ -138,9 +138,12 @@ static int run_gate(struct gate_args *g, struct rules *given, struct dataset *d)
 	if (!ret) {
 		gate_print(stdout, &rs, res, t, &c, &fam, false, want_colour(stdout));
 		if (g->junit)
-			ret = write_file(g->junit, &rs, res, t, &c, &fam, true);
-		if (g->markdown && !ret)
-			ret = write_file(g->markdown, &rs, res, t, &c, &fam, false);
+			ret = write_file(g->junit, g->junit_f, &rs, res, t, &c, &fam, true);
+		g->junit_f = NULL;
+		if (g->markdown && !ret) {
+			ret = write_file(g->markdown, g->markdown_f, &rs, res, t, &c, &fam, false);
+			g->markdown_f = NULL;
+		}
 		if (!ret)
 			ret = gate_exit(g, t);
 	}
@@ -172,7 +175,7 @@ int cmd_gate(int argc, char **argv)
 				.inconclusive_exit = EXIT_INCONCLUSIVE };
 	struct dataset d[2];
 	struct rules rs;
-	char err[1024];
+	char err[2048];
 	int ret = analysis_parse(argc, argv, gate_option, &usage, 2, "needs BASE and CAND", &g.a);
 
 	if (ret >= 0)
@@ -182,7 +185,9 @@ int cmd_gate(int argc, char **argv)
 	argv = ops;
 	if (nops != 2) {
 		free(ops);
-		ret = analysis_usage(&usage, "needs BASE and CAND");
+		ret = nops < 2 ? analysis_usage(&usage, "needs BASE and CAND")
+			       : cli_usage_error(&usage, "takes one BASE and one CAND, not %zu operands (compare "
+						 "takes several candidates)", nops);
 		return g.bisect ? bisect_status(ret, false) : ret;
 	}
 	if (g.rules && g.max_regression != 5)
@@ -194,6 +199,16 @@ int cmd_gate(int argc, char **argv)
 		return g.bisect ? bisect_status(EXIT_BAD_INPUT, false) : EXIT_BAD_INPUT;
 	}
 	memset(d, 0, sizeof(d));
+	/* the output files before anything is read or printed */
+	if ((g.junit && !(g.junit_f = open_atomic(g.junit))) ||
+	    (g.markdown && !(g.markdown_f = open_atomic(g.markdown)))) {
+		if (g.junit_f)
+			abandon_atomic(g.junit, g.junit_f);
+		if (g.rules)
+			rules_free(&rs);
+		free(ops);
+		return g.bisect ? bisect_status(EXIT_BAD_INPUT, false) : EXIT_BAD_INPUT;
+	}
 	/* the candidate apart: one that cannot be read is skipped by a bisect */
 	ret = analysis_load_all(&g.a, argv, 1, d);
 	bool cand_unreadable = !ret && (ret = analysis_load_all(&g.a, argv + 1, 1, d + 1)) != 0;
@@ -201,6 +216,10 @@ int cmd_gate(int argc, char **argv)
 		ret = analysis_check_comparable(&g.a, &d[0], &d[1]);
 	if (!ret)
 		ret = run_gate(&g, g.rules ? &rs : NULL, d);
+	if (g.junit_f) /* not written: an error came first */
+		abandon_atomic(g.junit, g.junit_f);
+	if (g.markdown_f)
+		abandon_atomic(g.markdown, g.markdown_f);
 	if (g.rules)
 		rules_free(&rs);
 	dataset_free(&d[0]);

@@ -13,11 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_HTML = CLI_LONG, OPT_PNG, OPT_SEED };
+enum { OPT_HTML = CLI_LONG, OPT_PNG, OPT_SEED, OPT_IDENTITY };
 
 static const struct cli_option history_options[] = {
 	{ "db", 'd', "URL", "sqlite:FILE (default " DB_DEFAULT_URL ") or postgresql://..." },
-	{ "scenario", 's', "S", "the scenario's name (needed when the database holds several)" },
+	{ "scenario", 's', "S", "the scenario's name (needed when the database holds several): the scenarios "
+				"(by content) of the runs stored under it" },
+	{ "identity", OPT_IDENTITY, "ID", "the scenario by content: 4 to 16 hex digits of its identity, as a "
+					  "refusal lists them" },
+	{ "force", OPT_FORCE, NULL, "one series of runs of different scenarios (by content); what they differ in "
+				    "is listed" },
 	{ "host", 'H', "H", "the machine (needed when the runs come from several)" },
 	{ "label", 'l', "L", "only runs with this label" },
 	{ "last", 'n', "N", "only the newest N runs" },
@@ -36,15 +41,18 @@ static const struct cli_option history_options[] = {
 const struct cli_option *const cmd_history_options[] = { history_options, NULL };
 
 static const struct cli_usage usage = {
-	"usage: pinbench history [--db URL] [--scenario S] [--host H] [--label L] [--last N]\n"
-	"                        [--metric M] [--format text|json|csv] [-o FILE] [--html FILE [--png]]\n"
-	"                        [--alpha A] [--permutations R] [--min-size K] [--seed S]\n"
+	"usage: pinbench history [--db URL] [--scenario S] [--identity ID] [--force]\n"
+	"         [--host H] [--label L] [--last N] [--metric M] [--format text|json|csv]\n"
+	"         [-o FILE] [--html FILE [--png]] [--alpha A] [--permutations R]\n"
+	"         [--min-size K] [--seed S]\n"
 	"\n"
 	"One value per stored run (default: the median of its per-run medians of pin_latency;\n"
 	"any metric compare knows), oldest first, and the change points of that series\n"
-	"(E-divisive: energy statistic, bisection, permutation test).\n",
+	"(E-divisive: energy statistic, bisection, permutation test). A series is one\n"
+	"scenario by content: runs of an edited scenario under its old name are refused.\n",
 	cmd_history_options,
 	NULL,
+	"history",
 };
 
 struct history_args {
@@ -75,6 +83,14 @@ static int history_option(struct analysis_args *a, int opt, const char *arg)
 	switch (opt) {
 	case 'd': g->url = arg; return 0;
 	case 's': g->h.filter.scenario = arg; return 0;
+	case OPT_IDENTITY:
+		if (!store_identity_valid(arg)) {
+			analysis_usage(&usage, "--identity is 4 to 16 lowercase hex digits of a scenario's identity");
+			return -1;
+		}
+		g->h.filter.identity = arg;
+		return 0;
+	case OPT_FORCE: g->h.filter.force = true; return 0;
 	case 'H': g->h.filter.host = arg; return 0;
 	case 'l': g->h.filter.label = arg; return 0;
 	case 'm': g->h.metric = arg; return 0;
@@ -134,7 +150,7 @@ int cmd_history(int argc, char **argv)
 {
 	struct history_args g = { .a = { .alpha = 0.05, .format = "text" }, .url = DB_DEFAULT_URL };
 	struct db db;
-	char err[1024];
+	char err[2048];
 	int opt, ret;
 
 	cp_defaults(&g.h.params);
@@ -149,6 +165,8 @@ int cmd_history(int argc, char **argv)
 		return analysis_usage(&usage, "history takes options only");
 	if (strcmp(g.a.format, "text") && strcmp(g.a.format, "json") && strcmp(g.a.format, "csv"))
 		return analysis_usage(&usage, "--format is text, json or csv");
+	if (g.png && !g.html)
+		return cli_usage_error(&usage, "--png draws the plots of --html; give it");
 	g.h.url = g.url;
 	if (db_open(&db, g.url, false, err, sizeof(err))) {
 		pb_err("%s", err);

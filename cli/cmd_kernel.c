@@ -47,6 +47,7 @@ static const struct cli_usage usage = {
 	"list: the variants in the cache, and the sources that can be built.\n"
 	"config: the configuration fragment built into pinbench; with SERIES (6.12), as\n"
 	"merged for that series (kernel/pinbench-X.Y.config added from X.Y on).\n",
+	"kernel",
 };
 
 static int build_options(struct build *b, int argc, char **argv)
@@ -85,13 +86,11 @@ static int build_options(struct build *b, int argc, char **argv)
 			b->jobs = (unsigned)v;
 			break;
 		case 'h': cli_usage_print(stdout, &usage); return -1;
-		default: cli_usage_print(stderr, &usage); return EXIT_BAD_INPUT;
+		default: return cli_usage_error(&usage, NULL);
 		}
 	}
-	if (optind != argc) {
-		pb_err("kernel build: unexpected argument '%s'", argv[optind]);
-		return EXIT_BAD_INPUT;
-	}
+	if (optind != argc)
+		return cli_usage_error(&usage, "build: unexpected argument '%s'", argv[optind]);
 	snprintf(b->cache, sizeof(b->cache), "%s", kernel_cache_dir());
 	return 0;
 }
@@ -156,6 +155,8 @@ int cmd_kernel(int argc, char **argv)
 		cli_usage_print(stdout, &usage);
 		return 0;
 	}
-	cli_usage_print(stderr, &usage);
-	return EXIT_BAD_INPUT;
+	if (argc < 2)
+		return cli_usage_error(&usage, "needs build, list or config");
+	return cli_usage_error(&usage, "'%s%s%s' is not build, list, config or config SERIES (6.12)", argv[1],
+			       argc > 2 ? " " : "", argc > 2 ? argv[2] : "");
 }

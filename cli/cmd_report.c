@@ -43,6 +43,7 @@ static const struct cli_usage usage = {
 	"with their .gp and .dat), every metric, the environment and the scenario.\n",
 	cmd_report_options,
 	NULL,
+	"report",
 };
 
 struct report_args { /* a first: report_option gets it */
@@ -91,6 +92,8 @@ int cmd_report(int argc, char **argv)
 
 	if (ret >= 0)
 		return ret;
+	if (r.doc.png && !r.doc.path)
+		return cli_usage_error(&usage, "--png draws the plots of --html or --markdown; give one of them");
 	argc -= optind;
 	argv += optind;
 	r.doc.alpha = r.a.alpha;
@@ -101,7 +104,8 @@ int cmd_report(int argc, char **argv)
 	for (int k = 0; k < argc && !r.a.load.force; k++)
 		if (capacity_is_sweep(argv[k])) {
 			pb_err("%s is a capacity sweep: its points pinned different sizes and are not pooled; read it with "
-			       "pinbench report %s --html FILE (or pinbench capacity), or one point alone", argv[k], argv[k]);
+			       "pinbench report %s --html FILE (or --markdown FILE; its capacity.json holds the fit), or "
+			       "one point alone (%s/point-01)", argv[k], argv[k], argv[k]);
 			return EXIT_BAD_INPUT;
 		}
 	struct dataset *d = xcalloc((size_t)argc, sizeof(*d));

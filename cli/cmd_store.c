@@ -30,6 +30,7 @@ static const struct cli_usage usage = {
 	cmd_store_options,
 	"Exit: 0 stored or already there, 2 bad input or an unusable database; nothing is\n"
 	"written unless every run could be read.\n",
+	"store",
 };
 
 /* The default SQLite file's directory exists in a checkout; elsewhere
@@ -62,14 +63,11 @@ int cmd_store(int argc, char **argv)
 		case 'l': o.label = optarg; break;
 		case 'H': o.host = optarg; break;
 		case 'h': cli_usage_print(stdout, &usage); return 0;
-		default: cli_usage_print(stderr, &usage); return EXIT_BAD_INPUT;
+		default: return cli_usage_error(&usage, NULL);
 		}
 	}
-	if (optind >= argc) {
-		pb_err("store needs at least one RUN");
-		cli_usage_print(stderr, &usage);
-		return EXIT_BAD_INPUT;
-	}
+	if (optind >= argc)
+		return cli_usage_error(&usage, "needs at least one RUN");
 	make_parent(url);
 	if (db_open(&db, url, true, err, sizeof(err))) {
 		pb_err("%s", err);

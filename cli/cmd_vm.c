@@ -51,12 +51,12 @@ static const struct cli_usage usage = {
 	"kernels, DIR/compare.txt and DIR/compare.json compare them (the first is the base).\n",
 	cmd_vm_options,
 	NULL,
+	"vm",
 };
 
 static int bad(const char *what, const char *value, const char *why)
 {
-	pb_err("vm: %s '%s': %s", what, value, why);
-	return EXIT_BAD_INPUT;
+	return cli_usage_fail("vm", "%s '%s': %s", what, value, why);
 }
 
 static int size_arg(const char *what, const char *s, uint64_t *out)
@@ -109,7 +109,7 @@ static int option(struct vm_args *a, int c, const char *arg)
 	case OPT_RETRY_ON_TCG: a->retry_on_tcg = true; return 0;
 	case 'o': a->output = arg; return 0;
 	case 'h': cli_usage_print(stdout, &usage); return -1;
-	default: cli_usage_print(stderr, &usage); return EXIT_BAD_INPUT;
+	default: return cli_usage_error(&usage, NULL);
 	}
 }
 
@@ -118,10 +118,8 @@ static int check_args(struct vm_args *a)
 {
 	char s[32];
 
-	if (!a->nk) {
-		pb_err("vm: at least one --kernel BZIMAGE is needed");
-		return EXIT_BAD_INPUT;
-	}
+	if (!a->nk)
+		return cli_usage_error(&usage, "at least one --kernel BZIMAGE is needed");
 	if (!a->cfg.cpus)
 		a->cfg.cpus = a->cfg.numa > 2 ? a->cfg.numa : 2;
 	if (a->cfg.mem / a->cfg.numa < 256 * MIB) {
@@ -152,11 +150,8 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 	while ((c = cli_getopt(&parser, argc, argv)) != -1)
 		if ((ret = option(a, c, optarg)))
 			return ret < 0 ? 0 : ret;
-	if (optind != argc - 1) {
-		pb_err("vm: expected one SCENARIO file, got %d argument(s)", argc - optind);
-		cli_usage_print(stderr, &usage);
-		return EXIT_BAD_INPUT;
-	}
+	if (optind != argc - 1)
+		return cli_usage_error(&usage, "expected one SCENARIO file, got %d argument(s)", argc - optind);
 	a->scenario = argv[optind];
 	ret = check_args(a);
 	return ret ? ret : -1;

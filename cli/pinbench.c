@@ -67,6 +67,14 @@ static void print_options(void)
 					       o->arg ? o->arg : "");
 }
 
+static const struct command *find_command(const char *name)
+{
+	for (size_t c = 0; c < ARRAY_SIZE(commands); c++)
+		if (commands[c].summary && !strcmp(commands[c].name, name))
+			return &commands[c];
+	return NULL;
+}
+
 static int cmd_help(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "keys")) {
@@ -76,6 +84,16 @@ static int cmd_help(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "options")) {
 		print_options();
 		return 0;
+	}
+	if (argc == 2 && find_command(argv[1]) && strcmp(argv[1], "help")) {
+		/* help COMMAND is COMMAND --help */
+		char *args[] = { argv[1], "--help", NULL };
+		return find_command(argv[1])->fn(2, args);
+	}
+	if (argc >= 2) {
+		pb_err("help: no command or topic '%s' (pinbench help lists the commands; 'help keys', "
+		       "'help options')", argc > 2 ? argv[2] : argv[1]);
+		return EXIT_BAD_INPUT;
 	}
 	printf("usage: pinbench [-v] COMMAND [ARGS]\n\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)

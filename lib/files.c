@@ -207,6 +207,16 @@ int close_atomic(const char *path, FILE *f)
 	return 0;
 }
 
+void abandon_atomic(const char *path, FILE *f)
+{
+	char *tmp = temp_name(path);
+
+	fclose(f);
+	if (tmp)
+		unlink(tmp);
+	free(tmp);
+}
+
 int fsync_dir(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

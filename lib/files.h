@@ -32,6 +32,9 @@ int write_json_atomic(const char *path, const struct json_t *j, size_t flags);
  * the error printed, when anything failed; the temporary file is then removed). */
 FILE *open_atomic(const char *path);
 int close_atomic(const char *path, FILE *f);
+/* Gives up a file of open_atomic: closed, its temporary file removed,
+ * path untouched. */
+void abandon_atomic(const char *path, FILE *f);
 
 /* Copies a file whole, written atomically at to: 0 or -errno (-1 when
  * from cannot be read). */

@@ -22,7 +22,38 @@ struct reader {
 	bool long_section;
 	unsigned fail_line; /* first line our handler refused */
 	bool failed;
+	/* the [section] lines so far: one given twice would read as a key
+	 * set twice, or merge two sections without a word */
+	char **sections;
+	unsigned *section_lines;
+	size_t nsections;
+	unsigned dup_line, dup_first; /* a section given again, and where first */
+	char dup_name[INIH_MAX_SECTION];
 };
+
+/* A "[name]" line (after blanks, as inih reads it): 0, or -1 when the
+ * section was given before (r->dup_* say which). */
+static int note_section(struct reader *r, const char *buf)
+{
+	const char *p = buf + strspn(buf, " \t");
+	const char *close_ = *p == '[' ? strchr(p, ']') : NULL;
+
+	if (!close_)
+		return 0;
+	size_t n = (size_t)(close_ - p - 1);
+	for (size_t i = 0; i < r->nsections; i++)
+		if (strlen(r->sections[i]) == n && !strncmp(r->sections[i], p + 1, n)) {
+			r->dup_line = r->line;
+			r->dup_first = r->section_lines[i];
+			snprintf(r->dup_name, sizeof(r->dup_name), "%.*s", (int)n, p + 1);
+			return -1;
+		}
+	r->sections = xrealloc(r->sections, (r->nsections + 1) * sizeof(*r->sections));
+	r->section_lines = xrealloc(r->section_lines, (r->nsections + 1) * sizeof(*r->section_lines));
+	r->section_lines[r->nsections] = r->line;
+	r->sections[r->nsections++] = xstrndup(p + 1, n);
+	return 0;
+}
 
 /* fgets for a string, counting lines: inih calls the handler right after
  * reading the line a key is on, so the count is that key's line. */
@@ -50,6 +81,8 @@ static char *reader_gets(char *buf, int size, void *stream)
 		r->long_section = true;
 		return NULL;
 	}
+	if (!r->failed && note_section(r, buf))
+		return NULL;
 	r->blank_start = buf[0] == ' ' || buf[0] == '\t';
 	r->p += len;
 	return buf;
@@ -130,7 +163,15 @@ int ini_doc_parse(struct ini_doc *d, const char *text)
 	} else if (ret > 0 && (!r.failed || (unsigned)ret < r.fail_line)) {
 		/* inih's own syntax error came first */
 		snprintf(d->err, d->errlen, "%s:%d: not a [section], key = value, or ; comment", d->name, ret);
+	} else if (!ret && r.dup_line) {
+		snprintf(d->err, d->errlen, "%s:%u: section [%s] appears twice (first on line %u): give each "
+			 "section's keys together, once", d->name, r.dup_line, r.dup_name, r.dup_first);
+		ret = -1;
 	}
+	for (size_t i = 0; i < r.nsections; i++)
+		free(r.sections[i]);
+	free(r.sections);
+	free(r.section_lines);
 	return ret ? -1 : 0;
 }
 

@@ -49,13 +49,20 @@ struct rundir_sample {
 
 /* Calls fn on every row of DIR/samples.csv in file order; fn's non-zero
  * return stops the walk and is returned. -1 with "FILE:LINE: column
- * 'x': why" in err for a damaged file. A last line without its newline
- * (a write cut short by a full disk or a crash) is left out. */
+ * 'x': why" in err for a damaged file. Numbers must be written whole
+ * (decimal digits, as the writer writes them). In a run (DIR holds
+ * summary.json) the file is also held against summary.json: a last line
+ * without its newline, or rows that do not add up to its counts per run
+ * and node (rundir_check.h), is -1 with one line saying what disagrees.
+ * In a .partial directory a last line without its newline (a write cut
+ * short by a full disk or a crash) is left out. */
 typedef int (*rundir_sample_fn)(const struct rundir_sample *s, unsigned line, void *ctx);
 int rundir_read_samples(const char *dir, rundir_sample_fn fn, void *ctx, char *err, size_t errlen);
 
 /* The same for DIR/vmstat.csv (time_ns,node,counter,value; node "all"
- * or a node id). */
+ * or a node id; rows in time order). A positive return of fn stops the
+ * calls but not the checks: the whole file is read, and that return is
+ * returned when the file is sound. */
 typedef int (*rundir_vmstat_fn)(uint64_t t_ns, const char *node, const char *counter, uint64_t value,
 				void *ctx);
 int rundir_read_vmstat(const char *dir, rundir_vmstat_fn fn, void *ctx, char *err, size_t errlen);

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "db.h"
+#include "scenario_facts.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -35,7 +36,24 @@ static const char *const schema_v1[] = {
 	" PRIMARY KEY (run_ref, metric))",
 	NULL,
 };
-static const char *const *const migrations[DB_SCHEMA_VERSION] = { schema_v1 };
+/* Version 2: a scenario's identity is its content (scenario_facts.h);
+ * the runs stored before get theirs from their run.json. */
+static const char *const schema_v2[] = {
+	"ALTER TABLE runs ADD COLUMN identity TEXT NOT NULL DEFAULT ''",
+	"ALTER TABLE runs ADD COLUMN nodes INTEGER NOT NULL DEFAULT 0",
+	"ALTER TABLE runs ADD COLUMN backend TEXT NOT NULL DEFAULT ''",
+	"ALTER TABLE runs ADD COLUMN memory TEXT NOT NULL DEFAULT ''",
+	"ALTER TABLE runs ADD COLUMN sizes TEXT NOT NULL DEFAULT ''",
+	"CREATE INDEX runs_identity ON runs (identity, host, started_ns)",
+	NULL,
+};
+static const struct migration {
+	const char *const *sql;
+	int (*fill)(struct db *db, char *err, size_t errlen); /* after the statements, or NULL */
+} migrations[DB_SCHEMA_VERSION] = {
+	{ schema_v1, NULL },
+	{ schema_v2, scenario_facts_backfill },
+};
 
 int db_query(struct db *db, const char *sql, const char *const *params, size_t nparams, struct db_result *res,
 	     char *err, size_t errlen)
@@ -104,7 +122,7 @@ static int schema_version(struct db *db, long *version, char *err, size_t errlen
 
 static int run_migration(struct db *db, long from, char *err, size_t errlen)
 {
-	for (const char *const *s = migrations[from]; *s; s++) {
+	for (const char *const *s = migrations[from].sql; *s; s++) {
 		char *sql = xstrdup(*s), *id = strstr(sql, "{ID}");
 		if (id) {
 			char *full;
@@ -118,7 +136,7 @@ static int run_migration(struct db *db, long from, char *err, size_t errlen)
 		if (ret)
 			return -1;
 	}
-	return 0;
+	return migrations[from].fill ? migrations[from].fill(db, err, errlen) : 0;
 }
 
 /* Creates or migrates the schema in one transaction: a failure leaves the

@@ -15,7 +15,7 @@
 #define DB_DEFAULT_URL "sqlite:results/pinbench.db"
 /* The schema this pinbench writes and reads; older ones are migrated by
  * the next store, newer ones refused. */
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2
 
 struct db_result {
 	size_t nrows, ncols;

@@ -11,7 +11,7 @@
 
 int history_load(struct history *h, struct db *db, char *err, size_t errlen)
 {
-	if (store_series(db, &h->filter, h->metric, &h->r, &h->n, err, errlen))
+	if (store_series(db, &h->filter, h->metric, &h->r, &h->n, &h->mixed, err, errlen))
 		return -1;
 	/* a run without the value (every pin failed: no latency) is left out */
 	size_t k = 0;
@@ -35,6 +35,7 @@ int history_load(struct history *h, struct db *db, char *err, size_t errlen)
 void history_free(struct history *h)
 {
 	stored_runs_free(h->r, h->n);
+	differences_free(&h->mixed);
 	free(h->cp);
 	h->r = NULL;
 	h->cp = NULL;
@@ -65,6 +66,27 @@ static double change_of(const struct change_point *c)
 	return c->before != 0 ? c->after / c->before - 1 : NAN;
 }
 
+/* The scenarios (by content) of the series: 1 unless --force pooled more. */
+static size_t scenarios_of(const struct history *h)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->n; i++) {
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !strcmp(h->r[k].identity, h->r[i].identity);
+		n += !seen;
+	}
+	return n;
+}
+
+/* The scenario's name: the one asked for (runs of its content stored
+ * under another name belong to it), else the first run's. */
+static const char *name_of(const struct history *h)
+{
+	return h->filter.scenario ? h->filter.scenario : h->n ? h->r[0].scenario : NULL;
+}
+
 json_t *history_json(const struct history *h)
 {
 	json_t *series = json_array(), *cps = json_array();
@@ -80,13 +102,18 @@ json_t *history_json(const struct history *h)
 						     num(c->before), "after", num(c->after), "change",
 						     num(change_of(c)), "p", num(c->p), "q", num(c->q)));
 	}
-	return json_pack("{s:i, s:s?, s:s?, s:s, s:s, s:I, s:{s:s, s:f, s:I, s:I, s:I}, s:o, s:o}",
-			 "schema_version", 1, "scenario", h->n ? h->r[0].scenario : h->filter.scenario, "host",
+	json_t *j = json_pack("{s:i, s:s?, s:s?, s:s, s:s, s:I, s:{s:s, s:f, s:I, s:I, s:I}, s:o, s:o}",
+			 "schema_version", 1, "scenario", name_of(h), "host",
 			 h->n ? h->r[0].host : h->filter.host, "metric", h->metric, "unit", unit_of(h), "left_out",
 			 (json_int_t)h->left_out, "method", "name", "e-divisive", "alpha", h->params.alpha,
 			 "permutations", (json_int_t)h->params.permutations, "min_size",
 			 (json_int_t)h->params.min_size, "seed", (json_int_t)h->params.seed, "series", series,
 			 "change_points", cps);
+	if (h->mixed.n) { /* --force pooled several scenarios */
+		json_object_set_new(j, "scenarios", json_integer((json_int_t)scenarios_of(h)));
+		json_object_set_new(j, "differences", differences_json(&h->mixed));
+	}
+	return j;
 }
 
 static struct table *change_table(const struct history *h)
@@ -147,7 +174,7 @@ static struct table *series_table(const struct history *h)
 static void print_head(const struct history *h, FILE *f)
 {
 	fprintf(f, "pinbench history: %s of scenario %s on host %s, %zu run(s)", h->metric,
-		h->n ? h->r[0].scenario : "?", h->n ? h->r[0].host : "?", h->n);
+		name_of(h) ? name_of(h) : "?", h->n ? h->r[0].host : "?", h->n);
 	if (h->left_out)
 		fprintf(f, " (%zu without a value left out)", h->left_out);
 	fprintf(f, "\nchange points: E-divisive, alpha %g, %u permutations (seed %llu), at least %zu runs a "
@@ -160,6 +187,11 @@ void history_print_text(const struct history *h, FILE *f)
 	struct table *t;
 
 	print_head(h, f);
+	if (h->mixed.n) {
+		fprintf(f, "WARNING: the series pools runs of %zu different scenarios (by content; --force); the newest "
+			   "run's against the others:\n", scenarios_of(h));
+		differences_print(f, &h->mixed, "  ", 0);
+	}
 	if (h->ncp) {
 		fputc('\n', f);
 		table_print(t = change_table(h), f, false, false);
@@ -236,7 +268,7 @@ int history_document(const struct history *h, const struct doc_options *o)
 	if (document_open(o, &doc, &p, rel, sizeof(rel)))
 		return -1;
 	plot_trend(&p, h);
-	snprintf(title, sizeof(title), "pinbench history: %s, %s on %s", h->metric, h->n ? h->r[0].scenario : "?",
+	snprintf(title, sizeof(title), "pinbench history: %s, %s on %s", h->metric, name_of(h) ? name_of(h) : "?",
 		 h->n ? h->r[0].host : "?");
 	doc_begin(&doc, title);
 	if (h->ncp)
@@ -246,6 +278,10 @@ int history_document(const struct history *h, const struct doc_options *o)
 		doc_callout(&doc, "good", "No change point in %zu runs.", h->n);
 	if (p.note[0])
 		doc_callout(&doc, "note", "%s", p.note);
+	if (h->mixed.n)
+		doc_callout(&doc, "bad", "The series pools runs of %zu different scenarios (by content; --force): "
+			    "the first of what they differ in is %s (%s -> %s).", scenarios_of(h), h->mixed.d[0].key,
+			    h->mixed.d[0].base, h->mixed.d[0].cand);
 	doc_plot(&doc, "history");
 	doc_para(&doc, "Change points by E-divisive (energy statistic, bisection), each tested with %u permutations "
 		 "(seed %llu) at alpha %g; a level holds at least %zu runs. Database: %s.", h->params.permutations,

@@ -19,6 +19,7 @@ struct history {
 	struct stored_run *r;    /* the series, oldest first */
 	size_t n;
 	size_t left_out;         /* runs whose value is undefined (no successful pin) */
+	struct differences mixed; /* --force: what the scenarios pooled differ in */
 	struct change_point *cp;
 	size_t ncp;
 };

@@ -2,6 +2,7 @@
  * built as ordinary datasets through analysis/dataset.c's builder. */
 #include "config.h"
 #include "store.h"
+#include "scenario_facts.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -10,12 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The filter's WHERE clause; parameters $1..$3. PostgreSQL needs the
- * casts to type a parameter that may be NULL. */
+/* The filter's WHERE clause; parameters $1..$4. A scenario's name finds
+ * the identities of the runs stored under it (scenario_facts.h): a run
+ * of the same content stored under another name belongs to it. An
+ * identity is given by a prefix of its hex digits (checked before).
+ * PostgreSQL needs the casts to type a parameter that may be NULL. */
 #define WHERE_FILTER \
-	" WHERE (CAST($1 AS TEXT) IS NULL OR r.scenario = $1) AND (CAST($2 AS TEXT) IS NULL OR r.host = $2)" \
-	" AND (CAST($3 AS TEXT) IS NULL OR r.label = $3)"
-#define RUN_COLUMNS "r.id, r.started_ns, r.run_id, r.host, r.label, r.started, r.scenario, r.kernel, r.nruns"
+	" WHERE (CAST($1 AS TEXT) IS NULL OR r.identity IN (SELECT identity FROM runs WHERE scenario = $1))" \
+	" AND (CAST($2 AS TEXT) IS NULL OR r.host = $2) AND (CAST($3 AS TEXT) IS NULL OR r.label = $3)" \
+	" AND (CAST($4 AS TEXT) IS NULL OR r.identity LIKE CAST($4 AS TEXT) || '%')"
+#define RUN_COLUMNS "r.id, r.started_ns, r.run_id, r.host, r.label, r.started, r.scenario, r.kernel, r.nruns, " \
+	"r.identity, r.nodes, r.backend, r.memory, r.sizes"
+#define NRUN_COLUMNS 14
 
 static char *dup_cell(const struct db_result *r, size_t row, size_t col)
 {
@@ -35,8 +42,13 @@ static void row_to_run(const struct db_result *r, size_t i, struct stored_run *s
 	s->scenario = dup_cell(r, i, 6);
 	s->kernel = dup_cell(r, i, 7);
 	s->nruns = (size_t)atoll(db_cell(r, i, 8));
-	s->value = r->ncols > 9 && db_cell(r, i, 9) ? atof(db_cell(r, i, 9)) : NAN;
-	s->unit = r->ncols > 10 ? dup_cell(r, i, 10) : NULL;
+	s->identity = dup_cell(r, i, 9);
+	s->nodes = db_cell(r, i, 10) ? atol(db_cell(r, i, 10)) : 0;
+	s->backend = dup_cell(r, i, 11);
+	s->memory = dup_cell(r, i, 12);
+	s->sizes = dup_cell(r, i, 13);
+	s->value = r->ncols > NRUN_COLUMNS && db_cell(r, i, NRUN_COLUMNS) ? atof(db_cell(r, i, NRUN_COLUMNS)) : NAN;
+	s->unit = r->ncols > NRUN_COLUMNS + 1 ? dup_cell(r, i, NRUN_COLUMNS + 1) : NULL;
 }
 
 void stored_run_clear(struct stored_run *r)
@@ -47,6 +59,10 @@ void stored_run_clear(struct stored_run *r)
 	free(r->started);
 	free(r->scenario);
 	free(r->kernel);
+	free(r->identity);
+	free(r->backend);
+	free(r->memory);
+	free(r->sizes);
 	free(r->unit);
 	memset(r, 0, sizeof(*r));
 }
@@ -58,71 +74,220 @@ void stored_runs_free(struct stored_run *r, size_t n)
 	free(r);
 }
 
-/* A series is one scenario on one host: what the filter left open must
- * have a single value among the runs found. */
-static int check_single(const struct stored_run *r, size_t n, size_t field, const char *option, char *err,
-			size_t errlen)
+/* A series is one scenario on one host: the host, when the filter left
+ * it open, must have a single value among the runs found. */
+static int check_host(const struct run_filter *f, const struct stored_run *r, size_t n, char *err, size_t errlen)
 {
 	char list[400] = "";
 	size_t o = 0, distinct = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		const char *v = field ? r[i].host : r[i].scenario;
 		bool seen = false;
 		for (size_t k = 0; k < i && !seen; k++)
-			seen = !strcmp(v, field ? r[k].host : r[k].scenario);
+			seen = !strcmp(r[i].host, r[k].host);
 		if (!seen) {
-			appendf(list, sizeof(list), &o, "%s%s", distinct ? ", " : "", v);
+			appendf(list, sizeof(list), &o, "%s%s", distinct ? ", " : "", r[i].host);
 			distinct++;
 		}
 	}
 	if (distinct > 1) {
-		snprintf(err, errlen, "the runs found are of %zu %ss (%s): choose one with %s", distinct,
-			 field ? "host" : "scenario", list, option);
+		snprintf(err, errlen, "%s%sthe runs found are of %zu hosts (%s): choose one with --host (host=)",
+			 f->where ? f->where : "", f->where ? ": " : "", distinct, list);
 		return -1;
 	}
 	return 0;
 }
 
-static int select_rows(struct db *db, const char *sql, const struct run_filter *f, const char *metric,
-		       struct stored_run **out, size_t *n, char *err, size_t errlen)
+/* A stored run's run.json, or NULL. */
+static json_t *stored_run_json(struct db *db, long long id)
 {
-	const char *params[] = { f->scenario, f->host, f->label, metric };
+	char idtext[32], ignored[256];
+	const char *p = idtext;
+	struct db_result r;
+
+	snprintf(idtext, sizeof(idtext), "%lld", id);
+	if (db_query(db, "SELECT run_json FROM runs WHERE id = CAST($1 AS BIGINT)", &p, 1, &r, ignored,
+		     sizeof(ignored)))
+		return NULL;
+	json_t *j = db_cell(&r, 0, 0) ? json_loads(db_cell(&r, 0, 0), 0, NULL) : NULL;
+	db_result_free(&r);
+	return j;
+}
+
+/* The identities among the runs found, in the order they first appear:
+ * each one's newest run (index into r) and its number of runs. */
+struct identity_group {
+	size_t newest, count;
+};
+
+static size_t identity_groups(const struct stored_run *r, size_t n, struct identity_group *g)
+{
+	size_t ng = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+		while (k < ng && strcmp(r[g[k].newest].identity, r[i].identity))
+			k++;
+		if (k == ng)
+			g[ng++].count = 0;
+		g[k].newest = i;
+		g[k].count++;
+	}
+	return ng;
+}
+
+static bool has_difference(const struct differences *ds, const struct difference *x)
+{
+	for (size_t i = 0; i < ds->n; i++)
+		if (!strcmp(ds->d[i].key, x->key) && !strcmp(ds->d[i].base, x->base) && !strcmp(ds->d[i].cand, x->cand))
+			return true;
+	return false;
+}
+
+/* What the newest run's scenario (the dataset's environment) and each
+ * other identity's newest run differ in, as compare lists it. */
+static void identity_differences(struct db *db, const struct stored_run *r, size_t n, const struct identity_group *g,
+				 size_t ng, struct differences *ds)
+{
+	json_t *base = stored_run_json(db, r[n - 1].id);
+
+	for (size_t k = 0; k < ng; k++) {
+		if (!strcmp(r[g[k].newest].identity, r[n - 1].identity))
+			continue;
+		json_t *other = stored_run_json(db, r[g[k].newest].id);
+		struct differences one = { 0 };
+		differences_find(base, other, &one);
+		json_decref(other);
+		for (size_t i = 0; i < one.n; i++) /* each once: several identities differ alike */
+			if (!has_difference(ds, &one.d[i])) {
+				ds->d = xrealloc(ds->d, (ds->n + 1) * sizeof(*ds->d));
+				ds->d[ds->n++] = one.d[i];
+				one.d[i] = (struct difference){ 0 };
+			}
+		differences_free(&one);
+	}
+	json_decref(base);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "scenario.guest.backend, scenario.guest.chunk": the refusing keys, each once. */
+static void refusing_keys(const struct differences *ds, char *buf, size_t len)
+{
+	const char **keys = xcalloc(ds->n + 1, sizeof(*keys));
+	size_t nk = 0, o = 0;
+
+	for (size_t i = 0; i < ds->n; i++)
+		if (ds->d[i].refuse)
+			keys[nk++] = ds->d[i].key;
+	qsort(keys, nk, sizeof(*keys), cmp_str);
+	*buf = '\0';
+	for (size_t i = 0; i < nk; i++)
+		if (!i || strcmp(keys[i], keys[i - 1]))
+			appendf(buf, len, &o, "%s%s", o ? ", " : "", keys[i]);
+	free(keys);
+}
+
+/* The runs found are of one scenario by content, or the refusal: each
+ * identity with what tells it apart, and what they differ in. */
+static int identity_refusal(const struct run_filter *f, const struct stored_run *r, size_t n,
+			    const struct identity_group *g, size_t ng, const struct differences *ds, char *err,
+			    size_t errlen)
+{
+	char names[300] = "", list[1400] = "", keys[400], what[300];
+	size_t on = 0, ol = 0, nnames = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !strcmp(r[k].scenario, r[i].scenario);
+		if (!seen && ++nnames)
+			appendf(names, sizeof(names), &on, "%s%s", on ? ", " : "", r[i].scenario);
+	}
+	for (size_t k = 0; k < ng; k++) {
+		const struct stored_run *s = &r[g[k].newest];
+		scenario_facts_describe(s->backend, s->memory, s->sizes, s->nodes, what, sizeof(what));
+		appendf(list, sizeof(list), &ol, "%s%.8s (%s, %zu stored run%s)", k ? ", " : "", s->identity, what,
+			g[k].count, g[k].count == 1 ? "" : "s");
+	}
+	refusing_keys(ds, keys, sizeof(keys));
+	snprintf(err, errlen, "%s%sthe runs found ran %zu different scenarios (by content), %s %s: %s; they differ in "
+		 "%s; choose one with %s, or pool them with --force", f->where ? f->where : "", f->where ? ": " : "", ng,
+		 nnames == 1 ? "all named" : "named", names, list,
+		 *keys ? keys : "their scenario text",
+		 nnames > 1 && !f->scenario ? "--scenario or --identity (scenario=, identity=)" :
+					      "--identity (identity=)");
+	return -1;
+}
+
+static int check_identity(struct db *db, const struct run_filter *f, const struct stored_run *r, size_t n,
+			  struct differences *mixed, char *err, size_t errlen)
+{
+	struct identity_group *g = xcalloc(n + 1, sizeof(*g));
+	size_t ng = identity_groups(r, n, g);
+	struct differences ds = { 0 };
+	int ret = 0;
+
+	if (ng > 1) {
+		identity_differences(db, r, n, g, ng, &ds);
+		if (!f->force)
+			ret = identity_refusal(f, r, n, g, ng, &ds, err, errlen);
+	}
+	if (!ret && mixed && ng > 1) {
+		*mixed = ds;
+		ds = (struct differences){ 0 };
+	}
+	differences_free(&ds);
+	free(g);
+	return ret;
+}
+
+static int select_rows(struct db *db, const char *sql, const struct run_filter *f, const char *metric,
+		       struct stored_run **out, size_t *n, struct differences *mixed, char *err, size_t errlen)
+{
+	const char *params[] = { f->scenario, f->host, f->label, f->identity, metric };
 	struct db_result r;
 
 	*out = NULL;
 	*n = 0;
-	if (db_query(db, sql, params, metric ? 4 : 3, &r, err, errlen))
+	if (mixed)
+		*mixed = (struct differences){ 0 };
+	if (db_query(db, sql, params, metric ? 5 : 4, &r, err, errlen))
 		return -1;
 	size_t first = f->last && r.nrows > f->last ? r.nrows - f->last : 0;
 	*out = xcalloc(r.nrows - first + 1, sizeof(**out));
 	for (size_t i = first; i < r.nrows; i++)
 		row_to_run(&r, i, &(*out)[(*n)++]);
 	db_result_free(&r);
-	if (check_single(*out, *n, 0, "--scenario (scenario=)", err, errlen) ||
-	    check_single(*out, *n, 1, "--host (host=)", err, errlen)) {
+	if (check_identity(db, f, *out, *n, mixed, err, errlen) ||
+	    check_host(f, *out, *n, err, errlen)) {
 		stored_runs_free(*out, *n);
 		*out = NULL;
 		*n = 0;
+		if (mixed)
+			differences_free(mixed);
 		return -1;
 	}
 	return 0;
 }
 
-int store_select(struct db *db, const struct run_filter *f, struct stored_run **out, size_t *n, char *err,
-		 size_t errlen)
+int store_select(struct db *db, const struct run_filter *f, struct stored_run **out, size_t *n,
+		 struct differences *mixed, char *err, size_t errlen)
 {
 	return select_rows(db, "SELECT " RUN_COLUMNS " FROM runs r" WHERE_FILTER " ORDER BY r.started_ns, r.id", f,
-			   NULL, out, n, err, errlen);
+			   NULL, out, n, mixed, err, errlen);
 }
 
 int store_series(struct db *db, const struct run_filter *f, const char *metric, struct stored_run **out, size_t *n,
-		 char *err, size_t errlen)
+		 struct differences *mixed, char *err, size_t errlen)
 {
 	return select_rows(db,
 			   "SELECT " RUN_COLUMNS ", m.value, m.unit FROM runs r JOIN metrics m ON m.run_ref = r.id AND "
-			   "m.metric = $4" WHERE_FILTER " ORDER BY r.started_ns, r.id",
-			   f, metric, out, n, err, errlen);
+			   "m.metric = $5" WHERE_FILTER " ORDER BY r.started_ns, r.id",
+			   f, metric, out, n, mixed, err, errlen);
 }
 
 /* ---- baselines: db:URL?scenario=S&host=H&label=L&last=N ---- */
@@ -132,9 +297,16 @@ bool store_is_source(const char *source)
 	return !strncmp(source, "db:", 3);
 }
 
+bool store_identity_valid(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+
+	return n >= 4 && n < DIFFERENCES_IDENTITY_LEN && !s[n];
+}
+
 struct source {
 	char url[1024];
-	char scenario[256], host[256], label[256];
+	char scenario[256], host[256], label[256], identity[DIFFERENCES_IDENTITY_LEN];
 	struct run_filter f;
 };
 
@@ -158,11 +330,13 @@ static int parse_source(const char *source, struct source *s, char *err, size_t 
 			s->f.host = strncpy(s->host, v, sizeof(s->host) - 1);
 		else if (v && !strcmp(kv, "label"))
 			s->f.label = strncpy(s->label, v, sizeof(s->label) - 1);
+		else if (v && !strcmp(kv, "identity") && store_identity_valid(v))
+			s->f.identity = strcpy(s->identity, v);
 		else if (v && !strcmp(kv, "last") && (s->f.last = strtoul(v, &end, 10)) > 0 && !*end)
 			continue;
 		else {
-			snprintf(err, errlen, "%s: '%s%s%s': the selection takes scenario=, host=, label= and "
-				 "last=N (N > 0)", source, kv, v ? "=" : "", v ? v : "");
+			snprintf(err, errlen, "%s: '%s%s%s': the selection takes scenario=, host=, label=, identity=ID "
+				 "(4 to 16 of its hex digits) and last=N (N > 0)", source, kv, v ? "=" : "", v ? v : "");
 			ret = -1;
 		}
 	}
@@ -295,11 +469,17 @@ int store_load_dataset(const char *source, const struct load_options *o, struct 
 		dataset_free(d);
 		return -1;
 	}
-	if (!store_select(&db, &s.f, &r, &n, err, errlen)) {
+	struct differences mixed;
+	s.f.force = o->force;
+	s.f.where = source;
+	if (!store_select(&db, &s.f, &r, &n, &mixed, err, errlen)) {
 		if (!n)
 			snprintf(err, errlen, "%s: no stored run matches", source);
 		else
 			ret = build_dataset(&db, r, n, o, d, err, errlen);
+		/* pooled under --force: what they differ in goes with the data */
+		d->pooled_differences = mixed.d;
+		d->npooled_differences = mixed.n;
 	}
 	if (ret)
 		dataset_free(d);

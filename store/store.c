@@ -3,6 +3,7 @@
  * transaction. */
 #include "config.h"
 #include "store.h"
+#include "scenario_facts.h"
 #include "util.h"
 #include "clock.h"
 #include "paths.h"
@@ -81,6 +82,7 @@ struct pending {
 	size_t nsamples, ndeltas;
 	const char *run_id, *hostname, *started, *release, *scenario_text;
 	char scenario[256], host[256], label[256], hash[24];
+	struct scenario_facts facts;
 	long long started_ns;
 };
 
@@ -124,9 +126,50 @@ static void pending_free(struct pending *p)
 	params_free(&p->deltas);
 }
 
+/* The stem of vm.json's scenario file, when DIR/vm.json names one. */
+static bool vm_scenario(const char *dir, char *buf, size_t len)
+{
+	char path[4400];
+	bool found = false;
+
+	snprintf(path, sizeof(path), "%s/vm.json", dir);
+	json_t *vm = json_load_file(path, 0, NULL);
+	const char *s = json_string_value(json_object_get(vm, "scenario"));
+	if (s) {
+		const char *base = path_base(s);
+		size_t n = strlen(base);
+		if (n > 4 && !strcmp(base + n - 4, ".ini"))
+			n -= 4;
+		snprintf(buf, len, "%.*s", (int)n, base);
+		found = true;
+	}
+	json_decref(vm);
+	return found;
+}
+
+/* The name a run is stored under: the one its run.json records, the
+ * scenario file's stem. Guests of pinbench vm before they were given
+ * their scenario's file name all ran /scenario.ini; theirs is in the
+ * vm.json of the pinbench vm output they sit in (DIR/RELEASE/boot-N),
+ * found from the run directory itself, so that the path store was given
+ * (the boot, the kernel, the whole output) never changes the name. */
+static void scenario_name(const struct pending *p, json_t *sc, char *buf, size_t len)
+{
+	const char *name = json_string_value(json_object_get(sc, "name"));
+	const char *path = json_string_value(json_object_get(sc, "path"));
+	char *real = realpath(p->dir, NULL);
+
+	snprintf(buf, len, "%s", name ? name : "scenario");
+	if (path && !strcmp(path, "/scenario.ini") && real) {
+		char up[4200];
+		snprintf(up, sizeof(up), "%s/../..", real);
+		vm_scenario(up, buf, len);
+	}
+	free(real);
+}
+
 /* The fields of run.json a stored run is known by, type-checked. */
-static int identity(struct pending *p, const char *scenario_name, const struct store_options *o, char *err,
-		    size_t errlen)
+static int identity(struct pending *p, const struct store_options *o, char *err, size_t errlen)
 {
 	json_t *r = p->d.run_json, *t0 = json_object_get(r, "t0_realtime_ns");
 	json_t *sc = json_object_get(r, "scenario");
@@ -148,8 +191,8 @@ static int identity(struct pending *p, const char *scenario_name, const struct s
 		return -1;
 	}
 	p->started_ns = json_integer_value(t0);
-	const char *name = scenario_name ? scenario_name : json_string_value(json_object_get(sc, "name"));
-	snprintf(p->scenario, sizeof(p->scenario), "%s", name ? name : "scenario");
+	scenario_name(p, sc, p->scenario, sizeof(p->scenario));
+	scenario_facts(r, &p->facts);
 	snprintf(p->label, sizeof(p->label), "%s", o->label ? o->label : p->release);
 	snprintf(p->hash, sizeof(p->hash), "%016" PRIx64,
 		 fnv1a(FNV1A_INIT, p->scenario_text, strlen(p->scenario_text)));
@@ -163,8 +206,7 @@ static int identity(struct pending *p, const char *scenario_name, const struct s
 	return 0;
 }
 
-static int read_run(const char *dir, const char *scenario_name, const struct store_options *o, struct pending *p,
-		    char *err, size_t errlen)
+static int read_run(const char *dir, const struct store_options *o, struct pending *p, char *err, size_t errlen)
 {
 	struct load_options lo = { .all_counters = true, .on_pin = on_pin, .on_counter = on_counter, .hook_ctx = p };
 
@@ -172,7 +214,7 @@ static int read_run(const char *dir, const char *scenario_name, const struct sto
 	p->dir = xstrdup(dir);
 	if (dataset_load(dir, &lo, &p->d, err, errlen))
 		return -1;
-	return identity(p, scenario_name, o, err, errlen);
+	return identity(p, o, err, errlen);
 }
 
 /* ---- finding run directories ---- */
@@ -190,25 +232,6 @@ static bool skipped_name(const char *name)
 	       strstr(name, ".partial-");
 }
 
-/* pinbench vm's guests all call their scenario "scenario": vm.json
- * names the file. */
-static void vm_scenario(const char *dir, char *buf, size_t len)
-{
-	char path[4200];
-
-	snprintf(path, sizeof(path), "%s/vm.json", dir);
-	json_t *vm = json_load_file(path, 0, NULL);
-	const char *s = json_string_value(json_object_get(vm, "scenario"));
-	if (s) {
-		const char *base = path_base(s);
-		size_t n = strlen(base);
-		if (n > 4 && !strcmp(base + n - 4, ".ini"))
-			n -= 4;
-		snprintf(buf, len, "%.*s", (int)n, base);
-	}
-	json_decref(vm);
-}
-
 static bool keep_subdir(const char *path, const char *name)
 {
 	struct stat st;
@@ -216,33 +239,28 @@ static bool keep_subdir(const char *path, const char *name)
 	return !skipped_name(name) && !stat(path, &st) && S_ISDIR(st.st_mode);
 }
 
-static int walk(const char *dir, const char *scenario, const struct store_options *o, struct found *f, char *err,
-		size_t errlen);
+static int walk(const char *dir, const struct store_options *o, struct found *f, char *err, size_t errlen);
 
-static int walk_children(const char *dir, const char *scenario, const struct store_options *o, struct found *f,
-			 char *err, size_t errlen)
+static int walk_children(const char *dir, const struct store_options *o, struct found *f, char *err, size_t errlen)
 {
-	char vm_name[256] = "";
 	size_t n;
 	char **names = list_dir_sorted(dir, keep_subdir, &n, err, errlen);
 	int ret = 0;
 
 	if (!names)
 		return -1;
-	vm_scenario(dir, vm_name, sizeof(vm_name));
 	for (size_t i = 0; i < n && !ret; i++)
-		ret = walk(names[i], vm_name[0] ? vm_name : scenario, o, f, err, errlen);
+		ret = walk(names[i], o, f, err, errlen);
 	free_strings(names, n);
 	return ret;
 }
 
-static int walk(const char *dir, const char *scenario, const struct store_options *o, struct found *f, char *err,
-		size_t errlen)
+static int walk(const char *dir, const struct store_options *o, struct found *f, char *err, size_t errlen)
 {
 	if (!is_run_dir(dir))
-		return walk_children(dir, scenario, o, f, err, errlen);
+		return walk_children(dir, o, f, err, errlen);
 	f->p = xrealloc(f->p, (f->n + 1) * sizeof(*f->p));
-	if (read_run(dir, scenario, o, &f->p[f->n], err, errlen)) {
+	if (read_run(dir, o, &f->p[f->n], err, errlen)) {
 		pending_free(&f->p[f->n]);
 		return -1;
 	}
@@ -329,11 +347,16 @@ static int insert_run(struct db *db, const struct pending *p, char *id, size_t i
 	param_str(&q, now);
 	param(&q, json_dumps(p->d.run_json, JSON_COMPACT));
 	param(&q, counters_json(&p->d));
+	param_str(&q, p->facts.identity);
+	param_fmt(&q, "%ld", p->facts.nodes);
+	param_str(&q, p->facts.backend);
+	param_str(&q, p->facts.memory);
+	param_str(&q, p->facts.sizes);
 	int ret = db_query(db,
 			   "INSERT INTO runs (run_id, host, started, started_ns, label, scenario, scenario_hash, "
-			   "kernel, nruns, source, stored_at, run_json, counters) VALUES ($1, $2, $3, $4, $5, $6, "
-			   "$7, $8, $9, $10, $11, $12, $13) ON CONFLICT (host, run_id, started_ns) DO NOTHING "
-			   "RETURNING id",
+			   "kernel, nruns, source, stored_at, run_json, counters, identity, nodes, backend, memory, "
+			   "sizes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
+			   "$17, $18) ON CONFLICT (host, run_id, started_ns) DO NOTHING RETURNING id",
 			   (const char *const *)q.s, q.n, &r, err, errlen);
 	params_free(&q);
 	if (ret)
@@ -370,7 +393,7 @@ int store_runs(struct db *db, char **paths, size_t n, const struct store_options
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < n && !ret; i++) {
 		size_t before = f.n;
-		ret = walk(paths[i], NULL, o, &f, err, errlen);
+		ret = walk(paths[i], o, &f, err, errlen);
 		if (!ret && f.n == before) {
 			snprintf(err, errlen, "%s: no run directory in it (none has a summary.json)", paths[i]);
 			ret = -1;

@@ -13,6 +13,7 @@
 
 #include "dataset.h"
 #include "db.h"
+#include "differences.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -34,13 +35,19 @@ int store_runs(struct db *db, char **paths, size_t n, const struct store_options
 	       char *err, size_t errlen);
 
 struct run_filter {
-	const char *scenario, *host, *label; /* NULL: any */
+	/* NULL: any. A scenario's name selects the identities of the runs
+	 * stored under it (scenario_facts.h); identity is a prefix of one. */
+	const char *scenario, *host, *label, *identity;
 	size_t last;                         /* 0: all */
+	bool force;                          /* several identities may be pooled */
+	const char *where;                   /* what a refusal starts with (the source), or NULL */
 };
 
 struct stored_run {
 	long long id, started_ns;
 	char *run_id, *host, *label, *started, *scenario, *kernel;
+	char *identity, *backend, *memory, *sizes; /* scenario_facts.h */
+	long nodes;
 	size_t nruns;
 	double value; /* store_series: the metric's value */
 	char *unit;   /* store_series: the metric's unit */
@@ -48,16 +55,21 @@ struct stored_run {
 
 /* The runs a filter selects, oldest first (ties in the order stored);
  * with store_series, only runs that have the metric, each with its value.
- * A selection that mixes scenarios or hosts the filter left open is an
- * error naming them. 0, or -1 with one line in err. */
-int store_select(struct db *db, const struct run_filter *f, struct stored_run **out, size_t *n, char *err,
-		 size_t errlen);
+ * A selection that mixes hosts the filter left open, or scenarios by
+ * content (identities), is an error naming them and what tells them apart;
+ * with f->force several identities pass, and what their run.json differ
+ * in from the newest run's is put in *mixed (when not NULL; zeroed when
+ * they are one). 0, or -1 with one line in err. */
+int store_select(struct db *db, const struct run_filter *f, struct stored_run **out, size_t *n,
+		 struct differences *mixed, char *err, size_t errlen);
 int store_series(struct db *db, const struct run_filter *f, const char *metric, struct stored_run **out, size_t *n,
-		 char *err, size_t errlen);
+		 struct differences *mixed, char *err, size_t errlen);
+/* Whether s can be an identity's prefix: 4 to 16 lowercase hex digits. */
+bool store_identity_valid(const char *s);
 void stored_runs_free(struct stored_run *r, size_t n);
 void stored_run_clear(struct stored_run *r);
 
-/* "db:URL?scenario=S&host=H&label=L&last=N": whether a baseline source
+/* "db:URL?scenario=S&host=H&label=L&identity=ID&last=N": whether a baseline source
  * names stored runs, and the dataset of those runs (the newest run's
  * run.json as its environment). 0, or -1 with one line in err. */
 bool store_is_source(const char *source);

@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # /init of a `pinbench vm` guest (built into pinbench as text).
 #
-# Runs /scenario.ini once as root and sends the run directory back to the
+# Runs the scenario (the one file in /scenario/, named as on the host)
+# once as root and sends the run directory back to the
 # host over the second serial port (ttyS1) as base64 between marker lines,
 # then powers off. The kernel's console is ttyS0, which the host keeps as
 # console.log. The markers are what the host reads (vm/transfer.c):
@@ -51,7 +52,8 @@ done
 
 echo "pinbench-guest: $(uname -r), running the scenario"
 set -o pipefail
-pinbench run /scenario.ini -o /results/run -q 2>&1 | tee /results/guest.log
+set -- /scenario/*.ini
+pinbench run "$1" -o /results/run -q 2>&1 | tee /results/guest.log
 status=$?
 set +o pipefail
 send "PINBENCH-FACT uptime_run $(uptime)"

@@ -219,12 +219,15 @@ static int base_archive(char *path, size_t len, char *err, size_t errlen)
 	return build_base(path, &in, err, errlen);
 }
 
-/* The scenario, and the external programs its stressors run. */
+/* The scenario, under its own file name (the guest's pinbench run then
+ * records the name the host knows it by, which the results database
+ * files it under), and the external programs its stressors run. */
 static int add_scenario(struct cpio *c, const struct scenario *sc, char *err, size_t errlen)
 {
 	char host[4096], guest[4200];
 
-	cpio_add_data(c, "/scenario.ini", sc->text, strlen(sc->text), 0644);
+	snprintf(guest, sizeof(guest), "/scenario/%s.ini", sc->name && *sc->name ? sc->name : "scenario");
+	cpio_add_data(c, guest, sc->text, strlen(sc->text), 0644);
 	for (size_t i = 0; i < sc->nstressors; i++) {
 		const char *program = sc->stressors[i].stressor->program;
 		if (!program)

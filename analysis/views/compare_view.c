@@ -51,6 +51,43 @@ static void format_centre(const struct metric_comparison *r, bool base, char *bu
 		format_value(v, r->unit, buf, len);
 }
 
+static const struct metric_comparison *find_row(const struct comparison *c, const char *name)
+{
+	for (size_t j = 0; j < c->n; j++)
+		if (!strcmp(c->m[j].name, name))
+			return &c->m[j];
+	return NULL;
+}
+
+/* One metric: the base (from the first comparison that has it), then
+ * each candidate. A comparison without the metric had it on neither
+ * side (compare_candidates gives every one each counter that moved). */
+static void overview_row(struct table *t, const struct comparison *c, size_t ncand,
+			 const struct metric_comparison *first)
+{
+	char buf[64];
+
+	table_row(t);
+	table_cell(t, "%s", first->name);
+	format_centre(first, true, buf, sizeof(buf));
+	table_cell(t, "%s", buf);
+	for (size_t k = 0; k < ncand; k++) {
+		const struct metric_comparison *r = find_row(&c[k], first->name);
+		if (!r) {
+			table_cell(t, "-");
+			table_cell(t, "-");
+			table_cell(t, "on neither side");
+			continue;
+		}
+		format_centre(r, false, buf, sizeof(buf));
+		table_cell(t, "%s", buf);
+		format_percent(r->median.rel, buf, sizeof(buf));
+		table_cell(t, "%s", buf);
+		table_cell(t, "%s", r->verdict);
+		table_colour(t, verdict_colour(r));
+	}
+}
+
 struct table *compare_overview_table(struct comparison *c, size_t ncand)
 {
 	const char **head = xcalloc(1 + 1 + 3 * ncand, sizeof(*head));
@@ -66,31 +103,16 @@ struct table *compare_overview_table(struct comparison *c, size_t ncand)
 		head[h++] = "verdict";
 	}
 	struct table *t = table_new(head, h);
-	char buf[64];
-	for (size_t i = 0; i < c[0].n; i++) {
-		table_row(t);
-		table_cell(t, "%s", c[0].m[i].name);
-		format_centre(&c[0].m[i], true, buf, sizeof(buf));
-		table_cell(t, "%s", buf);
-		for (size_t k = 0; k < ncand; k++) {
-			const struct metric_comparison *r = NULL;
-			for (size_t j = 0; j < c[k].n && !r; j++)
-				if (!strcmp(c[k].m[j].name, c[0].m[i].name))
-					r = &c[k].m[j];
-			if (!r) {
-				table_cell(t, "-");
-				table_cell(t, "-");
-				table_cell(t, "only in base");
-				continue;
-			}
-			format_centre(r, false, buf, sizeof(buf));
-			table_cell(t, "%s", buf);
-			format_percent(r->median.rel, buf, sizeof(buf));
-			table_cell(t, "%s", buf);
-			table_cell(t, "%s", r->verdict);
-			table_colour(t, verdict_colour(r));
+	/* every metric of any comparison, in the first one's order, then the others' */
+	for (size_t first = 0; first < ncand; first++)
+		for (size_t i = 0; i < c[first].n; i++) {
+			const char *name = c[first].m[i].name;
+			bool earlier = false;
+			for (size_t k = 0; k < first && !earlier; k++)
+				earlier = find_row(&c[k], name) != NULL;
+			if (!earlier)
+				overview_row(t, c, ncand, &c[first].m[i]);
 		}
-	}
 	free(head);
 	free(labels);
 	return t;

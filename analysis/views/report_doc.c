@@ -165,12 +165,17 @@ static void change_words(const struct metric_comparison *r, char *buf, size_t le
 /* The verdicts first: what regressed, what improved. */
 static void comparison_summary(struct doc *doc, const struct comparison *c, const char *label)
 {
-	size_t regressed = 0, improved = 0, changed = 0;
-	char line[2048] = "", pct[80];
-	size_t o = 0;
+	size_t regressed = 0, improved = 0, changed = 0, one_sided = 0;
+	char line[2048] = "", pct[80], sides[600] = "";
+	size_t o = 0, os = 0;
 
 	for (size_t i = 0; i < c->n; i++) {
 		const struct metric_comparison *r = &c->m[i];
+		if (!r->base || !r->cand) { /* not a change, nor the lack of one */
+			one_sided++;
+			appendf(sides, sizeof(sides), &os, "%s%s", os ? ", " : "", r->name);
+			continue;
+		}
 		regressed += r->regressed;
 		improved += r->improved;
 		changed += r->changed && !r->regressed && !r->improved;
@@ -183,10 +188,13 @@ static void comparison_summary(struct doc *doc, const struct comparison *c, cons
 	if (c->min_p > c->alpha)
 		doc_callout(doc, "note", "%s: with this many runs the smallest p a test can reach is %.3g, above "
 			    "alpha %g: no metric can be significant; more runs are needed.", label, c->min_p, c->alpha);
+	char only[700] = "";
+	if (one_sided)
+		snprintf(only, sizeof(only), ", %zu on one side only (%s)", one_sided, sides);
 	doc_callout(doc, regressed ? "bad" : improved ? "good" : NULL,
 		    "%s against the base: %zu regressed, %zu improved, %zu changed without a better side, %zu without "
-		    "significant change%s%s", label, regressed, improved, changed, c->n - regressed - improved - changed,
-		    o ? ". " : ".", line);
+		    "significant change%s%s%s", label, regressed, improved, changed,
+		    c->n - one_sided - regressed - improved - changed, only, o ? ". " : ".", line);
 }
 
 static void environment_tables(struct doc *doc, json_t *kernel, json_t *knobs)
@@ -322,8 +330,7 @@ int report_document(const struct doc_options *o, struct dataset *d, size_t n)
 		labels[k] = base_name(d[k].path, names[k], sizeof(names[k]));
 	if (document_open(o, &doc, &p, rel, sizeof(rel)))
 		goto out;
-	for (size_t k = 1; k < n; k++)
-		compare_datasets(&d[0], &d[k], o->alpha, o->correction, NULL, 0, &c[k - 1]);
+	compare_candidates(&d[0], d + 1, n - 1, o->alpha, o->correction, c);
 	draw_plots(&p, d, n, labels, c, o->alpha);
 	if (n == 1)
 		snprintf(title, sizeof(title), "pinbench report: %s", labels[0]);

@@ -31,7 +31,7 @@ expect_error "$choice:2: [global] key 'thp': 'sometimes' is not one of always,ma
 device=$(scenario device "[p]" "type = pin" "size = 4M" "device = auto")
 expect_error "$device:4: [p] unknown key 'device'" run "$device"
 expect_error "unknown command 'rnu'" rnu
-expect_error "usage: pinbench run" run
+expect_error "see 'pinbench run --help'" run
 expect_error "env: unknown subcommand 'movabel'" env movabel
 expect_error "env movable: SIZE 'big' is not a size" env movable big
 # Issue 13, item 10: a node that does not exist was blamed on refused

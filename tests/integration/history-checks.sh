@@ -165,3 +165,90 @@ newer_schema_checks() {
 		{ cat "$TMP/out"; fail "history: newer schema"; }
 	pass "a database of a newer schema: one line, exit 2"
 }
+
+# Issue 25, observations 1 and 2: a scenario's identity is its content.
+# identity_checks URL SQL...: SQL runs one statement on the database (the
+# sqlite3 or psql shell), to take it back to schema 1.
+identity_checks() {
+	url=$1
+	shift
+	REF="$SRCDIR/results/reference"
+
+	# Nine scenarios (2/16/64 MiB chunks x three backends) all named s.
+	pb_merged store --db "$url" --host ci-iommufd "$REF/iommufd"
+	[ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "store of the iommufd runs exited $rc"; }
+	cand="$REF/iommufd/64M-iommufd-1/6.12.117-pb-stock"
+	for cmd in "compare db:$url?scenario=s $cand" "gate db:$url?scenario=s $cand" \
+		"history --db $url --scenario s"; do
+		# shellcheck disable=SC2086 # the command's words are meant to split
+		pb_merged $cmd
+		[ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/out")" -eq 1 ] &&
+			grep -q "ran 9 different scenarios (by content), all named s: " "$TMP/out" &&
+			grep -q "they differ in scenario.guest.backend, scenario.guest.chunk" "$TMP/out" &&
+			grep -q "or pool them with --force" "$TMP/out" || { cat "$TMP/out"; fail "pinbench $cmd: exit $rc"; }
+	done
+	id=$(grep -o '[0-9a-f]\{8\} (iommufd, anon, 64 MiB in 64 MiB chunks, 1 node, 1 stored run)' "$TMP/out" | cut -c1-8)
+	[ -n "$id" ] || { cat "$TMP/out"; fail "the refusal does not list the 64 MiB iommufd scenario"; }
+	pass "nine scenarios named s: compare, gate and history refuse to pool them, naming each"
+
+	pb_merged history --db "$url" --scenario s --identity "$id" --format json
+	[ "$rc" -eq 0 ] && [ "$(jq '.series | length' "$TMP/out")" -eq 1 ] || { cat "$TMP/out"; fail "history --identity"; }
+	pb_merged compare "db:$url?scenario=s&identity=$id" "$cand" --format json
+	[ "$rc" -eq 0 ] && [ "$(jq -r '.base.runs' "$TMP/out")" -eq 2 ] || { cat "$TMP/out"; fail "identity="; }
+	pb_merged compare --force "db:$url?scenario=s" "$cand"
+	[ "$rc" -eq 0 ] && grep -q "WARNING: db:.*pools runs of different scenarios (--force): " "$TMP/out" &&
+		grep -q "scenario.guest.chunk: " "$TMP/out" || { cat "$TMP/out"; fail "compare --force: exit $rc"; }
+	pb_merged history --db "$url" --scenario s --force --format json
+	[ "$rc" -eq 0 ] && [ "$(jq '.series | length' "$TMP/out")" -eq 9 ] &&
+		jq -e '[.differences[].key] | index("scenario.guest.backend")' "$TMP/out" >/dev/null ||
+		{ cat "$TMP/out"; fail "history --force: exit $rc"; }
+	pass "one of them by identity; all of them with --force, their differences listed"
+
+	# The same name, an edited scenario: 64M pinned instead of 128M.
+	make_run "$TMP/edit/a" 60 1.0 ci-edit
+	make_run "$TMP/edit/b" 61 1.0 ci-edit
+	jq '.scenario.text |= sub("size = 128M"; "size = 64M") | .jobs[0].size = 67108864' "$TMP/edit/b/run.json" \
+		>"$TMP/edit/b/run.json.new" && mv "$TMP/edit/b/run.json.new" "$TMP/edit/b/run.json"
+	grep -q 'size = 64M' "$TMP/edit/b/run.json" || fail "the edit did not apply"
+	pb_merged store --db "$url" "$TMP/edit"
+	[ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "store of the edited runs exited $rc"; }
+	pb_merged history --db "$url" --scenario host --host ci-edit
+	[ "$rc" -eq 2 ] && grep -q "ran 2 different scenarios (by content), all named host: " "$TMP/out" &&
+		grep -q "they differ in scenario.pin.size" "$TMP/out" || { cat "$TMP/out"; fail "an edited scenario was pooled"; }
+	pass "an edited scenario under its old name is another scenario"
+
+	# One vm experiment stored through each of its paths: one name.
+	for seed in lru-batch-movable lru-batch-cma; do
+		exp="$REF/seeds/$seed"
+		[ $seed = lru-batch-movable ] && first="$exp/6.1.192-pb-stock/boot-1" || first="$exp/6.1.192-pb-stock"
+		pb_merged store --db "$url" --host "ci-$seed" "$first"
+		[ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "store of $first exited $rc"; }
+		name=$(jq -r .scenario "$exp/vm.json" | sed 's|.*/||; s|\.ini$||')
+		pb_merged history --db "$url" --host "ci-$seed" --scenario "$name" --format json
+		[ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "${first#"$REF"/} alone is not stored as $name"; }
+		pb_merged store --db "$url" --host "ci-$seed" "$exp"
+		[ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "store of $exp exited $rc"; }
+		(cd "$exp/6.1.192-pb-seed-lru-batch" && "$PINBENCH" 9>&- store --db "$url" --host "ci-$seed" boot-2) \
+			>"$TMP/out" 2>&1 || { cat "$TMP/out"; fail "store by a relative path"; }
+		# failure_rate: every pin of the reverted kernel failed, which leaves no pin_latency
+		pb_merged history --db "$url" --host "ci-$seed" --scenario "$name" --metric failure_rate --format json
+		[ "$rc" -eq 0 ] && [ "$(jq '.series | length' "$TMP/out")" -eq 6 ] && [ "$(jq -r .scenario "$TMP/out")" = "$name" ] ||
+			{ cat "$TMP/out"; fail "the runs of $seed are not one series of 6 named $name"; }
+	done
+	pass "a guest run's name is its scenario's, whichever path store was given"
+
+	# A database of schema 1 gains the identities on the next store.
+	"$@" "DROP INDEX runs_identity" &&
+		for c in identity nodes backend memory sizes; do "$@" "ALTER TABLE runs DROP COLUMN $c" || exit 1; done &&
+		"$@" "UPDATE pinbench_schema SET version = 1" >/dev/null || fail "cannot take the database back to schema 1"
+	pb_merged history --db "$url" --scenario s
+	[ "$rc" -eq 2 ] && grep -q "schema version 1 is older" "$TMP/out" || { cat "$TMP/out"; fail "schema 1 was read"; }
+	pb_merged store --db "$url" --host ci-iommufd "$REF/iommufd/2M-vfio-1"
+	[ "$rc" -eq 0 ] && grep -q "0 run(s) stored.*1 stored before" "$TMP/out" || { cat "$TMP/out"; fail "store on schema 1"; }
+	pb_merged history --db "$url" --scenario s
+	[ "$rc" -eq 2 ] && grep -q "ran 9 different scenarios (by content), all named s: " "$TMP/out" ||
+		{ cat "$TMP/out"; fail "the migration did not give the stored runs their identities"; }
+	pb_merged history --db "$url" --scenario s --identity "$id" --format json
+	[ "$rc" -eq 0 ] && [ "$(jq '.series | length' "$TMP/out")" -eq 1 ] || { cat "$TMP/out"; fail "identity after migration"; }
+	pass "a schema 1 database is migrated: its stored runs split by content"
+}

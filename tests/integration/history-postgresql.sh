@@ -16,6 +16,7 @@ pg_start
 sock=$(printf %s "$PGDIR" | sed 's|/|%2F|g')
 
 history_checks "$url"
+identity_checks "$url" psql -q "$url" -c
 
 pb_merged history --db "postgresql://pinbench@$(printf %s "$TMP" | sed 's|/|%2F|g')/postgres" --host ci-step
 [ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/out")" = 1 ] && grep -q "No such file or directory" "$TMP/out" ||

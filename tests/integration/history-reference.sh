@@ -14,7 +14,7 @@ pb_merged store --db "$url" "$SRCDIR/results/reference"
 grep -q "^0 run(s) stored.*$want stored before" "$TMP/out" || { cat "$TMP/out"; fail "a second store was not a no-op"; }
 pass "results/reference: $want runs stored, and a second store is a no-op"
 
-# vm guests call every scenario "scenario": vm.json names it
+# a guest run is stored under its scenario's name (older guests ran /scenario.ini: vm.json names it)
 pb_merged history --db "$url" --scenario seed-thp-split --metric failure_rate --min-size 2 --format json
 [ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "history exited $rc"; }
 [ "$(jq '.series | length' "$TMP/out")" = 6 ] || fail "seed-thp-split: not its 6 boots"
@@ -43,3 +43,29 @@ pb_merged compare "db:$url?scenario=seed-lru-batch&label=6.1.192-pb-stock" \
 [ "$(jq -c '[.candidates[] | del(.warnings)]' "$TMP/out")" = "$(jq -c '[.candidates[] | del(.warnings)]' "$TMP/dir.json")" ] ||
 	fail "stored runs compare differently from their run directories"
 pass "stored runs as a baseline compare exactly as their run directories do"
+
+# A scenario's identity (issue 25, observation 1) is what compare refuses
+# to mix: two stored runs have one identity exactly when compare takes
+# their run directories without --force, for every pair of results/reference.
+command -v sqlite3 >/dev/null || skip "the sqlite3 shell is not installed (it lists the identities)"
+sqlite3 "$TMP/demo.db" 'SELECT source, identity FROM runs ORDER BY id' >"$TMP/ids"
+pairs=0 same=0
+while IFS='|' read -r a ia; do
+	while IFS='|' read -r b ib; do
+		[ -n "$b" ] || continue
+		set +e
+		"$PINBENCH" 9>&- compare "$a" "$b" >/dev/null 2>"$TMP/err"
+		set -e
+		refused=$(grep -c 'did not run the same test' "$TMP/err" || true)
+		if [ "$ia" = "$ib" ]; then
+			same=$((same + 1))
+			[ "$refused" -eq 0 ] || { cat "$TMP/err"; fail "one identity, yet compare refuses $a and $b"; }
+		else
+			[ "$refused" -eq 1 ] || { cat "$TMP/err"; fail "two identities, yet compare takes $a and $b"; }
+		fi
+		pairs=$((pairs + 1))
+	done <<EOT
+$(awk -F'|' -v a="$a" 'found { print } $1 == a { found = 1 }' "$TMP/ids")
+EOT
+done <"$TMP/ids"
+pass "$pairs pairs of stored runs: one identity ($same pairs) exactly when compare takes them"

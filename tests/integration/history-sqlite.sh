@@ -11,6 +11,7 @@ command -v sqlite3 >/dev/null || skip "the sqlite3 shell is not installed (it ed
 db="$TMP/db/pinbench.db"
 history_checks "sqlite:$db"
 [ "$(sqlite3 "$db" 'PRAGMA journal_mode')" = wal ] || fail "the database is not in WAL mode"
+identity_checks "sqlite:$db" sqlite3 "$db"
 
 pb_merged history --db "sqlite:$TMP/none.db"
 [ "$rc" -eq 2 ] && grep -q "none.db: No such file" "$TMP/out" && [ ! -e "$TMP/none.db" ] ||

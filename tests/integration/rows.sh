@@ -56,4 +56,7 @@ first=$(awk -F, 'NR == 2 { t = $1 } NR > 1 && $1 == t && $2 == "all"' "$TMP/r/vm
 if [ -r "/sys/devices/system/node/node$node/vmstat" ]; then
 	grep -q ",$node,nr_free_pages," "$TMP/r/vmstat.csv" || fail "no per-node vmstat rows for node $node"
 fi
-pass "vmstat.csv: $samples samples, the first with all $first counters"
+# run.json counts the rows, which the readers hold the file against
+[ "$(json .vmstat_rows "$r")" -eq $(($(wc -l <"$TMP/r/vmstat.csv") - 1)) ] ||
+	fail "run.json's vmstat_rows $(json .vmstat_rows "$r") is not vmstat.csv's $(($(wc -l <"$TMP/r/vmstat.csv") - 1)) rows"
+pass "vmstat.csv: $samples samples, the first with all $first counters, its rows counted in run.json"
