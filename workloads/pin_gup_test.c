@@ -34,6 +34,7 @@
 #include "pin_backend.h"
 #include "journal.h"
 #include "kconfig.h"
+#include "log.h"
 #include "util.h"
 
 #include <errno.h>
@@ -151,8 +152,11 @@ static int gup_open(struct pin_ctx **out, unsigned nslots, const void *cfg)
 {
 	int fd = open(GUP_TEST, O_RDWR | O_CLOEXEC);
 
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) { /* the probe could not tell before debugfs was mounted */
+		int err = errno;
+		pb_err("gup_test: %s: %s%s", GUP_TEST, strerror(err), err == ENOENT ? " (kernel without CONFIG_GUP_TEST)" : "");
+		return -err;
+	}
 	struct pin_ctx *ctx = xcalloc(1, sizeof(*ctx) + nslots * sizeof(ctx->slot[0]));
 	ctx->fd = fd;
 	ctx->per_call = (uint32_t)((const struct gup_cfg *)cfg)->nr_pages_per_call;
