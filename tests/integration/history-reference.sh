@@ -17,14 +17,25 @@ pass "results/reference: $want runs stored, and a second store is a no-op"
 # a guest run is stored under its scenario's name (older guests ran /scenario.ini: vm.json names it)
 pb_merged history --db "$url" --scenario seed-thp-split --metric failure_rate --min-size 2 --format json
 [ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "history exited $rc"; }
-[ "$(jq '.series | length' "$TMP/out")" = 6 ] || fail "seed-thp-split: not its 6 boots"
-# boots alternate stock and reverted: 1, 1, 0 of 64 failed against 12, 13, 8
-[ "$(jq -c '[.series[] | .value * 64 | round]' "$TMP/out")" = "[1,12,1,13,0,8]" ] ||
-	fail "failure rates per boot: $(jq -c '[.series[] | .value * 64]' "$TMP/out")"
-[ "$(jq -r '.series[1].label' "$TMP/out")" = 6.1.192-pb-seed-thp-split ] || fail "the label is not the kernel release"
+# every boot of every seeds/thp-split* pair (one scenario, run on several
+# series and layouts), in the order they ran: the 6.1 pair came first
+seeds=$SRCDIR/results/reference/seeds
+boots=$(ls -d "$seeds"/thp-split*/*/boot-* | wc -l)
+[ "$(jq '.series | length' "$TMP/out")" = "$boots" ] || fail "seed-thp-split: not its $boots boots"
+# its boots alternate stock and reverted, as summary.json counts them
+want=""
+for b in 1 2 3; do
+	for k in 6.1.192-pb-stock 6.1.192-pb-seed-thp-split; do
+		want="$want,$(jq '.pin.failures' "$seeds/thp-split/$k/boot-$b/summary.json")"
+	done
+done
+[ "$(jq -c '[.series[0:6][] | .value * 1024 | round]' "$TMP/out")" = "[${want#,}]" ] ||
+	fail "failure rates per boot: $(jq -c '[.series[0:6][] | .value * 1024]' "$TMP/out"), want [${want#,}] of 1024"
+[ "$(jq -r '.series[1].label' "$TMP/out")" = 6.1.192-pb-seed-thp-split ] || fail "the label is not the kernel release: $(jq -r '.series[1].label' "$TMP/out")"
 pass "history of seed-thp-split: the boots' failures in the order they ran, labelled by kernel"
 
-pb_merged history --db "$url" --scenario seed-lru-batch --metric failure_rate --min-size 2 --html "$TMP/h.html"
+# (seed-lru-batch-cma: one scenario, the 6.1 pair only)
+pb_merged history --db "$url" --scenario seed-lru-batch-cma --metric failure_rate --min-size 2 --html "$TMP/h.html"
 [ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "history --html exited $rc"; }
 grep -q "^<!DOCTYPE html>" "$TMP/h.html" && grep -q "No change point in 6 runs" "$TMP/h.html" ||
 	fail "the HTML page lacks its verdict"
