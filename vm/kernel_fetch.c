@@ -20,6 +20,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,9 +41,9 @@ static const char *mirror(void)
 }
 
 /* <cache>/apt, where the list, apt's state and the fetched sources live. */
-static void apt_dir(const struct build *b, char *buf, size_t len)
+static void apt_dir(const char *cache, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/apt", b->cache);
+	snprintf(buf, len, "%s/apt", cache);
 }
 
 static int write_sources_list(const char *dir)
@@ -62,21 +63,38 @@ static int write_sources_list(const char *dir)
 	return ret;
 }
 
-/* apt-get ARGS with every path apt would write or read its lists from
- * moved into dir: the system's lists, caches and locks are left alone. */
-static int private_apt(const char *dir, const char *cwd, const char *what, char *const args[])
-{
-	char list[1200], parts[] = "Dir::Etc::SourceParts=/dev/null", lists[1200], cache[1200];
-	char *argv[16] = { "apt-get", "-q", "-o", list, "-o", parts, "-o", lists, "-o", cache };
-	size_t n = 10;
+/* The options that move every path apt reads its sources and lists from,
+ * or writes its lists, caches and locks to, into dir. */
+struct apt_paths {
+	char list[1200], parts[40], lists[1200], cache[1200];
+};
 
-	snprintf(list, sizeof(list), "Dir::Etc::SourceList=%s/sources.list", dir);
-	snprintf(lists, sizeof(lists), "Dir::State::Lists=%s/lists", dir);
-	snprintf(cache, sizeof(cache), "Dir::Cache=%s/cache", dir);
-	for (size_t i = 0; args[i] && n < ARRAY_SIZE(argv) - 1; i++)
+/* argv = PROGRAM, the options of p, then args; NULL-terminated. */
+static void private_apt_argv(const char *program, const char *dir, struct apt_paths *p, char *const args[],
+			     char **argv, size_t max)
+{
+	size_t n = 0;
+
+	snprintf(p->list, sizeof(p->list), "Dir::Etc::SourceList=%s/sources.list", dir);
+	snprintf(p->parts, sizeof(p->parts), "Dir::Etc::SourceParts=/dev/null");
+	snprintf(p->lists, sizeof(p->lists), "Dir::State::Lists=%s/lists", dir);
+	snprintf(p->cache, sizeof(p->cache), "Dir::Cache=%s/cache", dir);
+	char *head[] = { (char *)program, "-q", "-o", p->list, "-o", p->parts, "-o", p->lists, "-o", p->cache };
+	for (size_t i = 0; i < ARRAY_SIZE(head); i++)
+		argv[n++] = head[i];
+	for (size_t i = 0; args[i] && n < max - 1; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
+}
 
+/* apt-get ARGS on pinbench's own list: the system's lists, caches and
+ * locks are left alone. */
+static int private_apt(const char *dir, const char *cwd, const char *what, char *const args[])
+{
+	struct apt_paths p;
+	char *argv[16];
+
+	private_apt_argv("apt-get", dir, &p, args, argv, ARRAY_SIZE(argv));
 	char *out;
 	size_t len;
 	int ret = spawn_capture_in(cwd, true, argv, &out, &len);
@@ -85,6 +103,15 @@ static int private_apt(const char *dir, const char *cwd, const char *what, char 
 		       out ? out : "");
 	free(out);
 	return ret ? -1 : 0;
+}
+
+/* Whether dir/name is a whole fetched source (its marker is written last). */
+static bool is_fetched(const char *dir, const char *name)
+{
+	char marker[1600];
+
+	snprintf(marker, sizeof(marker), "%s/%s/" FETCHED_MARKER, dir, name);
+	return access(marker, F_OK) == 0;
 }
 
 /* The directory a fetched linux-source-SERIES was unpacked into (the
@@ -97,14 +124,10 @@ static void find_fetched(const char *dir, const char *series, char *buf, size_t 
 
 	buf[0] = '\0';
 	snprintf(prefix, sizeof(prefix), "linux-source-%s_", series);
-	while (d && (e = readdir(d))) {
-		char marker[1600];
-		if (strncmp(e->d_name, prefix, strlen(prefix)))
-			continue;
-		snprintf(marker, sizeof(marker), "%s/%s/" FETCHED_MARKER, dir, e->d_name);
-		if (access(marker, F_OK) == 0 && (!buf[0] || strverscmp(e->d_name, path_base(buf)) > 0))
+	while (d && (e = readdir(d)))
+		if (!strncmp(e->d_name, prefix, strlen(prefix)) && is_fetched(dir, e->d_name) &&
+		    (!buf[0] || strverscmp(e->d_name, path_base(buf)) > 0))
 			snprintf(buf, len, "%s/%s", dir, e->d_name);
-	}
 	if (d)
 		closedir(d);
 }
@@ -172,7 +195,7 @@ int kernel_fetch_package(const struct build *b, char *tarball, size_t tlen, char
 	char dir[1100], found[1400];
 	const char *series = b->source;
 
-	apt_dir(b, dir, sizeof(dir));
+	apt_dir(b->cache, dir, sizeof(dir));
 	find_fetched(dir, series, found, sizeof(found));
 	if (!found[0]) {
 		int ret = fetch(dir, series);
@@ -194,21 +217,19 @@ int kernel_fetch_package(const struct build *b, char *tarball, size_t tlen, char
 	return 0;
 }
 
-/* The linux-source-SERIES packages apt's private lists know (after a
- * fetch), as "SERIES VERSION" lines of apt-cache policy's candidate. */
+/* The series of the linux-source-SERIES packages apt's private lists know
+ * (after a fetch), on one line. */
 static void list_fetchable(FILE *f, const char *dir)
 {
-	char lists[1200], list[1300], parts[] = "Dir::Etc::SourceParts=/dev/null", state[1300], cache[1300];
-	char *out = NULL;
+	char lists[1200], *out = NULL, *argv[16];
+	char *args[] = { "pkgnames", "linux-source-", NULL };
+	struct apt_paths p;
 	size_t len;
 
 	snprintf(lists, sizeof(lists), "%s/lists", dir);
 	if (access(lists, F_OK))
 		return;
-	snprintf(list, sizeof(list), "Dir::Etc::SourceList=%s/sources.list", dir);
-	snprintf(state, sizeof(state), "Dir::State::Lists=%s", lists);
-	snprintf(cache, sizeof(cache), "Dir::Cache=%s/cache", dir);
-	char *argv[] = { "apt-cache", "-o", list, "-o", parts, "-o", state, "-o", cache, "pkgnames", "linux-source-", NULL };
+	private_apt_argv("apt-cache", dir, &p, args, argv, ARRAY_SIZE(argv));
 	if (spawn_capture_in(NULL, false, argv, &out, &len) == 0 && out) {
 		char *save = NULL;
 		fprintf(f, "  in Debian's archive (pinbench's lists):");
@@ -239,13 +260,12 @@ void kernel_list_sources(FILE *f, const char *cache_dir)
 		}
 	}
 	free(out);
-	snprintf(dir, sizeof(dir), "%s/apt", cache_dir);
+	apt_dir(cache_dir, dir, sizeof(dir));
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
-		char marker[1600], series[64] = "", version[128] = "";
-		snprintf(marker, sizeof(marker), "%s/%s/" FETCHED_MARKER, dir, e->d_name);
-		if (access(marker, F_OK) == 0 && sscanf(e->d_name, "linux-source-%63[^_]_%127s", series, version) == 2)
+		char series[64] = "", version[128] = "";
+		if (is_fetched(dir, e->d_name) && sscanf(e->d_name, "linux-source-%63[^_]_%127s", series, version) == 2)
 			fprintf(f, "  %-6s fetched    linux-source-%s %s (%s/%s)\n", series, series, version, dir, e->d_name);
 	}
 	if (d)
