@@ -235,8 +235,9 @@ void trace_attribute(const struct trace_monitor *tm, struct sample_list *l, uint
 			s->migrate_failed += (int64_t)ev[k].failed;
 			/* A THP that could not be migrated whole counts in
 			 * thp_failed, and in thp_split too when its split then
-			 * worked: the difference is the splits that failed (the
-			 * second seed's cause), on every kernel since 5.x. */
+			 * worked: the difference is the THPs neither migrated
+			 * nor split (a failed split, the second seed's cause,
+			 * or a THP busy through every pass). */
 			if (ev[k].thp_failed > ev[k].thp_split)
 				s->thp_unsplit += (int64_t)(ev[k].thp_failed - ev[k].thp_split);
 		}

@@ -109,39 +109,45 @@ static uint64_t frag_memory(const void *c, size_t nnodes)
 	return (cfg->size == SIZE_AUTO ? 0 : cfg->size) + (cfg->rings == SIZE_AUTO ? 0 : cfg->rings);
 }
 
+/* Adds the free counts per order from q to eol (a line of buddyinfo or
+ * pagetypeinfo after its zone, ">100000" read as 100000) to *all, and those
+ * of order >= 9 to *high, in pages. */
+static void add_orders(const char *q, const char *eol, uint64_t *high, uint64_t *all)
+{
+	for (int order = 0; q < eol; order++) {
+		char *end;
+		q += strspn(q, " >");
+		unsigned long long n = strtoull(q, &end, 10);
+		if (end == q)
+			break;
+		*all += (uint64_t)n << order;
+		if (order >= 9)
+			*high += (uint64_t)n << order;
+		q = end;
+	}
+}
+
 /* Of the free memory of the zones other than Movable, the fraction in
  * blocks of order >= 9 (/proc/buddyinfo's text). */
 double buddyinfo_high_order_fraction(const char *text);
 double buddyinfo_high_order_fraction(const char *text)
 {
-	double all = 0, high = 0;
+	uint64_t all = 0, high = 0;
 
 	for (const char *p = text; *p;) {
 		const char *eol = strchrnul(p, '\n');
 		char zone[32];
 		int node, used;
-		if (sscanf(p, "Node %d, zone %31s%n", &node, zone, &used) == 2 && strcmp(zone, "Movable")) {
-			const char *q = p + used;
-			for (int order = 0; q < eol; order++) {
-				char *end;
-				unsigned long long n = strtoull(q, &end, 10);
-				if (end == q)
-					break;
-				all += (double)n * (double)(1ULL << order);
-				if (order >= 9)
-					high += (double)n * (double)(1ULL << order);
-				q = end;
-			}
-		}
+		if (sscanf(p, "Node %d, zone %31s%n", &node, zone, &used) == 2 && strcmp(zone, "Movable"))
+			add_orders(p + used, eol, &high, &all);
 		p = *eol ? eol + 1 : eol;
 	}
-	return all > 0 ? high / all : 0;
+	return all > 0 ? (double)high / (double)all : 0;
 }
 
 /* Of the free memory of the zones other than Movable, in blocks that are
  * not CMA (or isolated), the bytes in blocks of order >= 9, and all of it,
- * from /proc/pagetypeinfo's text. Counts printed as ">100000" (the kernel
- * stops counting there) are taken as 100000. */
+ * from /proc/pagetypeinfo's text. */
 void pagetypeinfo_free(const char *text, uint64_t *high, uint64_t *all);
 void pagetypeinfo_free(const char *text, uint64_t *high, uint64_t *all)
 {
@@ -151,20 +157,8 @@ void pagetypeinfo_free(const char *text, uint64_t *high, uint64_t *all)
 		char zone[32], type[32];
 		int node, used;
 		if (sscanf(p, "Node %d, zone %31s type %31s%n", &node, zone, type, &used) == 3 && zone[0] &&
-		    strcmp(zone, "Movable,") && strcmp(type, "CMA") && strcmp(type, "Isolate")) {
-			const char *q = p + used;
-			for (int order = 0; q < eol; order++) {
-				char *end;
-				q += strspn(q, " >");
-				unsigned long long n = strtoull(q, &end, 10);
-				if (end == q)
-					break;
-				*all += (uint64_t)n << order;
-				if (order >= 9)
-					*high += (uint64_t)n << order;
-				q = end;
-			}
-		}
+		    strcmp(zone, "Movable,") && strcmp(type, "CMA") && strcmp(type, "Isolate"))
+			add_orders(p + used, eol, high, all);
 		p = *eol ? eol + 1 : eol;
 	}
 	*high *= 4096;
@@ -305,11 +299,12 @@ static uint64_t fds_needed(const struct frag_cfg *cfg, size_t npipes, size_t gro
 static struct frag_cfg resolve(const struct frag_cfg *cfg)
 {
 	struct frag_cfg r = *cfg;
+	uint64_t free_now = r.size == SIZE_AUTO || r.rings == SIZE_AUTO ? auto_size() : 0;
 
 	if (r.size == SIZE_AUTO)
-		r.size = auto_size();
+		r.size = free_now;
 	if (r.rings == SIZE_AUTO)
-		r.rings = auto_size();
+		r.rings = free_now;
 	return r;
 }
 

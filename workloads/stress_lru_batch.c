@@ -252,10 +252,11 @@ static int lru_begin(struct harness_thread *t)
 	choose_pages(t->h, &t->range, pages);
 	pages->fd = t->range.fd;
 	pages->base = t->range.addr;
-	ret = t->cpu < 0 ? -ENODEV : drain_all_cpus(s->page);
 	/* Only a file's folios can be mapped a second time. */
-	if (!ret && pages->fd < 0 && !strcmp(((const struct lru_cfg *)harness_cfg(t->h))->action, "mlock-fault"))
+	if (pages->fd < 0 && !strcmp(((const struct lru_cfg *)harness_cfg(t->h))->action, "mlock-fault"))
 		ret = -EBADF;
+	else
+		ret = t->cpu < 0 ? -ENODEV : drain_all_cpus(s->page);
 	if (ret) {
 		harness_count(t->h, C_ERRORS, 1);
 		free(pages);
