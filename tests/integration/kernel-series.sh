@@ -9,12 +9,17 @@
 #   - seed-lru-batch and seed-mlock-batch fail pins with ENOMEM in every
 #     boot of the reverted kernel and in none of the stock one; the gate
 #     exits 1 on the failure rate;
-#   - seed-thp-split fails pins with a THP neither migrated nor split
-#     behind them (the pin's own trace; a failed split is the seed's cause) in every boot of the reverted
-#     kernel, and the gate exits 1 on the split-attributed failure rate.
-#     The stock kernels lose pins under this load to base pages that fail
-#     to migrate after a split (6.12) or hang in compaction (7.3): those
-#     pins are counted apart, and only their cause is asked about here.
+#   - seed-thp-split: on the reverted kernel every failed split costs its
+#     pin (in every boot, pins lost with a THP neither migrated nor split,
+#     from the pin's own trace, are at least thp_split_page_failed, and
+#     more than none); on the stock kernel the retry recovers failed splits
+#     (over its boots, thp_split_page_failed exceeds those pins). That is
+#     the fix's own mechanism. The split-attributed failure *rate* is not
+#     asked about: on 7.3.4 the ten back-to-back retries save too few pins
+#     for 2048 a side to show it (1.51 % stock, 0.88 % reverted in one run,
+#     1.61 % and 4.05 % in another). Pins lost to base pages that fail to
+#     migrate after a split (about half of them on 6.12 and 7.3, no kernel
+#     retries those) are counted apart.
 . "$SRCDIR/tests/integration/lib.sh"
 need_kernel_builds
 SERIES=${PINBENCH_TEST_SERIES:-6.12 7.3}
@@ -63,20 +68,22 @@ for series in $SERIES; do
 	pass "$series: seed-mlock-batch (a folio in another CPU's mlock batch) fails every boot of $rl, none of $rs"
 
 	vm_pair "$TMP/thp-$series" "$stock" "$thp" seed-thp-split.ini --mem 2G --movablecore 1G
-	line=""
+	line="" stock_split_failed=0 stock_lost=0
 	for b in $(seq "$BOOTS"); do
 		r="$TMP/thp-$series/$rt/boot-$b/summary.json"
 		s="$TMP/thp-$series/$rs/boot-$b/summary.json"
-		split=$(json '.pin.failures_thp // 0' "$r")
-		[ "$split" -gt 0 ] || fail "$r: no pin failed with an unsplit THP ($(json .pin "$r"))"
-		[ "$(json '.vmstat_delta.thp_split_page_failed // 0' "$r")" -gt 0 ] ||
-			fail "$r: thp_split_page_failed did not grow"
+		lost=$(json '.pin.failures_thp // 0' "$r")
+		split_failed=$(json '.vmstat_delta.thp_split_page_failed // 0' "$r")
+		[ "$split_failed" -gt 0 ] || fail "$r: thp_split_page_failed did not grow"
+		[ "$lost" -ge "$split_failed" ] ||
+			fail "$r: $split_failed splits failed but only $lost pins were lost with an unsplit THP: the reverted kernel retried"
 		[ "$(json '.stressors.fragment.order9_free_fraction_after' "$r")" = 0 ] ||
 			fail "$r: order-9 blocks were left outside ZONE_MOVABLE"
-		line="$line; boot $b: $rt $split of $(json .pin.ops "$r") with an unsplit THP, $rs $(json '.pin.failures_thp // 0' "$s") (and $(json '.pin.failures_base_pages // 0' "$s") by base pages)"
+		stock_split_failed=$((stock_split_failed + $(json '.vmstat_delta.thp_split_page_failed // 0' "$s")))
+		stock_lost=$((stock_lost + $(json '.pin.failures_thp // 0' "$s")))
+		line="$line; boot $b: $rt lost $lost of $(json .pin.ops "$r") pins to $split_failed failed splits, $rs $(json '.pin.failures_thp // 0' "$s") to $(json '.vmstat_delta.thp_split_page_failed // 0' "$s") (and $(json '.pin.failures_base_pages // 0' "$s") by base pages)"
 	done
-	gate_expect 1 "$TMP/thp-$series/$rs" "$TMP/thp-$series/$rt"
-	grep -Eq '^thp_failure_rate +thp_failure_rate +rate .*FAIL$' "$TMP/gate.out" ||
-		{ cat "$TMP/gate.out"; fail "$series: the gate does not fail on the split-attributed failure rate"; }
-	pass "$series: seed-thp-split${line}; the gate exits 1 on thp_failure_rate"
+	[ "$stock_split_failed" -gt "$stock_lost" ] ||
+		fail "$series: on $rs $stock_split_failed splits failed and $stock_lost pins were lost with an unsplit THP: the retry recovered none"
+	pass "$series: seed-thp-split${line}"
 done
