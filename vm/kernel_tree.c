@@ -82,19 +82,6 @@ int kernel_apply_patches(const struct build *b)
 
 /* ---- configuration ---- */
 
-static int append_file(FILE *f, const char *path)
-{
-	size_t len;
-	char *text = read_file(path, &len);
-
-	if (!text)
-		return -1;
-	fwrite(text, 1, len, f);
-	fputc('\n', f);
-	free(text);
-	return 0;
-}
-
 /* Every CONFIG_ line of the fragment must be in the final .config: a
  * symbol whose dependencies are missing is dropped by Kconfig silently. */
 static int check_config(const struct build *b, const char *fragment)
@@ -143,21 +130,38 @@ static bool drops(const char *text, const char *line, size_t len)
 	return false;
 }
 
-char *kernel_config_for(unsigned major, unsigned minor)
+/* text less the lines that dropper drops; a new string. */
+static char *kept(const char *text, const char *dropper)
 {
 	char *out;
 	size_t len;
 	FILE *f = xopen_memstream(&out, &len);
 
-	for (const char *line = kernel_config_fragment; *line;) {
+	for (const char *line = text; *line;) {
 		const char *end = strchrnul(line, '\n');
-		bool dropped = false;
-		for (const struct kernel_config_series *c = kernel_config_series; c->text && !dropped; c++)
-			dropped = kernel_series_applies(c, major, minor) && drops(c->text, line, (size_t)(end - line));
-		if (!dropped)
+		if (!drops(dropper, line, (size_t)(end - line)))
 			fprintf(f, "%.*s\n", (int)(end - line), line);
 		line = *end ? end + 1 : end;
 	}
+	fclose(f);
+	return out;
+}
+
+char *kernel_config_for(unsigned major, unsigned minor)
+{
+	char *out, *base = xstrdup(kernel_config_fragment);
+	size_t len;
+
+	for (const struct kernel_config_series *c = kernel_config_series; c->text; c++) {
+		if (!kernel_series_applies(c, major, minor))
+			continue;
+		char *less = kept(base, c->text);
+		free(base);
+		base = less;
+	}
+	FILE *f = xopen_memstream(&out, &len);
+	fputs(base, f);
+	free(base);
 	for (const struct kernel_config_series *c = kernel_config_series; c->text; c++)
 		if (kernel_series_applies(c, major, minor))
 			fprintf(f, "\n# %s\n%s", c->file, c->text);
@@ -191,11 +195,20 @@ int kernel_configure(const struct build *b)
 	unsigned major, minor;
 	kernel_build_series(b, &major, &minor);
 	char *series = kernel_config_for(major, minor);
+	char *extra = NULL;
+	if (b->extra_config && !(extra = read_file(b->extra_config, NULL)))
+		ret = -1;
+	if (extra) { /* it may drop lines too, as a series' file does */
+		char *less = kept(series, extra);
+		free(series);
+		series = less;
+	}
 	f = xopen_memstream(&fragment, &len);
 	fputs(series, f);
 	free(series);
-	if (b->extra_config && append_file(f, b->extra_config))
-		ret = -1;
+	if (extra)
+		fprintf(f, "%s\n", extra);
+	free(extra);
 	fprintf(f, "CONFIG_LOCALVERSION=\"-pb-%s\"\n# CONFIG_LOCALVERSION_AUTO is not set\n", b->name);
 	fclose(f);
 	FILE *c = ret ? NULL : fopen(config, "a");
