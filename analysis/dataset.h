@@ -121,6 +121,11 @@ struct dataset_builder *dataset_builder_new(void);
 void dataset_builder_pin(struct dataset_builder *b, unsigned run, const struct pin_sample *s);
 void dataset_builder_counter(struct dataset_builder *b, unsigned run, const char *counter, int64_t delta,
 			     bool all_counters);
+/* What [global] profile_functions counted of one kernel function in one
+ * run: metrics function.NAME.hits and function.NAME.time (ns, callees
+ * included). */
+void dataset_builder_function(struct dataset_builder *b, unsigned run, const char *function, int64_t hits,
+			      double time_ns);
 void dataset_builder_add_runs(struct dataset_builder *b, size_t nruns);
 /* Pins of iterations up to warmup are left out from now on; the first
  * counted iteration's latencies are kept apart in first (may be NULL). */

@@ -201,6 +201,21 @@ void dataset_builder_counter(struct dataset_builder *b, unsigned run, const char
 	acc_add(a, run, (double)delta);
 }
 
+void dataset_builder_function(struct dataset_builder *b, unsigned run, const char *function, int64_t hits,
+			      double time_ns)
+{
+	char name[160];
+
+	snprintf(name, sizeof(name), "function.%s.hits", function);
+	struct acc *a = acc_get(b, name, "", BETTER_LOWER, METRIC_VALUES);
+	a->one_per_run = true;
+	acc_add(a, run, (double)hits);
+	snprintf(name, sizeof(name), "function.%s.time", function);
+	a = acc_get(b, name, "ns", BETTER_LOWER, METRIC_VALUES);
+	a->one_per_run = true;
+	acc_add(a, run, time_ns);
+}
+
 /* Per-node metrics only say something new when there are several nodes. */
 static size_t count_nodes(const struct dataset_builder *b)
 {

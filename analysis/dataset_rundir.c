@@ -59,6 +59,10 @@ static size_t load_vmstat(struct dataset_builder *b, json_t *summary, unsigned r
 			dataset_builder_counter(b, run_offset + (unsigned)r - 1, key, json_integer_value(val),
 						o->all_counters);
 		}
+		json_object_foreach(json_object_get(run, "functions"), key, val)
+			dataset_builder_function(b, run_offset + (unsigned)r - 1, key,
+						 json_integer_value(json_object_get(val, "hits")),
+						 1000 * json_number_value(json_object_get(val, "time_us")));
 	}
 	return max_run;
 }

@@ -2,6 +2,7 @@
  * host's memory guarded, the system prepared, the run directory named. */
 #include "config.h"
 #include "plan.h"
+#include "func_profile.h"
 #include "env.h"
 #include "exitcode.h"
 #include "journal.h"
@@ -166,6 +167,10 @@ static int check_machine(const struct plan *p)
 			return -1;
 		}
 	}
+	if (g->profile_functions[0] && func_profile_probe(g->profile_functions, why, sizeof(why))) {
+		pb_err("[global] profile_functions cannot run here: %s", why);
+		return -1;
+	}
 	if (needs_root && geteuid() != 0) {
 		pb_err("this scenario changes system settings (movable, THP knobs or hugetlb pages) and needs root");
 		return -1;
@@ -214,6 +219,10 @@ int plan_prepare_system(struct plan *p, json_t *changes)
 	    (g->mthp[0] && set_mthp("mthp", g->mthp, "enabled", changes)) ||
 	    (g->mthp_shmem[0] && set_mthp("mthp_shmem", g->mthp_shmem, "shmem_enabled", changes)))
 		return -1;
+	if (g->profile_functions[0] && func_profile_start(g->profile_functions, changes, why, sizeof(why))) {
+		pb_err("[global] profile_functions: %s", why);
+		return -1;
+	}
 	if (p->sc->global.movable) {
 		ret = env_movable(p->sc->global.movable, p->nodes, p->nnodes, report, sizeof(report));
 		if (ret < 0)
@@ -313,11 +322,16 @@ json_t *plan_jobs_json(const struct plan *p)
 	return jobs;
 }
 
-/* What [global] asks that changes what a run measures (not how often). */
+/* What [global] asks that changes what a run measures (not how often).
+ * The profiler slows what it counts: profile_functions is part of it, when
+ * given (runs made before the key keep their identity). */
 json_t *plan_global_json(const struct scenario_global *g)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s}", "movable", (json_int_t)g->movable, "thp", g->thp,
-			 "shmem_thp", g->shmem_thp, "mthp", g->mthp, "mthp_shmem", g->mthp_shmem);
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s}", "movable", (json_int_t)g->movable, "thp", g->thp,
+			      "shmem_thp", g->shmem_thp, "mthp", g->mthp, "mthp_shmem", g->mthp_shmem);
+	if (g->profile_functions[0])
+		json_object_set_new(o, "profile_functions", json_string(g->profile_functions));
+	return o;
 }
 
 /* What this plan will run, as run.json says it: for runs = auto to check

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "env.h"
 #include "exitcode.h"
+#include "func_profile.h"
 #include "journal.h"
 #include "log.h"
 #include "plan.h"
@@ -99,6 +100,7 @@ struct measurement {
 	struct trace_monitor trace;
 	char trace_why[256];
 	json_t *changes, *knobs, *zones, *reports;
+	json_t *functions;                      /* per run, what profile_functions counted */
 	uint64_t start_rt;
 	size_t done_runs;
 	struct vmstat_snapshot *before, *after; /* per run */
@@ -156,11 +158,20 @@ static void measure(struct plan *p, struct run_context *ctx, struct measurement 
 	m->place_min = xcalloc(p->nnodes, sizeof(double));
 	m->place_n = xcalloc(p->nnodes, sizeof(unsigned));
 	m->failed = start_stressors(p, ctx, senv);
+	const char *fns = p->sc->global.profile_functions;
+	json_t *profiled = fns[0] ? func_profile_read(fns) : NULL;
+	m->functions = json_array();
 	uint64_t begin = now_ns();
 	for (unsigned r = 1; r <= runs && !env_stop && !m->failed; r++) {
 		vmstat_snapshot_take(&m->before[r - 1], p->nodes, p->nnodes);
 		m->failed = run_workers(p, ctx, r, &m->samples, m->place_sum, m->place_min, m->place_n, ctx->t0);
 		vmstat_snapshot_take(&m->after[r - 1], p->nodes, p->nnodes);
+		if (profiled) {
+			json_t *now = func_profile_read(fns);
+			json_array_append_new(m->functions, now ? func_profile_delta(profiled, now) : json_null());
+			json_decref(profiled);
+			profiled = now;
+		}
 		m->done_runs = r;
 		snprintf(when, sizeof(when), "after run %u", r);
 		env_watch_check(&p->watch, when);
@@ -169,6 +180,9 @@ static void measure(struct plan *p, struct run_context *ctx, struct measurement 
 	}
 	stop_stressors(ctx, m->reports);
 	free(senv);
+	json_decref(profiled);
+	if (fns[0])
+		func_profile_stop();
 	trace_stop(&m->trace);
 	sampler_stop(&m->sampler);
 	sample_sink_close(&m->sink);
@@ -185,6 +199,36 @@ static const char *stopped_by(const struct measurement *m, char *signame, size_t
 	if (run_write_error())
 		return "error";
 	return m->failed == RUN_HUNG ? "hang" : m->failed ? "error" : NULL;
+}
+
+/* Each run's profile_functions counts into its entry of "runs", and
+ * their sums, with hits per pin call, as "functions". */
+static void add_functions(json_t *summary, json_t *per_run)
+{
+	json_t *total = json_object(), *run, *fn;
+	json_int_t ops = json_integer_value(json_object_get(json_object_get(summary, "pin"), "ops"));
+	const char *name;
+	size_t i;
+
+	json_array_foreach(json_object_get(summary, "runs"), i, run) {
+		json_t *counted = json_array_get(per_run, i);
+		json_object_set(run, "functions", counted ? counted : json_null());
+		json_object_foreach(counted, name, fn) {
+			json_t *t = json_object_get(total, name);
+			if (!t)
+				json_object_set_new(total, name, t = json_pack("{s:I, s:f}", "hits", (json_int_t)0,
+									       "time_us", 0.0));
+			json_object_set_new(t, "hits", json_integer(json_integer_value(json_object_get(t, "hits")) +
+								    json_integer_value(json_object_get(fn, "hits"))));
+			json_object_set_new(t, "time_us", json_real(json_number_value(json_object_get(t, "time_us")) +
+								    json_number_value(json_object_get(fn, "time_us"))));
+		}
+	}
+	json_object_foreach(total, name, fn)
+		json_object_set_new(fn, "per_pin_call",
+				    ops ? json_real((double)json_integer_value(json_object_get(fn, "hits")) / (double)ops)
+					: json_null());
+	json_object_set_new(summary, "functions", total);
 }
 
 static json_t *build_summary(struct plan *p, struct run_context *ctx, struct measurement *m, const char *why)
@@ -210,6 +254,10 @@ static json_t *build_summary(struct plan *p, struct run_context *ctx, struct mea
 	json_t *stop = p->stop ? p->stop->report(p->stop->ctx, why != NULL) : NULL;
 	if (stop)
 		json_object_set_new(summary, "runs_auto", stop);
+	if (p->sc->global.profile_functions[0])
+		add_functions(summary, m->functions);
+	json_decref(m->functions);
+	m->functions = NULL;
 	if (m->trace.active) {
 		json_object_set_new(summary, "trace", trace_by_reason(&m->trace));
 		json_object_set_new(summary, "trace_by_pid", trace_by_pid(&m->trace));

@@ -49,6 +49,23 @@ static int check_mthp_shmem(const char *v, char *err, size_t len)
 	return check_mthp_list(v, "always|inherit|within_size|advise|never", err, len);
 }
 
+/* "lru_add_drain_all, lru_add_drain": C identifiers (a kernel symbol may
+ * carry a ".isra.0"-like suffix), whether this kernel has them is the
+ * run's to say. */
+static int check_function_names(const char *v, char *err, size_t len)
+{
+	char copy[OPT_STRING_MAX];
+
+	snprintf(copy, sizeof(copy), "%s", v);
+	for (char *save, *n = strtok_r(copy, ", ", &save); n; n = strtok_r(NULL, ", ", &save))
+		if (strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") != strlen(n) ||
+		    (*n >= '0' && *n <= '9')) {
+			snprintf(err, len, "'%s' is not a kernel function name", n);
+			return -1;
+		}
+	return 0;
+}
+
 static int opt_backend(const char *v, void *f, char *err, size_t len)
 {
 	const struct pin_backend *b = pin_backend_find(v);
@@ -123,6 +140,9 @@ static const struct scenario_key global_options[] = {
 	OPT_UINT(G, warmup, "warmup", "0", 0, UINT64_MAX,
 		 "the first N iterations of every pin job in each run are a warm-up: kept in samples.csv, left out of "
 		 "the statistics"),
+	OPT_STRING(G, profile_functions, "profile_functions", "", check_function_names,
+		   "kernel functions to count and time over each run, e.g. lru_add_drain_all,lru_add_drain (the "
+		   "function profiler: a kernel built with kernel/tracing.config)"),
 	OPT_BOOL(G, sequential, "sequential", "no",
 		 "yes: the pin jobs of each run take turns in the order written, each alone (a side-by-side of "
 		 "backends); no: they all pin at once"),

@@ -37,6 +37,7 @@ struct scenario_global {
 	uint64_t max_runs;
 	uint64_t max_time_ns;
 	char baseline[OPT_STRING_MAX];
+	char profile_functions[OPT_STRING_MAX]; /* kernel functions to count and time, "": none */
 };
 
 struct pin_job {

@@ -260,6 +260,23 @@ static void print_failure_classes(FILE *f, const json_t *s)
 		pin_int(s, "failures_migration"), split, pin_int(s, "failures_other"), pin_int(s, "failures_unattributed"));
 }
 
+/* What [global] profile_functions counted, over all runs. */
+static void print_functions(FILE *f, const json_t *s)
+{
+	json_t *fns = json_object_get(s, "functions"), *fn;
+	const char *name;
+
+	if (!json_object_size(fns))
+		return;
+	fprintf(f, "\nfunction profile  %-28s %10s %14s %12s\n", "function", "calls", "per pin call", "time");
+	json_object_foreach(fns, name, fn) {
+		double per = json_number_value(json_object_get(fn, "per_pin_call"));
+		fprintf(f, "                  %-28s %10" JSON_INTEGER_FORMAT " %14.2f %9.1f ms\n", name,
+			json_integer_value(json_object_get(fn, "hits")), per,
+			json_number_value(json_object_get(fn, "time_us")) / 1000);
+	}
+}
+
 static void print_trace(FILE *f, const json_t *s)
 {
 	json_t *t = json_object_get(s, "trace"), *v;
@@ -351,6 +368,7 @@ void summary_print(FILE *f, const json_t *s)
 			"(set movable = in [global] to make pins migrate)\n");
 	print_failure_classes(f, s);
 	print_trace(f, s);
+	print_functions(f, s);
 	print_stressors(f, s);
 	json_t *unp = json_object_get(s, "unpinnable_pages");
 	if (json_is_integer(unp) && json_integer_value(unp) > 0)

@@ -14,7 +14,6 @@
 #include <tracefs.h>
 #include <unistd.h>
 
-#define TRACING "/sys/kernel/tracing"
 
 int trace_parse_reasons(const char *format, char **names, int max)
 {
@@ -41,15 +40,14 @@ int trace_parse_reasons(const char *format, char **names, int max)
 	return found;
 }
 
-/* tracefs may not be mounted on a minimal system: mount it, journalled. */
-static int ensure_tracefs(char *why, size_t len)
+int trace_mount(char *why, size_t len)
 {
 	struct stat st;
 
-	if (stat(TRACING "/instances", &st) == 0)
+	if (stat(TRACE_DIR "/instances", &st) == 0)
 		return 0;
-	if (journal_umount(TRACING) || mount("nodev", TRACING, "tracefs", 0, NULL)) {
-		snprintf(why, len, "tracefs is not mounted at %s and mounting it failed: %s", TRACING, strerror(errno));
+	if (journal_umount(TRACE_DIR) || mount("nodev", TRACE_DIR, "tracefs", 0, NULL)) {
+		snprintf(why, len, "tracefs is not mounted at %s and mounting it failed: %s", TRACE_DIR, strerror(errno));
 		return -errno;
 	}
 	return 0;
@@ -110,10 +108,10 @@ int trace_start(struct trace_monitor *tm, char *why, size_t len)
 
 	memset(tm, 0, sizeof(*tm));
 	pthread_mutex_init(&tm->lock, NULL);
-	if ((ret = ensure_tracefs(why, len)))
+	if ((ret = trace_mount(why, len)))
 		return ret;
 	snprintf(name, sizeof(name), "pinbench-%d", (int)getpid());
-	snprintf(path, sizeof(path), TRACING "/instances/%s", name);
+	snprintf(path, sizeof(path), TRACE_DIR "/instances/%s", name);
 	if ((ret = journal_rmdir(path))) {
 		snprintf(why, len, "cannot journal the tracefs instance: %s", strerror(-ret));
 		return ret;

@@ -15,6 +15,7 @@
 #include "runner.h"
 
 #define TRACE_MAX_REASONS 32
+#define TRACE_DIR "/sys/kernel/tracing"
 
 struct migrate_event {
 	uint64_t ts;     /* CLOCK_MONOTONIC (the instance's clock is "mono") */
@@ -38,6 +39,9 @@ struct trace_monitor {
 	bool active;
 };
 
+/* tracefs may not be mounted on a minimal system: mounts it at TRACE_DIR,
+ * journalled. 0, or -errno with why. */
+int trace_mount(char *why, size_t len);
 /* Starts tracing; on failure says why (tracing is then simply off). */
 int trace_start(struct trace_monitor *tm, char *why, size_t len);
 /* Reads what is left, removes the instance. */

@@ -120,7 +120,9 @@ char *read_line_file(const char *path)
 
 int write_knob(const char *path, const char *s)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	/* O_TRUNC as a shell's echo: ftrace's filter files add to what they
+	 * hold without it (sysfs and procfs ignore it) */
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0)
