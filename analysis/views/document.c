@@ -16,6 +16,8 @@ static const char css[] =
 	"table{border-collapse:collapse;margin:.6em 0;font-size:13px;display:block;overflow-x:auto;max-width:100%}"
 	"th,td{border:1px solid #ccc;padding:3px 8px;text-align:right;white-space:nowrap}"
 	"th:first-child,td:first-child{text-align:left}th{background:#f2f4f8}"
+	"table.wrap{display:table;width:100%}table.wrap th,table.wrap td{white-space:normal;text-align:left;"
+	"vertical-align:top}table.wrap td:nth-child(-n+2){white-space:nowrap}"
 	".good{color:#1a7f37;font-weight:600}.bad{color:#c62828;font-weight:600}.note{color:#9a6700}"
 	".callout{padding:.6em 1em;border-left:5px solid #1f77b4;background:#f2f6fb}"
 	".callout.bad{border-color:#c62828;background:#fdf0f0;color:#222}"

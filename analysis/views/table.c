@@ -16,6 +16,7 @@ struct table {
 	size_t ncols, nrows;
 	struct cell *cells; /* nrows * ncols, row 0 the header */
 	size_t filled;      /* cells of the last row so far */
+	bool wrap;          /* HTML: class "wrap" */
 };
 
 struct table *table_new(const char *const *header, size_t ncols)
@@ -48,6 +49,11 @@ void table_cell(struct table *t, const char *fmt, ...)
 	if (vasprintf(&c->text, fmt, ap) < 0)
 		c->text = NULL;
 	va_end(ap);
+}
+
+void table_wrap(struct table *t)
+{
+	t->wrap = true;
 }
 
 void table_colour(struct table *t, enum cell_colour colour)
@@ -120,7 +126,7 @@ void table_print_html(const struct table *t, FILE *f)
 {
 	static const char *const classes[] = { "", " class=\"good\"", " class=\"bad\"", " class=\"note\"" };
 
-	fputs("<table>\n", f);
+	fputs(t->wrap ? "<table class=\"wrap\">\n" : "<table>\n", f);
 	for (size_t r = 0; r < t->nrows; r++) {
 		fputs("<tr>", f);
 		for (size_t c = 0; c < t->ncols; c++) {

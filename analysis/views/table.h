@@ -17,6 +17,11 @@ struct table *table_new(const char *const *header, size_t ncols);
 /* Appends a row; cells are printf'd one by one with table_cell. */
 void table_row(struct table *t);
 void table_cell(struct table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Lets the cells of the HTML table after the first two (a row's
+ * labels) wrap at the page's width: a table of sentences (the vm matrix)
+ * that must read without sideways scrolling. Text and Markdown are
+ * unchanged. */
+void table_wrap(struct table *t);
 /* Colours the last cell. */
 void table_colour(struct table *t, enum cell_colour c);
 void table_print(const struct table *t, FILE *f, bool markdown, bool colour);
