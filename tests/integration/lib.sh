@@ -90,6 +90,16 @@ scenario() {
 
 json() { jq -r "$1" "$2"; }
 
+# The end of each failed boot's console under a pinbench vm output
+# directory: the guest's own account of a hang, before $TMP goes.
+failed_consoles() {
+	for c in "$1"/failed/*/console.log "$1"/*/failed/*/console.log; do
+		[ -f "$c" ] || continue
+		echo "--- last 40 lines of $c"
+		tail -n 40 "$c"
+	done
+}
+
 # compare and gate both refuse a run directory (exit 2), saying text.
 analysis_refuses() { # base dir text
 	for cmd in compare gate; do

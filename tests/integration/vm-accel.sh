@@ -50,7 +50,7 @@ layout="--mem 1G --movablecore 256M --timeout 3m"
 
 # shellcheck disable=SC2086 # $layout is several options
 pb_merged vm --accel auto -k "$kernel" --boots 2 $layout "$sc" -o "$TMP/auto"
-[ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "auto with a panicking KVM: exit $rc, expected every boot to finish"; }
+[ "$rc" -eq 0 ] || { cat "$TMP/out"; failed_consoles "$TMP/auto"; fail "auto with a panicking KVM: exit $rc, expected every boot to finish"; }
 grep -q "accelerator TCG (KVM untrusted: the probe guest panicked" "$TMP/out" ||
 	{ cat "$TMP/out"; fail "auto: the probe's panic is not the reason given"; }
 [ "$(grep -c ': ok in' "$TMP/out")" -eq 2 ] || { cat "$TMP/out"; fail "auto: not 2 boots ok"; }
@@ -88,7 +88,7 @@ pass "--accel kvm: the panic fails the boot; vm.json has $(wc -l <"$TMP/evidence
 
 # shellcheck disable=SC2086
 pb_merged vm --accel kvm --retry-on-tcg -k "$kernel" $layout "$sc" -o "$TMP/retry"
-[ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "--retry-on-tcg: exit $rc"; }
+[ "$rc" -eq 0 ] || { cat "$TMP/out"; failed_consoles "$TMP/retry"; fail "--retry-on-tcg: exit $rc"; }
 [ "$(json "$b.status" "$TMP/retry/vm.json")/$(json "$b.accelerator" "$TMP/retry/vm.json")" = ok/tcg ] ||
 	fail "--retry-on-tcg: the boot did not end ok under TCG"
 [ "$(json "$b.kvm_attempt.status" "$TMP/retry/vm.json")" = panic ] || fail "--retry-on-tcg: KVM's panic not kept"

@@ -30,7 +30,7 @@ vm() {
 }
 
 vm -k "$k61" -k "$k612" --boots 2 "$sc" -o "$TMP/two"
-[ "$rc" -eq 0 ] || { cat "$TMP/out" "$TMP/err"; fail "two kernels: exit $rc"; }
+[ "$rc" -eq 0 ] || { cat "$TMP/out" "$TMP/err"; failed_consoles "$TMP/two"; fail "two kernels: exit $rc"; }
 cat "$TMP/out"
 # A B A B
 order=$(sed -n 's/^\[[0-9]*\/4\] \([^,]*\), boot \([0-9]\): ok.*/\1 \2/p' "$TMP/out" | tr '\n' ' ')
