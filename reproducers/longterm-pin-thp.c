@@ -250,9 +250,11 @@ static int fragment(struct fill *fl, unsigned long other_free)
 			return -1;
 		}
 	}
-	fl->pipes = calloc(2 * fl->npipes + 1, sizeof(int));
+	fl->pipes = malloc((2 * fl->npipes + 1) * sizeof(int));
 	if (!fl->pipes)
 		return -1;
+	for (size_t i = 0; i < 2 * fl->npipes; i++)
+		fl->pipes[i] = -1; /* not open: unfragment() skips it */
 	for (size_t i = 0; i < fl->npipes; i++)
 		if (pipe2(fl->pipes + 2 * i, O_NONBLOCK)) {
 			printf("# pipe %zu of %zu: %s\n", i, fl->npipes, strerror(errno));
@@ -285,7 +287,7 @@ static int fragment(struct fill *fl, unsigned long other_free)
 
 static void unfragment(struct fill *fl)
 {
-	for (size_t i = 0; i < 2 * fl->npipes; i++)
+	for (size_t i = 0; fl->pipes && i < 2 * fl->npipes; i++)
 		if (fl->pipes[i] >= 0)
 			close(fl->pipes[i]);
 	for (size_t i = 0; i < fl->nrings; i++)

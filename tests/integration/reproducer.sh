@@ -75,7 +75,7 @@ grep -q "long-term pins of 2 MiB failed (load: reader.*ENOMEM" "$TMP/stock.log" 
 [ "$(counter "$TMP/stock.log" 2 thp_split_page)" -gt 0 ] && [ "$(counter "$TMP/stock.log" 2 pgmigrate_fail)" -gt 0 ] ||
 	{ tail -n 40 "$TMP/stock.log"; fail "stock 7.3.4: no split, or no base page failed to migrate"; }
 pass "stock $(basename "$stock"): no holder: $(grep -m1 "pins of 2 MiB failed (load: none" "$TMP/stock.log" | tr -d '\r' |
-	cut -c3-50); reader: $(grep -m1 "pins of 2 MiB failed (load: reader" "$TMP/stock.log" | tr -d '\r' | cut -c3-)"
+	cut -c3- | sed 's/ every.*//'); reader: $(grep -m1 "pins of 2 MiB failed (load: reader" "$TMP/stock.log" | tr -d '\r' | cut -c3-)"
 
 boot "$fixed" "$TMP/fixed.log"
 [ "$(status "$TMP/fixed.log" reader)" = 1 ] ||
