@@ -72,10 +72,14 @@
 #define RESERVE (96UL << 20)     /* left free for everything else while filling */
 #define SHMEM_THP "/sys/kernel/mm/transparent_hugepage/shmem_enabled"
 
-static const char *const counters[] = { "pgmigrate_success", "pgmigrate_fail", "thp_migration_success",
-					"thp_migration_fail", "thp_migration_split", "thp_split_page",
-					"thp_split_page_failed" };
-#define NCOUNTERS (sizeof(counters) / sizeof(counters[0]))
+enum counter { PGMIGRATE_SUCCESS, PGMIGRATE_FAIL, THP_MIGRATION_SUCCESS, THP_MIGRATION_FAIL,
+	       THP_MIGRATION_SPLIT, THP_SPLIT_PAGE, THP_SPLIT_PAGE_FAILED, NCOUNTERS };
+static const char *const counters[NCOUNTERS] = {
+	[PGMIGRATE_SUCCESS] = "pgmigrate_success",         [PGMIGRATE_FAIL] = "pgmigrate_fail",
+	[THP_MIGRATION_SUCCESS] = "thp_migration_success", [THP_MIGRATION_FAIL] = "thp_migration_fail",
+	[THP_MIGRATION_SPLIT] = "thp_migration_split",     [THP_SPLIT_PAGE] = "thp_split_page",
+	[THP_SPLIT_PAGE_FAILED] = "thp_split_page_failed",
+};
 
 static char shmem_thp_before[64]; /* "" when left alone */
 static atomic_bool stop;
@@ -438,7 +442,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NCOUNTERS; i++)
 		printf(" %s +%llu", counters[i], after[i] - before[i]);
 	printf("\n");
-	if (after[4] == before[4] && after[5] == before[5])
+	if (after[THP_MIGRATION_SPLIT] == before[THP_MIGRATION_SPLIT] &&
+	    after[THP_SPLIT_PAGE] == before[THP_SPLIT_PAGE])
 		printf("# no THP was split: the kernel found order-9 targets, or the memfd had no THPs\n");
 	printf("%s 1 long-term pins of THPs split for migration\n", failed ? "not ok" : "ok");
 	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n", !failed, !!failed);

@@ -33,9 +33,6 @@ if [ -e /sys/kernel/tracing/function_profile_enabled ] || [ -e /sys/kernel/debug
 	pass "this host's kernel has the function profiler: its refusal cannot be seen here"
 else
 	pb_merged run -q "$scn" -o "$TMP/host"
-	if [ "$rc" -eq 0 ]; then
-		fail "profile_functions ran on a host without function_profile_enabled"
-	fi
 	[ "$rc" -eq 3 ] || { cat "$TMP/out"; fail "profile_functions on a host without the profiler: exit $rc, expected 3"; }
 	[ "$(grep -c "profile_functions cannot run here: .*CONFIG_FUNCTION_PROFILER.*kernel/tracing.config" "$TMP/out")" -eq 1 ] ||
 		{ cat "$TMP/out"; fail "no one line naming CONFIG_FUNCTION_PROFILER and kernel/tracing.config"; }
