@@ -17,10 +17,15 @@ pass "results/reference: $want runs stored, and a second store is a no-op"
 # a guest run is stored under its scenario's name (older guests ran /scenario.ini: vm.json names it)
 pb_merged history --db "$url" --scenario seed-thp-split --metric failure_rate --min-size 2 --format json
 [ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "history exited $rc"; }
-# every boot of every seeds/thp-split* pair (one scenario, run on several
-# series and layouts), in the order they ran: the 6.1 pair came first
+# every boot that ran the scenario (the seeds/thp-split* pairs on several
+# series and layouts, and the fixes tried against it), in the order they
+# ran: the 6.1 pair came first
 seeds=$SRCDIR/results/reference/seeds
-boots=$(ls -d "$seeds"/thp-split*/*/boot-* | wc -l)
+boots=0
+for v in $(find "$SRCDIR/results/reference" -name vm.json); do
+	case $(jq -r .scenario "$v") in */seed-thp-split.ini | seed-thp-split.ini) ;; *) continue ;; esac
+	boots=$((boots + $(find "${v%/vm.json}" -name summary.json ! -path '*/failed/*' | wc -l)))
+done
 [ "$(jq '.series | length' "$TMP/out")" = "$boots" ] || fail "seed-thp-split: not its $boots boots"
 # its boots alternate stock and reverted, as summary.json counts them
 want=""
