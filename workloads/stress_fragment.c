@@ -19,7 +19,8 @@
  * blocks apart: an unmovable allocation never gets one, so counting them
  * (as buddyinfo does) would take rings until memory ran out.
  * Reports the fraction of free memory in order >= 9 blocks of the
- * non-movable zones before and after, and the sizes chosen. */
+ * non-movable zones before and after, where those left lie and why the
+ * rings stopped (take_high_order), and the sizes chosen. */
 #include "config.h"
 #include "harness.h"
 #include "stressor.h"
@@ -65,6 +66,9 @@ struct frag_state {
 	size_t nrings;
 	double before, after;
 	uint64_t held, freed;
+	int rings_stop;  /* enum rings_stop */
+	int rings_errno; /* of a ring that could not be made, but for ENOMEM */
+	json_t *left;    /* pagetypeinfo_high_blocks() after the rings */
 };
 
 static const struct scenario_key frag_options[] = {
@@ -127,6 +131,22 @@ static void add_orders(const char *q, const char *eol, uint64_t *high, uint64_t 
 	}
 }
 
+/* The free memory of the zones other than Movable, and the part in blocks
+ * of order >= 9, in bytes, from /proc/buddyinfo's text. */
+static void buddyinfo_free(const char *text, uint64_t *high, uint64_t *all)
+{
+	for (const char *p = text; *p;) {
+		const char *eol = strchrnul(p, '\n');
+		char zone[32];
+		int node, used;
+		if (sscanf(p, "Node %d, zone %31s%n", &node, zone, &used) == 2 && strcmp(zone, "Movable"))
+			add_orders(p + used, eol, high, all);
+		p = *eol ? eol + 1 : eol;
+	}
+	*high *= 4096;
+	*all *= 4096;
+}
+
 /* Of the free memory of the zones other than Movable, the fraction in
  * blocks of order >= 9 (/proc/buddyinfo's text). */
 double buddyinfo_high_order_fraction(const char *text);
@@ -134,15 +154,42 @@ double buddyinfo_high_order_fraction(const char *text)
 {
 	uint64_t all = 0, high = 0;
 
+	buddyinfo_free(text, &high, &all);
+	return all > 0 ? (double)high / (double)all : 0;
+}
+
+/* Calls fn for each line of /proc/pagetypeinfo's text that counts free
+ * blocks of a zone other than Movable and of a type that is not CMA (or
+ * isolated), with the zone, the type and the free pages of that line in
+ * blocks of order >= 9 and in all. */
+typedef void pagetype_fn(const char *zone, const char *type, uint64_t high, uint64_t all, void *arg);
+static void pagetypeinfo_walk(const char *text, pagetype_fn *fn, void *arg)
+{
 	for (const char *p = text; *p;) {
 		const char *eol = strchrnul(p, '\n');
-		char zone[32];
+		char zone[32], type[32];
 		int node, used;
-		if (sscanf(p, "Node %d, zone %31s%n", &node, zone, &used) == 2 && strcmp(zone, "Movable"))
+		if (sscanf(p, "Node %d, zone %31[^,], type %31s%n", &node, zone, type, &used) == 3 &&
+		    strcmp(zone, "Movable") && strcmp(type, "CMA") && strcmp(type, "Isolate")) {
+			uint64_t high = 0, all = 0;
 			add_orders(p + used, eol, &high, &all);
+			fn(zone, type, high, all, arg);
+		}
 		p = *eol ? eol + 1 : eol;
 	}
-	return all > 0 ? (double)high / (double)all : 0;
+}
+
+struct free_sums {
+	uint64_t high, all;
+};
+
+static void add_free(const char *zone, const char *type, uint64_t high, uint64_t all, void *arg)
+{
+	struct free_sums *sum = arg;
+
+	(void)zone, (void)type;
+	sum->high += high;
+	sum->all += all;
 }
 
 /* Of the free memory of the zones other than Movable, in blocks that are
@@ -151,37 +198,63 @@ double buddyinfo_high_order_fraction(const char *text)
 void pagetypeinfo_free(const char *text, uint64_t *high, uint64_t *all);
 void pagetypeinfo_free(const char *text, uint64_t *high, uint64_t *all)
 {
-	*high = *all = 0;
-	for (const char *p = text; *p;) {
-		const char *eol = strchrnul(p, '\n');
-		char zone[32], type[32];
-		int node, used;
-		if (sscanf(p, "Node %d, zone %31s type %31s%n", &node, zone, type, &used) == 3 && zone[0] &&
-		    strcmp(zone, "Movable,") && strcmp(type, "CMA") && strcmp(type, "Isolate"))
-			add_orders(p + used, eol, high, all);
-		p = *eol ? eol + 1 : eol;
-	}
-	*high *= 4096;
-	*all *= 4096;
+	struct free_sums sum = { 0, 0 };
+
+	pagetypeinfo_walk(text, add_free, &sum);
+	*high = sum.high * 4096;
+	*all = sum.all * 4096;
 }
 
-/* The fraction of that free memory in order >= 9 blocks: pagetypeinfo
- * where it can be read, else buddyinfo (which cannot tell CMA apart). */
-static double high_order_now(void)
+static void add_high_block(const char *zone, const char *type, uint64_t high, uint64_t all, void *arg)
+{
+	(void)all;
+	if (high) {
+		json_t *o = json_pack("{s:s, s:s, s:I}", "zone", zone, "type", type, "bytes", (json_int_t)(high * 4096));
+		json_array_append_new(arg, o);
+	}
+}
+
+/* Where the free blocks of order >= 9 outside Movable and CMA lie: an
+ * array of {zone, type, bytes}, from /proc/pagetypeinfo's text. */
+json_t *pagetypeinfo_high_blocks(const char *text);
+json_t *pagetypeinfo_high_blocks(const char *text)
+{
+	json_t *arr = json_array();
+
+	pagetypeinfo_walk(text, add_high_block, arr);
+	return arr;
+}
+
+/* The free memory of the zones other than Movable outside CMA: pagetypeinfo
+ * where it can be read, else buddyinfo (which cannot tell CMA apart); high
+ * is the part in order >= 9 blocks. With neither, both are 0 and -1 is
+ * returned. */
+static int free_now(uint64_t *high, uint64_t *all)
 {
 	char *text = read_file("/proc/pagetypeinfo", NULL);
-	double f;
 
+	*high = *all = 0;
 	if (text) {
-		uint64_t high, all;
-		pagetypeinfo_free(text, &high, &all);
+		pagetypeinfo_free(text, high, all);
 		free(text);
-		return all ? (double)high / (double)all : 0;
+		return 0;
 	}
 	text = read_file("/proc/buddyinfo", NULL);
-	f = text ? buddyinfo_high_order_fraction(text) : -1;
+	if (!text)
+		return -1;
+	buddyinfo_free(text, high, all);
 	free(text);
-	return f;
+	return 0;
+}
+
+/* The fraction of that free memory in order >= 9 blocks (-1: unreadable). */
+static double high_order_now(void)
+{
+	uint64_t high, all;
+
+	if (free_now(&high, &all))
+		return -1;
+	return all ? (double)high / (double)all : 0;
 }
 
 /* Free bytes of the zones other than Movable, less their free CMA pages:
@@ -337,16 +410,56 @@ static int frag_probe(const void *c, char *why, size_t len)
 	return enough_files(&cfg, why, len);
 }
 
+/* Why the rings stopped: the words summary.json reports. */
+enum rings_stop { RINGS_NONE_LEFT, RINGS_REFUSED, RINGS_LIMIT, RINGS_STOPPED, RINGS_ERROR };
+static const char *const rings_stop_words[] = {
+	[RINGS_NONE_LEFT] = "none left",
+	[RINGS_REFUSED] = "refused",
+	[RINGS_LIMIT] = "limit",
+	[RINGS_STOPPED] = "stopped",
+	[RINGS_ERROR] = "error",
+};
+/* Rings in a row that take no order-9 block before the kernel is judged to
+ * refuse the blocks left: one could meet a block freed meanwhile. */
+#define REFUSED_RINGS 3
+
 /* Creates 32768-entry rings while free order-9 blocks remain outside
- * ZONE_MOVABLE and CMA, or until a ring cannot be had. */
-static void take_high_order(struct frag_state *s, size_t max, atomic_int *stop)
+ * ZONE_MOVABLE and CMA. The kernel may keep some from an unmovable
+ * request (a zone at its watermark plus lowmem reserve, a HighAtomic
+ * reserve): a ring then fails (6.x allocates its arrays whole) or is
+ * made of base pages (7.x falls back to them), and neither would a
+ * long-term pin's migration target (the same kind of request) get those
+ * blocks. That is "refused", and no more rings are made. */
+static enum rings_stop take_high_order(struct frag_state *s, size_t max, atomic_int *stop)
 {
+	uint64_t high, all, was;
+	unsigned missed = 0;
+
 	s->rings = xcalloc(max ? max : 1, sizeof(*s->rings));
-	while (s->nrings < max && !*stop && high_order_now() > 0) {
+	if (free_now(&high, &all))
+		return RINGS_ERROR;
+	for (;;) {
+		if (high == 0)
+			return RINGS_NONE_LEFT;
+		if (s->nrings >= max)
+			return RINGS_LIMIT;
+		if (*stop)
+			return RINGS_STOPPED;
 		struct io_uring_params p = { 0 };
-		if (io_uring_queue_init_params(RING_ENTRIES, &s->rings[s->nrings], &p))
-			break;
+		int ret = io_uring_queue_init_params(RING_ENTRIES, &s->rings[s->nrings], &p);
+		if (ret == -ENOMEM)
+			return RINGS_REFUSED;
+		if (ret) {
+			s->rings_errno = -ret;
+			return RINGS_ERROR;
+		}
 		s->nrings++;
+		was = high;
+		if (free_now(&high, &all))
+			return RINGS_ERROR;
+		missed = high < was ? 0 : missed + 1;
+		if (missed == REFUSED_RINGS)
+			return RINGS_REFUSED;
 	}
 }
 
@@ -388,11 +501,16 @@ static int frag_setup(struct harness *h, char *why, size_t len)
 	}
 	s->held -= s->freed < s->held ? s->freed : s->held;
 	if (cfg->rings)
-		take_high_order(s, max_rings(cfg), stop);
+		s->rings_stop = take_high_order(s, max_rings(cfg), stop);
 	s->after = high_order_now();
-	if (s->after > 0 && cfg->rings && s->nrings == max_rings(cfg))
+	char *text = read_file("/proc/pagetypeinfo", NULL);
+	s->left = text ? pagetypeinfo_high_blocks(text) : NULL;
+	free(text);
+	if (s->after > 0 && cfg->rings && s->rings_stop != RINGS_REFUSED)
 		pb_warn("fragment: order-9 blocks are still free outside ZONE_MOVABLE and CMA (%.1f%% of free memory) "
-			"after %zu rings: raise rings, or THPs may migrate whole", 100 * s->after, s->nrings);
+			"after %zu rings (%s%s%s): raise rings, or THPs may migrate whole", 100 * s->after, s->nrings,
+			rings_stop_words[s->rings_stop], s->rings_errno ? ": " : "",
+			s->rings_errno ? strerror(s->rings_errno) : "");
 	return 0;
 }
 
@@ -410,6 +528,13 @@ static void frag_report(struct harness *h, json_t *j)
 	json_object_set_new(j, "freed_bytes", json_integer((json_int_t)s->freed));
 	json_object_set_new(j, "pipes", json_integer((json_int_t)s->npipes));
 	json_object_set_new(j, "rings", json_integer((json_int_t)s->nrings));
+	if (asked->rings) {
+		json_object_set_new(j, "rings_stop", json_string(rings_stop_words[s->rings_stop]));
+		if (s->rings_errno)
+			json_object_set_new(j, "rings_error", json_string(strerror(s->rings_errno)));
+	}
+	if (s->left)
+		json_object_set(j, "order9_left", s->left);
 }
 
 /* Closes the rings and the pipes still held. */
@@ -424,6 +549,7 @@ static void frag_teardown(struct harness *h)
 		if (s->fds[i] >= 0)
 			close(s->fds[i]);
 	free(s->fds);
+	json_decref(s->left);
 }
 
 static const struct harness_ops frag_ops = {

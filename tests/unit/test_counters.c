@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include "ksym.h"
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -266,6 +267,7 @@ static void pages_found_in_ranges(void **state)
 
 double buddyinfo_high_order_fraction(const char *text); /* workloads/stress_fragment.c */
 void pagetypeinfo_free(const char *text, uint64_t *high, uint64_t *all);
+json_t *pagetypeinfo_high_blocks(const char *text);
 uint64_t zoneinfo_pinnable_free(const struct zoneinfo *zi);
 int trace_parse_reasons(const char *format, char **names, int max); /* bench/trace.c */
 
@@ -305,6 +307,17 @@ static void pagetypeinfo_counts(void **state)
 	assert_int_equal(all, (2 + 512 + 100000 + 1024) * 4096ULL);
 	pagetypeinfo_free("", &high, &all);
 	assert_int_equal(high + all, 0);
+
+	/* where the order >= 9 blocks counted lie */
+	json_t *left = pagetypeinfo_high_blocks(text);
+	char *got = json_dumps(left, JSON_COMPACT);
+	assert_string_equal(got, "[{\"zone\":\"DMA32\",\"type\":\"Unmovable\",\"bytes\":2097152},"
+				 "{\"zone\":\"Normal\",\"type\":\"Movable\",\"bytes\":4194304}]");
+	free(got);
+	json_decref(left);
+	left = pagetypeinfo_high_blocks("");
+	assert_int_equal(json_array_size(left), 0);
+	json_decref(left);
 }
 
 static void zoneinfo_pinnable(void **state)
