@@ -68,7 +68,7 @@ struct frag_state {
 	uint64_t held, freed;
 	int rings_stop;  /* enum rings_stop */
 	int rings_errno; /* of a ring that could not be made, but for ENOMEM */
-	json_t *left;    /* pagetypeinfo_high_blocks() after the rings */
+	json_t *left;    /* pagetypeinfo_high_blocks() after the rings, for the report */
 };
 
 static const struct scenario_key frag_options[] = {
@@ -516,7 +516,7 @@ static int frag_setup(struct harness *h, char *why, size_t len)
 
 static void frag_report(struct harness *h, json_t *j)
 {
-	const struct frag_state *s = harness_priv(h);
+	struct frag_state *s = harness_priv(h);
 	const struct frag_cfg *asked = harness_cfg(h);
 
 	json_object_set_new(j, "size", json_integer((json_int_t)s->cfg.size));
@@ -533,8 +533,10 @@ static void frag_report(struct harness *h, json_t *j)
 		if (s->rings_errno)
 			json_object_set_new(j, "rings_error", json_string(strerror(s->rings_errno)));
 	}
-	if (s->left)
-		json_object_set(j, "order9_left", s->left);
+	if (s->left) { /* the report owns it: it runs after the teardown */
+		json_object_set_new(j, "order9_left", s->left);
+		s->left = NULL;
+	}
 }
 
 /* Closes the rings and the pipes still held. */
@@ -549,7 +551,6 @@ static void frag_teardown(struct harness *h)
 		if (s->fds[i] >= 0)
 			close(s->fds[i]);
 	free(s->fds);
-	json_decref(s->left);
 }
 
 static const struct harness_ops frag_ops = {

@@ -77,6 +77,8 @@ for series in $SERIES; do
 		[ "$split_failed" -gt 0 ] || fail "$r: thp_split_page_failed did not grow"
 		[ "$lost" -ge "$split_failed" ] ||
 			fail "$r: $split_failed splits failed but only $lost pins were lost with an unsplit THP: the reverted kernel retried"
+		[ "$(json '.stressors.fragment.order9_left | type' "$r")" = array ] ||
+			fail "$r: order9_left is not a list: $(jq -c .stressors.fragment.order9_left "$r")"
 		# Blocks may be left that the kernel refused to the rings (as it
 		# would to a migration target); none may be left for want of rings.
 		[ "$(json '.stressors.fragment.order9_free_fraction_after' "$r")" = 0 ] ||

@@ -30,6 +30,8 @@ pass "THP migration path: thp_migration_success $(json '.vmstat_delta.thp_migrat
 # as it allocates), so only their range is checked here.
 [ "$(json '[.stressors.fragment.order9_free_fraction_before, .stressors.fragment.order9_free_fraction_after] | all(. >= 0 and . <= 1)' "$s")" = true ] ||
 	fail "order-9 fractions out of range: $(json .stressors.fragment "$s")"
+[ "$(json '.stressors.fragment.order9_left | map(.bytes > 0 and (.zone | length) > 0) | all' "$s")" = true ] ||
+	fail "order9_left is not a list of zones, types and sizes: $(json .stressors.fragment.order9_left "$s")"
 [ "$(json '.stressors.churn.ops.write' "$s")" -gt 0 ] || fail "no page-cache churn"
 pass "stressors: $(json .stressors.drop.writes "$s") drop_caches writes, order-9 fraction $(json .stressors.fragment.order9_free_fraction_before "$s") -> $(json .stressors.fragment.order9_free_fraction_after "$s")"
 ls "$TMP/t" | grep -q pagecache && fail "page-cache files left in the run directory"
