@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <numa.h>
 #include <numaif.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,6 +132,45 @@ static int64_t chunk_in_movable(const struct worker *w, const struct region *r, 
 	return c < 0 ? -1 : c;
 }
 
+/* A client's message, kept for the life of the process: a run has few
+ * distinct ones (QEMU's error line for each cause), and every sample
+ * that failed the same way points at the same copy. */
+static const char *intern_message(const char *m)
+{
+	enum { MAX_MESSAGES = 256 };
+	static const char *kept[MAX_MESSAGES];
+	static size_t n;
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	const char *found = NULL;
+
+	if (!m || !*m)
+		return NULL;
+	pthread_mutex_lock(&lock);
+	for (size_t i = 0; i < n && !found; i++)
+		if (!strcmp(kept[i], m))
+			found = kept[i];
+	if (!found)
+		found = n < MAX_MESSAGES ? (kept[n++] = xstrdup(m)) : "(more distinct messages than are kept)";
+	pthread_mutex_unlock(&lock);
+	return found;
+}
+
+/* A backend whose pins another process makes says which thread made them
+ * (for the tracepoint's attribution) and what it said of a failure. */
+static void client_facts(const struct pin_backend *b, struct pin_ctx *pc, unsigned slot, struct sample *s)
+{
+	pid_t tid = 0;
+	const char *message = NULL;
+
+	if (!b->client)
+		return;
+	b->client(pc, slot, &tid, &message);
+	if (tid > 0)
+		s->tid = tid;
+	if (s->err)
+		s->message = intern_message(message);
+}
+
 /* Pins every chunk; returns how many calls were made (the samples). */
 static size_t pin_chunks(struct worker *w, struct pin_ctx *pc, struct region *r, unsigned it,
 			 struct sample *s)
@@ -163,6 +203,8 @@ static size_t pin_chunks(struct worker *w, struct pin_ctx *pc, struct region *r,
 		uint64_t kernel_pin, kernel_unpin;
 		if (!prep && b->kernel_times && b->kernel_times(pc, (unsigned)i, &kernel_pin, &kernel_unpin))
 			s[i].pin_ns = kernel_pin;
+		if (!prep)
+			client_facts(b, pc, (unsigned)i, &s[i]);
 		atomic_fetch_add(&w->calls_done, 1);
 	}
 	return i;

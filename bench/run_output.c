@@ -32,7 +32,7 @@ static struct rundir_sample to_row(const struct scenario *sc, const struct sampl
 		.unpinned = s->unpinned, .unpin_ns = s->unpin_ns, .unpin_err = s->unpin_err,
 		.movable_before = s->movable_before, .unpinnable = s->unpinnable,
 		.migrate_succeeded = s->migrate_succeeded, .migrate_failed = s->migrate_failed,
-		.thp_unsplit = s->thp_unsplit,
+		.thp_unsplit = s->thp_unsplit, .message = s->message,
 	};
 }
 

@@ -29,7 +29,8 @@ struct sample {
 	int64_t unpinnable; /* pinned pages found in ZONE_MOVABLE/CMA; -1 unknown */
 	int64_t migrate_succeeded, migrate_failed; /* traced during the call; -1 unknown */
 	int64_t thp_unsplit; /* THPs traced failing without a split during the call (thp_failed - thp_split) */
-	int32_t tid;        /* the pinning thread */
+	int32_t tid;        /* the pinning thread (a client's, for a VMM backend) */
+	const char *message; /* what the client said of a failure (interned, never freed), or NULL */
 	bool unpinned;
 };
 

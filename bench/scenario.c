@@ -210,7 +210,13 @@ static int check_pin_job(struct ini_doc *r, struct pin_job *job)
 	if (job->size / job->chunk > PB_MAX_CHUNKS)
 		JOB_ERROR("chunk", "makes %" PRIu64 " chunks per node; at most %d are supported",
 			  job->size / job->chunk, PB_MAX_CHUNKS);
-	if (!job->dirty && strncmp(job->memory->name, "memfd", 5))
+	if (job->backend->whole_client && job->chunk != job->size)
+		JOB_ERROR("chunk", "backend %s starts one client a pin, holding the device, so a worker pins one "
+			  "chunk: make chunk = size", job->backend->name);
+	if (job->backend->whole_client && !job->memory->shared_file)
+		JOB_ERROR("memory", "backend %s maps the memory in another process: memory = memfd or memfd-thp",
+			  job->backend->name);
+	if (!job->dirty && !job->memory->shared_file)
 		JOB_ERROR("dirty", "= no needs memory = memfd or memfd-thp (anonymous memory read-faults "
 			  "to the shared zero page, which is never migrated)");
 	const struct ini_entry *nodes = ini_doc_find(r, job->name, "nodes");

@@ -18,6 +18,25 @@ static json_t *latency_json(const struct describe *d)
 			 "p50", d->p50, "p90", d->p90, "p99", d->p99, "p999", d->p999, "max", d->max);
 }
 
+/* A client's message with its host addresses (hex numbers of 9 digits or
+ * more: QEMU's pointers in "vfio_dma_map(0x55d0..., 0x0, ...)") masked, so
+ * that starts failing the same way count as one message. */
+static void mask_addresses(const char *m, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (const char *p = m; *p && o + 1 < len;) {
+		size_t digits = p[0] == '0' && p[1] == 'x' ? strspn(p + 2, "0123456789abcdefABCDEF") : 0;
+		if (digits >= 9) {
+			o += (size_t)snprintf(out + o, len - o, "0x...");
+			p += 2 + digits;
+		} else {
+			out[o++] = *p++;
+		}
+	}
+	out[o < len ? o : len - 1] = '\0';
+}
+
 static json_t *group_stats(const struct sample_list *l, int node, unsigned run, unsigned warmup)
 {
 	double *pin = xmalloc((l->n + 1) * sizeof(double));
@@ -27,7 +46,7 @@ static json_t *group_stats(const struct sample_list *l, int node, unsigned run, 
 	uint64_t bytes = 0, pin_ns = 0, bytes_tried = 0;
 	int64_t unpinnable = 0, movable_before = 0;
 	int unpinnable_known = 0, movable_known = 0;
-	json_t *by_errno = json_object();
+	json_t *by_errno = json_object(), *by_message = json_object();
 	struct describe dp, du;
 	char buf[32];
 
@@ -54,6 +73,12 @@ static json_t *group_stats(const struct sample_list *l, int node, unsigned run, 
 			const char *name = errno_name(s->err, buf, sizeof(buf));
 			json_t *c = json_object_get(by_errno, name);
 			json_object_set_new(by_errno, name, json_integer(c ? json_integer_value(c) + 1 : 1));
+			if (s->message) {
+				char masked[1024];
+				mask_addresses(s->message, masked, sizeof(masked));
+				json_t *m = json_object_get(by_message, masked);
+				json_object_set_new(by_message, masked, json_integer(m ? json_integer_value(m) + 1 : 1));
+			}
 			continue;
 		}
 		pin[npin++] = (double)s->pin_ns;
@@ -93,6 +118,10 @@ static json_t *group_stats(const struct sample_list *l, int node, unsigned run, 
 	 * tell the two apart) and those where only base pages failed (split
 	 * THPs' pages, or small folios). */
 	json_t *p = json_object_get(g, "pin");
+	/* what the client (a VMM) said of its failures, when it said anything */
+	if (json_object_size(by_message))
+		json_object_set(p, "failure_messages", by_message);
+	json_decref(by_message);
 	json_object_set_new(p, "failures_thp", json_integer((json_int_t)failures_thp));
 	json_object_set_new(p, "failures_base_pages", json_integer((json_int_t)(failures_migration - failures_thp)));
 	return g;

@@ -29,7 +29,7 @@ static const struct cli_option vm_options[] = {
 	{ "append", VM_OPT_APPEND, "ARGS", "more kernel command line" },
 	{ "vfio", VM_OPT_VFIO, NULL,
 	  "q35 with an emulated Intel IOMMU and QEMU's edu device bound to vfio-pci in the guest (implied by a "
-	  "scenario with backend = vfio or iommufd)" },
+	  "scenario whose backend maps for a device: vfio, iommufd, qemu)" },
 	{ "boots", 'b', "N",
 	  "boots per kernel and scenario, interleaved: each round runs every scenario on every kernel in turn "
 	  "(A B A B with one scenario; default 1)" },

@@ -47,14 +47,34 @@ int csv_each_line(char *text, size_t len, int (*fn)(char *line, unsigned no, voi
 	return 0;
 }
 
+/* A quoted field at p ("a, ""b"""), unquoted in place: returns where the
+ * field ends (its comma or the line's end). */
+static char *unquote(char *p)
+{
+	char *out = p;
+
+	for (p++; *p; p++) {
+		if (*p == '"' && p[1] == '"')
+			p++;
+		else if (*p == '"') {
+			p++;
+			break;
+		}
+		*out++ = *p;
+	}
+	char *end = p + strcspn(p, ","); /* text after the closing quote is kept out */
+	*out = '\0';
+	return end;
+}
+
 size_t csv_split(char *line, char **field, size_t max)
 {
 	size_t n = 0;
 
 	for (char *p = line; n < max;) {
 		field[n++] = p;
-		p = strchr(p, ',');
-		if (!p)
+		p = *p == '"' ? unquote(p) : p + strcspn(p, ",");
+		if (!*p)
 			break;
 		*p++ = '\0';
 	}
@@ -64,4 +84,19 @@ size_t csv_split(char *line, char **field, size_t max)
 			*cr = '\0';
 	}
 	return n;
+}
+
+void csv_write_text(FILE *f, const char *s)
+{
+	if (!s[strcspn(s, ",\"\r\n")]) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f); /* one row a line */
+	}
+	fputc('"', f);
 }

@@ -342,6 +342,14 @@ int journal_restore(enum journal_which which, int verbose)
 	return failed;
 }
 
+int journal_forget_process(pid_t pid)
+{
+	char who[24];
+
+	snprintf(who, sizeof(who), "%d", (int)pid);
+	return journal_forget("process", who);
+}
+
 int journal_forget(const char *kind, const char *a)
 {
 	char *text, **lines;

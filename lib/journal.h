@@ -60,6 +60,8 @@ int journal_process(pid_t pid);
 /* Drops the entries of this scope whose second field is value (a process
  * that was waited for, a directory removed): they need no undo. */
 int journal_forget(const char *kind, const char *a);
+/* journal_forget for a child process journal_process named, once waited for. */
+int journal_forget_process(pid_t pid);
 
 /* Undoes the chosen entries, newest first, saying what it did when
  * verbose. Entries that could not be undone stay in the journal and are

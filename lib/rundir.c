@@ -41,12 +41,13 @@ static const struct column {
 	[RD_MIGRATE_SUCCEEDED] = { COL_NUMBER, true, 0, INT64_MAX / 2, "a page count" },
 	[RD_MIGRATE_FAILED] = { COL_NUMBER, true, 0, INT64_MAX / 2, "a page count" },
 	[RD_THP_UNSPLIT] = { COL_NUMBER, true, 0, INT64_MAX / 2, "a THP count", .since_header = true },
+	[RD_MESSAGE] = { COL_TEXT, true, 0, 0, NULL, .since_header = true },
 };
 
 const char *const rundir_column_names[RD_NCOLUMNS] = {
 	"run", "iteration", "job", "node", "chunk", "bytes", "start_ns", "pin_ns", "errno", "error",
 	"unpin_ns", "unpin_errno", "movable_pages_before", "unpinnable_pages", "migrate_succeeded",
-	"migrate_failed", "thp_unsplit",
+	"migrate_failed", "thp_unsplit", "message",
 };
 
 /* Calls fn on every line of a CSV file of the run directory (path, which
@@ -193,6 +194,7 @@ static int samples_row(char *line, unsigned no, void *ctx)
 		.unpin_err = (int)v[RD_UNPIN_ERRNO], .movable_before = v[RD_MOVABLE_BEFORE],
 		.unpinnable = v[RD_UNPINNABLE], .migrate_succeeded = v[RD_MIGRATE_SUCCEEDED],
 		.migrate_failed = v[RD_MIGRATE_FAILED], .thp_unsplit = v[RD_THP_UNSPLIT],
+		.message = c->col[RD_MESSAGE] >= 0 ? f[c->col[RD_MESSAGE]] : "",
 	};
 	if (c->tally && rundir_tally_add(c->tally, &s, c->path, no, c->err, c->errlen))
 		return -1;

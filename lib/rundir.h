@@ -24,7 +24,7 @@
 enum rundir_column {
 	RD_RUN, RD_ITERATION, RD_JOB, RD_NODE, RD_CHUNK, RD_BYTES, RD_START_NS, RD_PIN_NS, RD_ERRNO,
 	RD_ERROR, RD_UNPIN_NS, RD_UNPIN_ERRNO, RD_MOVABLE_BEFORE, RD_UNPINNABLE, RD_MIGRATE_SUCCEEDED,
-	RD_MIGRATE_FAILED, RD_THP_UNSPLIT, RD_NCOLUMNS
+	RD_MIGRATE_FAILED, RD_THP_UNSPLIT, RD_MESSAGE, RD_NCOLUMNS
 };
 extern const char *const rundir_column_names[RD_NCOLUMNS];
 
@@ -43,6 +43,7 @@ struct rundir_sample {
 	 * pages the tracepoint saw migrated and failed, and the THPs it saw
 	 * fail without being split (a failed split): -1 when unknown */
 	int64_t movable_before, unpinnable, migrate_succeeded, migrate_failed, thp_unsplit;
+	const char *message;            /* what the pin client said of a failure (a VMM's error line), or "" */
 };
 
 /* ---- reading ---- */

@@ -6,6 +6,7 @@
 #include "rundir.h"
 #include "util.h"
 #include "files.h"
+#include "csv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,10 +46,12 @@ static void sample_row(FILE *f, const struct rundir_sample *s)
 	optional(f, s->unpinnable, ',');
 	/* all traced, or none */
 	if (s->migrate_failed >= 0)
-		fprintf(f, "%" PRId64 ",%" PRId64 ",%" PRId64 "\n", s->migrate_succeeded, s->migrate_failed,
+		fprintf(f, "%" PRId64 ",%" PRId64 ",%" PRId64 ",", s->migrate_succeeded, s->migrate_failed,
 			s->thp_unsplit);
 	else
-		fputs(",,\n", f);
+		fputs(",,,", f);
+	csv_write_text(f, s->message ? s->message : "");
+	fputc('\n', f);
 }
 
 int rundir_samples_open(struct rundir_samples *w, const char *dir)

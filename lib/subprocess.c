@@ -112,3 +112,34 @@ int program_in_path(const char *name)
 
 	return find_in_path(name, buf, sizeof(buf));
 }
+
+int split_words(const char *args, wordexp_t *w, char *err, size_t len)
+{
+	int ret;
+
+	if (strpbrk(args, "$`*?[~")) {
+		snprintf(err, len, "holds shell syntax ($, `, *, ?, [ or ~); the arguments are split on blanks "
+			 "(quotes group words) and passed as they are");
+		return -1;
+	}
+	ret = wordexp(args, w, WRDE_NOCMD | WRDE_UNDEF);
+	if (ret == 0 && w->we_wordc <= SPLIT_WORDS_MAX)
+		return 0;
+	if (ret == 0 || ret == WRDE_NOSPACE)
+		wordfree(w);
+	snprintf(err, len, ret == WRDE_BADCHAR ? "holds shell syntax (|, &, ;, <, >, parentheses or braces); the "
+		 "arguments are passed as they are, without a shell"
+		 : ret == WRDE_SYNTAX ? "has an unterminated quote"
+		 : ret ? "cannot be split into words" : "has more than %d arguments", SPLIT_WORDS_MAX);
+	return -1;
+}
+
+int check_words(const char *args, char *err, size_t len)
+{
+	wordexp_t w;
+
+	if (split_words(args, &w, err, len))
+		return -1;
+	wordfree(&w);
+	return 0;
+}

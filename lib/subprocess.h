@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <wordexp.h>
 
 /* Runs argv[0] (searched in PATH) and captures its standard output.
  * Returns the exit status (0..255), or -errno when it could not run. */
@@ -20,6 +21,16 @@ int spawn_background(char *const argv[], const char *log, pid_t *pid);
 /* Sends sig, waits up to timeout_ms, then SIGKILL. Returns the exit status
  * (0..255, or 128 + signal). */
 int stop_process(pid_t pid, int sig, unsigned timeout_ms);
+/* Splits args into at most SPLIT_WORDS_MAX words as a shell would split
+ * them, quotes included, but with nothing a shell would run or expand:
+ * wordexp(3) without command substitution, and no variables, globs or ~
+ * (refused before it sees them). 0 (wordfree() it), or -1 with a reason
+ * in err. The argv of a program a scenario's `args` key extends. */
+#define SPLIT_WORDS_MAX 64
+int split_words(const char *args, wordexp_t *w, char *err, size_t len);
+/* The same as an option's syntax check: 0, or -1 with why. */
+int check_words(const char *args, char *err, size_t len);
+
 /* Whether a program is found in PATH. */
 int program_in_path(const char *name);
 /* The same, leaving its path in buf. */

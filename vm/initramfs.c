@@ -2,6 +2,7 @@
 #include "initramfs.h"
 #include "cpio.h"
 #include "guest_init.h"
+#include "pin_backend.h"
 #include "scenario.h"
 #include "stressor.h"
 #include "subprocess.h"
@@ -80,26 +81,15 @@ static char *listed_path(char *line)
 	return p;
 }
 
-/* Adds an executable and the shared libraries the dynamic loader finds
- * for it, each at the path where the host has it. */
-static int add_program(struct cpio *c, const char *path, const char *host_path, char *err, size_t errlen)
+/* Adds the shared libraries the dynamic loader interp finds for the ELF
+ * file host_path (a program, or a module a program dlopens), each at the
+ * path where the host has it. */
+static int add_libraries(struct cpio *c, const char *interp, const char *host_path, char *err, size_t errlen)
 {
-	char interp[256], *out = NULL;
+	char *argv[] = { (char *)interp, "--list", (char *)host_path, NULL }, *out = NULL;
 	size_t len;
-	int ret = elf_interpreter(host_path, interp, sizeof(interp));
+	int ret = spawn_capture(argv, &out, &len);
 
-	if (ret) {
-		snprintf(err, errlen, "%s: not a 64-bit ELF executable", host_path);
-		return -1;
-	}
-	if (cpio_add_file(c, path, host_path, 0755)) {
-		snprintf(err, errlen, "%s: %s", host_path, strerror(-c->error));
-		return -1;
-	}
-	if (!interp[0])
-		return 0;
-	char *argv[] = { interp, "--list", (char *)host_path, NULL };
-	ret = spawn_capture(argv, &out, &len);
 	if (ret)
 		snprintf(err, errlen, "%s --list %s: %s", interp, host_path,
 			 ret < 0 ? strerror(-ret) : "failed (a library is missing?)");
@@ -116,6 +106,45 @@ static int add_program(struct cpio *c, const char *path, const char *host_path, 
 	}
 	free(out);
 	return ret ? -1 : 0;
+}
+
+/* Adds an executable and the shared libraries it loads. */
+static int add_program(struct cpio *c, const char *path, const char *host_path, char *err, size_t errlen)
+{
+	char interp[256];
+
+	if (elf_interpreter(host_path, interp, sizeof(interp))) {
+		snprintf(err, errlen, "%s: not a 64-bit ELF executable", host_path);
+		return -1;
+	}
+	if (cpio_add_file(c, path, host_path, 0755)) {
+		snprintf(err, errlen, "%s: %s", host_path, strerror(-c->error));
+		return -1;
+	}
+	return interp[0] ? add_libraries(c, interp, host_path, err, errlen) : 0;
+}
+
+/* A pin backend's guest files (pin_backend.h) into the archive. */
+static int add_guest_file(const struct guest_files *g, enum guest_file_kind kind, const char *path, char *why,
+			  size_t len)
+{
+	struct cpio *c = g->arg;
+	char interp[256];
+
+	if (kind == GUEST_PROGRAM)
+		return add_program(c, path, path, why, len);
+	if (cpio_add_file(c, path, path, kind == GUEST_MODULE ? 0755 : 0644)) {
+		snprintf(why, len, "%s: %s", path, strerror(-c->error));
+		return -1;
+	}
+	if (kind == GUEST_DATA)
+		return 0;
+	/* a module is loaded by a program of the host's own loader */
+	if (elf_interpreter("/proc/self/exe", interp, sizeof(interp)) || !interp[0]) {
+		snprintf(why, len, "%s: no dynamic loader to list its libraries with", path);
+		return -1;
+	}
+	return add_libraries(c, interp, path, why, len);
 }
 
 /* The base archive's programs: where they go, where they come from. */
@@ -221,7 +250,8 @@ static int base_archive(char *path, size_t len, char *err, size_t errlen)
 
 /* The scenario, under its own file name (the guest's pinbench run then
  * records the name the host knows it by, which the results database
- * files it under), and the external programs its stressors run. */
+ * files it under), the external programs its stressors run, and what its
+ * pin backends need (a VMM). */
 static int add_scenario(struct cpio *c, const struct scenario *sc, char *err, size_t errlen)
 {
 	char host[4096], guest[4200];
@@ -239,6 +269,12 @@ static int add_scenario(struct cpio *c, const struct scenario *sc, char *err, si
 		}
 		snprintf(guest, sizeof(guest), "/usr/bin/%s", program);
 		if (add_program(c, guest, host, err, errlen))
+			return -1;
+	}
+	const struct guest_files g = { .add = add_guest_file, .arg = c };
+	for (size_t j = 0; j < sc->njobs; j++) {
+		const struct pin_backend *b = sc->jobs[j].backend;
+		if (b->guest_files && b->guest_files(sc->jobs[j].backend_cfg, &g, err, errlen))
 			return -1;
 	}
 	return 0;

@@ -55,6 +55,7 @@ const struct memory_type memory_memfd = {
 	.name = "memfd",
 	.summary = "memfd_create shared memory (shmem), base pages",
 	.page_size = 4096,
+	.shared_file = true,
 	.map = memfd_map,
 	.unmap = region_unmap,
 };
@@ -63,6 +64,7 @@ const struct memory_type memory_memfd_thp = {
 	.name = "memfd-thp",
 	.summary = "memfd_create shared memory with MADV_HUGEPAGE (shmem THP)",
 	.page_size = 2 << 20,
+	.shared_file = true,
 	.map = memfd_thp_map,
 	.unmap = region_unmap,
 };

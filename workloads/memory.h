@@ -4,6 +4,7 @@
 #ifndef PB_MEMORY_H
 #define PB_MEMORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,9 @@ struct memory_type {
 	const char *name;
 	const char *summary;
 	uint64_t page_size; /* size and chunk must be multiples of it */
+	/* The memory is a file (a memfd) that read faults fill with its own
+	 * pages and that another process can map (a VMM's guest RAM). */
+	bool shared_file;
 	/* Optional, before any mapping: reserve what the type needs on node
 	 * for bytes (journalled system changes only). 0 or -errno + why. */
 	int (*reserve)(int node, uint64_t bytes, char *why, size_t len);

@@ -13,12 +13,23 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
 #include "options.h"
 
 struct pin_ctx;
+
+/* What a guest needs to run a backend (`pinbench vm` puts it in the
+ * initramfs, at the path the host has it): a program and the libraries it
+ * loads, a dlopen'd module and its libraries, or a data file. */
+enum guest_file_kind { GUEST_PROGRAM, GUEST_MODULE, GUEST_DATA };
+struct guest_files {
+	/* 0, or -1 with the reason in why */
+	int (*add)(const struct guest_files *g, enum guest_file_kind kind, const char *path, char *why, size_t len);
+	void *arg;
+};
 
 struct pin_backend {
 	const char *name;
@@ -51,11 +62,23 @@ struct pin_backend {
 	 * window. False when the kernel timed nothing (the call failed
 	 * before): the wall times stay. */
 	bool (*kernel_times)(const struct pin_ctx *ctx, unsigned slot, uint64_t *pin_ns, uint64_t *unpin_ns);
+	/* Optional, for a backend whose pins are made by another process (a
+	 * VMM): the thread that made slot's last pin call, which the migrate
+	 * tracepoint's records name, and what the client said when it
+	 * failed (NULL: nothing), kept in the samples beside the errno. */
+	void (*client)(const struct pin_ctx *ctx, unsigned slot, pid_t *tid, const char **message);
 	/* Said once in the summary, e.g. that unpinning completes later. */
 	const char *note;
 	/* Optional: prints what it could pin for here, a line each
 	 * (`pinbench env`), e.g. the devices and their groups. */
 	void (*describe)(FILE *f);
+	/* Optional: adds to g what a guest needs beyond pinbench to run the
+	 * backend with cfg (a VMM, its modules and firmware). 0, or -1 with
+	 * why. */
+	int (*guest_files)(const void *cfg, const struct guest_files *g, char *why, size_t len);
+	/* A pin is a whole client (a VM start) holding the device: one chunk
+	 * a worker (chunk = size), of memory another process can map. */
+	bool whole_client;
 	/* It maps for a PCI device bound to vfio-pci behind an IOMMU:
 	 * `pinbench vm` gives the guest one (as with --vfio). */
 	bool needs_vfio_device;

@@ -11,7 +11,7 @@
 #include <string.h>
 
 extern const struct pin_backend pin_backend_io_uring, pin_backend_af_xdp, pin_backend_vfio,
-	pin_backend_iommufd, pin_backend_gup_test;
+	pin_backend_iommufd, pin_backend_gup_test, pin_backend_qemu;
 extern const struct memory_type memory_anon, memory_anon_thp, memory_memfd,
 	memory_memfd_thp, memory_hugetlb;
 
@@ -25,6 +25,7 @@ static const struct pin_backend *const backends[] = {
 	&pin_backend_vfio,
 	&pin_backend_iommufd,
 	&pin_backend_gup_test,
+	&pin_backend_qemu,
 };
 
 static const struct memory_type *const memory_types[] = {

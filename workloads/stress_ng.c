@@ -18,8 +18,6 @@
 #include <unistd.h>
 #include <wordexp.h>
 
-#define MAX_ARGS 64
-#define MAX_ARGS_TEXT "64"
 
 struct ng_cfg {
 	char args[OPT_STRING_MAX];
@@ -38,31 +36,6 @@ static const struct scenario_key ng_options[] = {
 		   "stress-ng arguments, split on blanks (quotes group words, no shell), e.g. --vm 1 --vm-bytes 512M (required)"),
 };
 
-/* Splits args as a shell would split words, quotes included, but with
- * nothing a shell would run or expand: wordexp(3) without command
- * substitution, and no variables, globs or ~ (refused before it sees
- * them: it would expand them). 0, or -1 with a reason in err. */
-static int split_args(const char *args, wordexp_t *w, char *err, size_t len)
-{
-	int ret;
-
-	if (strpbrk(args, "$`*?[~")) {
-		snprintf(err, len, "holds shell syntax ($, `, *, ?, [ or ~); the arguments are split on blanks "
-			 "(quotes group words) and passed as they are");
-		return -1;
-	}
-	ret = wordexp(args, w, WRDE_NOCMD | WRDE_UNDEF);
-	if (ret == 0 && w->we_wordc <= MAX_ARGS)
-		return 0;
-	if (ret == 0 || ret == WRDE_NOSPACE)
-		wordfree(w);
-	snprintf(err, len, ret == WRDE_BADCHAR ? "holds shell syntax (|, &, ;, <, >, parentheses or braces); the "
-		 "arguments are passed to stress-ng as they are, without a shell"
-		 : ret == WRDE_SYNTAX ? "has an unterminated quote"
-		 : ret ? "cannot be split into words" : "has more than " MAX_ARGS_TEXT " arguments");
-	return -1;
-}
-
 static int ng_check(const void *c, const char **key, char *err, size_t len)
 {
 	const struct ng_cfg *cfg = c;
@@ -73,7 +46,7 @@ static int ng_check(const void *c, const char **key, char *err, size_t len)
 		snprintf(err, len, "is required (e.g. args = --cpu 1 --vm 1 --vm-bytes 256M)");
 		return -1;
 	}
-	if (split_args(cfg->args, &w, err, len))
+	if (split_words(cfg->args, &w, err, len))
 		return -1;
 	wordfree(&w);
 	return 0;
@@ -94,12 +67,12 @@ static int ng_setup(struct harness *h, char *why, size_t len)
 	const struct ng_cfg *cfg = harness_cfg(h);
 	const struct stressor_env *env = harness_env(h);
 	struct ng_state *s = harness_priv(h);
-	char *argv[MAX_ARGS + 3];
+	char *argv[SPLIT_WORDS_MAX + 3];
 	size_t argc = 0;
 	wordexp_t w;
 	int ret;
 
-	if (split_args(cfg->args, &w, why, len)) /* checked when the scenario was read */
+	if (split_words(cfg->args, &w, why, len)) /* checked when the scenario was read */
 		return -EINVAL;
 	argv[argc++] = "stress-ng";
 	for (size_t i = 0; i < w.we_wordc; i++)
@@ -122,14 +95,12 @@ static int ng_setup(struct harness *h, char *why, size_t len)
 static void ng_teardown(struct harness *h)
 {
 	struct ng_state *s = harness_priv(h);
-	char who[24];
 
 	if (!s->pid)
 		return;
 	s->status = stop_process(s->pid, SIGINT, 10000);
 	s->ended = now_ns();
-	snprintf(who, sizeof(who), "%d", (int)s->pid);
-	journal_forget("process", who);
+	journal_forget_process(s->pid);
 }
 
 static void ng_report(struct harness *h, json_t *j)
