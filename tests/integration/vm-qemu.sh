@@ -5,20 +5,26 @@
 # guest's edu device assigned through vfio-pci, and an unpin its quit. One
 # start succeeds (its DMA map migrates the memfd out of ZONE_MOVABLE); one
 # fails because QEMU cannot create a second device, and the samples keep
-# QEMU's own message beside the errno.
+# QEMU's own message beside the errno. Then the first seed through QEMU
+# (bench/scenarios/seed-lru-batch-qemu.ini): on the reverted 6.1 build
+# QEMU fails to start with ENOMEM, QEMU's own vfio_dma_map message kept
+# and the failed migration traced to QEMU's thread; on the stock build
+# every start succeeds; the gate exits 1.
 . "$SRCDIR/tests/integration/lib.sh"
 need_kernel_builds
 stock=$(kernel_build)
+reverted=$(kernel_build --patch "$SRCDIR/kernel/patches/6.1/seed-lru-batch.patch")
 rs=${stock##*/vmlinuz-}
+rr=${reverted##*/vmlinuz-}
 
-job() { # name, extra pin-job lines
-	name=$1
-	shift
+job() { # name, iterations, extra pin-job lines
+	name=$1 iterations=$2
+	shift 2
 	scenario "$name" "[global]" "movable = 512M" "[vm]" "type = pin" "backend = qemu" "memory = memfd" \
-		"nodes = all" "size = 256M" "chunk = 256M" "iterations = 1" "$@"
+		"nodes = all" "size = 256M" "chunk = 256M" "iterations = $iterations" "$@"
 }
-good=$(job qemu-start "iterations = 2")
-bad=$(job qemu-bad-device "args = -device vfio-pci,host=0000:00:1f.7")
+good=$(job qemu-start 2)
+bad=$(job qemu-bad-device 1 "args = -device vfio-pci,host=0000:00:1f.7")
 pb vm --mem 2G --movablecore 1G --timeout 5m -k "$stock" "$good" "$bad" -o "$TMP/vm"
 [ "$rc" -eq 0 ] || { cat "$TMP/out" "$TMP/err"; failed_consoles "$TMP/vm"; fail "pinbench vm: exit $rc"; }
 
@@ -43,3 +49,17 @@ grep -q "0000:00:1f.7" "$b/samples.csv" || fail "samples.csv does not keep QEMU'
 pb report "$b"
 [ "$rc" -eq 0 ] || { cat "$TMP/out" "$TMP/err"; fail "report of the failed start: exit $rc"; }
 pass "a start that fails: ENOENT, '$msg'"
+
+pb vm --mem 2G --movablecore 1G --timeout 5m -k "$stock" -k "$reverted" \
+	"$SRCDIR/bench/scenarios/seed-lru-batch-qemu.ini" -o "$TMP/seed"
+[ "$rc" -eq 0 ] || { cat "$TMP/out" "$TMP/err"; failed_consoles "$TMP/seed"; fail "seed through QEMU: exit $rc"; }
+s="$TMP/seed/$rs/boot-1/summary.json"
+r="$TMP/seed/$rr/boot-1/summary.json"
+[ "$(json .pin.failures "$s")" -eq 0 ] || fail "the stock kernel failed $(json .pin.failures "$s") of $(json .pin.ops "$s") starts"
+f=$(json .pin.failures "$r")
+[ "$f" -gt 0 ] && [ "$(json '.pin.failures_by_errno.ENOMEM' "$r")" -eq "$f" ] || fail "reverted: $(json .pin "$r")"
+[ "$(json .pin.failures_migration "$r")" -eq "$f" ] || fail "reverted: the failures are not traced to QEMU's migration"
+json '.pin.failure_messages | keys[]' "$r" | grep -q 'vfio_dma_map(.*) = -12 (Cannot allocate memory)' ||
+	fail "reverted: QEMU's message is not kept: $(json .pin.failure_messages "$r")"
+gate_expect 1 "$TMP/seed/$rs" "$TMP/seed/$rr"
+pass "first seed through QEMU: $rs started $(json .pin.ops "$s") of $(json .pin.ops "$s") times, $rr failed $f of $(json .pin.ops "$r") (ENOMEM from vfio_dma_map, pgmigrate_fail +$(json .vmstat_delta.pgmigrate_fail "$r")); the gate exits 1"
