@@ -50,8 +50,9 @@ for d in $dirs; do
 	lines=$(wc -l <"$d/samples.csv")
 	# Cut points spread over the file, different in every directory, and
 	# the last newline alone.
-	for cut in $((size / 10 + ndirs)) $((size / 3 + 7 * ndirs)) $((size / 2)) $((size * 9 / 10 - ndirs)) \
-		$((size - 1)); do
+	# (modulo the size: a small file in a late directory is still cut)
+	for cut in $(((size / 10 + ndirs) % size)) $(((size / 3 + 7 * ndirs) % size)) $((size / 2)) \
+		$(((size * 9 / 10 + size - ndirs % size) % size)) $((size - 1)); do
 		damage "$d"
 		head -c "$cut" "$d/samples.csv" >"$TMP/bad/samples.csv"
 		refused "$d" samples.csv "samples.csv cut at byte $cut of $size"
