@@ -83,10 +83,19 @@ static int check_memory(const struct plan *p)
 
 	for (size_t i = 0; i < p->nnodes; i++) {
 		uint64_t node_total = 0;
+		/* Jobs that take turns hold their memory one at a time (a
+		 * worker unmaps before the next job starts): the largest
+		 * counts, not the sum. */
 		for (size_t j = 0; j < p->sc->njobs; j++)
-			for (unsigned k = 0; k < p->sc->jobs[j].nnodes; k++)
-				if (p->sc->jobs[j].nodes[k] == p->nodes[i])
-					node_total += p->sc->jobs[j].size;
+			for (unsigned k = 0; k < p->sc->jobs[j].nnodes; k++) {
+				uint64_t size = p->sc->jobs[j].size;
+				if (p->sc->jobs[j].nodes[k] != p->nodes[i])
+					continue;
+				if (!p->sc->global.sequential)
+					node_total += size;
+				else if (size > node_total)
+					node_total = size;
+			}
 		uint64_t node_safe = env_node_safe_bytes(p->nodes[i]);
 		if (node_total > node_safe) {
 			format_size(node_total, a, sizeof(a));

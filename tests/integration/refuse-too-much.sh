@@ -15,3 +15,24 @@ grep -q "refusing to pin 64 TiB" "$TMP/out" || { cat "$TMP/out"; fail "no refusa
 [ ! -e "$TMP/h" ] && ! ls -d "$TMP"/h.* >/dev/null 2>&1 || fail "a run directory was created"
 [ "$(system_state)" = "$before" ] || fail "the system was changed"
 pass "$(grep refusing "$TMP/out")"
+
+# Jobs that take turns (sequential = yes) hold their memory one at a time:
+# two jobs of 60 % of what is safe are refused together and pass the
+# check when they take turns (the dry run stops before pinning).
+safe=$(awk '/^MemAvailable:/ { print int($2 / 1048576 * 0.6) }' /proc/meminfo)
+[ "$safe" -ge 1 ] || skip "MemAvailable is under 2 GiB"
+two() { # sequential yes|no
+	scenario "two-$1" "[global]" "sequential = $1" "[a]" "type = pin" "nodes = 0" "size = ${safe}G" \
+		"chunk = 1G" "[b]" "type = pin" "nodes = 0" "size = ${safe}G" "chunk = 1G"
+}
+set +e
+"$PINBENCH" 9>&- run -q --dry-run "$(two no)" >"$TMP/out" 2>&1
+rc=$?
+set -e
+[ "$rc" -eq 3 ] && grep -q "refusing to pin" "$TMP/out" || { cat "$TMP/out"; fail "two jobs at once: exit $rc, not refused"; }
+set +e
+"$PINBENCH" 9>&- run -q --dry-run "$(two yes)" >"$TMP/out" 2>&1
+rc=$?
+set -e
+[ "$rc" -eq 0 ] || { cat "$TMP/out"; fail "two jobs taking turns: exit $rc, refused as if at once"; }
+pass "two jobs of ${safe} GiB: refused at once, accepted taking turns"
