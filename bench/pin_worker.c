@@ -132,19 +132,22 @@ static int64_t chunk_in_movable(const struct worker *w, const struct region *r, 
 	return c < 0 ? -1 : c;
 }
 
-/* A client's message, kept for the life of the process: a run has few
- * distinct ones (QEMU's error line for each cause), and every sample
- * that failed the same way points at the same copy. */
-static const char *intern_message(const char *m)
+/* A client's message with its host addresses masked, kept for the life
+ * of the process: a run has few distinct ones (QEMU's error line for
+ * each cause), and every sample that failed the same way points at the
+ * same copy. */
+static const char *intern_message(const char *raw)
 {
 	enum { MAX_MESSAGES = 256 };
 	static const char *kept[MAX_MESSAGES];
 	static size_t n;
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	const char *found = NULL;
+	char m[1024];
 
-	if (!m || !*m)
+	if (!raw || !*raw)
 		return NULL;
+	mask_addresses(raw, m, sizeof(m));
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; i < n && !found; i++)
 		if (!strcmp(kept[i], m))

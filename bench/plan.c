@@ -75,6 +75,33 @@ static int resolve_nodes(struct plan *p)
 	return 0;
 }
 
+/* A whole-client backend (a VM start) holds its device for as long as
+ * the VM runs: one worker of one job at a time, unless the jobs take
+ * turns; every other starts a second VM on the same device, whose VFIO
+ * group refuses it, and that would be counted as a failed pin. */
+static int check_clients(const struct plan *p)
+{
+	for (size_t j = 0; j < p->sc->njobs; j++) {
+		const struct pin_job *job = &p->sc->jobs[j];
+		if (!job->backend->whole_client)
+			continue;
+		if (job->nnodes > 1) {
+			pb_err("%s:%u: [%s] key 'nodes': backend %s starts one VM per node at once on one device, "
+			       "which VFIO refuses: name one node", p->sc->path, job->nodes_line, job->name,
+			       job->backend->name);
+			return -1;
+		}
+		for (size_t k = 0; k < p->sc->njobs && !p->sc->global.sequential; k++)
+			if (k != j && p->sc->jobs[k].backend->needs_vfio_device) {
+				pb_err("%s: [%s] and [%s] would use one device at once (backend %s holds it for "
+				       "the VM's life): set [global] sequential = yes", p->sc->path, job->name,
+				       p->sc->jobs[k].name, job->backend->name);
+				return -1;
+			}
+	}
+	return 0;
+}
+
 /* Never risk the host: refuse what would leave less than the margin. */
 static int check_memory(const struct plan *p)
 {
@@ -359,7 +386,7 @@ static json_t *plan_identity(const struct plan *p)
 
 int plan_make(struct plan *p, const char *out)
 {
-	if (resolve_nodes(p))
+	if (resolve_nodes(p) || check_clients(p))
 		return EXIT_BAD_INPUT;
 	if (check_machine(p) || check_memory(p))
 		return EXIT_CANNOT;

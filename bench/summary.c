@@ -18,25 +18,6 @@ static json_t *latency_json(const struct describe *d)
 			 "p50", d->p50, "p90", d->p90, "p99", d->p99, "p999", d->p999, "max", d->max);
 }
 
-/* A client's message with its host addresses (hex numbers of 9 digits or
- * more: QEMU's pointers in "vfio_dma_map(0x55d0..., 0x0, ...)") masked, so
- * that starts failing the same way count as one message. */
-static void mask_addresses(const char *m, char *out, size_t len)
-{
-	size_t o = 0;
-
-	for (const char *p = m; *p && o + 1 < len;) {
-		size_t digits = p[0] == '0' && p[1] == 'x' ? strspn(p + 2, "0123456789abcdefABCDEF") : 0;
-		if (digits >= 9) {
-			o += (size_t)snprintf(out + o, len - o, "0x...");
-			p += 2 + digits;
-		} else {
-			out[o++] = *p++;
-		}
-	}
-	out[o < len ? o : len - 1] = '\0';
-}
-
 static json_t *group_stats(const struct sample_list *l, int node, unsigned run, unsigned warmup)
 {
 	double *pin = xmalloc((l->n + 1) * sizeof(double));
@@ -74,10 +55,8 @@ static json_t *group_stats(const struct sample_list *l, int node, unsigned run, 
 			json_t *c = json_object_get(by_errno, name);
 			json_object_set_new(by_errno, name, json_integer(c ? json_integer_value(c) + 1 : 1));
 			if (s->message) {
-				char masked[1024];
-				mask_addresses(s->message, masked, sizeof(masked));
-				json_t *m = json_object_get(by_message, masked);
-				json_object_set_new(by_message, masked, json_integer(m ? json_integer_value(m) + 1 : 1));
+				json_t *m = json_object_get(by_message, s->message);
+				json_object_set_new(by_message, s->message, json_integer(m ? json_integer_value(m) + 1 : 1));
 			}
 			continue;
 		}

@@ -10,6 +10,7 @@
 #include "paths.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,6 +20,9 @@
 #include <unistd.h>
 
 static int journal_fd = -1;
+/* Entries are added and forgotten from several threads (a VMM backend's
+ * workers journal and forget their QEMU processes). */
+static pthread_mutex_t entries_lock = PTHREAD_MUTEX_INITIALIZER;
 static long journal_scope = -1; /* -1: this process's pid */
 static char path_buf[4096];
 
@@ -126,17 +130,21 @@ static long current_scope(void)
 static int journal_append(const char *kind, const char *a, const char *b)
 {
 	char ea[4096], eb[4096], line[8400];
-	int n;
+	int n, ret = 0;
 
 	if (journal_fd < 0)
 		return -EBADF;
 	if (escape(a, ea, sizeof(ea)) || escape(b, eb, sizeof(eb)))
 		return -E2BIG;
 	n = snprintf(line, sizeof(line), "%ld\t%s\t%s\t%s\n", current_scope(), kind, ea, eb);
+	pthread_mutex_lock(&entries_lock);
 	if (write(journal_fd, line, (size_t)n) != n)
-		return errno ? -errno : -EIO;
+		ret = errno ? -errno : -EIO;
 	/* The entry must be on disk before the change it describes. */
-	return fdatasync(journal_fd) ? -errno : 0;
+	else if (fdatasync(journal_fd))
+		ret = -errno;
+	pthread_mutex_unlock(&entries_lock);
+	return ret;
 }
 
 int journal_knob(const char *path, const char *old_value)
@@ -350,7 +358,7 @@ int journal_forget_process(pid_t pid)
 	return journal_forget("process", who);
 }
 
-int journal_forget(const char *kind, const char *a)
+static int forget_locked(const char *kind, const char *a)
 {
 	char *text, **lines;
 	size_t n, *idx;
@@ -372,6 +380,14 @@ int journal_forget(const char *kind, const char *a)
 	free(idx);
 	free(lines);
 	free(text);
+	return ret;
+}
+
+int journal_forget(const char *kind, const char *a)
+{
+	pthread_mutex_lock(&entries_lock);
+	int ret = forget_locked(kind, a);
+	pthread_mutex_unlock(&entries_lock);
 	return ret;
 }
 

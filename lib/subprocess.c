@@ -61,19 +61,36 @@ int spawn_capture_in(const char *dir, bool with_stderr, char *const argv[], char
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-int spawn_background(char *const argv[], const char *log, pid_t *pid)
+static int spawn_logged(char *const argv[], const char *log, pid_t *pid, bool own_group)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
 	int ret;
 
+	posix_spawnattr_init(&attr);
+	if (own_group) {
+		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+		posix_spawnattr_setpgroup(&attr, 0);
+	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log ? log : "/dev/null",
 					 O_WRONLY | O_CREAT | O_APPEND, 0644);
 	posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-	ret = posix_spawnp(pid, argv[0], &fa, NULL, argv, environ);
+	ret = posix_spawnp(pid, argv[0], &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
 	return -ret;
+}
+
+int spawn_background(char *const argv[], const char *log, pid_t *pid)
+{
+	return spawn_logged(argv, log, pid, false);
+}
+
+int spawn_own_group(char *const argv[], const char *log, pid_t *pid)
+{
+	return spawn_logged(argv, log, pid, true);
 }
 
 int stop_process(pid_t pid, int sig, unsigned timeout_ms)
@@ -83,8 +100,10 @@ int stop_process(pid_t pid, int sig, unsigned timeout_ms)
 	kill(pid, sig);
 	for (unsigned waited = 0;; waited += 10) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid || (r < 0 && errno != EINTR))
+		if (r == pid)
 			break;
+		if (r < 0 && errno != EINTR)
+			return -errno;
 		if (waited == timeout_ms)
 			kill(pid, SIGKILL);
 		usleep(10000);

@@ -18,8 +18,13 @@ int spawn_capture_in(const char *dir, bool with_stderr, char *const argv[], char
  * output and error going to log (NULL: /dev/null) and standard input from
  * /dev/null. Returns 0 with *pid set, or -errno. */
 int spawn_background(char *const argv[], const char *log, pid_t *pid);
-/* Sends sig, waits up to timeout_ms, then SIGKILL. Returns the exit status
- * (0..255, or 128 + signal). */
+/* The same in a process group of its own, for a child pinbench ends
+ * itself (a VMM quit over QMP): the terminal's Ctrl-C is not its, so an
+ * interrupted run does not record the child's death as a failure. */
+int spawn_own_group(char *const argv[], const char *log, pid_t *pid);
+/* Sends sig (0: none), waits up to timeout_ms (a multiple of 10), then
+ * SIGKILL. Returns the exit status (0..255, or 128 + signal), or -errno
+ * when pid cannot be waited for. */
 int stop_process(pid_t pid, int sig, unsigned timeout_ms);
 /* Splits args into at most SPLIT_WORDS_MAX words as a shell would split
  * them, quotes included, but with nothing a shell would run or expand:

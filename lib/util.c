@@ -149,3 +149,20 @@ int probe_process_vm_readv(char *why, size_t len)
 		snprintf(why, len, "process_vm_readv: %s", strerror(err));
 	return -err;
 }
+
+void mask_addresses(const char *m, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (const char *p = m; *p && o + 1 < len;) {
+		size_t digits = p[0] == '0' && p[1] == 'x' ? strspn(p + 2, "0123456789abcdefABCDEF") : 0;
+		if (digits >= 9) {
+			o += (size_t)snprintf(out + o, len - o, "0x...");
+			p += 2 + digits;
+		} else {
+			out[o++] = *p++;
+		}
+	}
+	out[o < len ? o : len - 1] = '\0';
+}
+

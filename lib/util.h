@@ -37,6 +37,10 @@ void free_strings(char **s, size_t n);
 
 /* "ENOMEM"; falls back to the number when glibc does not know the name. */
 const char *errno_name(int err, char *buf, size_t len);
+/* m with its host addresses (hex numbers of 9 digits or more, such as
+ * QEMU's pointers in "vfio_dma_map(0x55d0..., 0x0, ...)") written 0x...,
+ * so that clients failing the same way say the same thing. */
+void mask_addresses(const char *m, char *out, size_t len);
 /* Its inverse: the errno of a name errno_name gives, or -1. */
 int errno_from_name(const char *name);
 

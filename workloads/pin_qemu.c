@@ -3,7 +3,7 @@
  * memfd through /proc/PID/fd, so placement, dirtying and every stressor
  * act on the folios QEMU maps) and the job's device assigned through
  * vfio-pci; building the machine DMA-maps every RAM region (VFIO type1,
- * FOLL_LONGTERM). The pin's time is exec to QMP's first answer, when the
+ * FOLL_LONGTERM). The pin's time is exec to QMP's answer to query-status, when the
  * machine is built; a start that fails is a failed pin with the errno and
  * the message QEMU gave (vfio_dma_map(...) = -12 is ENOMEM).
  *
@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include <wordexp.h>
 
 #define QUIT_TIMEOUT_MS 30000
 #define FIXED_ARGS 18 /* command_line's own */
@@ -60,6 +61,8 @@ static const struct scenario_key qemu_options[] = {
 
 struct pin_ctx {
 	const struct qemu_cfg *cfg;
+	wordexp_t args; /* split once: wordexp(3) is not for the timed path, nor thread-safe */
+	bool have_args;
 	char qemu[4096];
 	char device[VFIO_PCI_ADDR_LEN];
 	char dir[64]; /* the QMP socket and QEMU's output */
@@ -80,13 +83,11 @@ static int find_qemu(const char *qemu, char *buf, size_t len, char *why, size_t 
 static int qemu_probe(const void *cfgp, char *why, size_t len)
 {
 	const struct qemu_cfg *cfg = cfgp;
-	char path[4096], addr[VFIO_PCI_ADDR_LEN];
+	char path[4096];
 	int ret = find_qemu(cfg->qemu, path, sizeof(path), why, len);
 
-	if (!ret)
-		ret = vfio_pci_device(cfg->dev.device, addr, why, len);
 	if (!ret) {
-		int group = vfio_device_group(addr, why, len);
+		int group = vfio_group_of(cfg->dev.device, why, len);
 		ret = group < 0 ? group : 0;
 	}
 	return ret;
@@ -98,6 +99,8 @@ static void qemu_close(struct pin_ctx *ctx)
 		return;
 	for (unsigned i = 0; i < ctx->nslots; i++)
 		qemu_vm_kill(&ctx->vm[i]);
+	if (ctx->have_args)
+		wordfree(&ctx->args);
 	rmdir(ctx->dir);
 	free(ctx);
 }
@@ -111,10 +114,15 @@ static int qemu_open(struct pin_ctx **out, unsigned nslots, const void *cfgp)
 	struct pin_ctx *ctx = xcalloc(1, sizeof(*ctx) + nslots * sizeof(ctx->vm[0]));
 	ctx->cfg = cfg;
 	ctx->nslots = nslots;
+	for (unsigned i = 0; i < nslots; i++)
+		ctx->vm[i].qmp = -1; /* paths empty: nothing to close or remove yet */
 	snprintf(ctx->dir, sizeof(ctx->dir), "/tmp/pinbench-qemu-XXXXXX");
 	int ret = find_qemu(cfg->qemu, ctx->qemu, sizeof(ctx->qemu), why, sizeof(why));
 	if (!ret)
 		ret = vfio_pci_device(cfg->dev.device, ctx->device, why, sizeof(why));
+	if (!ret && split_words(cfg->args, &ctx->args, why, sizeof(why))) /* checked when read */
+		ret = -EINVAL;
+	ctx->have_args = !ret;
 	if (!ret && !mkdtemp(ctx->dir)) {
 		ret = -errno;
 		snprintf(why, sizeof(why), "%s: %s", ctx->dir, strerror(errno));
@@ -122,11 +130,10 @@ static int qemu_open(struct pin_ctx **out, unsigned nslots, const void *cfgp)
 	}
 	if (ret) {
 		pb_err("qemu: %s", why);
-		free(ctx);
+		qemu_close(ctx);
 		return ret;
 	}
 	for (unsigned i = 0; i < nslots; i++) {
-		ctx->vm[i].qmp = -1;
 		snprintf(ctx->vm[i].sock, sizeof(ctx->vm[i].sock), "%s/qmp-%u", ctx->dir, i);
 		snprintf(ctx->vm[i].log, sizeof(ctx->vm[i].log), "%s/out-%u", ctx->dir, i);
 	}
@@ -207,7 +214,6 @@ static int qemu_pin(struct pin_ctx *ctx, unsigned slot, void *addr, size_t len)
 {
 	struct qemu_vm *vm = &ctx->vm[slot];
 	char mem_path[128], bufs[4][4400], *argv[FIXED_ARGS + SPLIT_WORDS_MAX + 1];
-	wordexp_t w;
 	uint64_t offset = 0;
 	int ret = file_at(addr, len, mem_path, sizeof(mem_path), &offset, vm->message, sizeof(vm->message));
 
@@ -217,11 +223,9 @@ static int qemu_pin(struct pin_ctx *ctx, unsigned slot, void *addr, size_t len)
 			 "make chunk the job's size", offset);
 		ret = -EINVAL;
 	}
-	if (!ret && split_words(ctx->cfg->args, &w, vm->message, sizeof(vm->message))) /* checked when read */
-		ret = -EINVAL;
 	if (ret)
 		return ret;
-	command_line(ctx, vm, mem_path, len, &w, argv, bufs);
+	command_line(ctx, vm, mem_path, len, &ctx->args, argv, bufs);
 	/* QEMU inherits the affinity of the thread that spawns it */
 	cpu_set_t saved, one;
 	bool narrowed = !strcmp(ctx->cfg->affinity, "caller") && !pthread_getaffinity_np(pthread_self(), sizeof(saved), &saved);
@@ -233,7 +237,6 @@ static int qemu_pin(struct pin_ctx *ctx, unsigned slot, void *addr, size_t len)
 	ret = qemu_vm_start(vm, argv);
 	if (narrowed)
 		pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
-	wordfree(&w);
 	return ret;
 }
 
@@ -327,8 +330,10 @@ static int qemu_guest_files(const void *cfgp, const struct guest_files *g, char 
 		snprintf(why, len, "%s: %s", qemu, strerror(errno));
 		return -1;
 	}
-	if (g->add(g, GUEST_PROGRAM, real, why, len) || add_modules(real, g, why, len) ||
-	    add_firmware(real, g, why, len))
+	/* at its real path, where QEMU finds its data beside it, and at the
+	 * path the guest's PATH finds it by (a symlink on the host) */
+	if (g->add(g, GUEST_PROGRAM, real, why, len) || (strcmp(qemu, real) && g->add(g, GUEST_PROGRAM, qemu, why, len)) ||
+	    add_modules(real, g, why, len) || add_firmware(real, g, why, len))
 		return -1;
 	return 0;
 }
@@ -355,6 +360,6 @@ const struct pin_backend pin_backend_qemu = {
 	.guest_files = qemu_guest_files,
 	.needs_vfio_device = true,
 	.whole_client = true,
-	.note = "each pin is a QEMU start (exec to QMP's first answer): QEMU's VFIO maps the guest RAM "
+	.note = "each pin is a QEMU start (exec to QMP's answer): QEMU's VFIO maps the guest RAM "
 		"(VFIO_IOMMU_MAP_DMA, FOLL_LONGTERM) while it builds the machine",
 };

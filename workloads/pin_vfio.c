@@ -39,16 +39,6 @@ struct pin_ctx {
 	struct { uint64_t iova, size; } slot[];
 };
 
-/* The IOMMU group of the PCI device bound to vfio-pci that device names:
- * the number, or -errno with the reason in why. */
-static int device_group(const char *device, char *why, size_t len)
-{
-	char addr[VFIO_PCI_ADDR_LEN];
-	int ret = vfio_pci_device(device, addr, why, len);
-
-	return ret ? ret : vfio_device_group(addr, why, len);
-}
-
 static int vfio_container(char *why, size_t len)
 {
 	int fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
@@ -116,7 +106,7 @@ static void vfio_close(struct pin_ctx *ctx)
 /* Opens container and group; on failure, why says which and how. */
 static int vfio_attach(struct pin_ctx *ctx, const char *device, char *why, size_t len)
 {
-	int group = device_group(device, why, len);
+	int group = vfio_group_of(device, why, len);
 
 	if (group < 0)
 		return group;

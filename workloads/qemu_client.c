@@ -105,7 +105,8 @@ static void disconnect(struct qemu_vm *vm)
 	if (vm->qmp >= 0)
 		close(vm->qmp);
 	vm->qmp = -1;
-	unlink(vm->sock);
+	if (vm->sock[0])
+		unlink(vm->sock);
 }
 
 /* Connects to the QMP socket once QEMU has made it; -errno when QEMU
@@ -159,7 +160,8 @@ static int command(struct qemu_vm *vm, const char *name)
 	char line[8192];
 	int n = snprintf(line, sizeof(line), "{\"execute\": \"%s\"}\n", name);
 
-	if (write(vm->qmp, line, (size_t)n) != n)
+	/* MSG_NOSIGNAL: a QEMU that exited is an answer, not a SIGPIPE */
+	if (send(vm->qmp, line, (size_t)n, MSG_NOSIGNAL) != n)
 		return -EPIPE;
 	for (;;) {
 		int ret = read_line(vm->qmp, line, sizeof(line));
@@ -185,17 +187,21 @@ int qemu_vm_start(struct qemu_vm *vm, char *const argv[])
 	vm->qmp = -1;
 	unlink(vm->sock);
 	unlink(vm->log);
-	ret = spawn_background(argv, vm->log, &vm->pid);
+	ret = spawn_own_group(argv, vm->log, &vm->pid);
 	if (ret) {
 		snprintf(vm->message, sizeof(vm->message), "%s: %s", argv[0], strerror(-ret));
 		vm->pid = 0;
 		return ret;
 	}
 	vm->last_pid = vm->pid;
-	journal_process(vm->pid); /* without root there is no journal: QEMU dies with us */
+	/* Without root there is no journal, and a pinbench killed by SIGKILL
+	 * leaves this QEMU running; the backend needs root for the device. */
+	journal_process(vm->pid);
 	ret = connect_qmp(vm);
-	if (ret)
+	if (ret) {
+		qemu_vm_kill(vm); /* no-op when QEMU exited: connect_qmp waited for it */
 		return ret;
+	}
 	/* The greeting comes from the monitor's own thread, possibly before
 	 * the machine exists; the answers come from the main loop. */
 	ret = read_line(vm->qmp, greeting, sizeof(greeting));
@@ -207,38 +213,27 @@ int qemu_vm_start(struct qemu_vm *vm, char *const argv[])
 		disconnect(vm);
 		return wait_exit(vm);
 	}
-	if (ret) {
+	if (ret)
 		qemu_vm_kill(vm);
-		return ret;
-	}
-	return 0;
+	return ret;
 }
 
 int qemu_vm_quit(struct qemu_vm *vm, unsigned timeout_ms)
 {
 	static const char quit[] = "{\"execute\": \"quit\"}\n";
-	int status = 0;
 
 	if (!vm->pid)
 		return 0;
-	if (vm->qmp >= 0 && write(vm->qmp, quit, sizeof(quit) - 1) < 0) {
-		/* QEMU is gone already: waitpid tells how */
+	if (vm->qmp >= 0 && send(vm->qmp, quit, sizeof(quit) - 1, MSG_NOSIGNAL) < 0) {
+		/* QEMU is gone already: its exit status tells how */
 	}
-	for (unsigned waited = 0;; waited += POLL_US / 1000) {
-		pid_t r = waitpid(vm->pid, &status, WNOHANG);
-		if (r == vm->pid || (r < 0 && errno != EINTR))
-			break;
-		if (waited >= timeout_ms) {
-			kill(vm->pid, SIGKILL);
-			timeout_ms = UINT32_MAX;
-		}
-		usleep(POLL_US);
-	}
+	/* signal 0 sends nothing: QMP asked; SIGKILL after timeout_ms */
+	int status = stop_process(vm->pid, 0, timeout_ms);
 	disconnect(vm);
 	journal_forget_process(vm->pid);
 	vm->pid = 0;
 	unlink(vm->log);
-	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
+	return status == 0 ? 0 : -EIO;
 }
 
 void qemu_vm_kill(struct qemu_vm *vm)
@@ -249,4 +244,6 @@ void qemu_vm_kill(struct qemu_vm *vm)
 	}
 	vm->pid = 0;
 	disconnect(vm);
+	if (vm->log[0])
+		unlink(vm->log);
 }

@@ -39,17 +39,13 @@ static const struct scenario_key ng_options[] = {
 static int ng_check(const void *c, const char **key, char *err, size_t len)
 {
 	const struct ng_cfg *cfg = c;
-	wordexp_t w;
 
 	*key = "args";
 	if (!cfg->args[0]) {
 		snprintf(err, len, "is required (e.g. args = --cpu 1 --vm 1 --vm-bytes 256M)");
 		return -1;
 	}
-	if (split_words(cfg->args, &w, err, len))
-		return -1;
-	wordfree(&w);
-	return 0;
+	return check_words(cfg->args, err, len);
 }
 
 static int ng_probe(const void *cfg, char *why, size_t len)

@@ -131,3 +131,11 @@ int vfio_device_cdev(const char *addr, char *path, size_t plen, char *why, size_
 	snprintf(path, plen, "/dev/vfio/devices/vfio%u", n);
 	return 0;
 }
+
+int vfio_group_of(const char *device, char *why, size_t len)
+{
+	char addr[VFIO_PCI_ADDR_LEN];
+	int ret = vfio_pci_device(device, addr, why, len);
+
+	return ret ? ret : vfio_device_group(addr, why, len);
+}

@@ -31,6 +31,10 @@ int vfio_pci_device(const char *device, char addr[VFIO_PCI_ADDR_LEN], char *why,
 /* The IOMMU group of such a device: the number, or -errno with why. */
 int vfio_device_group(const char *addr, char *why, size_t len);
 
+/* The IOMMU group of the device `device` names (vfio_pci_device, then
+ * vfio_device_group): the number, or -errno with why. */
+int vfio_group_of(const char *device, char *why, size_t len);
+
 /* The path of the device's VFIO cdev (/dev/vfio/devices/vfioN) into path:
  * 0, or -errno with why (a kernel without CONFIG_VFIO_DEVICE_CDEV). */
 int vfio_device_cdev(const char *addr, char *path, size_t plen, char *why, size_t len);

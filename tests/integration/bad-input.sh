@@ -23,6 +23,11 @@ expect_error "$typo:4: [p] unknown key 'chnuk'" run "$typo"
 expect_error "$TMP/absent.ini: No such file or directory" run "$TMP/absent.ini"
 nodes=$(scenario nodes "[p]" "type = pin" "size = 4M" "nodes = 1000")
 expect_error "$nodes:4: [p] key 'nodes': node 1000 does not exist" run "$nodes"
+# A VM start holds its device for the VM's life: two device jobs at once
+# are refused by name (they take turns with sequential = yes).
+vms=$(scenario vms "[q]" "type = pin" "backend = qemu" "memory = memfd" "size = 64M" "" "[v]" "type = pin" \
+	"backend = vfio" "size = 64M")
+expect_error "$vms: [q] and [v] would use one device at once" run "$vms"
 # Bounds and choices declared in the option tables, and a backend's key.
 bound=$(scenario bound "[p]" "type = pin" "size = 4M" "" "[l]" "type = lru-batch" "pages = 65")
 expect_error "$bound:7: [l] key 'pages': 65 is more than the maximum 64" run "$bound"

@@ -52,6 +52,20 @@ static void errnos(void **state)
 	assert_int_equal(qemu_message_errno("Property 'vfio-pci.hots' not found"), EIO);
 }
 
+/* QEMU's pointers differ from start to start; the IOVA and size do not */
+static void addresses_masked(void **state)
+{
+	char out[256];
+
+	(void)state;
+	mask_addresses("vfio_dma_map(0x5595ce2a6600, 0x0, 0x10000000, 0x7f1e94555000) = -12", out, sizeof(out));
+	assert_string_equal(out, "vfio_dma_map(0x..., 0x0, 0x10000000, 0x...) = -12");
+	mask_addresses("0x123456789", out, 6);
+	assert_string_equal(out, "0x...");
+	mask_addresses("host=0000:00:1f.7", out, sizeof(out));
+	assert_string_equal(out, "host=0000:00:1f.7");
+}
+
 static void quoted_fields(void **state)
 {
 	static const char *const texts[] = { "plain", "a, b", "say \"hi\", twice", "", "two\nlines", "\"" };
@@ -134,6 +148,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(error_lines),
 		cmocka_unit_test(errnos),
+		cmocka_unit_test(addresses_masked),
 		cmocka_unit_test(quoted_fields),
 		cmocka_unit_test(real_qemu),
 	};

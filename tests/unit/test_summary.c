@@ -138,13 +138,14 @@ static void warmup_iterations_are_left_out(void **state)
 	json_decref(warm);
 }
 
-/* A client's messages (QEMU's error line) are counted with the host
- * addresses in them masked: starts that failed the same way are one line. */
+/* A client's messages (QEMU's error line, its addresses masked as the
+ * worker keeps it) are counted by text: starts that failed the same way
+ * are one line. */
 static void client_messages_counted_once(void **state)
 {
 	static const char *const messages[] = {
-		"vfio_dma_map(0x5595ce2a6600, 0x0, 0x10000000, 0x7f1e94555000) = -12 (Cannot allocate memory)",
-		"vfio_dma_map(0x563aa040e290, 0x0, 0x10000000, 0x7f7180555000) = -12 (Cannot allocate memory)",
+		"vfio_dma_map(0x..., 0x0, 0x10000000, 0x...) = -12 (Cannot allocate memory)",
+		"vfio_dma_map(0x..., 0x0, 0x10000000, 0x...) = -12 (Cannot allocate memory)",
 		"vfio 0000:00:1f.7: no such host device: No such file or directory",
 		NULL,
 	};
