@@ -10,10 +10,30 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* How long a writer waits for another one: a store of a thousand runs
  * takes seconds, and several CI jobs may store at once. */
 #define BUSY_TIMEOUT_MS 120000
+
+/* Switches a new file to WAL. Stores that create the file at once race
+ * for the switch, and SQLite answers the losers SQLITE_BUSY at once,
+ * without its busy handler: they wait here instead, up to the same
+ * timeout, for the winner to finish (the mode is the file's, not the
+ * connection's, so theirs then finds it done). */
+static int to_wal(struct db *db, char *err, size_t errlen)
+{
+	for (unsigned waited = 0;; waited += 10) {
+		int rc = sqlite3_exec(db->handle, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= BUSY_TIMEOUT_MS) {
+			snprintf(err, errlen, "%s: %s", db->url, sqlite3_errmsg(db->handle));
+			return -1;
+		}
+		usleep(10000);
+	}
+}
 
 static int sqlite_open(struct db *db, const char *path, bool create, char *err, size_t errlen)
 {
@@ -33,8 +53,7 @@ static int sqlite_open(struct db *db, const char *path, bool create, char *err, 
 	db->handle = h;
 	sqlite3_busy_timeout(h, BUSY_TIMEOUT_MS);
 	/* a file that is not a database fails here, with SQLite's words */
-	if (db_exec(db, "PRAGMA foreign_keys = ON", err, errlen) ||
-	    (create && db_exec(db, "PRAGMA journal_mode = WAL", err, errlen))) {
+	if (db_exec(db, "PRAGMA foreign_keys = ON", err, errlen) || (create && to_wal(db, err, errlen))) {
 		sqlite3_close(h);
 		db->handle = NULL;
 		return -1;
