@@ -109,6 +109,17 @@ static void disconnect(struct qemu_vm *vm)
 		unlink(vm->sock);
 }
 
+/* QEMU was waited for (or never ran): nothing of it is left to undo. */
+static void reaped(struct qemu_vm *vm)
+{
+	if (vm->pid)
+		journal_forget_process(vm->pid);
+	vm->pid = 0;
+	disconnect(vm);
+	if (vm->log[0])
+		unlink(vm->log);
+}
+
 /* Connects to the QMP socket once QEMU has made it; -errno when QEMU
  * exited first. */
 static int connect_qmp(struct qemu_vm *vm)
@@ -229,21 +240,13 @@ int qemu_vm_quit(struct qemu_vm *vm, unsigned timeout_ms)
 	}
 	/* signal 0 sends nothing: QMP asked; SIGKILL after timeout_ms */
 	int status = stop_process(vm->pid, 0, timeout_ms);
-	disconnect(vm);
-	journal_forget_process(vm->pid);
-	vm->pid = 0;
-	unlink(vm->log);
+	reaped(vm);
 	return status == 0 ? 0 : -EIO;
 }
 
 void qemu_vm_kill(struct qemu_vm *vm)
 {
-	if (vm->pid) {
+	if (vm->pid)
 		stop_process(vm->pid, SIGKILL, 1000);
-		journal_forget_process(vm->pid);
-	}
-	vm->pid = 0;
-	disconnect(vm);
-	if (vm->log[0])
-		unlink(vm->log);
+	reaped(vm);
 }
