@@ -201,6 +201,15 @@ need_kernel_source() {
 }
 
 
+# The first seed's pair of 6.1 builds: stock and reverted (their bzImages)
+# and rs and rr (their releases).
+seed_lru_kernels() {
+	stock=$(kernel_build)
+	reverted=$(kernel_build --patch "$SRCDIR/kernel/patches/6.1/seed-lru-batch.patch")
+	rs=${stock##*/vmlinuz-}
+	rr=${reverted##*/vmlinuz-}
+}
+
 # pinbench kernel build ARGS: prints the bzImage's path; what goes wrong
 # goes to stderr (this runs inside $(...)).
 kernel_build() {

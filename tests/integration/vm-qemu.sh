@@ -12,10 +12,7 @@
 # every start succeeds; the gate exits 1.
 . "$SRCDIR/tests/integration/lib.sh"
 need_kernel_builds
-stock=$(kernel_build)
-reverted=$(kernel_build --patch "$SRCDIR/kernel/patches/6.1/seed-lru-batch.patch")
-rs=${stock##*/vmlinuz-}
-rr=${reverted##*/vmlinuz-}
+seed_lru_kernels
 
 job() { # name, iterations, extra pin-job lines
 	name=$1 iterations=$2

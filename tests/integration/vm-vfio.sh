@@ -9,10 +9,7 @@
 # stock one: a VM that would not start.
 . "$SRCDIR/tests/integration/lib.sh"
 need_kernel_builds
-stock=$(kernel_build)
-reverted=$(kernel_build --patch "$SRCDIR/kernel/patches/6.1/seed-lru-batch.patch")
-rs=${stock##*/vmlinuz-}
-rr=${reverted##*/vmlinuz-}
+seed_lru_kernels
 
 vm() { # output directory, then pinbench vm arguments; sets rc
 	out=$1
