@@ -48,6 +48,11 @@ void dataset_free(struct dataset *d)
 	free(d->run_ids);
 	struct differences pooled = { d->pooled_differences, d->npooled_differences };
 	differences_free(&pooled);
+	for (size_t i = 0; i < d->nfailures; i++) {
+		free(d->failures[i].where);
+		free(d->failures[i].by_errno);
+	}
+	free(d->failures);
 	memset(d, 0, sizeof(*d));
 }
 

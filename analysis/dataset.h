@@ -46,6 +46,22 @@ struct first_iteration {
 	unsigned iteration;    /* the first counted iteration (warmup + 1) */
 };
 
+/* Why pins failed, as summary.json counted it: one record a run, and one
+ * for each run directory's totals with its tracepoint counts. Counts a
+ * file lacks are -1. */
+struct run_failures {
+	char *where;            /* "boot-1 run 2", or "boot-1" for a directory's totals */
+	bool directory;
+	int64_t pins, failures;
+	int64_t migration, thp, base_pages, other, unattributed;
+	char *by_errno;         /* "ENOMEM 60, EFAULT 1", or "" */
+	int64_t unpinnable;     /* pinned pages found in ZONE_MOVABLE or CMA; -1 unchecked */
+	double movable_fraction; /* of the memory before pinning; NAN unknown */
+	/* the migrate tracepoint's longterm_pin reason: pages migrated and
+	 * failed, THPs split and failed (directories only; -1 untraced) */
+	int64_t migrated, migrate_failed, thp_split, thp_failed;
+};
+
 struct dataset {
 	char *path;
 	size_t nruns;     /* runs behind the data: 1 for a plain file */
@@ -63,6 +79,8 @@ struct dataset {
 	/* what differed between the run directories pooled here (with --force) */
 	struct difference *pooled_differences;
 	size_t npooled_differences;
+	struct run_failures *failures; /* run directories only */
+	size_t nfailures;
 };
 
 /* One row of samples.csv as analysis reads it. */

@@ -7,6 +7,7 @@
 #include "util.h"
 #include "paths.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +163,71 @@ static int check_pooled(const char *dir, json_t *run, struct dataset *d, const s
 	return 0;
 }
 
+/* A count of an object, or -1 when the file has none. */
+static int64_t count_of(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : -1;
+}
+
+/* One run's (or a directory's) failure record from its part of summary.json. */
+static void add_failures(struct dataset *d, const char *where, bool directory, const json_t *s)
+{
+	const json_t *pin = json_object_get(s, "pin"), *errnos = json_object_get(pin, "failures_by_errno"), *n;
+	const json_t *mov = json_object_get(s, "movable_fraction_before");
+	const char *name;
+	char by[256] = "";
+	size_t len = 0;
+
+	json_object_foreach((json_t *)errnos, name, n)
+		if (len < sizeof(by))
+			len += (size_t)snprintf(by + len, sizeof(by) - len, "%s%s %" JSON_INTEGER_FORMAT, len ? ", " : "",
+						name, json_integer_value(n));
+	d->failures = xrealloc(d->failures, (d->nfailures + 1) * sizeof(*d->failures));
+	d->failures[d->nfailures++] = (struct run_failures){
+		.where = xstrdup(where), .directory = directory,
+		.pins = count_of(pin, "ops"), .failures = count_of(pin, "failures"),
+		.migration = count_of(pin, "failures_migration"), .thp = count_of(pin, "failures_thp"),
+		.base_pages = count_of(pin, "failures_base_pages"), .other = count_of(pin, "failures_other"),
+		.unattributed = count_of(pin, "failures_unattributed"), .by_errno = xstrdup(by),
+		.unpinnable = count_of(s, "unpinnable_pages"),
+		.movable_fraction = json_is_number(mov) ? json_number_value(mov) : NAN,
+		.migrated = -1, .migrate_failed = -1, .thp_split = -1, .thp_failed = -1,
+	};
+}
+
+/* Every run's failures, then the directory's with the tracepoint's
+ * longterm_pin counts (the tracepoint counts a directory, not a run). */
+static void add_run_dir_failures(struct dataset *d, const char *dir, const json_t *summary)
+{
+	size_t top = strlen(d->path), i;
+
+	while (top > 1 && d->path[top - 1] == '/') /* "runs/" names its runs as "runs" does */
+		top--;
+	const char *where = !strncmp(dir, d->path, top) && dir[top] == '/' ? dir + top + 1 : path_base(dir);
+	while (*where == '/')
+		where++;
+	if (!*where)
+		where = dir;
+	const json_t *run, *t = json_object_get(json_object_get(summary, "trace"), "longterm_pin");
+	char label[512];
+
+	json_array_foreach(json_object_get(summary, "runs"), i, run) {
+		snprintf(label, sizeof(label), "%s run %" JSON_INTEGER_FORMAT, where,
+			 json_integer_value(json_object_get(run, "run")));
+		add_failures(d, label, false, run);
+	}
+	add_failures(d, where, true, summary);
+	struct run_failures *f = &d->failures[d->nfailures - 1];
+	if (json_is_object(t)) {
+		f->migrated = count_of(t, "succeeded");
+		f->migrate_failed = count_of(t, "failed");
+		f->thp_split = count_of(t, "thp_split");
+		f->thp_failed = count_of(t, "thp_failed");
+	}
+}
+
 /* A run's identity: its directory name alone repeats (every boot of a
  * guest writes "run"), with the host and the start time it does not. */
 static void add_run_id(struct dataset *d, json_t *run, const char *dir)
@@ -204,6 +270,7 @@ static int load_run_dir(const char *dir, struct dataset_builder *b, struct datas
 		runs = vmstat_runs;
 	dataset_builder_add_runs(b, runs > c.max_run - c.run_offset ? runs : c.max_run - c.run_offset);
 	add_run_id(d, rd.run, dir);
+	add_run_dir_failures(d, dir, rd.summary);
 	if (!d->run_json)
 		d->run_json = json_incref(rd.run);
 	/* Every run's vmstat.csv is read whole (a damaged one is refused);

@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <gsl/gsl_statistics_double.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -115,22 +116,101 @@ struct table *report_runs_table(const struct dataset *d)
 	return t;
 }
 
+/* A table with rows, then frees it: a run whose every pin failed has no
+ * latency to tabulate, and an empty table says nothing. */
+static void table_shown(struct doc *doc, struct table *t)
+{
+	if (table_rows(t))
+		doc_table(doc, t);
+	table_free(t);
+}
+
+/* A count, or "-" where the file had none. */
+static void count_cell(struct table *t, int64_t v)
+{
+	if (v < 0)
+		table_cell(t, "-");
+	else
+		table_cell(t, "%" PRId64, v);
+}
+
+static bool any_failure(const struct dataset *d)
+{
+	for (size_t i = 0; i < d->nfailures; i++)
+		if (d->failures[i].failures > 0 || d->failures[i].unpinnable > 0)
+			return true;
+	return false;
+}
+
+/* Why pins failed, run by run: what a kernel developer reads first when
+ * pins fail (the errno, whether a migration failed, what the tracepoint
+ * saw, whether pinned pages stayed where they must not). */
+struct table *report_failures_table(const struct dataset *d)
+{
+	static const char *const head[] = { "run", "pins", "failed", "by errno", "migration", "THP unsplit",
+					    "other", "unattributed", "pages migrated", "pages failed", "THP split",
+					    "THP failed", "unpinnable pages", "movable before" };
+	struct table *t = table_new(head, ARRAY_SIZE(head));
+	char buf[24];
+
+	for (size_t i = 0; i < d->nfailures; i++) {
+		const struct run_failures *f = &d->failures[i];
+		table_row(t);
+		table_cell(t, "%s%s", f->where, f->directory ? " (all runs)" : "");
+		count_cell(t, f->pins);
+		count_cell(t, f->failures);
+		table_cell(t, "%s", *f->by_errno ? f->by_errno : "-");
+		int64_t counts[] = { f->migration, f->thp, f->other, f->unattributed, f->migrated, f->migrate_failed,
+				     f->thp_split, f->thp_failed, f->unpinnable };
+		for (size_t k = 0; k < ARRAY_SIZE(counts); k++)
+			count_cell(t, counts[k]);
+		format_percent(f->movable_fraction, buf, sizeof(buf));
+		table_cell(t, "%s", isnan(f->movable_fraction) ? "-" : buf + 1);
+	}
+	return t;
+}
+
+int64_t report_unpinnable_pages(const struct dataset *d)
+{
+	int64_t pages = 0;
+
+	for (size_t i = 0; i < d->nfailures; i++)
+		if (d->failures[i].directory && d->failures[i].unpinnable > 0)
+			pages += d->failures[i].unpinnable;
+	return pages;
+}
+
+void report_failures(struct doc *doc, int level, const struct dataset *d)
+{
+	int64_t unpinnable = report_unpinnable_pages(d);
+
+	if (!any_failure(d))
+		return;
+	if (unpinnable)
+		doc_callout(doc, "bad", "!!! %" PRId64 " pinned pages were found in ZONE_MOVABLE or CMA: the kernel "
+			    "long-term pinned memory that must stay movable. This is a kernel bug. !!!", unpinnable);
+	doc_heading(doc, level, "Why pins failed");
+	doc_para(doc, "migration: a failed pin during which the migrate tracepoint saw pages fail "
+		 "(THP unsplit: a THP neither migrated nor split); other: no migration failed "
+		 "(e.g. RLIMIT_MEMLOCK); unattributed: not traced. Pages and THPs: the tracepoint's "
+		 "longterm_pin migrations of each run directory.");
+	table_shown(doc, report_failures_table(d));
+}
+
 void report_metrics(struct doc *doc, int level, const char *heading, const struct dataset *d, double alpha)
 {
-	struct table *t;
-
 	doc_heading(doc, level, "%s", heading);
 	doc_para(doc, "Intervals: %g%%, order statistics (binomial) for percentiles, Wilson for rates.",
 		 100 * (1 - alpha));
-	doc_table(doc, t = report_values_table(d, alpha));
-	table_free(t);
-	doc_table(doc, t = report_rates_table(d, alpha));
-	table_free(t);
-	if (d->nruns >= 2) {
+	table_shown(doc, report_values_table(d, alpha));
+	table_shown(doc, report_rates_table(d, alpha));
+	report_failures(doc, level + 1, d);
+	struct table *runs = report_runs_table(d);
+	if (d->nruns >= 2 && table_rows(runs)) {
 		doc_heading(doc, level + 1, "Spread between runs");
-		doc_table(doc, t = report_runs_table(d));
-		table_free(t);
+		doc_table(doc, runs);
 	}
+	table_free(runs);
 }
 
 void report_print(FILE *f, const struct dataset *d, size_t n, double alpha, bool markdown)
@@ -180,6 +260,30 @@ static json_t *metric_json(const struct metric *m, double alpha)
 	return o;
 }
 
+static json_t *count_json(int64_t v)
+{
+	return v < 0 ? json_null() : json_integer(v);
+}
+
+static json_t *failures_json(const struct dataset *d)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < d->nfailures; i++) {
+		const struct run_failures *f = &d->failures[i];
+		json_array_append_new(a, json_pack("{s:s, s:b, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+						   "s:o, s:o, s:o, s:o}", "run", f->where, "directory", f->directory,
+				"pins", count_json(f->pins), "failures", count_json(f->failures), "by_errno", f->by_errno,
+				"migration", count_json(f->migration), "thp_unsplit", count_json(f->thp),
+				"base_pages", count_json(f->base_pages), "other", count_json(f->other),
+				"unattributed", count_json(f->unattributed), "pages_migrated", count_json(f->migrated),
+				"pages_failed", count_json(f->migrate_failed), "thp_split", count_json(f->thp_split),
+				"thp_failed", count_json(f->thp_failed), "unpinnable_pages", count_json(f->unpinnable),
+				"movable_fraction_before", num(f->movable_fraction)));
+	}
+	return a;
+}
+
 json_t *report_json(const struct dataset *d, size_t n, double alpha)
 {
 	json_t *sets = json_array();
@@ -188,9 +292,11 @@ json_t *report_json(const struct dataset *d, size_t n, double alpha)
 		json_t *metrics = json_array();
 		for (size_t i = 0; i < d[k].nm; i++)
 			json_array_append_new(metrics, metric_json(&d[k].m[i], alpha));
-		json_array_append_new(sets, json_pack("{s:s, s:I, s:b, s:O?, s:o}", "path", d[k].path,
+		json_array_append_new(sets, json_pack("{s:s, s:I, s:b, s:O?, s:o, s:o, s:I}", "path", d[k].path,
 				"runs", (json_int_t)d[k].nruns, "complete", !d[k].incomplete,
-				"kernel", json_object_get(d[k].run_json, "kernel"), "metrics", metrics));
+				"kernel", json_object_get(d[k].run_json, "kernel"), "metrics", metrics,
+				"failures", failures_json(&d[k]),
+				"unpinnable_pages", (json_int_t)report_unpinnable_pages(&d[k])));
 	}
 	return json_pack("{s:i, s:f, s:o}", "schema_version", 1, "alpha", alpha, "reports", sets);
 }

@@ -17,6 +17,13 @@
 struct table *report_values_table(const struct dataset *d, double alpha);
 struct table *report_rates_table(const struct dataset *d, double alpha);
 struct table *report_runs_table(const struct dataset *d);
+/* Why pins failed, a row for each run and each run directory. */
+struct table *report_failures_table(const struct dataset *d);
+/* Pinned pages found in ZONE_MOVABLE or CMA, over the run directories. */
+int64_t report_unpinnable_pages(const struct dataset *d);
+/* The failures table and the unpinnable-page alarm, when any pin failed
+ * or any pinned page stayed movable. */
+void report_failures(struct doc *doc, int level, const struct dataset *d);
 
 /* One dataset's metrics under a heading of level (its spread between
  * runs one level below). */

@@ -30,6 +30,11 @@ struct table *table_new(const char *const *header, size_t ncols)
 	return t;
 }
 
+size_t table_rows(const struct table *t)
+{
+	return t->nrows - 1;
+}
+
 void table_row(struct table *t)
 {
 	t->cells = xrealloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(*t->cells));

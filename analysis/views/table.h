@@ -16,6 +16,8 @@ struct table;
 struct table *table_new(const char *const *header, size_t ncols);
 /* Appends a row; cells are printf'd one by one with table_cell. */
 void table_row(struct table *t);
+/* Rows below the header. */
+size_t table_rows(const struct table *t);
 void table_cell(struct table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Lets the cells of the HTML table after the first two (a row's
  * labels) wrap at the page's width: a table of sentences (the vm matrix)
