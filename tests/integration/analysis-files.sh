@@ -2,6 +2,7 @@
 # report, compare and gate on plain sample files and CSV columns (no root
 # needed): gate's exit codes, well-formed JUnit, the JSON fields, and one
 # clear message for every kind of bad input, with earlier outputs intact.
+READS_ONLY=yes
 . "$SRCDIR/tests/integration/lib.sh"
 
 # Deterministic samples: a base around 100 and a candidate 20 % slower.

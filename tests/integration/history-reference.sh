@@ -3,6 +3,7 @@
 # a capacity sweep, pinbench vm outputs with their failed/ trees), then
 # history of a seed's failure rate, with its HTML page, and storing it
 # all again changes nothing.
+READS_ONLY=yes
 . "$SRCDIR/tests/integration/lib.sh"
 command -v jq >/dev/null || skip "jq is not installed"
 url="sqlite:$TMP/demo.db"

@@ -5,6 +5,7 @@
 # white) and its plots loaded (the two kernels' line colours, which only
 # the plots draw, present in thousands of pixels). The screenshot stays
 # in the build directory as report-screenshot.png.
+READS_ONLY=yes
 . "$SRCDIR/tests/integration/lib.sh"
 command -v chromium >/dev/null || skip "chromium is not installed (apt-get install chromium)"
 command -v gnuplot >/dev/null || skip "gnuplot is not installed"

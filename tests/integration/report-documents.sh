@@ -5,6 +5,7 @@
 # .gp re-renders it from its .dat; Markdown links name files that exist;
 # without gnuplot the documents keep their tables and say why plots are
 # missing.
+READS_ONLY=yes
 . "$SRCDIR/tests/integration/lib.sh"
 command -v xmllint >/dev/null || skip "xmllint is not installed"
 command -v gnuplot >/dev/null || skip "gnuplot is not installed"

@@ -6,6 +6,7 @@
 # whole, vmstat.csv missing, cut or holding garbage); report, gate and
 # store must each refuse it with one line naming the damaged file, exit
 # 2, and store nothing. The undamaged directories all still read.
+READS_ONLY=yes
 . "$SRCDIR/tests/integration/lib.sh"
 command -v sqlite3 >/dev/null || skip "the sqlite3 shell is not installed (it counts stored runs)"
 

@@ -4,6 +4,7 @@
 # inconclusive (exit 3) and says how many runs would decide it, tails are
 # tested run by run, the two sides must have run the same test, and a
 # warm-up or a tail that moved against the median is named.
+READS_ONLY=yes
 . "$SRCDIR/tests/integration/lib.sh"
 command -v jq >/dev/null || skip "jq is not installed"
 command -v xmllint >/dev/null || skip "xmllint is not installed"
