@@ -6,6 +6,8 @@
 #include "util.h"
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
@@ -334,26 +336,119 @@ double metric_log_spread(const struct metric *const *m, size_t n)
 	return df ? sqrt(ss / (double)df) : NAN;
 }
 
-size_t runs_for_change(double log_spread, double change, double alpha, double power)
+/* The normal approximation for a shift of logs over the rank test's
+ * efficiency 3/pi: n = 2 (t(alpha/2) + t(power))^2 sigma^2 / delta^2 on
+ * 2n - 2 degrees of freedom, found by iteration. Where the search starts. */
+static double runs_approximated(double sd, double delta, double alpha, double power)
 {
-	double delta = fabs(log1p(change));
-
-	if (!(log_spread > 0) || !(delta > 0) || !(change > -1) || !(power > 0 && power < 1))
-		return 0;
-	size_t reach = runs_to_reach(alpha);
-	/* n = 2 (t(alpha/2) + t(power))^2 sigma^2 / delta^2 with t on 2n - 2
-	 * degrees of freedom, found by iteration; over 3/pi for the rank test */
 	double n = 2;
+
 	for (int i = 0; i < 50; i++) {
 		double df = fmax(2 * n - 2, 1);
 		double t = gsl_cdf_tdist_Qinv(alpha / 2, df) + gsl_cdf_tdist_Pinv(power, df);
-		double next = 2 * t * t * log_spread * log_spread / (delta * delta) / (3 / M_PI);
+		double next = 2 * t * t * sd * sd / (delta * delta) / (3 / M_PI);
 		if (fabs(next - n) < 1e-6)
 			break;
 		n = fmax(next, 2);
 	}
-	if (!(n < 1e6))
+	return n;
+}
+
+/* Simulated draws of log per-run values: the same standard normal draws
+ * at every n (common random numbers), so the power found grows with n as
+ * the true power does instead of jumping with the noise of each try. */
+#define PLAN_DRAWS 2000
+#define PLAN_MAX_RUNS 1000
+
+struct plan_sim {
+	double sd_base, sd_cand, delta, alpha;
+	double *z;   /* run i of draw d: z[(i * PLAN_DRAWS + d) * 2 + side], drawn as needed */
+	size_t have; /* runs a side drawn so far, per draw */
+	gsl_rng *rng;
+	double *x, *y;
+};
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The share of draws in which the verdict's own test (mann_whitney, at
+ * the family's alpha) rejects at n runs a side, each side with its own
+ * spread between runs. */
+static double simulated_power(struct plan_sim *p, size_t n)
+{
+	size_t rejected = 0;
+
+	if (p->have < n)
+		p->z = xrealloc(p->z, n * PLAN_DRAWS * 2 * sizeof(*p->z));
+	for (; p->have < n; p->have++)
+		for (size_t k = 0; k < PLAN_DRAWS * 2; k++)
+			p->z[p->have * PLAN_DRAWS * 2 + k] = gsl_ran_gaussian_ziggurat(p->rng, 1);
+	for (size_t d = 0; d < PLAN_DRAWS; d++) {
+		struct mann_whitney mw;
+		for (size_t i = 0; i < n; i++) {
+			p->x[i] = p->sd_base * p->z[(i * PLAN_DRAWS + d) * 2];
+			p->y[i] = p->delta + p->sd_cand * p->z[(i * PLAN_DRAWS + d) * 2 + 1];
+		}
+		qsort(p->x, n, sizeof(*p->x), by_value);
+		qsort(p->y, n, sizeof(*p->y), by_value);
+		mann_whitney(p->x, n, p->y, n, &mw);
+		rejected += mw.p <= p->alpha;
+	}
+	return (double)rejected / PLAN_DRAWS;
+}
+
+/* The fewest runs in [lo, hi] whose simulated power reaches power,
+ * given that hi does and lo - 1 does not. */
+static size_t fewest_runs(struct plan_sim *p, size_t lo, size_t hi, double power)
+{
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (simulated_power(p, mid) >= power)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+size_t runs_for_change_sides(double sd_base, double sd_cand, double change, double alpha, double power)
+{
+	double delta = log1p(change);
+
+	if (!(sd_base > 0) || !(sd_cand > 0) || !(fabs(delta) > 0) || !(change > -1) || !(power > 0 && power < 1))
 		return 0;
-	size_t runs = (size_t)ceil(n - 1e-9);
-	return runs > reach ? runs : reach;
+	size_t reach = runs_to_reach(alpha), guess;
+	double approx = runs_approximated(sqrt((sd_base * sd_base + sd_cand * sd_cand) / 2), fabs(delta), alpha,
+					  power);
+	if (!reach || !(approx < 4 * PLAN_MAX_RUNS))
+		return 0;
+	struct plan_sim p = { .sd_base = sd_base, .sd_cand = sd_cand, .delta = fabs(delta), .alpha = alpha,
+			      .rng = gsl_rng_alloc(gsl_rng_mt19937) };
+	p.x = xmalloc(PLAN_MAX_RUNS * sizeof(*p.x));
+	p.y = xmalloc(PLAN_MAX_RUNS * sizeof(*p.y));
+	gsl_rng_set(p.rng, 1);
+	guess = (size_t)fmin(fmax(ceil(approx), (double)reach), PLAN_MAX_RUNS);
+	size_t runs = 0, lo = reach;
+	/* bracket from the approximation: up by doubling, then bisect */
+	for (size_t hi = guess; !runs; hi = hi * 2 > PLAN_MAX_RUNS ? PLAN_MAX_RUNS : hi * 2) {
+		if (simulated_power(&p, hi) >= power)
+			runs = fewest_runs(&p, lo, hi, power);
+		else if (hi == PLAN_MAX_RUNS)
+			break;
+		else
+			lo = hi + 1;
+	}
+	gsl_rng_free(p.rng);
+	free(p.z);
+	free(p.x);
+	free(p.y);
+	return runs;
+}
+
+size_t runs_for_change(double log_spread, double change, double alpha, double power)
+{
+	return runs_for_change_sides(log_spread, log_spread, change, alpha, power);
 }

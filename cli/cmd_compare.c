@@ -72,7 +72,7 @@ static int compare_option(struct analysis_args *a, int opt, const char *arg)
 
 static void print_plan(FILE *f, const struct compare_args *ca, const struct dataset *d, size_t n)
 {
-	json_t *plan = compare_plan_json(d, n, ca->plan, ca->a.alpha, ca->power);
+	json_t *plan = compare_plan_json(d, n, ca->plan, ca->a.alpha, ca->a.correction, ca->power);
 
 	if (!strcmp(ca->a.format, "json")) {
 		analysis_print_json(f, json_pack("{s:i, s:o}", "schema_version", 2, "plan", plan));

@@ -283,33 +283,66 @@ json_t *compare_json(struct comparison *c, size_t ncand)
 			 "runs", (json_int_t)c[0].base->nruns, "candidates", cands);
 }
 
-/* The runs a side for each value metric of the base that has a spread
- * between runs on the sides given. */
-json_t *compare_plan_json(const struct dataset *d, size_t n, double change, double alpha, double power)
+/* The family the verdict adjusts over: the tests of each candidate
+ * against the base (of the base against itself when only it is given),
+ * the largest of them. */
+static size_t plan_family(const struct dataset *d, size_t n, double alpha, enum correction correction)
+{
+	size_t family = 0;
+
+	for (size_t k = n > 1 ? 1 : 0; k < n; k++) {
+		struct comparison c = { 0 };
+		compare_datasets(&d[0], &d[k], alpha, correction, NULL, 0, &c);
+		if (c.family > family)
+			family = c.family;
+		comparison_free(&c);
+	}
+	return family;
+}
+
+/* The spread between runs of one side's metric (NAN without two runs). */
+static double side_spread(const struct metric *m)
+{
+	const struct metric *one[] = { m };
+
+	return m ? metric_log_spread(one, 1) : NAN;
+}
+
+/* The runs a side for each value metric of the base: the verdict's test at
+ * the family's alpha, the base's spread against the noisiest candidate's
+ * (the base's own on both sides when it is the only one given). */
+json_t *compare_plan_json(const struct dataset *d, size_t n, double change, double alpha, enum correction correction,
+			  double power)
 {
 	json_t *rows = json_array();
-	const struct metric **m = xcalloc(n + 1, sizeof(*m));
+	size_t family = plan_family(d, n, alpha, correction);
+	double need = family_alpha(correction, alpha, family);
 
 	for (size_t i = 0; i < d[0].nm; i++) {
 		if (d[0].m[i].kind != METRIC_VALUES || d[0].m[i].one_per_run)
 			continue;
-		for (size_t k = 0; k < n; k++)
-			m[k] = dataset_metric(&d[k], d[0].m[i].name);
-		double sd = metric_log_spread(m, n);
-		size_t runs = runs_for_change(sd, change, alpha, power);
-		json_array_append_new(rows, json_pack("{s:s, s:o, s:o}", "metric", d[0].m[i].name,
-			"spread", isnan(sd) ? json_null() : json_real(expm1(sd)),
+		double sd_base = side_spread(&d[0].m[i]), sd_cand = n > 1 ? NAN : sd_base;
+		for (size_t k = 1; k < n; k++) {
+			double sd = side_spread(dataset_metric(&d[k], d[0].m[i].name));
+			if (isnan(sd_cand) || sd > sd_cand)
+				sd_cand = sd;
+		}
+		size_t runs = runs_for_change_sides(sd_base, sd_cand, change, need, power);
+		json_array_append_new(rows, json_pack("{s:s, s:o, s:o, s:o}", "metric", d[0].m[i].name,
+			"spread_base", isnan(sd_base) ? json_null() : json_real(expm1(sd_base)),
+			"spread_cand", isnan(sd_cand) ? json_null() : json_real(expm1(sd_cand)),
 			"runs_per_side", runs ? json_integer((json_int_t)runs) : json_null()));
 	}
-	free(m);
-	return json_pack("{s:f, s:f, s:f, s:s, s:o}", "change", change, "alpha", alpha, "power", power,
-			 "method", "normal approximation (t quantiles) for a shift of log per-run medians, over the "
-			 "Mann-Whitney efficiency 3/pi, at least the runs that can reach alpha", "metrics", rows);
+	return json_pack("{s:f, s:f, s:f, s:s, s:I, s:f, s:s, s:o}", "change", change, "alpha", alpha, "power",
+			 power, "correction", correction_names[correction], "family", (json_int_t)family,
+			 "alpha_per_test", need, "method", "the verdict's Mann-Whitney test on per-run values at "
+			 "the family's alpha, simulated on 2000 pairs of sides with log-normal per-run values of "
+			 "each side's own spread; at least the runs that can reach that alpha", "metrics", rows);
 }
 
 void compare_plan_print(FILE *f, json_t *plan, size_t n, bool markdown)
 {
-	static const char *const head[] = { "metric", "spread between runs", "runs a side" };
+	static const char *const head[] = { "metric", "spread base", "spread cand", "runs a side" };
 	struct table *t = table_new(head, ARRAY_SIZE(head));
 	double change = json_real_value(json_object_get(plan, "change"));
 	json_t *row;
@@ -317,15 +350,24 @@ void compare_plan_print(FILE *f, json_t *plan, size_t n, bool markdown)
 	size_t i;
 
 	format_percent(change, pct, sizeof(pct));
-	fprintf(f, "runs a side to detect a change of %s at alpha %g with power %g (Mann-Whitney on per-run "
-		"medians; spread from %zu side%s):\n\n", pct, json_real_value(json_object_get(plan, "alpha")),
-		json_real_value(json_object_get(plan, "power")), n, n == 1 ? "" : "s");
+	fprintf(f, "runs a side to detect a change of %s with power %g: Mann-Whitney on per-run medians at alpha %g, "
+		"%s over the %" JSON_INTEGER_FORMAT " tests of the comparison (%.3g a test); spread between runs "
+		"from %s:\n\n", pct, json_real_value(json_object_get(plan, "power")),
+		json_real_value(json_object_get(plan, "alpha")),
+		json_string_value(json_object_get(plan, "correction")),
+		json_integer_value(json_object_get(plan, "family")),
+		json_real_value(json_object_get(plan, "alpha_per_test")),
+		n > 1 ? "the base and the noisiest candidate" : "the base, for both sides");
 	json_array_foreach(json_object_get(plan, "metrics"), i, row) {
 		table_row(t);
 		table_cell(t, "%s", json_string_value(json_object_get(row, "metric")));
-		json_t *sd = json_object_get(row, "spread"), *runs = json_object_get(row, "runs_per_side");
-		format_percent(json_real_value(sd), pct, sizeof(pct));
-		table_cell(t, "%s", json_is_null(sd) ? "- (needs 2 runs)" : pct);
+		const char *side[] = { "spread_base", "spread_cand" };
+		for (size_t k = 0; k < 2; k++) {
+			json_t *sd = json_object_get(row, side[k]);
+			format_percent(json_real_value(sd), pct, sizeof(pct));
+			table_cell(t, "%s", json_is_null(sd) ? "- (needs 2 runs)" : pct + 1);
+		}
+		json_t *runs = json_object_get(row, "runs_per_side");
 		table_cell(t, json_is_null(runs) ? "-" : "%" JSON_INTEGER_FORMAT, json_integer_value(runs));
 	}
 	table_print(t, f, markdown, false);

@@ -25,7 +25,8 @@ json_t *compare_json(struct comparison *c, size_t ncand);
 /* The runs a side each value metric of the base needs to detect a
  * relative change, from the spread between runs of the n sides given;
  * as JSON (to release), and that JSON as a table. */
-json_t *compare_plan_json(const struct dataset *d, size_t n, double change, double alpha, double power);
+json_t *compare_plan_json(const struct dataset *d, size_t n, double change, double alpha, enum correction correction,
+			  double power);
 void compare_plan_print(FILE *f, json_t *plan, size_t n, bool markdown);
 
 #endif

@@ -124,6 +124,27 @@ n=$(jq -r '.plan.metrics[] | select(.metric == "pin_latency") | .runs_per_side' 
 [ "$n" -ge 4 ] || { cat "$TMP/out"; fail "--plan 5%: $n runs a side"; }
 pass "compare --plan 5%: $n runs a side for pin_latency"
 
+# --plan plans for the verdict it will get (issue 25, observation 7): the
+# comparison's family (Holm over its tests) and each side's own spread.
+# 6.1's unpin latency spreads 4 % between runs, 6.12's 2 %: the plan may
+# not ask for fewer runs than the comparison says can reach alpha at all.
+pb compare "$k61" "$k612" --format json
+expect 0 "compare"
+family=$(jq -r '.candidates[0].family.tests' "$TMP/out")
+pb compare "$k61" "$k612"
+expect 0 "compare"
+can=$(sed -n 's/.*; \([0-9]*\) runs a side can$/\1/p' "$TMP/out" | head -1)
+[ -n "$can" ] || { cat "$TMP/out"; fail "compare no longer says how many runs a side can reach alpha"; }
+pb compare "$k61" "$k612" --plan 20% --format json
+expect 0 "compare --plan 20%"
+[ "$(jq -r '.plan.family' "$TMP/out")" = "$family" ] ||
+	{ cat "$TMP/out"; fail "--plan's family is not the comparison's $family tests"; }
+unpin=$(jq -r '.plan.metrics[] | select(.metric == "unpin_latency") | .runs_per_side' "$TMP/out")
+[ "$unpin" -ge "$can" ] || { cat "$TMP/out"; fail "--plan 20%: unpin_latency $unpin runs a side, below the $can that can reach alpha"; }
+jq -e '.plan.metrics[] | select(.metric == "pin_latency") | .spread_base > 5 * .spread_cand' "$TMP/out" >/dev/null ||
+	{ cat "$TMP/out"; fail "--plan does not keep each side's spread (6.1 against 6.12)"; }
+pass "compare --plan 20%: unpin_latency $unpin runs a side, the comparison's family of $family, per-side spreads"
+
 # Units and smaller mistakes
 printf '[r]\nmetric = pin_latency\nmax_regression = 5\n' >"$TMP/bare.ini"
 pb gate "$k612" "$k61" --rules "$TMP/bare.ini"

@@ -253,8 +253,9 @@ static void per_run_test_matches_scipy(void **state)
 }
 
 /* The runs a side runs_for_change asks for reach the power in SciPy's
- * simulation of the Mann-Whitney test, and are not far above what the
- * simulation needed. */
+ * simulation of the Mann-Whitney test (4000 draws: within three of its
+ * standard errors, as two simulations can differ), and are not far
+ * above what that simulation needed. */
 static void runs_for_change_reach_simulated_power(void **state)
 {
 	(void)state;
@@ -271,7 +272,10 @@ static void runs_for_change_reach_simulated_power(void **state)
 				needed = first + i;
 		size_t n = runs_for_change(sigma, change, alpha, power);
 		assert_true(needed > 0);
-		if (n + 1 < needed || n > (size_t)fmax(ceil(1.3 * (double)needed), (double)needed + 2))
+		double at_n = n >= first && n - first < json_array_size(sim) ?
+			json_number_value(json_array_get(sim, n - first)) : 1;
+		if (at_n < power - 3 * sqrt(power * (1 - power) / 4000) ||
+		    n > (size_t)fmax(ceil(1.3 * (double)needed), (double)needed + 2))
 			fail_msg("sigma %g change %g alpha %g: %zu runs a side, the simulation needed %zu", sigma,
 				 change, alpha, n, needed);
 		cases++;
@@ -279,6 +283,76 @@ static void runs_for_change_reach_simulated_power(void **state)
 	assert_int_equal(cases, 4);
 	assert_int_equal(runs_for_change(NAN, 0.05, 0.05, 0.8), 0);
 	assert_int_equal(runs_for_change(0.1, 0, 0.05, 0.8), 0);
+}
+
+/* n per-run medians of one side, log-normal about 1 ms times (1 + shift):
+ * a metric as the dataset builds it, through which effect_measure takes
+ * the verdict's own path. */
+static void plan_side(struct metric *m, double *runs, size_t n, double sd, double shift, unsigned *seed)
+{
+	for (size_t i = 0; i < n; i++) {
+		double u = (rand_r(seed) + 1.0) / ((double)RAND_MAX + 2), v = (rand_r(seed) + 1.0) / ((double)RAND_MAX + 2);
+		runs[i] = 1e6 * (1 + shift) * exp(sd * sqrt(-2 * log(u)) * cos(2 * M_PI * v));
+	}
+	sort_doubles(runs, n);
+	*m = (struct metric){ .name = "pin_latency", .unit = "ns", .kind = METRIC_VALUES, .v = runs, .n = n,
+			      .runs = runs, .nruns = n };
+}
+
+/* The share of 1000 comparisons of n runs a side, drawn with these
+ * spreads and the candidate changed by change, that effect_measure finds
+ * significant at alpha (a seed other than the plan's). */
+static double verdict_power(size_t n, double sd_base, double sd_cand, double change, double alpha)
+{
+	double *x = malloc(n * sizeof(*x)), *y = malloc(n * sizeof(*y));
+	unsigned seed = 12345;
+	size_t rejected = 0;
+
+	for (int t = 0; t < 1000; t++) {
+		struct metric base, cand;
+		struct effect e;
+		plan_side(&base, x, n, sd_base, 0, &seed);
+		plan_side(&cand, y, n, sd_cand, change, &seed);
+		effect_measure(&base, &cand, STAT_MEDIAN, alpha, &e);
+		assert_int_equal(e.unit, UNIT_RUNS);
+		rejected += e.p <= alpha;
+	}
+	free(x);
+	free(y);
+	return rejected / 1000.0;
+}
+
+/* The runs --plan asks for, run through the verdict's own test on data of
+ * those spreads, decide as promised: the planned power at the plan's n
+ * (within three standard errors of 1000 tries), not already at n - 1;
+ * a quiet candidate beside a noisy base needs fewer runs than two noisy
+ * sides and more than two quiet ones. */
+static void plan_runs_decide_as_promised(void **state)
+{
+	static const struct { double sd_base, sd_cand, change, alpha; } cases[] = {
+		{ 0.21, 0.021, 0.2, 0.05 / 11 }, /* the kernels pair: 6.1's spread against 6.12's, Holm over 11 */
+		{ 0.1, 0.1, 0.1, 0.05 },
+		{ 0.05, 0.2, -0.15, 0.01 },
+	};
+	(void)state;
+	double slack = 3 * sqrt(0.8 * 0.2 / 1000);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = runs_for_change_sides(cases[i].sd_base, cases[i].sd_cand, cases[i].change, cases[i].alpha, 0.8);
+		assert_true(n >= runs_to_reach(cases[i].alpha));
+		double at_n = verdict_power(n, cases[i].sd_base, cases[i].sd_cand, cases[i].change, cases[i].alpha);
+		if (at_n < 0.8 - slack)
+			fail_msg("case %zu: %zu runs a side decide in %.3f of tries, not 0.8", i, n, at_n);
+		if (n > runs_to_reach(cases[i].alpha)) {
+			double below = verdict_power(n - 1, cases[i].sd_base, cases[i].sd_cand, cases[i].change,
+						     cases[i].alpha);
+			if (below >= 0.8 + slack)
+				fail_msg("case %zu: %zu runs a side already decide in %.3f of tries", i, n - 1, below);
+		}
+	}
+	size_t mixed = runs_for_change_sides(0.21, 0.021, 0.2, 0.05, 0.8);
+	assert_true(mixed < runs_for_change(0.21, 0.2, 0.05, 0.8));
+	assert_true(mixed > runs_for_change(0.021, 0.2, 0.05, 0.8));
+	assert_int_equal(runs_for_change_sides(0.1, NAN, 0.1, 0.05, 0.8), 0);
 }
 
 static void check_select(const double *x, size_t n, const double *y, size_t m)
@@ -409,6 +483,7 @@ int main(void)
 		cmocka_unit_test(holm_matches_reference),
 		cmocka_unit_test(per_run_test_matches_scipy),
 		cmocka_unit_test(runs_for_change_reach_simulated_power),
+		cmocka_unit_test(plan_runs_decide_as_promised),
 		cmocka_unit_test(select_matches_sorting_all),
 		cmocka_unit_test(empty_and_single_samples),
 		cmocka_unit_test(welch_huge_values),
