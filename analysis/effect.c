@@ -251,7 +251,7 @@ void effect_measure(const struct metric *b, const struct metric *c, enum statist
 	memset(e, 0, sizeof(*e));
 	e->stat = s;
 	e->unit = UNIT_NONE;
-	e->base = e->cand = e->p = e->min_p = e->log_spread = NAN;
+	e->base = e->cand = e->p = e->min_p = e->log_spread_base = e->log_spread_cand = NAN;
 	e->change = (struct change){ NAN, NAN, NAN };
 	if (!b || !c || !(b->n || b->trials) || !(c->n || c->trials))
 		return;
@@ -268,7 +268,8 @@ void effect_measure(const struct metric *b, const struct metric *c, enum statist
 		e->base = statistic_of_sorted(x, n, STAT_MEDIAN);
 		e->cand = statistic_of_sorted(y, m, STAT_MEDIAN);
 		test_location(x, n, y, m, alpha, e);
-		e->log_spread = pooled_log_sd(x, n, y, m);
+		e->log_spread_base = pooled_log_sd(x, n, NULL, 0);
+		e->log_spread_cand = pooled_log_sd(y, m, NULL, 0);
 		free(x);
 		return;
 	}

@@ -40,7 +40,8 @@ struct effect {
 	double p;                /* two-sided, unadjusted; NAN: no test */
 	double min_p;            /* the smallest p these sizes allow in the observed direction */
 	double direction;        /* > 0: the candidate is larger */
-	double log_spread;       /* pooled standard deviation of the log per-run values (NAN unless runs) */
+	/* standard deviation of the log per-run values, each side's (NAN unless runs) */
+	double log_spread_base, log_spread_cand;
 	bool exact, constant;    /* exact null distribution; one value on both sides */
 	const char *test;        /* "Mann-Whitney U on per-run p99", ... */
 };

@@ -325,7 +325,7 @@ static void decide(struct rule_result *o, const struct gate_family *fam)
 	o->reachable = o->e.min_p <= need;
 	o->runs_to_reach = runs_to_reach(need);
 	if (o->relative)
-		o->runs_for_limit = runs_for_change(o->e.log_spread, o->limit, need, 0.8);
+		o->runs_for_limit = runs_for_change_sides(o->e.log_spread_base, o->e.log_spread_cand, o->limit, need, 0.8);
 	bool needs_significance = !strcmp(r->require, "significance") ? regression : o->beyond;
 	if (!strcmp(r->require, "threshold"))
 		o->outcome = o->beyond ? OUTCOME_FAIL : OUTCOME_PASS;
