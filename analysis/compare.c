@@ -33,6 +33,10 @@ struct change quantile_change(const struct metric *base, const struct metric *ca
 }
 
 const char *const correction_names[3] = { "holm", "bonferroni", "none" };
+const char *const verdict_kind_names[VERDICT_KINDS] = {
+	"regressed", "improved", "changed without a better side", "undecided (too few runs)",
+	"without significant change", "unchanged (one value on both sides)", "not testable", "on one side only",
+};
 
 int correction_parse(const char *name)
 {
@@ -154,14 +158,17 @@ static void compare_metric(struct metric_comparison *r, double alpha, const stru
 static void give_verdict(struct metric_comparison *r, double alpha)
 {
 	if (r->constant) {
+		r->outcome = VERDICT_NO_CHANGE;
 		r->verdict = "no change";
 		return;
 	}
 	if (isnan(r->p_adjusted)) {
+		r->outcome = r->base && r->cand ? VERDICT_NOT_TESTABLE : VERDICT_ONE_SIDED;
 		r->verdict = r->base && r->cand ? "not testable" : r->base ? "only in base" : "only in candidate";
 		return;
 	}
 	if (!(r->p_adjusted < alpha) || r->direction == 0) {
+		r->outcome = r->reachable ? VERDICT_NOT_SIGNIFICANT : VERDICT_UNDECIDED;
 		r->verdict = !r->reachable ? "undecided: too few runs"
 			   : r->p < alpha ? "not significant after adjustment" : "no significant change";
 		return;
@@ -169,11 +176,13 @@ static void give_verdict(struct metric_comparison *r, double alpha)
 	bool larger = r->direction > 0;
 	r->changed = true;
 	if (r->better == BETTER_NEITHER) {
+		r->outcome = VERDICT_CHANGED;
 		r->verdict = larger ? "increased" : "decreased";
 		return;
 	}
 	r->regressed = larger == (r->better == BETTER_LOWER);
 	r->improved = !r->regressed;
+	r->outcome = r->regressed ? VERDICT_REGRESSED : VERDICT_IMPROVED;
 	r->verdict = r->regressed ? "regressed" : "improved";
 }
 
@@ -241,6 +250,8 @@ void compare_datasets(const struct dataset *base, const struct dataset *cand, do
 	/* with n and m runs and no ties, the most extreme two-sided p */
 	c->min_p = per_run ? fmin(1.0, 2 / gsl_sf_choose((unsigned)(base->nruns + cand->nruns), (unsigned)base->nruns))
 			   : NAN;
+	double need = family_alpha(correction, alpha, c->family);
+	c->runs_to_decide = per_run && c->min_p > need ? runs_to_reach(need) : 0;
 	differences_find(base->run_json, cand->run_json, &c->differences);
 	c->same_runs = dataset_shared_run(base, cand) != NULL;
 }

@@ -30,6 +30,19 @@ void correct_p(enum correction how, const double *p, size_t n, double *adjusted)
  * alpha / size for Holm and Bonferroni (Holm's first step), alpha for none. */
 double family_alpha(enum correction how, double alpha, size_t size);
 
+/* What a verdict says, one kind a row: every view counts, colours and
+ * explains rows by it, so none can sum a row up as another does. */
+enum verdict_kind {
+	VERDICT_REGRESSED, VERDICT_IMPROVED, VERDICT_CHANGED, /* significant; changed: no better side */
+	VERDICT_UNDECIDED,       /* the test cannot reach the family's alpha with these runs */
+	VERDICT_NOT_SIGNIFICANT, /* it could have, and did not (or not after the adjustment) */
+	VERDICT_NO_CHANGE,       /* one value on both sides */
+	VERDICT_NOT_TESTABLE, VERDICT_ONE_SIDED,
+	VERDICT_KINDS
+};
+/* How a summary counts rows of each kind: "regressed", "undecided (too few runs)"... */
+extern const char *const verdict_kind_names[VERDICT_KINDS];
+
 struct metric_comparison {
 	const struct metric *base, *cand; /* either may be NULL */
 	const char *name, *unit;
@@ -49,6 +62,7 @@ struct metric_comparison {
 	double direction;        /* > 0: the candidate is larger */
 	const char *verdict;     /* improved, regressed, increased, decreased, no significant change,
 				  * no change (the same constant), not testable */
+	enum verdict_kind outcome;
 	bool regressed, improved, changed; /* changed: significant either way */
 	bool constant;           /* the same single value on both sides */
 	bool reachable;          /* the test could reach alpha after the adjustment */
@@ -61,6 +75,8 @@ struct comparison {
 	double alpha;
 	enum correction correction;
 	size_t family;           /* tests in the adjustment */
+	size_t runs_to_decide;   /* runs a side at which the per-run test can reach the family's alpha;
+				  * 0 when these runs can, or the test is on samples */
 	struct metric_comparison *m;
 	size_t n;
 	double min_p;            /* smallest p the per-run test can reach, unadjusted; NAN with samples */

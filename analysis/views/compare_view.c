@@ -9,7 +9,11 @@
 
 static enum cell_colour verdict_colour(const struct metric_comparison *r)
 {
-	return r->regressed ? COLOUR_BAD : r->improved ? COLOUR_GOOD : r->changed ? COLOUR_NOTE : COLOUR_NONE;
+	static const enum cell_colour of[VERDICT_KINDS] = {
+		[VERDICT_REGRESSED] = COLOUR_BAD, [VERDICT_IMPROVED] = COLOUR_GOOD, [VERDICT_CHANGED] = COLOUR_NOTE,
+		[VERDICT_UNDECIDED] = COLOUR_UNDECIDED,
+	};
+	return of[r->outcome];
 }
 
 /* "+3.9% [+1.2, +6.5]" */
@@ -153,10 +157,21 @@ struct table *compare_detail_table(const struct comparison *c)
 	return t;
 }
 
+void compare_undecided_reason(const struct comparison *c, char *buf, size_t len)
+{
+	*buf = 0;
+	if (c->runs_to_decide)
+		snprintf(buf, len, "too few runs to reach alpha: %zu vs %zu runs allow p >= %.3g, %s over %zu tests "
+			 "needs %.3g; %zu runs a side can", c->base->nruns, c->cand->nruns, c->min_p,
+			 correction_names[c->correction], c->family, family_alpha(c->correction, c->alpha, c->family),
+			 c->runs_to_decide);
+}
+
 /* Which family p is adjusted over, and whether the test can decide. */
 static void print_unit(FILE *f, const struct comparison *c, size_t k, bool markdown)
 {
 	const char *li = markdown ? "- " : "  ";
+	char why[400];
 
 	if (!(c->base->nruns >= 2 && c->cand->nruns >= 2)) {
 		fprintf(f, "%s[%zu]: tests on pooled samples (a side has a single run)\n", li, k + 1);
@@ -164,11 +179,9 @@ static void print_unit(FILE *f, const struct comparison *c, size_t k, bool markd
 	}
 	fprintf(f, "%s[%zu]: tests on per-run values (%zu vs %zu runs: each run's median, each run's p99)\n", li,
 		k + 1, c->base->nruns, c->cand->nruns);
-	double need = family_alpha(c->correction, c->alpha, c->family);
-	if (c->min_p > need)
-		fprintf(f, "%s     too few runs to reach alpha: %zu vs %zu runs allow p >= %.3g, %s over %zu tests needs "
-			"%.3g; %zu runs a side can\n", li, c->base->nruns, c->cand->nruns, c->min_p,
-			correction_names[c->correction], c->family, need, runs_to_reach(need));
+	compare_undecided_reason(c, why, sizeof(why));
+	if (*why)
+		fprintf(f, "%s     %s\n", li, why);
 }
 
 static void print_differences(FILE *f, const struct comparison *c, size_t k, bool markdown)
@@ -256,6 +269,7 @@ static json_t *comparison_json(const struct comparison *c)
 		json_object_set_new(o, "min_p", num(r->min_p));
 		json_object_set_new(o, "p99_p", num(r->tail_p));
 		json_object_set_new(o, "verdict", json_string(r->verdict));
+		json_object_set_new(o, "outcome", json_string(verdict_kind_names[r->outcome]));
 		json_array_append_new(metrics, o);
 	}
 	struct warnings w = { 0 };
@@ -267,6 +281,11 @@ static json_t *comparison_json(const struct comparison *c)
 			 "family", "correction", correction_names[c->correction], "tests", (json_int_t)c->family,
 			 "differences", differences_json(&c->differences), "warnings", warnings_json(&w),
 			 "metrics", metrics);
+	char why[400];
+	compare_undecided_reason(c, why, sizeof(why));
+	json_object_set_new(o, "runs_a_side_to_decide", c->runs_to_decide ? json_integer((json_int_t)c->runs_to_decide)
+										: json_null());
+	json_object_set_new(o, "undecided_reason", *why ? json_string(why) : json_null());
 	warnings_free(&w);
 	return o;
 }

@@ -22,6 +22,10 @@ void compare_print(FILE *f, struct comparison *c, size_t ncand, bool markdown, b
 /* The same as JSON (schema_version 2), to release. */
 json_t *compare_json(struct comparison *c, size_t ncand);
 
+/* Why the per-run tests of c cannot decide, and the runs a side that
+ * can ("" when they can): the same words in every view. */
+void compare_undecided_reason(const struct comparison *c, char *buf, size_t len);
+
 /* The runs a side each value metric of the base needs to detect a
  * relative change, from the spread between runs of the n sides given;
  * as JSON (to release), and that JSON as a table. */

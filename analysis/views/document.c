@@ -11,14 +11,14 @@
 
 /* Styles for screen and print; the page works without them too. */
 static const char css[] =
-	"body{font:15px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
+	"body{font:15px/1.45 system-ui,sans-serif;max-width:1400px;margin:2em auto;padding:0 1em;color:#222}"
 	"h1{font-size:1.6em;border-bottom:2px solid #1f77b4}h2{margin-top:2em;border-bottom:1px solid #ccc}"
 	"table{border-collapse:collapse;margin:.6em 0;font-size:13px;display:block;overflow-x:auto;max-width:100%}"
-	"th,td{border:1px solid #ccc;padding:3px 8px;text-align:right;white-space:nowrap}"
+	"th,td{border:1px solid #ccc;padding:3px 6px;text-align:right;white-space:nowrap}th{white-space:normal}"
 	"th:first-child,td:first-child{text-align:left}th{background:#f2f4f8}"
 	"table.wrap{display:table;width:100%}table.wrap th,table.wrap td{white-space:normal;text-align:left;"
 	"vertical-align:top}table.wrap td:nth-child(-n+2){white-space:nowrap}"
-	".good{color:#1a7f37;font-weight:600}.bad{color:#c62828;font-weight:600}.note{color:#9a6700}"
+	".good{color:#1a7f37;font-weight:600}.bad{color:#c62828;font-weight:600}.note{color:#9a6700}.undecided{color:#8250df}"
 	".callout{padding:.6em 1em;border-left:5px solid #1f77b4;background:#f2f6fb}"
 	".callout.bad{border-color:#c62828;background:#fdf0f0;color:#222}"
 	".callout.good{border-color:#1a7f37;background:#f0f8f2;color:#222}"

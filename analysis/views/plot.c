@@ -21,11 +21,11 @@ const size_t plot_palette_n = ARRAY_SIZE(plot_palette);
 
 const char *verdict_rgb(const struct metric_comparison *r)
 {
-	if (r->regressed)
-		return "#d62728";
-	if (r->improved)
-		return "#2ca02c";
-	return r->changed ? "#1f77b4" : "#7f7f7f";
+	static const char *const of[VERDICT_KINDS] = {
+		[VERDICT_REGRESSED] = "#d62728", [VERDICT_IMPROVED] = "#2ca02c", [VERDICT_CHANGED] = "#1f77b4",
+		[VERDICT_UNDECIDED] = "#8250df",
+	};
+	return of[r->outcome] ? of[r->outcome] : "#7f7f7f";
 }
 
 int plotter_init(struct plotter *p, const char *dir, bool png)
@@ -294,9 +294,12 @@ void plot_changes(struct plotter *p, const struct comparison *c, const char *nam
 	plot_begin(&ps);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct metric_comparison *r = &c->m[i];
-		if (isnan(r->median.rel))
+		/* a gauge's (nr_*) change over a run is a change of level: relative
+		 * to another such change it reads as -250 %, and squeezes the rest */
+		if (isnan(r->median.rel) || !strncmp(r->name, "vmstat.nr_", 10))
 			continue;
-		double lo = isnan(r->median.lo) ? r->median.rel : r->median.lo;
+		/* a positive metric cannot fall by more than 100 % */
+		double lo = fmax(isnan(r->median.lo) ? r->median.rel : r->median.lo, -1);
 		double hi = isnan(r->median.hi) ? r->median.rel : r->median.hi;
 		unsigned rgb = (unsigned)strtoul(verdict_rgb(r) + 1, NULL, 16);
 		fprintf(ps.df, "%zu \"%s\" %.6g %.6g %.6g %u\n", rows++, r->name, 100 * r->median.rel, 100 * lo,

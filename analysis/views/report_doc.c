@@ -3,10 +3,12 @@
 #include "compare.h"
 #include "log.h"
 #include "stats.h"
+#include "units.h"
 #include "util.h"
 #include "report_view.h"
 #include "compare_view.h"
 #include "files.h"
+#include "warnings.h"
 
 #include <dirent.h>
 #include <gsl/gsl_statistics_double.h>
@@ -162,39 +164,56 @@ static void change_words(const struct metric_comparison *r, char *buf, size_t le
 	}
 }
 
-/* The verdicts first: what regressed, what improved. */
+/* The verdicts first: the rows of each kind (compare's own), what
+ * regressed and improved, and why undecided rows are. */
 static void comparison_summary(struct doc *doc, const struct comparison *c, const char *label)
 {
-	size_t regressed = 0, improved = 0, changed = 0, one_sided = 0;
-	char line[2048] = "", pct[80], sides[600] = "";
-	size_t o = 0, os = 0;
+	size_t count[VERDICT_KINDS] = { 0 }, o = 0, os = 0;
+	char line[2048] = "", pct[80], kinds[600] = "", why[400];
 
 	for (size_t i = 0; i < c->n; i++) {
 		const struct metric_comparison *r = &c->m[i];
-		if (!r->base || !r->cand) { /* not a change, nor the lack of one */
-			one_sided++;
-			appendf(sides, sizeof(sides), &os, "%s%s", os ? ", " : "", r->name);
-			continue;
-		}
-		regressed += r->regressed;
-		improved += r->improved;
-		changed += r->changed && !r->regressed && !r->improved;
+		count[r->outcome]++;
 		if ((r->regressed || r->improved) && o < sizeof(line) - 200) {
 			change_words(r, pct, sizeof(pct));
-			o += (size_t)snprintf(line + o, sizeof(line) - o, "%s%s %s %s", o ? "; " : "", r->name,
-					      r->regressed ? "regressed" : "improved", pct);
+			appendf(line, sizeof(line), &o, "%s%s %s %s", o ? "; " : "", r->name,
+				r->regressed ? "regressed" : "improved", pct);
 		}
 	}
-	if (c->min_p > c->alpha)
-		doc_callout(doc, "note", "%s: with this many runs the smallest p a test can reach is %.3g, above "
-			    "alpha %g: no metric can be significant; more runs are needed.", label, c->min_p, c->alpha);
-	char only[700] = "";
-	if (one_sided)
-		snprintf(only, sizeof(only), ", %zu on one side only (%s)", one_sided, sides);
-	doc_callout(doc, regressed ? "bad" : improved ? "good" : NULL,
-		    "%s against the base: %zu regressed, %zu improved, %zu changed without a better side, %zu without "
-		    "significant change%s%s%s", label, regressed, improved, changed,
-		    c->n - one_sided - regressed - improved - changed, only, o ? ". " : ".", line);
+	for (size_t k = 0; k < VERDICT_KINDS; k++)
+		if (count[k] || k <= VERDICT_IMPROVED)
+			appendf(kinds, sizeof(kinds), &os, "%s%zu %s", os ? ", " : "", count[k], verdict_kind_names[k]);
+	doc_callout(doc, count[VERDICT_REGRESSED] ? "bad" : count[VERDICT_IMPROVED] ? "good" : NULL,
+		    "%s against the base: %s%s%s", label, kinds, o ? ". " : ".", line);
+	compare_undecided_reason(c, why, sizeof(why));
+	if (*why)
+		doc_callout(doc, "note", "%s: %s.", label, why);
+}
+
+/* What compare prints around its tables, in the document too: the
+ * warnings (warm-up, tails) and what differs between the sides. */
+static void comparison_notes(struct doc *doc, const struct comparison *c)
+{
+	static const char *const head[] = { "what differs", "base", "candidate" };
+	struct warnings w = { 0 };
+
+	warnings_of_comparison(c, &w);
+	for (size_t i = 0; i < w.n; i++)
+		doc_callout(doc, "note", "%s", w.text[i]);
+	warnings_free(&w);
+	if (!c->differences.n)
+		return;
+	struct table *t = table_new(head, ARRAY_SIZE(head));
+	for (size_t i = 0; i < c->differences.n; i++) {
+		const struct difference *d = &c->differences.d[i];
+		table_row(t);
+		table_cell(t, "%s%s", d->key, d->refuse ? " (not the same test)" : "");
+		table_cell(t, "%s", d->base);
+		table_cell(t, "%s", d->cand);
+	}
+	table_wrap(t);
+	doc_table(doc, t);
+	table_free(t);
 }
 
 static void environment_tables(struct doc *doc, json_t *kernel, json_t *knobs)
@@ -221,21 +240,81 @@ static void environment_tables(struct doc *doc, json_t *kernel, json_t *knobs)
 	table_free(t);
 }
 
+/* A JSON scalar as a cell: a *_bytes or *_size value as a size. */
+static void json_cell(struct table *t, const char *key, const json_t *v)
+{
+	char buf[32];
+	size_t n = strlen(key);
+
+	bool size = (n > 6 && !strcmp(key + n - 6, "_bytes")) || (n > 5 && !strcmp(key + n - 5, "_size"));
+
+	if (json_is_integer(v) && size && json_integer_value(v) >= 0) {
+		format_size((uint64_t)json_integer_value(v), buf, sizeof(buf));
+		table_cell(t, "%s", buf);
+	} else if (json_is_string(v)) {
+		table_cell(t, "%s", json_string_value(v));
+	} else {
+		char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		table_cell(t, "%s", text ? text : "-");
+		free(text);
+	}
+}
+
+/* An array of objects (zones, nodes) as a table, a column a key of the
+ * first; an object as rows of key and value, its arrays of objects as
+ * tables of their own below. */
+static void json_tables(struct doc *doc, const char *title, const json_t *v)
+{
+	const char *key;
+	json_t *item, *val;
+	size_t i;
+
+	if (json_is_array(v) && json_is_object(json_array_get(v, 0))) {
+		const char **head = xcalloc(json_object_size(json_array_get(v, 0)) + 1, sizeof(*head));
+		size_t nc = 0;
+		json_object_foreach(json_array_get(v, 0), key, val)
+			head[nc++] = key;
+		struct table *t = table_new(head, nc);
+		json_array_foreach(v, i, item) {
+			table_row(t);
+			for (size_t c = 0; c < nc; c++)
+				json_cell(t, head[c], json_object_get(item, head[c]));
+		}
+		doc_para(doc, "%s:", title);
+		doc_table(doc, t);
+		table_free(t);
+		free(head);
+		return;
+	}
+	if (!json_is_object(v))
+		return;
+	static const char *const kv[] = { "", "" };
+	struct table *t = table_new(kv, 2);
+	json_object_foreach((json_t *)v, key, val)
+		if (!json_is_array(val) || !json_is_object(json_array_get(val, 0))) {
+			table_row(t);
+			table_cell(t, "%s%s%s", title, *title ? " " : "", key);
+			json_cell(t, key, val);
+		}
+	if (table_rows(t))
+		doc_table(doc, t);
+	table_free(t);
+	json_object_foreach((json_t *)v, key, val)
+		if (json_is_array(val) && json_is_object(json_array_get(val, 0)))
+			json_tables(doc, key, val);
+}
+
 void document_environment(struct doc *doc, json_t *run_json)
 {
-	char *zones, *topo;
-
 	if (!run_json)
 		return;
 	environment_tables(doc, json_object_get(run_json, "kernel"), json_object_get(run_json, "knobs"));
-	zones = json_dumps(json_object_get(run_json, "memory"), JSON_INDENT(1) | JSON_COMPACT);
-	topo = json_dumps(json_object_get(run_json, "topology"), JSON_INDENT(1) | JSON_COMPACT);
+	json_t *memory = json_object_get(run_json, "memory");
 	doc_para(doc, "Memory zones and blocks, as the run saw them:");
-	doc_pre(doc, zones ? zones : "-");
+	json_tables(doc, "", json_object_get(memory, "memory_blocks"));
+	json_tables(doc, "zones", json_object_get(memory, "zones"));
 	doc_para(doc, "Topology:");
-	doc_pre(doc, topo ? topo : "-");
-	free(zones);
-	free(topo);
+	json_tables(doc, "", json_object_get(run_json, "topology"));
 	const char *text = json_string_value(json_object_get(json_object_get(run_json, "scenario"), "text"));
 	if (text) {
 		doc_heading(doc, 2, "Scenario");
@@ -253,8 +332,7 @@ static void draw_plots(struct plotter *p, struct dataset *d, size_t n, const cha
 	plot_nodes(p, d, n, labels, alpha);
 	for (size_t k = 1; k < n; k++) {
 		snprintf(name, sizeof(name), "changes-%zu", k);
-		snprintf(title, sizeof(title), "%s against %s: change of the median (green improved, red regressed, "
-			 "blue changed, grey no significant change)", labels[k], labels[0]);
+		snprintf(title, sizeof(title), "%s against %s: change of the median", labels[k], labels[0]);
 		plot_changes(p, &c[k - 1], name, title);
 	}
 	for (size_t k = 0; k < n; k++) {
@@ -298,6 +376,10 @@ static void write_body(struct doc *doc, struct dataset *d, size_t n, const char 
 			snprintf(name, sizeof(name), "changes-%zu", k);
 			doc_heading(doc, 2, "%s against %s", labels[k], labels[0]);
 			doc_plot(doc, name);
+			doc_para(doc, "Green improved, red regressed, blue changed without a better side, purple "
+				 "undecided (too few runs), grey without significant change; gauges (vmstat.nr_*) are "
+				 "not drawn: their change is one of level.");
+			comparison_notes(doc, &c[k - 1]);
 			t = compare_detail_table(&c[k - 1]);
 			doc_table(doc, t);
 			table_free(t);

@@ -79,7 +79,7 @@ static size_t width(const char *s)
 
 void table_print(const struct table *t, FILE *f, bool markdown, bool colour)
 {
-	static const char *const codes[] = { "", "\033[32m", "\033[31m", "\033[33m" };
+	static const char *const codes[] = { "", "\033[32m", "\033[31m", "\033[33m", "\033[35m" };
 	size_t *w = xcalloc(t->ncols, sizeof(*w));
 
 	for (size_t r = 0; r < t->nrows; r++)
@@ -129,7 +129,8 @@ bool want_colour(FILE *f)
 
 void table_print_html(const struct table *t, FILE *f)
 {
-	static const char *const classes[] = { "", " class=\"good\"", " class=\"bad\"", " class=\"note\"" };
+	static const char *const classes[] = { "", " class=\"good\"", " class=\"bad\"", " class=\"note\"",
+						     " class=\"undecided\"" };
 
 	fputs(t->wrap ? "<table class=\"wrap\">\n" : "<table>\n", f);
 	for (size_t r = 0; r < t->nrows; r++) {

@@ -9,7 +9,8 @@
 
 #include "format.h"
 
-enum cell_colour { COLOUR_NONE, COLOUR_GOOD, COLOUR_BAD, COLOUR_NOTE };
+/* NOTE: significant without a better side; UNDECIDED: too few runs to tell */
+enum cell_colour { COLOUR_NONE, COLOUR_GOOD, COLOUR_BAD, COLOUR_NOTE, COLOUR_UNDECIDED };
 
 struct table;
 
@@ -27,7 +28,7 @@ void table_wrap(struct table *t);
 /* Colours the last cell. */
 void table_colour(struct table *t, enum cell_colour c);
 void table_print(const struct table *t, FILE *f, bool markdown, bool colour);
-/* An HTML <table>; colours become the classes good, bad and note. */
+/* An HTML <table>; colours become the classes good, bad, note and undecided. */
 void table_print_html(const struct table *t, FILE *f);
 void table_free(struct table *t);
 /* Writes text with &, <, > and " escaped for HTML. */

@@ -9,6 +9,7 @@ READS_ONLY=yes
 . "$SRCDIR/tests/integration/lib.sh"
 command -v xmllint >/dev/null || skip "xmllint is not installed"
 command -v gnuplot >/dev/null || skip "gnuplot is not installed"
+command -v jq >/dev/null || skip "jq is not installed"
 ref="$SRCDIR/results/reference"
 
 pb_ok() { # pinbench ARGS, which must succeed
@@ -45,6 +46,23 @@ check_html kernels 6 "$ref/kernels/6.1.0-56-amd64" "$ref/kernels/6.12.117+deb12-
 grep -q "node1" "$TMP/kernels-plots/nodes.dat" || fail "kernels: no per-node bars"
 [ "$(grep -c 'node [01]' "$TMP/kernels-plots/cdf.gp")" -ge 4 ] || fail "kernels: the CDF lacks a line per kernel and node"
 grep -q "against the base: " "$TMP/kernels.html" || fail "kernels: no verdict summary"
+# One verdict model: the documents say what the terminal says. 4 runs a
+# side cannot reach the family's alpha, so every changed metric is
+# undecided, never "without significant change", and the reason, the
+# warm-up warnings and what differs are in the document too.
+grep -q "against the base: 0 regressed, 0 improved, 11 undecided (too few runs)" "$TMP/kernels.html" ||
+	fail "kernels: the summary does not count the undecided metrics as undecided"
+grep -q "[0-9] without significant change" "$TMP/kernels.html" &&
+	fail "kernels: undecided metrics summed up as without significant change"
+grep -q "6 runs a side can" "$TMP/kernels.html" || fail "kernels: no runs needed to decide"
+[ "$(grep -c "looks like a warm-up" "$TMP/kernels.html")" -eq 2 ] || fail "kernels: not both warm-up warnings in the HTML"
+grep -q "what differs" "$TMP/kernels.html" || fail "kernels: no differences in the HTML"
+grep -q "max-width:1400px" "$TMP/kernels.html" || fail "kernels: the page is not laid out for 1400 px"
+grep -q '<pre>{' "$TMP/kernels.html" && fail "kernels: the environment is raw JSON"
+grep -q "8540383" "$TMP/kernels-plots/changes-1.dat" || fail "kernels: undecided rows not drawn in the undecided colour"
+grep -q '"vmstat.nr_' "$TMP/kernels-plots/changes-1.dat" && fail "kernels: a gauge drawn in the change plot"
+awk '$3 < -100 || $4 < -100 { exit 1 }' "$TMP/kernels-plots/changes-1.dat" || fail "kernels: a change below -100 % plotted"
+pass "kernels: HTML says undecided (6 runs a side can), carries warnings and differences, environment as a table"
 
 check_html hostcmp 6 "$ref/anon" "$ref/anon-thp" --force
 grep -q 'class="callout good"' "$TMP/hostcmp.html" || fail "anon-thp against anon: the improvement is not the first thing said"
@@ -66,6 +84,14 @@ for link in $(grep -o '](k-plots/[^)]*)' "$TMP/md/k.md" | sed 's/^](//; s/)$//')
 done
 [ "$(grep -c '](k-plots/' "$TMP/md/k.md")" -eq 6 ] || fail "k.md does not link 6 plots"
 grep -q '^| metric (median)' "$TMP/md/k.md" || fail "k.md has no comparison table"
+grep -q "undecided: too few runs" "$TMP/md/k.md" || fail "k.md: verdicts not undecided"
+grep -q "6 runs a side can" "$TMP/md/k.md" || fail "k.md: no runs needed to decide"
+grep -q "looks like a warm-up" "$TMP/md/k.md" || fail "k.md: no warm-up warning"
+grep -q "^| what differs" "$TMP/md/k.md" || fail "k.md: no differences table"
+"$PINBENCH" 9>&- compare "$ref/kernels/6.1.0-56-amd64" "$ref/kernels/6.12.117+deb12-amd64" --format json >"$TMP/k.json" 2>/dev/null || true
+jq -e '.candidates[0].runs_a_side_to_decide == 6 and (.candidates[0].undecided_reason | test("6 runs a side can"))
+	and ([.candidates[0].metrics[] | select(.outcome == "undecided (too few runs)")] | length) == 11' "$TMP/k.json" >/dev/null ||
+	fail "compare JSON: no runs_a_side_to_decide = 6, reason or 11 undecided outcomes"
 pass "Markdown: 6 plots beside it, tables inline"
 
 pb_ok report "$ref/anon" --markdown "$TMP/png.md" --png
