@@ -108,13 +108,13 @@ static void shift_interval(const double *x, size_t n, const double *y, size_t m,
 			lx[i] = log(x[i]);
 		for (size_t j = 0; j < m; j++)
 			ly[j] = log(y[j]);
-		hodges_lehmann(lx, n, ly, m, alpha, exact, &hl);
+		hodges_lehmann_interval(lx, n, ly, m, alpha, exact, &hl);
 		ch->lo = expm1(hl.lo);
 		ch->hi = expm1(hl.hi);
 		free(lx);
 		return;
 	}
-	hodges_lehmann(x, n, y, m, alpha, exact, &hl);
+	hodges_lehmann_interval(x, n, y, m, alpha, exact, &hl);
 	ch->lo = base != 0 ? hl.lo / fabs(base) : NAN;
 	ch->hi = base != 0 ? hl.hi / fabs(base) : NAN;
 }

@@ -10,7 +10,7 @@
 
 /* The k-th smallest (1 <= k <= n*m) of the differences y_j - x_i of two
  * samples sorted ascending. Expected O((n + m) log(n*m) / log(s)) time
- * for a sample of s = 65536 differences per round (see shift.c). */
+ * for a sample of s = 262144 differences per round (see shift.c). */
 double pairwise_diff_select(const double *x, size_t n, const double *y, size_t m, uint64_t k);
 
 struct hodges_lehmann {
@@ -23,5 +23,9 @@ struct hodges_lehmann {
  * normal approximation k = floor(nm/2 - z * sqrt(nm(n+m+1)/12)). */
 void hodges_lehmann(const double *x, size_t n, const double *y, size_t m, double alpha, bool exact,
 		    struct hodges_lehmann *r);
+
+/* The interval alone (shift NAN): what a relative interval needs. */
+void hodges_lehmann_interval(const double *x, size_t n, const double *y, size_t m, double alpha, bool exact,
+			     struct hodges_lehmann *r);
 
 #endif

@@ -374,7 +374,24 @@ static void check_select(const double *x, size_t n, const double *y, size_t m)
 			fail_msg("rank %lu of %lu: got %.17g, want %.17g", (unsigned long)ranks[r],
 				 (unsigned long)nm, got, all[ranks[r] - 1]);
 	}
+	/* the shift and both interval ends, selected together, are the same
+	 * order statistics (k from the normal approximation at these sizes) */
+	struct hodges_lehmann hl, ci;
+	uint64_t k = (uint64_t)floor((double)nm / 2 -
+				     gsl_cdf_ugaussian_Qinv(0.025) * sqrt((double)nm * (double)(n + m + 1) / 12));
+	hodges_lehmann(x, n, y, m, 0.05, false, &hl);
+	hodges_lehmann_interval(x, n, y, m, 0.05, false, &ci);
+	assert_true(hl.shift == (all[(nm + 1) / 2 - 1] + all[nm / 2]) / 2);
+	assert_true(hl.lo == all[k - 1] && hl.hi == all[nm - k]);
+	assert_true(ci.lo == hl.lo && ci.hi == hl.hi && isnan(ci.shift));
 	free(all);
+}
+
+static void fill_sorted(double *v, size_t n, double scale, double offset, uint64_t *seed)
+{
+	for (size_t i = 0; i < n; i++)
+		v[i] = (double)(splitmix64(seed) >> 11) * 0x1p-53 * scale + offset;
+	sort_doubles(v, n);
 }
 
 static void select_matches_sorting_all(void **state)
@@ -400,6 +417,17 @@ static void select_matches_sorting_all(void **state)
 	check_select(x, n, y, m);
 	free(x);
 	free(y);
+	/* a few rows of many columns, and many rows of a few */
+	const size_t shapes[][2] = { { 3, 900001 }, { 900001, 3 } };
+	for (size_t s = 0; s < ARRAY_SIZE(shapes); s++) {
+		x = malloc(shapes[s][0] * sizeof(*x));
+		y = malloc(shapes[s][1] * sizeof(*y));
+		fill_sorted(x, shapes[s][0], 1000, 0, &seed);
+		fill_sorted(y, shapes[s][1], 1300, 50, &seed);
+		check_select(x, shapes[s][0], y, shapes[s][1]);
+		free(x);
+		free(y);
+	}
 }
 
 static void empty_and_single_samples(void **state)
