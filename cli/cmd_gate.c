@@ -20,6 +20,7 @@ static const struct cli_option gate_options[] = {
 	{ "max-regression", 'm', "P%", "the limit of the default rules" },
 	{ "inconclusive", OPT_INCONCLUSIVE, "X",
 	  "what a rule that cannot be decided with the runs given exits with: pass (0) or fail (1); default 3" },
+	{ "format", 'f', "F", "text (default; colour on a terminal), markdown or json" },
 	{ "junit", 'j', "FILE", "JUnit XML: one testcase per rule" },
 	{ "markdown", 'M', "FILE", "a Markdown summary for a CI comment" },
 	{ "bisect", OPT_BISECT, NULL,
@@ -33,7 +34,8 @@ const struct cli_option *const cmd_gate_options[] = { gate_options, analysis_opt
 static const struct cli_usage usage = {
 	"usage: pinbench gate BASE CAND [--rules FILE | --max-regression P%] [--alpha A]\n"
 	"                     [--correction C] [--inconclusive pass|fail] [--warmup N] [--force]\n"
-	"                     [--junit FILE] [--markdown FILE] [--column NAME] [--higher-is-better]\n"
+	"                     [--format F] [--junit FILE] [--markdown FILE] [--column NAME]\n"
+	"                     [--higher-is-better]\n"
 	"\n"
 	"BASE and CAND as for compare. Without --rules, every latency metric's median\n"
 	"may regress by at most P% (default 5%) where the regression is significant,\n"
@@ -136,7 +138,11 @@ static int run_gate(struct gate_args *g, struct rules *given, struct dataset *d)
 	}
 	struct gate_tally t = ret ? (struct gate_tally){ 0 } : gate_tally(res, rs.n);
 	if (!ret) {
-		gate_print(stdout, &rs, res, t, &c, &fam, false, want_colour(stdout));
+		if (!strcmp(g->a.format, "json"))
+			analysis_print_json(stdout, gate_json(&rs, res, t, &c, &fam));
+		else
+			gate_print(stdout, &rs, res, t, &c, &fam, !strcmp(g->a.format, "markdown"),
+				   want_colour(stdout));
 		if (g->junit)
 			ret = write_file(g->junit, g->junit_f, &rs, res, t, &c, &fam, true);
 		g->junit_f = NULL;

@@ -4,6 +4,8 @@
 #include "util.h"
 #include "warnings.h"
 
+#include "differences.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -114,4 +116,63 @@ void gate_print(FILE *f, const struct rules *rs, const struct rule_result *res, 
 		fputc('\n', f);
 	for (size_t i = 0; i < rs->n; i++)
 		fprintf(f, "%s%s: %s\n", li, res[i].rule->name, res[i].message);
+}
+
+static json_t *number(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *count_or_null(size_t n)
+{
+	return n ? json_integer((json_int_t)n) : json_null();
+}
+
+static json_t *rule_json(const struct rule_result *r)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "rule", json_string(r->rule->name));
+	json_object_set_new(o, "metric", json_string(r->rule->metric));
+	json_object_set_new(o, "statistic", json_string(r->statistic));
+	json_object_set_new(o, "base", number(r->base));
+	json_object_set_new(o, "candidate", number(r->cand));
+	json_object_set_new(o, "change", number(r->change));
+	json_object_set_new(o, "change_unit", json_string(r->relative ? "fraction" : "metric"));
+	json_object_set_new(o, "limit", number(r->limit));
+	json_object_set_new(o, "limit_is", json_string(isnan(r->base) ? (r->limit_is_min ? "minimum" : "maximum")
+								      : "regression"));
+	json_object_set_new(o, "lower_is_better", json_boolean(r->lower_is_better));
+	json_object_set_new(o, "tested", json_boolean(r->tested));
+	json_object_set_new(o, "p_adjusted", number(r->p));
+	json_object_set_new(o, "beyond_limit", json_boolean(r->beyond));
+	json_object_set_new(o, "significant", json_boolean(r->significant));
+	json_object_set_new(o, "result", json_string(outcome_name(r->outcome)));
+	json_object_set_new(o, "runs_a_side_to_decide", count_or_null(r->outcome == OUTCOME_INCONCLUSIVE ? r->runs_to_reach : 0));
+	json_object_set_new(o, "runs_a_side_for_limit", count_or_null(r->runs_for_limit));
+	json_object_set_new(o, "reason", json_string(r->message));
+	return o;
+}
+
+json_t *gate_json(const struct rules *rs, const struct rule_result *res, struct gate_tally t,
+		  const struct comparison *c, const struct gate_family *fam)
+{
+	struct warnings w = { 0 };
+	json_t *rules = json_array();
+
+	for (size_t i = 0; i < rs->n; i++)
+		json_array_append_new(rules, rule_json(&res[i]));
+	warnings_of_comparison(c, &w);
+	json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:f, s:{s:s, s:I}, s:s, s:o, s:o, s:o}",
+			      "result", t.failed ? "FAIL" : t.inconclusive ? "INCONCLUSIVE" : "pass",
+			      "rules_total", (json_int_t)rs->n, "failed", (json_int_t)t.failed,
+			      "inconclusive", (json_int_t)t.inconclusive, "base", c->base->path,
+			      "candidate", c->cand->path, "base_runs", (json_int_t)c->base->nruns,
+			      "candidate_runs", (json_int_t)c->cand->nruns, "alpha", fam->alpha, "family",
+			      "correction", correction_names[fam->correction], "tests", (json_int_t)fam->size,
+			      "test_unit", c->base->nruns >= 2 && c->cand->nruns >= 2 ? "runs" : "samples",
+			      "warnings", warnings_json(&w), "differences", differences_json(&c->differences),
+			      "rules", rules);
+	warnings_free(&w);
+	return o;
 }

@@ -49,6 +49,24 @@ grep -q "cannot reach the 0.025 holm over 2 rules needs (smallest possible p 0.0
 	{ cat "$TMP/out"; fail "the inconclusive rules do not say what they need"; }
 pass "default rules: a family of 2 tested rules, inconclusive with 4 runs a side, 5 would decide"
 
+# gate --format json: the same verdicts, reasons, warnings and every
+# difference the text shortens ("all in --format json")
+cp "$TMP/out" "$TMP/gate.txt"
+pb gate "$k612" "$k61" --format json
+expect 3 "gate --format json on 4 vs 4 runs"
+jq -e '.result == "INCONCLUSIVE" and .inconclusive == 2 and .family.tests == 2
+	and ([.rules[] | select(.result == "inconclusive" and .runs_a_side_to_decide == 5)] | length) == 2
+	and (.warnings | length) == 2 and (.differences | length) > 12' "$TMP/out" >/dev/null ||
+	{ cat "$TMP/out"; fail "gate JSON does not carry the verdicts, runs to decide, warnings and differences"; }
+for rule in pin_latency unpin_latency failure_rate; do
+	reason=$(jq -r --arg r "$rule" '.rules[] | select(.rule == $r) | .reason' "$TMP/out")
+	grep -qF "$rule: $reason" "$TMP/gate.txt" || fail "gate JSON's reason for $rule is not the text's"
+done
+pb gate "$k612" "$k61" --format markdown
+expect 3 "gate --format markdown"
+grep -q '^### pinbench gate: INCONCLUSIVE' "$TMP/out" && grep -q '^| rule' "$TMP/out" || fail "gate --format markdown"
+pass "gate --format json and markdown: the text's verdicts and reasons, every difference"
+
 # p99 is tested on each run's p99: a rule that can fail at 5 vs 5 runs
 printf '[tail]\nmetric = pin_latency\nstatistic = p99\nmax_regression = 5%%\n' >"$TMP/p99.ini"
 pb gate "$ref/anon" "$ref/anon-thp" --rules "$TMP/p99.ini"
