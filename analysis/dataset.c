@@ -88,6 +88,11 @@ bool dataset_has_counter(const struct dataset *d, const char *counter)
 	return false;
 }
 
+bool metric_is_gauge(const struct metric *m)
+{
+	return !strncmp(m->name, "vmstat.nr_", 10);
+}
+
 bool metric_is_latency(const struct metric *m)
 {
 	return !strcmp(m->unit, "ns");

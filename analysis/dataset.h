@@ -159,6 +159,8 @@ const char *dataset_shared_run(const struct dataset *a, const struct dataset *b)
 bool dataset_has_counter(const struct dataset *d, const char *counter);
 /* "ns" metrics are latencies: what --max-regression gates by default. */
 bool metric_is_latency(const struct metric *m);
+/* A vmstat gauge (nr_*): its delta over a run is a change of level. */
+bool metric_is_gauge(const struct metric *m);
 /* Which way a vmstat counter (or its metric, "vmstat.NAME") is better:
  * lower for one that counts failures, neither for the rest. */
 enum better counter_better(const char *name);

@@ -26,6 +26,24 @@ static double statistic_of(const struct metric *m, enum statistic s)
  * unit ("2ms" for latencies, "0.1GB/s"), or a plain number for a metric
  * without a unit. A plain number for a metric with one is refused: it
  * means a percentage on the command line and could be read either way. */
+/* A failure rate is a percentage of pins, and so is its limit: "5%" is
+ * 5 percentage points, as a bound and as a regression (a relative change
+ * of a rate, 1 % -> 17 % as +1550 %, would say another thing in another
+ * unit); a bare number other than 0 is refused, as 0.1 could mean 10 %. */
+static int parse_rate_threshold(const char *s, double *v, char *why, size_t len)
+{
+	char *end;
+
+	*v = strtod(s, &end);
+	if (end != s && isfinite(*v) && (!strcmp(end, "%") || (!*end && *v == 0))) {
+		*v /= 100;
+		return 0;
+	}
+	snprintf(why, len, "'%s': a failure rate's limit is in percent of pins (0.1%%), a change in percentage points",
+		 s);
+	return -1;
+}
+
 static int parse_threshold(const char *s, const struct metric_comparison *mc, bool allow_relative, double *v,
 			   bool *relative, char *why, size_t len)
 {
@@ -33,6 +51,8 @@ static int parse_threshold(const char *s, const struct metric_comparison *mc, bo
 	uint64_t ns;
 
 	*relative = false;
+	if (mc->kind == METRIC_RATE) /* limits and changes in percentage points */
+		return parse_rate_threshold(s, v, why, len);
 	*v = strtod(s, &end);
 	if (end != s && !strcmp(end, "%") && isfinite(*v)) {
 		*v /= 100;
@@ -148,6 +168,9 @@ static void format_numbers(struct rule_result *o, const struct metric_comparison
 	if (o->relative) {
 		format_percent(o->change, o->change_s, sizeof(o->change_s));
 		format_percent(o->limit, o->limit_s, sizeof(o->limit_s));
+	} else if (mc->kind == METRIC_RATE && !absolute) {
+		format_points(o->change, o->change_s, sizeof(o->change_s));
+		format_points(o->limit, o->limit_s, sizeof(o->limit_s));
 	} else {
 		char lim[32];
 		format_stat(absolute ? NAN : o->change, mc, o->change_s, sizeof(o->change_s));

@@ -85,7 +85,7 @@ static void overview_row(struct table *t, const struct comparison *c, size_t nca
 		}
 		format_centre(r, false, buf, sizeof(buf));
 		table_cell(t, "%s", buf);
-		format_percent(r->median.rel, buf, sizeof(buf));
+		compare_change_words(r, buf, sizeof(buf));
 		table_cell(t, "%s", buf);
 		table_cell(t, "%s", r->verdict);
 		table_colour(t, verdict_colour(r));
@@ -136,7 +136,10 @@ struct table *compare_detail_table(const struct comparison *c)
 		table_row(t);
 		table_cell(t, "%s", r->name);
 		table_cell(t, "%zu/%zu%s", r->n_base, r->n_cand, r->per_run ? " runs" : "");
-		format_change(&r->median, buf, sizeof(buf));
+		if (r->kind == METRIC_RATE || isnan(r->median.rel))
+			compare_change_words(r, buf, sizeof(buf));
+		else
+			format_change(&r->median, buf, sizeof(buf));
 		table_cell(t, "%s", buf);
 		format_change(&r->p99, buf, sizeof(buf));
 		table_cell(t, "%s", buf);
@@ -155,6 +158,24 @@ struct table *compare_detail_table(const struct comparison *c)
 		table_colour(t, verdict_colour(r));
 	}
 	return t;
+}
+
+void compare_change_words(const struct metric_comparison *r, char *buf, size_t len)
+{
+	bool both = !isnan(r->base_median) && !isnan(r->cand_median);
+
+	if (r->kind == METRIC_RATE && both)
+		format_points(r->cand_median - r->base_median, buf, len);
+	else if (both && r->base_median == 0 && r->cand_median != 0)
+		snprintf(buf, len, "from 0");
+	else if (both && isnan(r->median.rel)) { /* below 0: no relative change */
+		char a[32], b[32];
+		format_value(r->base_median, r->unit, a, sizeof(a));
+		format_value(r->cand_median, r->unit, b, sizeof(b));
+		snprintf(buf, len, "%s -> %s", a, b);
+	} else {
+		format_percent(r->median.rel, buf, len);
+	}
 }
 
 void compare_undecided_reason(const struct comparison *c, char *buf, size_t len)

@@ -22,6 +22,11 @@ void compare_print(FILE *f, struct comparison *c, size_t ncand, bool markdown, b
 /* The same as JSON (schema_version 2), to release. */
 json_t *compare_json(struct comparison *c, size_t ncand);
 
+/* A metric's change of the median as every view words it: relative
+ * ("+3.9%"), "from 0" when the base was 0, a failure rate's in
+ * percentage points ("+16.1 pp"). */
+void compare_change_words(const struct metric_comparison *r, char *buf, size_t len);
+
 /* Why the per-run tests of c cannot decide, and the runs a side that
  * can ("" when they can): the same words in every view. */
 void compare_undecided_reason(const struct comparison *c, char *buf, size_t len);

@@ -144,26 +144,6 @@ static void one_run_summary(struct doc *doc, const struct dataset *d, double alp
 			 gsl_stats_quantile_from_sorted_data(mig->runs, 1, mig->nruns, 0.5));
 }
 
-/* A change in words: a relative one, or from-to where there is none
- * (from 0, or a rate). */
-static void change_words(const struct metric_comparison *r, char *buf, size_t len)
-{
-	char a[32], b[32];
-
-	if (!isnan(r->median.rel)) {
-		format_percent(r->median.rel, buf, len);
-	} else if (r->kind == METRIC_RATE && r->base && r->cand && r->base->trials && r->cand->trials) {
-		snprintf(buf, len, "%.3g%% -> %.3g%%", 100.0 * (double)r->base->events / (double)r->base->trials,
-			 100.0 * (double)r->cand->events / (double)r->cand->trials);
-	} else if (!isnan(r->base_median) && !isnan(r->cand_median)) {
-		format_value(r->base_median, r->unit, a, sizeof(a));
-		format_value(r->cand_median, r->unit, b, sizeof(b));
-		snprintf(buf, len, "%s -> %s", a, b);
-	} else {
-		snprintf(buf, len, "-");
-	}
-}
-
 /* The verdicts first: the rows of each kind (compare's own), what
  * regressed and improved, and why undecided rows are. */
 static void comparison_summary(struct doc *doc, const struct comparison *c, const char *label)
@@ -175,9 +155,14 @@ static void comparison_summary(struct doc *doc, const struct comparison *c, cons
 		const struct metric_comparison *r = &c->m[i];
 		count[r->outcome]++;
 		if ((r->regressed || r->improved) && o < sizeof(line) - 200) {
-			change_words(r, pct, sizeof(pct));
-			appendf(line, sizeof(line), &o, "%s%s %s %s", o ? "; " : "", r->name,
-				r->regressed ? "regressed" : "improved", pct);
+			compare_change_words(r, pct, sizeof(pct));
+			appendf(line, sizeof(line), &o, "%s%s %s ", o ? "; " : "", r->name,
+				r->regressed ? "regressed" : "improved");
+			if (r->kind == METRIC_RATE) /* the two rates, then the change */
+				appendf(line, sizeof(line), &o, "%.3g%% -> %.3g%% (%s)", 100 * r->base_median,
+					100 * r->cand_median, pct);
+			else
+				appendf(line, sizeof(line), &o, "%s", pct);
 		}
 	}
 	for (size_t k = 0; k < VERDICT_KINDS; k++)

@@ -29,6 +29,16 @@ static void value_with_ci(double v, double lo, double hi, const char *unit, char
 	snprintf(buf, len, "%s [%s, %s]", a, b, c);
 }
 
+/* A gauge's (nr_*) values are changes of a level, about 0: their spread
+ * relative to their mean says nothing. */
+static void cv_cell(struct table *t, const struct metric *m, double cv)
+{
+	if (isnan(cv) || metric_is_gauge(m))
+		table_cell(t, "-");
+	else
+		table_cell(t, "%.1f%%", 100 * cv);
+}
+
 struct table *report_values_table(const struct dataset *d, double alpha)
 {
 	static const char *const head[] = { "metric", "n", "mean", "stddev", "CV", "min",
@@ -50,8 +60,7 @@ struct table *report_values_table(const struct dataset *d, double alpha)
 			format_value(plain[k], m->unit, buf, sizeof(buf));
 			table_cell(t, "%s", buf);
 		}
-		format_percent(s.cv, buf, sizeof(buf));
-		table_cell(t, "%s", isnan(s.cv) ? "-" : buf + 1); /* a CV has no sign */
+		cv_cell(t, m, s.cv);
 		format_value(s.min, m->unit, buf, sizeof(buf));
 		table_cell(t, "%s", buf);
 		for (size_t k = 0; k < ARRAY_SIZE(quantiles); k++) {
@@ -110,8 +119,7 @@ struct table *report_runs_table(const struct dataset *d)
 			format_value(v[k], m->unit, buf, sizeof(buf));
 			table_cell(t, "%s", buf);
 		}
-		format_percent(s.cv, buf, sizeof(buf));
-		table_cell(t, "%s", isnan(s.cv) ? "-" : buf + 1);
+		cv_cell(t, m, s.cv);
 	}
 	return t;
 }
