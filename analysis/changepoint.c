@@ -146,3 +146,13 @@ size_t cp_find(const double *v, size_t n, const struct cp_params *p, struct chan
 	*out = s.cp;
 	return s.n;
 }
+
+double cp_smallest_p(size_t n, const struct cp_params *p)
+{
+	if (n < 2 * p->min_size)
+		return 1;
+	double orders = 1; /* C(n, n/2) */
+	for (size_t i = 1; i <= n / 2; i++)
+		orders = orders * (double)(n - n / 2 + i) / (double)i;
+	return fmax(2 / orders, 1.0 / (1.0 + p->permutations));
+}

@@ -47,4 +47,12 @@ size_t cp_find(const double *v, size_t n, const struct cp_params *p, struct chan
  * the series is too short. */
 size_t cp_best_split(const double *v, size_t n, size_t min_size, double *q);
 
+/* The least p any split of n values can get: a shuffle that puts each
+ * side's values back on its side (in any order, or the sides swapped)
+ * scores the same, and 2 in C(n, k) shuffles do, fewest at k = n/2; and
+ * never below 1 / (1 + permutations). 1 when n holds no split. A series
+ * with this at or above alpha cannot show a change point, however large
+ * the step. */
+double cp_smallest_p(size_t n, const struct cp_params *p);
+
 #endif

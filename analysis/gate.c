@@ -89,26 +89,6 @@ static const struct metric_comparison *find(const struct comparison *c, const ch
 	return NULL;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t n = strlen(a), m = strlen(b), prev[65], cur[65];
-
-	if (m > 64 || n > 64)
-		return SIZE_MAX;
-	for (size_t j = 0; j <= m; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= n; i++) {
-		cur[0] = i;
-		for (size_t j = 1; j <= m; j++) {
-			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-		memcpy(prev, cur, (m + 1) * sizeof(*prev));
-	}
-	return prev[m];
-}
-
 /* "'pin_latncy' is not in X; did you mean pin_latency? (metrics: ...)" */
 static void unknown_metric(const struct comparison *c, const char *metric, const char *where, char *why,
 			   size_t len)

@@ -6,6 +6,7 @@
 #include "analysis_cli.h"
 #include "history.h"
 #include "log.h"
+#include "util.h"
 #include "units.h"
 #include "exitcode.h"
 
@@ -146,6 +147,37 @@ static int write_output(struct history_args *g)
 	return analysis_close_output(&g->a, f);
 }
 
+/* No run of the selection has the metric: the nearest name they have,
+ * when it is a near miss, and the names. */
+static void no_value(struct db *db, const struct history_args *g, char *err, size_t len)
+{
+	char **names;
+	size_t n, o = 0, best_d = 4;
+	const char *best = NULL;
+
+	o = (size_t)snprintf(err, len, "%s: no stored run has a value of '%s' for this selection", g->url, g->h.metric);
+	if (store_metric_names(db, &g->h.filter, &names, &n, err + o, len - o)) /* the query's error instead */
+		return;
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(g->h.metric, names[i]);
+		if (d < best_d) {
+			best_d = d;
+			best = names[i];
+		}
+	}
+	if (best)
+		appendf(err, len, &o, "; did you mean %s?", best);
+	if (n)
+		appendf(err, len, &o, " (its runs have:");
+	for (size_t i = 0; i < n && i < 12; i++)
+		appendf(err, len, &o, " %s", names[i]);
+	if (n)
+		appendf(err, len, &o, "%s)", n > 12 ? " ..." : "");
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
 int cmd_history(int argc, char **argv)
 {
 	struct history_args g = { .a = { .alpha = 0.05, .format = "text" }, .url = DB_DEFAULT_URL };
@@ -173,11 +205,11 @@ int cmd_history(int argc, char **argv)
 		return EXIT_BAD_INPUT;
 	}
 	ret = history_load(&g.h, &db, err, sizeof(err));
-	db_close(&db);
 	if (!ret && !g.h.n) {
-		snprintf(err, sizeof(err), "%s: no stored run has a value of '%s' for this selection", g.url, g.h.metric);
+		no_value(&db, &g, err, sizeof(err));
 		ret = -1;
 	}
+	db_close(&db);
 	if (ret) {
 		pb_err("%s", err);
 		history_free(&g.h);

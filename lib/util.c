@@ -166,3 +166,24 @@ void mask_addresses(const char *m, char *out, size_t len)
 	out[o < len ? o : len - 1] = '\0';
 }
 
+
+/* Levenshtein distance; SIZE_MAX beyond 64 characters. */
+size_t edit_distance(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b), prev[65], cur[65];
+
+	if (m > 64 || n > 64)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= m; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= n; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= m; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (m + 1) * sizeof(*prev));
+	}
+	return prev[m];
+}

@@ -26,6 +26,9 @@ FILE *xopen_memstream(char **buf, size_t *len);
 
 /* snprintf at buf + *o, advancing *o but never past len - 1: a piece that
  * does not fit is cut short instead of writing past the buffer. */
+/* The Levenshtein distance of a and b (SIZE_MAX when either is over 64
+ * characters): what a did-you-mean suggests from. */
+size_t edit_distance(const char *a, const char *b);
 void appendf(char *buf, size_t len, size_t *o, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Whether len bytes are UTF-8 (what JSON strings must be); jansson's

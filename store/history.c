@@ -2,44 +2,153 @@
 #include "history.h"
 #include "document.h"
 #include "plot.h"
+#include "stats.h"
 #include "table.h"
 #include "util.h"
 
+#include <gsl/gsl_statistics_double.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+static void check_detectable(struct history *h)
+{
+	h->smallest_p = cp_smallest_p(h->n, &h->params);
+	h->runs_to_detect = 0;
+	if (h->smallest_p < h->params.alpha)
+		return;
+	for (size_t n = h->n + 1; n <= 1000 && !h->runs_to_detect; n++)
+		if (cp_smallest_p(n, &h->params) < h->params.alpha)
+			h->runs_to_detect = n;
+}
+
+static bool in_series(const struct history *h, const struct stored_run *r, bool *same_identity)
+{
+	*same_identity = false;
+	for (size_t i = 0; i < h->n; i++) {
+		if (h->r[i].id == r->id)
+			return true;
+		*same_identity = *same_identity || !strcmp(h->r[i].identity, r->identity);
+	}
+	return false;
+}
+
+static bool in_left(const struct history *h, const struct stored_run *r)
+{
+	for (size_t i = 0; i < h->left_out; i++)
+		if (h->left[i].id == r->id)
+			return true;
+	return false;
+}
+
+/* The leading directories all sources share: what tells the runs apart
+ * is the rest (a guest's run directories are all named "run"). */
+static size_t shared_directories(const struct history *h)
+{
+	if (!h->n)
+		return 0;
+	const char *first = h->r[0].source;
+	size_t len = strlen(first);
+	for (size_t i = 1; i < h->n; i++) {
+		size_t k = 0;
+		while (k < len && first[k] == h->r[i].source[k])
+			k++;
+		len = k;
+	}
+	while (len > 0 && first[len - 1] != '/')
+		len--;
+	return h->n > 1 ? len : 0;
+}
+
+static void leave_out(struct history *h, struct stored_run *r, const char *why)
+{
+	h->left = xrealloc(h->left, (h->left_out + 1) * sizeof(*h->left));
+	h->left_why = xrealloc(h->left_why, (h->left_out + 1) * sizeof(*h->left_why));
+	h->left[h->left_out] = *r;
+	h->left_why[h->left_out++] = why;
+	memset(r, 0, sizeof(*r));
+}
+
+/* The runs of the series' scenarios (and window) that have no value of
+ * the metric: every pin failed, so no latency was stored. */
+static int account_for_runs(struct history *h, struct db *db, char *err, size_t errlen)
+{
+	struct run_filter f = h->filter;
+	struct stored_run *all;
+	size_t n;
+
+	f.last = 0;
+	f.force = true; /* the series already refused what it must */
+	if (store_select(db, &f, &all, &n, NULL, err, errlen))
+		return -1;
+	long long from = h->n ? h->r[0].started_ns : 0;
+	for (size_t i = 0; i < n; i++) {
+		bool same;
+		if (!in_series(h, &all[i], &same) && same && all[i].started_ns >= from && !in_left(h, &all[i]))
+			leave_out(h, &all[i], "no value (no successful pin)");
+	}
+	stored_runs_free(all, n);
+	return 0;
+}
+
+/* Each level's median, from the values between change points: what the
+ * change table says before and after, and what the plot draws. */
+static void set_levels(struct history *h)
+{
+	double *v = xcalloc(h->n + 1, sizeof(*v));
+
+	for (size_t k = 0; k <= h->ncp; k++) {
+		size_t from = k ? h->cp[k - 1].index : 0, to = k < h->ncp ? h->cp[k].index : h->n;
+		for (size_t i = from; i < to; i++)
+			v[i - from] = h->r[i].value;
+		sort_doubles(v, to - from);
+		double level = gsl_stats_median_from_sorted_data(v, 1, to - from);
+		if (k < h->ncp)
+			h->cp[k].before = level;
+		if (k)
+			h->cp[k - 1].after = level;
+	}
+	free(v);
+}
 
 int history_load(struct history *h, struct db *db, char *err, size_t errlen)
 {
 	if (store_series(db, &h->filter, h->metric, &h->r, &h->n, &h->mixed, err, errlen))
 		return -1;
-	/* a run without the value (every pin failed: no latency) is left out */
 	size_t k = 0;
 	for (size_t i = 0; i < h->n; i++) {
 		if (isnan(h->r[i].value)) {
-			stored_run_clear(&h->r[i]);
-			h->left_out++;
+			leave_out(h, &h->r[i], "the value is undefined");
 			continue;
 		}
 		h->r[k++] = h->r[i];
 	}
 	h->n = k;
+	if (h->n && account_for_runs(h, db, err, errlen))
+		return -1;
 	double *v = xcalloc(h->n + 1, sizeof(*v));
 	for (size_t i = 0; i < h->n; i++)
 		v[i] = h->r[i].value;
 	h->ncp = cp_find(v, h->n, &h->params, &h->cp);
 	free(v);
+	set_levels(h);
+	check_detectable(h);
+	h->source_skip = shared_directories(h);
 	return 0;
 }
 
 void history_free(struct history *h)
 {
 	stored_runs_free(h->r, h->n);
+	stored_runs_free(h->left, h->left_out);
+	free(h->left_why);
 	differences_free(&h->mixed);
 	free(h->cp);
-	h->r = NULL;
+	h->r = h->left = NULL;
+	h->left_why = NULL;
 	h->cp = NULL;
-	h->n = h->ncp = 0;
+	h->n = h->ncp = h->left_out = 0;
 }
 
 static const char *unit_of(const struct history *h)
@@ -87,13 +196,52 @@ static const char *name_of(const struct history *h)
 	return h->filter.scenario ? h->filter.scenario : h->n ? h->r[0].scenario : NULL;
 }
 
+/* A run as the tables and plots tell it apart: its source path less the
+ * directories every run of the series shares. */
+static const char *run_name(const struct history *h, const struct stored_run *r)
+{
+	bool shared = h->n && !strncmp(r->source, h->r[0].source, h->source_skip);
+
+	return shared && r->source[h->source_skip] ? r->source + h->source_skip : r->source;
+}
+
+/* "too few runs to detect a step: ..." when no step in the series could
+ * reach alpha, else "". */
+static void detectable_note(const struct history *h, char *buf, size_t len)
+{
+	*buf = 0;
+	if (h->smallest_p < h->params.alpha)
+		return;
+	size_t o = 0;
+	appendf(buf, len, &o, "too few runs to detect a step: ");
+	if (h->n < 2 * h->params.min_size)
+		appendf(buf, len, &o, "%zu runs hold no split of at least %zu runs a level", h->n, h->params.min_size);
+	else
+		appendf(buf, len, &o, "with %zu runs the permutation test's p is at least %.3g, alpha %g", h->n,
+			h->smallest_p, h->params.alpha);
+	if (h->runs_to_detect)
+		appendf(buf, len, &o, "; %zu runs can", h->runs_to_detect);
+}
+
+static json_t *left_json(const struct history *h)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < h->left_out; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s}", "label", h->left[i].label, "started",
+						   h->left[i].started, "run_id", h->left[i].run_id, "source",
+						   h->left[i].source, "why", h->left_why[i]));
+	return a;
+}
+
 json_t *history_json(const struct history *h)
 {
 	json_t *series = json_array(), *cps = json_array();
 
 	for (size_t i = 0; i < h->n; i++)
-		json_array_append_new(series, json_pack("{s:s, s:s, s:s, s:o}", "label", h->r[i].label, "started",
-							h->r[i].started, "run_id", h->r[i].run_id, "value",
+		json_array_append_new(series, json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}", "index", (json_int_t)(i + 1),
+							"label", h->r[i].label, "started", h->r[i].started, "run_id",
+							h->r[i].run_id, "source", h->r[i].source, "value",
 							num(h->r[i].value)));
 	for (size_t i = 0; i < h->ncp; i++) {
 		const struct change_point *c = &h->cp[i];
@@ -109,6 +257,13 @@ json_t *history_json(const struct history *h)
 			 "permutations", (json_int_t)h->params.permutations, "min_size",
 			 (json_int_t)h->params.min_size, "seed", (json_int_t)h->params.seed, "series", series,
 			 "change_points", cps);
+	char note[300];
+	detectable_note(h, note, sizeof(note));
+	json_object_set_new(j, "left_out_runs", left_json(h));
+	json_object_set_new(j, "smallest_p", num(h->smallest_p));
+	json_object_set_new(j, "too_few_runs", *note ? json_string(note) : json_null());
+	json_object_set_new(j, "runs_to_detect", h->runs_to_detect ? json_integer((json_int_t)h->runs_to_detect)
+								   : json_null());
 	if (h->mixed.n) { /* --force pooled several scenarios */
 		json_object_set_new(j, "scenarios", json_integer((json_int_t)scenarios_of(h)));
 		json_object_set_new(j, "differences", differences_json(&h->mixed));
@@ -163,7 +318,7 @@ static struct table *series_table(const struct history *h)
 		table_cell(t, "%zu", i + 1);
 		table_cell(t, "%s", h->r[i].label);
 		table_cell(t, "%s", h->r[i].started);
-		table_cell(t, "%s", h->r[i].run_id);
+		table_cell(t, "%s", run_name(h, &h->r[i]));
 		table_cell(t, "%s", v);
 		format_percent(cp ? change_of(cp) : NAN, c, sizeof(c));
 		table_cell(t, "%s%s", cp ? "<- change point " : "", cp ? c : "");
@@ -180,6 +335,13 @@ static void print_head(const struct history *h, FILE *f)
 	fprintf(f, "\nchange points: E-divisive, alpha %g, %u permutations (seed %llu), at least %zu runs a "
 		   "level: %zu found\n", h->params.alpha, h->params.permutations,
 		(unsigned long long)h->params.seed, h->params.min_size, h->ncp);
+	char note[300];
+	detectable_note(h, note, sizeof(note));
+	if (*note)
+		fprintf(f, "NOTE: %s\n", note);
+	for (size_t i = 0; i < h->left_out; i++)
+		fprintf(f, "left out: %s (%s, %s): %s\n", run_name(h, &h->left[i]), h->left[i].label,
+			h->left[i].started, h->left_why[i]);
 }
 
 void history_print_text(const struct history *h, FILE *f)
@@ -202,16 +364,27 @@ void history_print_text(const struct history *h, FILE *f)
 	table_free(t);
 }
 
+/* Text of the user's (labels, paths): commas and quotes would break the row. */
+static void csv_quoted(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++)
+		fprintf(f, *s == '"' ? "\"\"" : "%c", *s);
+	fputc('"', f);
+}
+
 void history_print_csv(const struct history *h, FILE *f)
 {
-	fprintf(f, "index,label,started,run_id,value,change_point_p\n");
+	fprintf(f, "index,label,started,run_id,source,value,change_point_p\n");
 	for (size_t i = 0; i < h->n; i++) {
 		const struct change_point *cp = change_at(h, i);
-		/* labels are the user's text: commas and quotes would break the row */
-		fputc('"', f);
-		for (const char *s = h->r[i].label; *s; s++)
-			fprintf(f, *s == '"' ? "\"\"" : "%c", *s);
-		fprintf(f, "\",%s,%s,%.17g,", h->r[i].started, h->r[i].run_id, h->r[i].value);
+		fprintf(f, "%zu,", i + 1);
+		csv_quoted(f, h->r[i].label);
+		fprintf(f, ",%s,", h->r[i].started);
+		csv_quoted(f, h->r[i].run_id);
+		fputc(',', f);
+		csv_quoted(f, h->r[i].source);
+		fprintf(f, ",%.17g,", h->r[i].value);
 		if (cp)
 			fprintf(f, "%g", cp->p);
 		fputc('\n', f);
@@ -231,7 +404,10 @@ static void plot_trend(struct plotter *p, const struct history *h)
 
 	plot_begin(&ps);
 	for (size_t i = 0; i < h->n; i++) {
+		/* the table's number first: labels (a kernel release) repeat */
 		fprintf(ps.df, "%zu %.9g \"", i + 1, h->r[i].value * scale);
+		if (i % every == 0)
+			fprintf(ps.df, "#%zu ", i + 1);
 		for (const char *s = h->r[i].label; *s && i % every == 0; s++)
 			fputc(*s == '"' ? '\'' : *s, ps.df);
 		fputs("\"\n", ps.df);
@@ -276,6 +452,13 @@ int history_document(const struct history *h, const struct doc_options *o)
 			    h->ncp, h->n, h->r[h->cp[0].index].label, 100 * change_of(&h->cp[0]), h->cp[0].p);
 	else
 		doc_callout(&doc, "good", "No change point in %zu runs.", h->n);
+	char note[300];
+	detectable_note(h, note, sizeof(note));
+	if (*note)
+		doc_callout(&doc, "note", "%c%s.", toupper((unsigned char)note[0]), note + 1);
+	for (size_t i = 0; i < h->left_out; i++)
+		doc_callout(&doc, "note", "Left out: %s (%s, %s): %s.", run_name(h, &h->left[i]), h->left[i].label,
+			    h->left[i].started, h->left_why[i]);
 	if (p.note[0])
 		doc_callout(&doc, "note", "%s", p.note);
 	if (h->mixed.n)

@@ -18,13 +18,19 @@ struct history {
 	struct cp_params params;
 	struct stored_run *r;    /* the series, oldest first */
 	size_t n;
-	size_t left_out;         /* runs whose value is undefined (no successful pin) */
+	size_t left_out;         /* runs of the series' scenario without a value */
+	struct stored_run *left; /* those runs, oldest first */
+	const char **left_why;   /* why each was left out */
+	double smallest_p;       /* the least p any step in n runs can reach */
+	size_t runs_to_detect;   /* when that is not below alpha: the runs that can */
+	size_t source_skip;      /* the directories every run's source path shares */
 	struct differences mixed; /* --force: what the scenarios pooled differ in */
 	struct change_point *cp;
 	size_t ncp;
 };
 
-/* Reads the series and finds its change points. 0, or -1 with one line in err. */
+/* Reads the series and finds its change points; accounts for every run
+ * of its scenario left out. 0, or -1 with one line in err. */
 int history_load(struct history *h, struct db *db, char *err, size_t errlen);
 void history_free(struct history *h);
 

@@ -21,8 +21,8 @@
 	" AND (CAST($2 AS TEXT) IS NULL OR r.host = $2) AND (CAST($3 AS TEXT) IS NULL OR r.label = $3)" \
 	" AND (CAST($4 AS TEXT) IS NULL OR r.identity LIKE CAST($4 AS TEXT) || '%')"
 #define RUN_COLUMNS "r.id, r.started_ns, r.run_id, r.host, r.label, r.started, r.scenario, r.kernel, r.nruns, " \
-	"r.identity, r.nodes, r.backend, r.memory, r.sizes"
-#define NRUN_COLUMNS 14
+	"r.identity, r.nodes, r.backend, r.memory, r.sizes, r.source"
+#define NRUN_COLUMNS 15
 
 static char *dup_cell(const struct db_result *r, size_t row, size_t col)
 {
@@ -47,6 +47,7 @@ static void row_to_run(const struct db_result *r, size_t i, struct stored_run *s
 	s->backend = dup_cell(r, i, 11);
 	s->memory = dup_cell(r, i, 12);
 	s->sizes = dup_cell(r, i, 13);
+	s->source = dup_cell(r, i, 14);
 	s->value = r->ncols > NRUN_COLUMNS && db_cell(r, i, NRUN_COLUMNS) ? atof(db_cell(r, i, NRUN_COLUMNS)) : NAN;
 	s->unit = r->ncols > NRUN_COLUMNS + 1 ? dup_cell(r, i, NRUN_COLUMNS + 1) : NULL;
 }
@@ -63,6 +64,7 @@ void stored_run_clear(struct stored_run *r)
 	free(r->backend);
 	free(r->memory);
 	free(r->sizes);
+	free(r->source);
 	free(r->unit);
 	memset(r, 0, sizeof(*r));
 }
@@ -288,6 +290,23 @@ int store_series(struct db *db, const struct run_filter *f, const char *metric, 
 			   "SELECT " RUN_COLUMNS ", m.value, m.unit FROM runs r JOIN metrics m ON m.run_ref = r.id AND "
 			   "m.metric = $5" WHERE_FILTER " ORDER BY r.started_ns, r.id",
 			   f, metric, out, n, mixed, err, errlen);
+}
+
+int store_metric_names(struct db *db, const struct run_filter *f, char ***names, size_t *n, char *err, size_t errlen)
+{
+	const char *params[] = { f->scenario, f->host, f->label, f->identity };
+	struct db_result r;
+
+	*names = NULL;
+	*n = 0;
+	if (db_query(db, "SELECT DISTINCT m.metric FROM runs r JOIN metrics m ON m.run_ref = r.id" WHERE_FILTER
+			 " ORDER BY m.metric", params, 4, &r, err, errlen))
+		return -1;
+	*names = xcalloc(r.nrows + 1, sizeof(**names));
+	for (size_t i = 0; i < r.nrows; i++)
+		(*names)[(*n)++] = dup_cell(&r, i, 0);
+	db_result_free(&r);
+	return 0;
 }
 
 /* ---- baselines: db:URL?scenario=S&host=H&label=L&last=N ---- */

@@ -47,6 +47,7 @@ struct stored_run {
 	long long id, started_ns;
 	char *run_id, *host, *label, *started, *scenario, *kernel;
 	char *identity, *backend, *memory, *sizes; /* scenario_facts.h */
+	char *source;                              /* the path stored */
 	long nodes;
 	size_t nruns;
 	double value; /* store_series: the metric's value */
@@ -64,6 +65,9 @@ int store_select(struct db *db, const struct run_filter *f, struct stored_run **
 		 struct differences *mixed, char *err, size_t errlen);
 int store_series(struct db *db, const struct run_filter *f, const char *metric, struct stored_run **out, size_t *n,
 		 struct differences *mixed, char *err, size_t errlen);
+/* The metrics the runs a filter selects have (sorted, each once; free
+ * each and the array). 0, or -1 with one line in err. */
+int store_metric_names(struct db *db, const struct run_filter *f, char ***names, size_t *n, char *err, size_t errlen);
 /* Whether s can be an identity's prefix: 4 to 16 lowercase hex digits. */
 bool store_identity_valid(const char *s);
 void stored_runs_free(struct stored_run *r, size_t n);

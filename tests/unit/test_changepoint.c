@@ -136,6 +136,31 @@ static void test_flat_and_short(void **state)
 }
 
 /* The same series and seed give the same p; another seed, nearly so. */
+/* An 8x step in n runs: found exactly when the least p a split of n can
+ * get is below alpha (6 and 7 runs cannot, 8 can), and never with a p
+ * below that least p. */
+static void test_too_few_runs(void **state)
+{
+	struct cp_params p;
+	double v[16];
+
+	(void)state;
+	cp_defaults(&p);
+	assert_true(cp_smallest_p(5, &p) == 1);
+	for (size_t n = 6; n <= 12; n++) {
+		for (size_t i = 0; i < n; i++)
+			v[i] = (i < n / 2 ? 10 : 80) + (double)i * 1e-3;
+		struct change_point *cp;
+		size_t found = cp_find(v, n, &p, &cp);
+		double least = cp_smallest_p(n, &p);
+		if ((found > 0) != (least < p.alpha))
+			fail_msg("%zu runs: %zu change points with the least p %.3g", n, found, least);
+		if (found && cp[0].p < least - 0.02)
+			fail_msg("%zu runs: p %.3g below the least p %.3g", n, cp[0].p, least);
+		free(cp);
+	}
+}
+
 static void test_reproducible(void **state)
 {
 	(void)state;
@@ -163,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_scan_matches_definition), cmocka_unit_test(test_one_step),
 		cmocka_unit_test(test_no_step), cmocka_unit_test(test_two_steps),
 		cmocka_unit_test(test_flat_and_short), cmocka_unit_test(test_reproducible),
+		cmocka_unit_test(test_too_few_runs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
