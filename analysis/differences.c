@@ -1,5 +1,6 @@
 #include "config.h"
 #include "differences.h"
+#include "units.h"
 #include "util.h"
 
 #include <inttypes.h>
@@ -268,15 +269,27 @@ static void print_value(FILE *f, const char *v)
 	fprintf(f, "%.*s%s", len > 60 ? 57 : (int)len, v, len > 60 || v[len] ? "..." : "");
 }
 
+const char *difference_text(const struct difference *d, const char *value, char *buf, size_t len)
+{
+	char *end;
+	unsigned long long bytes = strtoull(value, &end, 10);
+
+	if (!key_is_size(d->key) || end == value || *end || *value == '-')
+		return value;
+	format_size(bytes, buf, len);
+	return buf;
+}
+
 void differences_print(FILE *f, const struct differences *ds, const char *indent, size_t max)
 {
 	size_t shown = max && ds->n > max ? max : ds->n;
+	char buf[64];
 
 	for (size_t i = 0; i < shown; i++) {
 		fprintf(f, "%s%s%s: ", indent, ds->d[i].key, ds->d[i].refuse ? " (not the same test)" : "");
-		print_value(f, ds->d[i].base);
+		print_value(f, difference_text(&ds->d[i], ds->d[i].base, buf, sizeof(buf)));
 		fputs(" -> ", f);
-		print_value(f, ds->d[i].cand);
+		print_value(f, difference_text(&ds->d[i], ds->d[i].cand, buf, sizeof(buf)));
 		fputc('\n', f);
 	}
 	if (shown < ds->n)

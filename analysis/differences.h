@@ -31,6 +31,9 @@ const struct difference *differences_refusing(const struct differences *ds);
 /* "scenario.pin.size: 134217728 -> 67108864" lines, at most max (0: all),
  * each after indent; says how many more there are. */
 void differences_print(FILE *f, const struct differences *ds, const char *indent, size_t max);
+/* A side's value as text shows it: a size in bytes as a size ("1 GiB");
+ * value itself otherwise. JSON keeps the number. */
+const char *difference_text(const struct difference *d, const char *value, char *buf, size_t len);
 /* [ { "key", "base", "candidate", "refuses" }... ] */
 json_t *differences_json(const struct differences *ds);
 

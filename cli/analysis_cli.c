@@ -166,8 +166,11 @@ int analysis_check_comparable(const struct analysis_args *a, const struct datase
 	if (others)
 		snprintf(more, sizeof(more), " (and %zu more)", others);
 	if (refusing && !a->load.force) {
+		char b[64], c[64];
 		pb_err("%s and %s did not run the same test: %s is %.60s against %.60s%s; compare them anyway "
-		       "with --force", base->path, cand->path, refusing->key, refusing->base, refusing->cand, more);
+		       "with --force", base->path, cand->path, refusing->key,
+		       difference_text(refusing, refusing->base, b, sizeof(b)),
+		       difference_text(refusing, refusing->cand, c, sizeof(c)), more);
 		ret = EXIT_BAD_INPUT;
 	}
 	differences_free(&ds);

@@ -27,9 +27,11 @@ static int auto_runs_check(void *ctx, json_t *identity)
 	a->open = true;
 	differences_find(a->seq.run_json, identity, &ds);
 	const struct difference *refusing = differences_refusing(&ds);
+	char b[64], c[64];
 	if (refusing)
 		pb_err("%s: [global] baseline %s did not run this scenario: %s is %.60s there and %.60s here",
-		       a->sc->path, g->baseline, refusing->key, refusing->base, refusing->cand);
+		       a->sc->path, g->baseline, refusing->key, difference_text(refusing, refusing->base, b, sizeof(b)),
+		       difference_text(refusing, refusing->cand, c, sizeof(c)));
 	differences_free(&ds);
 	unsigned need = sequential_min_runs(&a->seq);
 	if (!refusing && !need)

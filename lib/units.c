@@ -150,3 +150,14 @@ void format_size(uint64_t bytes, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%.1f %s", v, names[i]);
 }
+
+bool key_is_size(const char *key)
+{
+	for (const char *part = key; *part;) {
+		size_t n = strcspn(part, ".");
+		if ((n > 6 && !strncmp(part + n - 6, "_bytes", 6)) || (n > 5 && !strncmp(part + n - 5, "_size", 5)))
+			return true;
+		part += n + (part[n] == '.');
+	}
+	return false;
+}

@@ -21,5 +21,8 @@ int parse_bool(const char *s, bool *out, char *err, size_t errlen);
 
 /* "1.5 GiB", "64 MiB", "4 KiB", "12 B" */
 void format_size(uint64_t bytes, char *buf, size_t len);
+/* Whether a key names a size in bytes: a part of it (between dots) ends
+ * in _bytes or _size (memory.present_bytes.node0.Movable, movable_bytes). */
+bool key_is_size(const char *key);
 
 #endif

@@ -192,9 +192,10 @@ static void comparison_notes(struct doc *doc, const struct comparison *c)
 	for (size_t i = 0; i < c->differences.n; i++) {
 		const struct difference *d = &c->differences.d[i];
 		table_row(t);
+		char base[64], cand[64];
 		table_cell(t, "%s%s", d->key, d->refuse ? " (not the same test)" : "");
-		table_cell(t, "%s", d->base);
-		table_cell(t, "%s", d->cand);
+		table_cell(t, "%s", difference_text(d, d->base, base, sizeof(base)));
+		table_cell(t, "%s", difference_text(d, d->cand, cand, sizeof(cand)));
 	}
 	table_wrap(t);
 	doc_table(doc, t);
@@ -229,11 +230,8 @@ static void environment_tables(struct doc *doc, json_t *kernel, json_t *knobs)
 static void json_cell(struct table *t, const char *key, const json_t *v)
 {
 	char buf[32];
-	size_t n = strlen(key);
 
-	bool size = (n > 6 && !strcmp(key + n - 6, "_bytes")) || (n > 5 && !strcmp(key + n - 5, "_size"));
-
-	if (json_is_integer(v) && size && json_integer_value(v) >= 0) {
+	if (json_is_integer(v) && key_is_size(key) && json_integer_value(v) >= 0) {
 		format_size((uint64_t)json_integer_value(v), buf, sizeof(buf));
 		table_cell(t, "%s", buf);
 	} else if (json_is_string(v)) {

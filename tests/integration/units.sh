@@ -4,7 +4,8 @@
 # limit are percentage points wherever they appear, a bare number is no
 # rate limit, a change from 0 reads "from 0" in compare and gate alike,
 # counts print whole, a small change keeps its sign and digits, a mean
-# of changes that sum to 0 is 0, and a gauge has no CV.
+# of changes that sum to 0 is 0, a gauge has no CV, and a size in what
+# differs reads as a size.
 READS_ONLY=yes
 . "$SRCDIR/tests/integration/lib.sh"
 command -v jq >/dev/null || skip "jq is not installed"
@@ -82,3 +83,16 @@ pb report "$k61"
 grep -E '^vmstat\.nr_isolated_anon +4 +[0-9.]+ +[0-9.]+ +- ' "$TMP/out" >/dev/null ||
 	{ grep nr_isolated "$TMP/out"; fail "a gauge has a CV"; }
 pass "a zero mean is 0; a gauge has no CV"
+
+# Sizes as sizes in what differs (text and HTML); JSON keeps the bytes.
+movable="$ref/seeds/lru-batch-movable/6.1.192-pb-stock"
+cma="$ref/seeds/lru-batch-cma/6.1.192-pb-stock"
+pb compare "$movable" "$cma" --force
+grep -q "memory.movable_bytes: 1 GiB -> 0 B" "$TMP/out" || { grep bytes "$TMP/out"; fail "a size in what differs as raw bytes"; }
+grep -E '_bytes[^:]*: [0-9]{5,}' "$TMP/out" && fail "raw bytes in what differs"
+pb compare "$movable" "$cma" --force --format json
+jq -e '.candidates[0].differences[] | select(.key == "memory.movable_bytes") | .base == "1073741824"' "$TMP/out" >/dev/null ||
+	fail "JSON does not keep the bytes"
+pb report "$movable" "$cma" --force --html "$TMP/sizes.html"
+grep -q '<td>memory.movable_bytes</td><td>1 GiB</td>' "$TMP/sizes.html" || fail "the HTML's what differs has raw bytes"
+pass "sizes in what differs read 1 GiB, JSON keeps 1073741824"
