@@ -63,6 +63,11 @@ pb() {
 	set -e
 }
 
+# After pb: the exit status it must have had, then what to say if not.
+expect() {
+	[ "$rc" -eq "$1" ] || { cat "$TMP/out" "$TMP/err"; fail "$2 (exit $rc, expected $1)"; }
+}
+
 # The same with both in $TMP/out, as a terminal shows them.
 pb_merged() {
 	# shellcheck disable=SC2086 # VM_ACCEL is several options

@@ -15,9 +15,6 @@ k61="$ref/kernels/6.1.0-56-amd64"
 k612="$ref/kernels/6.12.117+deb12-amd64"
 stock="$ref/seeds/thp-split/6.1.192-pb-stock"
 seed="$ref/seeds/thp-split/6.1.192-pb-seed-thp-split"
-expect() { # exit status, then what to say
-	[ "$rc" -eq "$1" ] || { cat "$TMP/out" "$TMP/err"; fail "$2 (exit $rc, expected $1)"; }
-}
 
 # The per-node bars: the medians the comparison table gives (of per-run
 # medians with 4 runs a side), not the pooled pins' (220 ms for node0).

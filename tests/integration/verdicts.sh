@@ -11,9 +11,6 @@ command -v xmllint >/dev/null || skip "xmllint is not installed"
 ref="$SRCDIR/results/reference"
 k612="$ref/kernels/6.12.117+deb12-amd64"
 k61="$ref/kernels/6.1.0-56-amd64"
-expect() { # exit status, then what to say
-	[ "$rc" -eq "$1" ] || { cat "$TMP/out" "$TMP/err"; fail "$2 (exit $rc, expected $1)"; }
-}
 
 printf '[one]\nmetric = pin_latency\nmax_regression = 5%%\n' >"$TMP/one.ini"
 
